@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Config is what the process environment tells the command line.
+type Config struct {
+	// Lang is "en" or "es": the language of help and messages.
+	Lang string
+}
+
+// LangFromEnv picks the message language from the usual locale
+// variables, first set wins: Spanish for es*, English otherwise.
+func LangFromEnv(vars ...string) string {
+	for _, v := range vars {
+		if v == "" {
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(v), "es") {
+			return "es"
+		}
+		return "en"
+	}
+	return "en"
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command ran and the answer is "no" (infeasible, a failed check)
+	exitUsage   = 2 // the command line or an input file is wrong
+)
+
+// usageError marks errors in how the command was called.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Run runs the command line args (without the program name) and returns
+// the process exit code.
+func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) int {
+	c := &command{cfg: cfg, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, c.t(msgUsage))
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, c.t(msgUsage))
+		return exitOK
+	case "lp":
+		err = c.lp(ctx, args[1:])
+	default:
+		err = usageError{c.t(msgUnknownCommand, args[0])}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "commune: %v\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "commune: %v\n", err)
+		return exitFailure
+	}
+}
+
+type command struct {
+	cfg            Config
+	stdout, stderr io.Writer
+}
+
+// flags returns a flag set whose usage text is the given help message.
+func (c *command) flags(name string, help msgKey) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(c.stderr, c.t(help))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags that may come before or after the positional
+// arguments, as users type them, and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// usageErrorFrom marks a flag parsing error as a usage error, leaving a
+// request for help as it is.
+func usageErrorFrom(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
+}

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/commune-org/commune/lp"
+)
+
+func (c *command) lp(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "solve" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprint(c.stdout, c.t(msgLPUsage))
+			return nil
+		}
+		return usageError{c.t(msgLPUsage)}
+	}
+	return c.lpSolve(ctx, args[1:])
+}
+
+// lpReport is the --json output of lp solve, a contract for scripts.
+type lpReport struct {
+	Status         string  `json:"status"`
+	Objective      float64 `json:"objective"`
+	Iterations     int     `json:"iterations"`
+	Seconds        float64 `json:"seconds"`
+	PrimalResidual float64 `json:"primal_residual"`
+	DualResidual   float64 `json:"dual_residual"`
+	Gap            float64 `json:"gap"`
+	Rows           int     `json:"rows"`
+	Cols           int     `json:"cols"`
+	Nonzeros       int     `json:"nonzeros"`
+	Solver         string  `json:"solver"`
+}
+
+var statusES = map[lp.Status]string{
+	lp.Optimal: "óptimo", lp.Infeasible: "infactible", lp.Unbounded: "no acotado",
+	lp.IterationLimit: "límite de iteraciones", lp.TimeLimit: "límite de tiempo", lp.Unsolved: "sin resolver",
+}
+
+func (c *command) lpSolve(ctx context.Context, args []string) error {
+	fs := c.flags("lp solve", msgLPSolveUsage)
+	asJSON := fs.Bool("json", false, "print one JSON object / imprime un objeto JSON")
+	tol := fs.Float64("tol", 1e-6, "relative tolerance / tolerancia relativa")
+	limit := fs.Duration("time-limit", 60*time.Second, "stop after this long, 0 for no limit / límite de tiempo, 0 sin límite")
+	solverName := fs.String("solver", "builtin", "builtin, clp, glpk or highs")
+	method := fs.String("method", "", "for clp: dual, primal or barrier; for glpk: simplex or interior; for highs: simplex, ipm or pdlp")
+	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return usageErrorFrom(err)
+	}
+	if len(pos) != 1 {
+		return usageError{c.t(msgOneFile, len(pos))}
+	}
+	var solver lp.Solver
+	switch *solverName {
+	case "builtin":
+		solver = lp.Builtin{}
+	case "clp", "glpk", "highs":
+		solver = lp.External{Program: *solverName, Method: *method}
+	default:
+		return usageError{c.t(msgUnknownSolver, *solverName)}
+	}
+	m, err := lp.ReadMPSFile(pos[0])
+	if err != nil {
+		var me *lp.MPSError
+		if errors.As(err, &me) || errors.Is(err, os.ErrNotExist) {
+			return usageError{fmt.Sprintf("%s: %v", pos[0], err)}
+		}
+		return err
+	}
+	opt := lp.Options{Tolerance: *tol, TimeLimit: *limit}
+	if !*quiet {
+		opt.Progress = func(p lp.Progress) { fmt.Fprintln(c.stderr, p) }
+	}
+	sol, err := solver.Solve(ctx, m, opt)
+	if sol == nil {
+		return err
+	}
+	rep := lpReport{
+		Status: sol.Status.String(), Objective: sol.Objective, Iterations: sol.Iterations,
+		Seconds: sol.Time.Seconds(), PrimalResidual: sol.PrimalResidual, DualResidual: sol.DualResidual,
+		Gap: sol.Gap, Rows: m.NumRows(), Cols: m.NumCols(), Nonzeros: m.NumNonzeros(), Solver: solver.Name(),
+	}
+	if *asJSON {
+		enc := json.NewEncoder(c.stdout)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		status := rep.Status
+		if c.cfg.Lang == "es" {
+			status = statusES[sol.Status]
+		}
+		fmt.Fprintf(c.stdout, c.t(msgReport), status, rep.Objective, rep.Iterations, rep.Seconds,
+			rep.PrimalResidual, rep.DualResidual, rep.Gap, rep.Rows, rep.Cols, rep.Nonzeros, rep.Solver)
+	}
+	if err != nil {
+		return errors.New(c.t(msgNotOptimal, pos[0], err))
+	}
+	return nil
+}
+

@@ -1,0 +1,111 @@
+package cli
+
+import "fmt"
+
+// msgKey names a message of the command line; every message exists in
+// English and Spanish.
+type msgKey int
+
+const (
+	msgUsage msgKey = iota
+	msgUnknownCommand
+	msgLPUsage
+	msgLPSolveUsage
+	msgOneFile
+	msgUnknownSolver
+	msgNotOptimal
+	msgReport
+)
+
+var messages = map[msgKey][2]string{
+	msgUsage: {
+		`commune plans production and distribution for a workers' organization.
+
+Usage:
+  commune lp solve [flags] FILE.mps[.gz]   solve a linear program with the built-in solver
+  commune help                             this text
+
+Run "commune lp solve -h" for the flags of a command.
+`,
+		`commune planifica la producción y la distribución de una organización de trabajadores.
+
+Uso:
+  commune lp solve [opciones] ARCHIVO.mps[.gz]   resuelve un programa lineal con el solucionador propio
+  commune help                                   este texto
+
+Ejecute "commune lp solve -h" para ver las opciones de un comando.
+`},
+	msgUnknownCommand: {
+		`unknown command %q; run "commune help"`,
+		`comando desconocido %q; ejecute "commune help"`},
+	msgLPUsage: {
+		"usage: commune lp solve [flags] FILE.mps[.gz]\n",
+		"uso: commune lp solve [opciones] ARCHIVO.mps[.gz]\n"},
+	msgLPSolveUsage: {
+		`usage: commune lp solve [flags] FILE.mps[.gz]
+
+Solves the linear program in an MPS file (fixed or free format, gzipped or
+not). Prints the result; exits 0 when an optimum was found, 1 when the
+problem is infeasible or unbounded or a limit was reached, 2 on bad input.
+Progress goes to standard error on solves longer than a second.
+
+Flags:
+`,
+		`uso: commune lp solve [opciones] ARCHIVO.mps[.gz]
+
+Resuelve el programa lineal de un archivo MPS (formato fijo o libre,
+comprimido con gzip o no). Muestra el resultado; termina con 0 si encontró
+un óptimo, 1 si el problema es infactible o no acotado o se alcanzó un
+límite, 2 si la entrada es incorrecta. El progreso se escribe en la salida
+de errores cuando la resolución dura más de un segundo.
+
+Opciones:
+`},
+	msgOneFile: {
+		"want exactly one MPS file, got %d arguments",
+		"se espera exactamente un archivo MPS, hay %d argumentos"},
+	msgUnknownSolver: {
+		"unknown solver %q: want builtin, clp, glpk or highs",
+		"solucionador desconocido %q: use builtin, clp, glpk o highs"},
+	msgNotOptimal: {
+		"%s: no optimum: %s",
+		"%s: sin óptimo: %s"},
+	msgReport: {
+		`status           %s
+objective        %.12g
+iterations       %d
+seconds          %.3f
+primal residual  %.2e
+dual residual    %.2e
+gap              %.2e
+rows             %d
+columns          %d
+nonzeros         %d
+solver           %s
+`,
+		`estado           %s
+objetivo         %.12g
+iteraciones      %d
+segundos         %.3f
+residuo primal   %.2e
+residuo dual     %.2e
+brecha           %.2e
+filas            %d
+columnas         %d
+no nulos         %d
+solucionador     %s
+`},
+}
+
+// t returns the message in the command's language, formatted with args.
+func (c *command) t(k msgKey, args ...any) string {
+	pair := messages[k]
+	s := pair[0]
+	if c.cfg.Lang == "es" {
+		s = pair[1]
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}

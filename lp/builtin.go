@@ -1,0 +1,59 @@
+package lp
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Builtin is the built-in solver: presolve, then restarted PDHG (PDLP) on
+// what remains, then postsolve.
+type Builtin struct{}
+
+// Name returns "builtin".
+func (Builtin) Name() string { return "builtin" }
+
+// Solve solves m. See Solver.
+func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, error) {
+	start := time.Now()
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	pre := newPresolver(m)
+	if !opt.NoPresolve {
+		pre.run()
+	}
+	sol := &Solution{Solver: "builtin"}
+	var x, y []float64
+	switch pre.status {
+	case Infeasible, Unbounded:
+		sol.Status = pre.status
+		x, y = make([]float64, m.NumCols()), make([]float64, m.NumRows())
+	default:
+		q, rows, cols := pre.reduced()
+		var r pdResult
+		if q.rows() == 0 && q.cols() == 0 {
+			r = pdResult{status: Optimal}
+		} else {
+			w := newPDHG(q, opt)
+			r = w.run(ctx, start)
+			w.close()
+		}
+		sol.Status, sol.Iterations = r.status, r.iterations
+		x, y = pre.postsolve(r.x, r.y, rows, cols)
+	}
+	sol.X, sol.RowDual = x, y
+	sol.ReducedCost = make([]float64, m.NumCols())
+	m.Matrix().MulTransVec(sol.ReducedCost, y)
+	for j, c := range m.Cost {
+		sol.ReducedCost[j] = c - sol.ReducedCost[j]
+	}
+	res := Measure(m, x, y)
+	sol.Objective = res.PrimalObj
+	sol.PrimalResidual, sol.DualResidual, sol.Gap = res.Primal, res.Dual, res.Gap
+	sol.Time = time.Since(start)
+	if err := sol.Status.Err(); err != nil {
+		return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, err)
+	}
+	return sol, nil
+}

@@ -1,0 +1,23 @@
+// Package lp solves sparse linear programs.
+//
+// A Model holds a problem of the form
+//
+//	minimise    cᵀx + c₀
+//	subject to  rowLower ≤ Ax ≤ rowUpper
+//	            colLower ≤ x  ≤ colUpper
+//
+// where any bound may be infinite. Models are built in code or read from
+// MPS files (fixed or free format, optionally gzipped) and written back to
+// free-format MPS.
+//
+// The built-in solver is a restarted primal-dual hybrid gradient method
+// (PDLP; Applegate et al., "Practical large-scale linear programming using
+// primal-dual hybrid gradient", NeurIPS 2021) with diagonal preconditioning,
+// adaptive steps and restarts, a presolve, and infeasibility detection from
+// the iterates. It needs only sparse matrix-vector products, so its memory
+// grows with the number of nonzeros and nothing else. External solvers
+// (CLP, GLPK, HiGHS) can be run on the same model when they are installed.
+//
+// This package is meant to be useful outside commune: it imports nothing
+// from the rest of the project and must never do so.
+package lp

@@ -1,0 +1,53 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"math"
+	"path/filepath"
+	"testing"
+)
+
+func TestExternalSolvers(t *testing.T) {
+	m, err := ReadMPSFile(filepath.Join(netlibDir, "afiro.mps.gz"))
+	if err != nil {
+		missing(t, "afiro.mps.gz")
+	}
+	for _, s := range []External{{Program: "clp"}, {Program: "clp", Method: "barrier"}, {Program: "glpk"}, {Program: "highs"}} {
+		t.Run(s.Name(), func(t *testing.T) {
+			if !s.Available() {
+				if s.Program == "highs" {
+					t.Skip("HiGHS has no Debian package; the runner is used where it is installed")
+				}
+				missing(t, s.Program)
+			}
+			sol, err := s.Solve(context.Background(), m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := -464.75314286; math.Abs(sol.Objective-want) > 1e-6*math.Abs(want) {
+				t.Errorf("got objective %.10g, want %.10g", sol.Objective, want)
+			}
+			// CLP prints eight significant digits; the rest is exact.
+			if sol.PrimalResidual > 1e-5 || sol.DualResidual > 1e-5 {
+				t.Errorf("residuals primal %g, dual %g: the solution was read back wrong", sol.PrimalResidual, sol.DualResidual)
+			}
+		})
+	}
+	t.Run("infeasible", func(t *testing.T) {
+		inf := &Model{}
+		x := inf.AddCol("x", 0, Inf, 1)
+		y := inf.AddCol("y", 0, Inf, 1)
+		inf.AddRow("le", -Inf, 1, []int{x, y}, []float64{1, 1})
+		inf.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
+		for _, s := range []External{{Program: "clp"}, {Program: "glpk"}} {
+			if !s.Available() {
+				missing(t, s.Program)
+			}
+			sol, err := s.Solve(context.Background(), inf, Options{})
+			if !errors.Is(err, ErrInfeasible) || sol.Status != Infeasible {
+				t.Errorf("%s: got %v, want infeasible", s.Name(), err)
+			}
+		}
+	})
+}

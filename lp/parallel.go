@@ -1,0 +1,96 @@
+package lp
+
+import "sync"
+
+// parallelMinNonzeros is the size below which a product runs on one
+// goroutine: under it the hand-off costs more than the second core saves.
+const parallelMinNonzeros = 40000
+
+// product computes out = Mᵀ·in for a CSC matrix M, that is one dot product
+// per column of M, split into column ranges of about equal nonzeros. With
+// M = Aᵀ stored as CSC this is A·x; with M = A it is Aᵀ·y.
+//
+// The workers are started once and fed through a channel of plain values,
+// so a product allocates nothing.
+type product struct {
+	m      *CSC
+	splits []int // column boundaries, len = parts+1
+	work   chan job
+	wg     sync.WaitGroup
+}
+
+type job struct {
+	out, in []float64
+	lo, hi  int
+}
+
+func newProduct(m *CSC, threads int) *product {
+	p := &product{m: m}
+	parts := 1
+	if threads > 1 && len(m.Val) >= parallelMinNonzeros {
+		parts = threads
+	}
+	p.splits = make([]int, parts+1)
+	nnz := len(m.Val)
+	j := 0
+	for k := 1; k < parts; k++ {
+		target := nnz * k / parts
+		for j < m.Cols && m.Start[j] < target {
+			j++
+		}
+		p.splits[k] = j
+	}
+	p.splits[parts] = m.Cols
+	if parts > 1 {
+		p.work = make(chan job, parts)
+		for w := 1; w < parts; w++ {
+			go p.worker()
+		}
+	}
+	return p
+}
+
+func (p *product) worker() {
+	for jb := range p.work {
+		p.m.dotRange(jb.out, jb.in, jb.lo, jb.hi)
+		p.wg.Done()
+	}
+}
+
+// close stops the workers.
+func (p *product) close() {
+	if p.work != nil {
+		close(p.work)
+		p.work = nil
+	}
+}
+
+// apply sets out = Mᵀ·in.
+func (p *product) apply(out, in []float64) {
+	parts := len(p.splits) - 1
+	if parts == 1 {
+		p.m.dotRange(out, in, 0, p.m.Cols)
+		return
+	}
+	p.wg.Add(parts - 1)
+	for k := 1; k < parts; k++ {
+		p.work <- job{out, in, p.splits[k], p.splits[k+1]}
+	}
+	p.m.dotRange(out, in, p.splits[0], p.splits[1])
+	p.wg.Wait()
+}
+
+// dotRange sets out[j] = Σ M[i,j]·in[i] for columns lo ≤ j < hi.
+func (m *CSC) dotRange(out, in []float64, lo, hi int) {
+	start, ind, val := m.Start, m.Ind, m.Val
+	for j := lo; j < hi; j++ {
+		s := 0.0
+		b, e := start[j], start[j+1]
+		ix := ind[b:e]
+		vx := val[b:e:e]
+		for k, i := range ix {
+			s += vx[k] * in[i]
+		}
+		out[j] = s
+	}
+}

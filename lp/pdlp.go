@@ -1,0 +1,517 @@
+package lp
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// pdhg holds the state of the restarted primal-dual hybrid gradient method
+// on a scaled problem. Every vector is allocated once, in newPDHG; an
+// iteration allocates nothing.
+//
+// The method is Algorithm 1 of Applegate et al., "Practical large-scale
+// linear programming using primal-dual hybrid gradient" (NeurIPS 2021),
+// referred to below as [PDLP], applied to the saddle-point problem
+//
+//	min over x in [lc, uc]  max over y  cᵀx - yᵀAx + p(y),
+//	p(y) = Σᵢ min(yᵢ·lrᵢ, yᵢ·urᵢ)  (the support function of [lr, ur]).
+type pdhg struct {
+	p    *problem // scaled
+	orig *problem // unscaled, for termination and certificates
+	sc   *scaling
+	opt  Options
+
+	mulA  *product // A·x
+	mulAT *product // Aᵀ·y
+
+	x, y, ax, aty     []float64 // current iterate and its products
+	xn, yn, axn, atyn []float64 // trial iterate
+	sx, sy, sax, saty []float64 // step-weighted sums since the last restart
+	wsum              float64
+	x0, y0, ax0, aty0 []float64 // the last restart point
+	xa, ya, axa, atya []float64 // the average, when computed
+
+	// Unscaled copies, for termination checks.
+	ux, uy, uax, uaty []float64
+
+	eta, omega float64
+	attempts   int // step attempts, the k of the step-size rule
+	iter       int // accepted steps
+	lastStart  int // iter at the last restart
+	kktLast    float64
+	kktPrev    float64 // KKT error of the previous candidate
+}
+
+// pdResult is what the iteration hands back, in the unscaled problem's
+// terms.
+type pdResult struct {
+	status     Status
+	x, y       []float64
+	iterations int
+}
+
+// Constants of [PDLP] and of its open-source implementation.
+const (
+	restartPeriod      = 64   // iterations between restart and termination checks
+	betaSufficient     = 0.2  // [PDLP] §3.2: restart when the KKT error fell this much
+	betaNecessary      = 0.8  // ... or fell this much and stopped falling
+	betaArtificial     = 0.36 // ... or the epoch is this long relative to the run
+	primalWeightSmooth = 0.5  // [PDLP] §3.3, θ
+	infeasibilityTol   = 1e-8 // relative tolerance on certificates
+)
+
+func newPDHG(orig *problem, opt Options) *pdhg {
+	p, sc := scale(orig)
+	m, n := p.rows(), p.cols()
+	vec := func(k int) []float64 { return make([]float64, k) }
+	w := &pdhg{
+		p: p, orig: orig, sc: sc, opt: opt,
+		mulA:  newProduct(p.a.Transpose(), opt.threads()),
+		mulAT: newProduct(p.a, opt.threads()),
+		x:     vec(n), y: vec(m), ax: vec(m), aty: vec(n),
+		xn: vec(n), yn: vec(m), axn: vec(m), atyn: vec(n),
+		sx: vec(n), sy: vec(m), sax: vec(m), saty: vec(n),
+		x0: vec(n), y0: vec(m), ax0: vec(m), aty0: vec(n),
+		xa: vec(n), ya: vec(m), axa: vec(m), atya: vec(n),
+		ux: vec(n), uy: vec(m), uax: vec(m), uaty: vec(n),
+	}
+	for j := range w.x {
+		w.x[j] = clamp(0, p.lc[j], p.uc[j])
+	}
+	w.mulA.apply(w.ax, w.x)
+	w.mulAT.apply(w.aty, w.y)
+	copy(w.x0, w.x)
+	copy(w.ax0, w.ax)
+
+	// [PDLP] §3.1: the first step is 1/‖A‖∞.
+	amax := 0.0
+	for _, v := range p.a.Val {
+		amax = math.Max(amax, math.Abs(v))
+	}
+	w.eta = 1
+	if amax > 0 {
+		w.eta = 1 / amax
+	}
+	// [PDLP] §3.3: ω₀ = ‖c‖₂ / ‖b‖₂ when both are non-zero.
+	cn, bn := 0.0, 0.0
+	for _, v := range p.c {
+		cn += v * v
+	}
+	for i := range p.lr {
+		b := 0.0
+		if !math.IsInf(p.lr[i], 0) {
+			b = math.Abs(p.lr[i])
+		}
+		if !math.IsInf(p.ur[i], 0) {
+			b = math.Max(b, math.Abs(p.ur[i]))
+		}
+		bn += b * b
+	}
+	w.omega = 1
+	if cn > 1e-20 && bn > 1e-20 {
+		w.omega = math.Sqrt(cn / bn)
+	}
+	w.kktLast = w.kkt(w.x, w.ax, w.y, w.aty)
+	w.kktPrev = math.Inf(1)
+	return w
+}
+
+func (w *pdhg) close() {
+	w.mulA.close()
+	w.mulAT.close()
+}
+
+func clamp(v, lo, hi float64) float64 {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// step takes one accepted PDHG step with the adaptive step size of
+// [PDLP] §3.1: a trial step with step size η is accepted when
+// η ≤ ‖Δz‖²_ω / (2|ΔxᵀAᵀΔy|), and the next η is
+// min((1-(k+1)^-0.3)·η̄, (1+(k+1)^-0.6)·η) either way.
+func (w *pdhg) step() {
+	p := w.p
+	for {
+		tau, sigma := w.eta/w.omega, w.eta*w.omega
+		x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
+		c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
+		for j := range x {
+			xn[j] = clamp(x[j]-tau*(c[j]-aty[j]), lc[j], uc[j])
+		}
+		w.mulA.apply(w.axn, w.xn)
+		// y' = σ(proj[lr,ur](t) - t) with t = A(2x'-x) - y/σ: the proximal
+		// step on the dual, written so that y ≥ 0 prices a lower bound.
+		y, yn, ax, axn := w.y, w.yn[:len(w.y)], w.ax[:len(w.y)], w.axn[:len(w.y)]
+		lr, ur := p.lr[:len(y)], p.ur[:len(y)]
+		inv := 1 / sigma
+		for i := range y {
+			t := 2*axn[i] - ax[i] - y[i]*inv
+			yn[i] = sigma * (clamp(t, lr[i], ur[i]) - t)
+		}
+		w.mulAT.apply(w.atyn, w.yn)
+
+		var dx2, dy2, inter float64
+		atyn := w.atyn[:len(x)]
+		for j := range x {
+			d := xn[j] - x[j]
+			dx2 += d * d
+			inter += d * (atyn[j] - aty[j])
+		}
+		for i := range y {
+			d := yn[i] - y[i]
+			dy2 += d * d
+		}
+		limit := math.Inf(1)
+		if inter != 0 {
+			limit = (0.5*w.omega*dx2 + 0.5/w.omega*dy2) / math.Abs(inter)
+		}
+		w.attempts++
+		k := float64(w.attempts)
+		next := math.Min((1-math.Pow(k+1, -0.3))*limit, (1+math.Pow(k+1, -0.6))*w.eta)
+		if w.eta <= limit {
+			w.accept(w.eta)
+			w.eta = next
+			return
+		}
+		w.eta = next
+	}
+}
+
+// accept makes the trial iterate current and adds it, weighted by the step
+// size, to the running average ([PDLP] Algorithm 1).
+func (w *pdhg) accept(eta float64) {
+	w.x, w.xn = w.xn, w.x
+	w.y, w.yn = w.yn, w.y
+	w.ax, w.axn = w.axn, w.ax
+	w.aty, w.atyn = w.atyn, w.aty
+	axpy(w.sx, eta, w.x)
+	axpy(w.sy, eta, w.y)
+	axpy(w.sax, eta, w.ax)
+	axpy(w.saty, eta, w.aty)
+	w.wsum += eta
+	w.iter++
+}
+
+func axpy(dst []float64, a float64, x []float64) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] += a * x[i]
+	}
+}
+
+func scaleTo(dst []float64, a float64, x []float64) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = a * x[i]
+	}
+}
+
+// kktParts measures a point of problem p: the squared l2 norms of the
+// primal and dual infeasibilities, the relative l∞ measures Measure uses,
+// and both objectives.
+type kktParts struct {
+	pres2, dres2     float64
+	presRel, dresRel float64
+	pobj, dobj       float64
+}
+
+func (k kktParts) gapRel() float64 {
+	return math.Abs(k.pobj-k.dobj) / (1 + math.Abs(k.pobj) + math.Abs(k.dobj))
+}
+
+func measureKKT(p *problem, x, ax, y, aty []float64, cinf float64) kktParts {
+	var k kktParts
+	k.pobj, k.dobj = p.objConst, p.objConst
+	for j, xj := range x {
+		k.pobj += p.c[j] * xj
+	}
+	for i, v := range ax {
+		lo, hi := p.lr[i], p.ur[i]
+		if d := lo - v; d > 0 {
+			k.pres2 += d * d
+			den := 1 + math.Abs(lo)
+			if p.loDen != nil {
+				den = p.loDen[i]
+			}
+			k.presRel = math.Max(k.presRel, d/den)
+		} else if d := v - hi; d > 0 {
+			k.pres2 += d * d
+			den := 1 + math.Abs(hi)
+			if p.hiDen != nil {
+				den = p.hiDen[i]
+			}
+			k.presRel = math.Max(k.presRel, d/den)
+		}
+		worst := 0.0
+		k.dobj += dualTerm(y[i], lo, hi, &worst)
+		k.dres2 += worst * worst
+		k.dresRel = math.Max(k.dresRel, worst)
+	}
+	for j := range x {
+		worst := 0.0
+		k.dobj += dualTerm(p.c[j]-aty[j], p.lc[j], p.uc[j], &worst)
+		k.dres2 += worst * worst
+		k.dresRel = math.Max(k.dresRel, worst)
+	}
+	k.dresRel /= 1 + cinf
+	return k
+}
+
+// kkt is the ω-weighted KKT error in the scaled problem, the measure the
+// restart scheme compares (Applegate et al., "PDLP: a practical first-order
+// method for large-scale linear programming", 2025, §3.2).
+func (w *pdhg) kkt(x, ax, y, aty []float64) float64 {
+	k := measureKKT(w.p, x, ax, y, aty, 0)
+	gap := k.pobj - k.dobj
+	return math.Sqrt(w.omega*k.pres2 + k.dres2/w.omega + gap*gap)
+}
+
+// average computes the step-weighted average of the iterates since the
+// last restart into xa, ya, axa, atya.
+func (w *pdhg) average() {
+	if w.wsum == 0 {
+		copy(w.xa, w.x)
+		copy(w.ya, w.y)
+		copy(w.axa, w.ax)
+		copy(w.atya, w.aty)
+		return
+	}
+	f := 1 / w.wsum
+	scaleTo(w.xa, f, w.sx)
+	scaleTo(w.ya, f, w.sy)
+	scaleTo(w.axa, f, w.sax)
+	scaleTo(w.atya, f, w.saty)
+}
+
+// unscaled measures a scaled point in the unscaled problem.
+func (w *pdhg) unscaled(x, ax, y, aty []float64, cinf float64) kktParts {
+	w.sc.unscalePrimal(w.ux, w.uax, x, ax)
+	w.sc.unscaleDual(w.uy, w.uaty, y, aty)
+	return measureKKT(w.orig, w.ux, w.uax, w.uy, w.uaty, cinf)
+}
+
+// within reports whether a point meets the tolerance. The gap must be a
+// quarter of it: the objective is then within about tol/2 of the optimum,
+// relative to its size, which is what a user asking for tol expects.
+func (k kktParts) within(tol float64) bool {
+	return k.presRel <= tol && k.dresRel <= tol && k.gapRel() <= tol/4
+}
+
+// run iterates until the tolerance, a certificate, or a limit.
+func (w *pdhg) run(ctx context.Context, start time.Time) pdResult {
+	tol := w.opt.tolerance()
+	cinf := 0.0
+	for _, c := range w.orig.c {
+		cinf = math.Max(cinf, math.Abs(c))
+	}
+	lastReport := start
+	for {
+		for k := 0; k < restartPeriod; k++ {
+			w.step()
+		}
+		w.average()
+		cur := w.unscaled(w.x, w.ax, w.y, w.aty, cinf)
+		if cur.within(tol) {
+			return w.result(Optimal, w.x, w.y)
+		}
+		avg := w.unscaled(w.xa, w.axa, w.ya, w.atya, cinf)
+		if avg.within(tol) {
+			return w.result(Optimal, w.xa, w.ya)
+		}
+		if st := w.certificate(); st != Unsolved {
+			return w.result(st, w.x, w.y)
+		}
+		now := time.Now()
+		if w.opt.Progress != nil && now.Sub(lastReport) >= time.Second {
+			lastReport = now
+			w.opt.Progress(Progress{
+				Iterations: w.iter, Elapsed: now.Sub(start), PrimalObj: cur.pobj,
+				Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel(),
+			})
+		}
+		if w.opt.IterationLimit > 0 && w.iter >= w.opt.IterationLimit {
+			return w.best(IterationLimit)
+		}
+		if w.opt.TimeLimit > 0 && now.Sub(start) >= w.opt.TimeLimit {
+			return w.best(TimeLimit)
+		}
+		if ctx.Err() != nil {
+			return w.best(TimeLimit)
+		}
+		w.maybeRestart()
+	}
+}
+
+// best returns whichever of the current iterate and the average has the
+// smaller KKT error.
+func (w *pdhg) best(st Status) pdResult {
+	if w.kkt(w.xa, w.axa, w.ya, w.atya) < w.kkt(w.x, w.ax, w.y, w.aty) {
+		return w.result(st, w.xa, w.ya)
+	}
+	return w.result(st, w.x, w.y)
+}
+
+func (w *pdhg) result(st Status, xs, ys []float64) pdResult {
+	r := pdResult{status: st, iterations: w.iter}
+	r.x = make([]float64, len(xs))
+	r.y = make([]float64, len(ys))
+	for j, v := range xs {
+		r.x[j] = w.sc.beta * w.sc.col[j] * v
+	}
+	for i, v := range ys {
+		r.y[i] = w.sc.gamma * w.sc.row[i] * v
+	}
+	if st == Optimal {
+		// Projection keeps x within its bounds up to rounding in the
+		// unscaling; make it exact.
+		for j := range r.x {
+			r.x[j] = clamp(r.x[j], w.orig.lc[j], w.orig.uc[j])
+		}
+	}
+	return r
+}
+
+// maybeRestart applies the adaptive restart scheme: the candidate is
+// whichever of the current iterate and the average has the smaller KKT
+// error, and the method restarts from it when the error fell enough since
+// the last restart ([PDLP] §3.2, with the KKT error in place of the
+// normalized duality gap, as in the 2025 paper). At a restart the primal
+// weight ω is updated from how far each side moved ([PDLP] §3.3).
+func (w *pdhg) maybeRestart() {
+	kc := w.kkt(w.x, w.ax, w.y, w.aty)
+	ka := w.kkt(w.xa, w.axa, w.ya, w.atya)
+	useAvg := ka < kc
+	cand := math.Min(kc, ka)
+	since := w.iter - w.lastStart
+	restart := cand <= betaSufficient*w.kktLast ||
+		(cand <= betaNecessary*w.kktLast && cand > w.kktPrev) ||
+		float64(since) >= betaArtificial*float64(w.iter)
+	w.kktPrev = cand
+	if !restart {
+		return
+	}
+	if useAvg {
+		copy(w.x, w.xa)
+		copy(w.y, w.ya)
+		copy(w.ax, w.axa)
+		copy(w.aty, w.atya)
+	}
+	dx, dy := dist(w.x, w.x0), dist(w.y, w.y0)
+	if dx > 1e-10 && dy > 1e-10 && dx < 1e10 && dy < 1e10 {
+		w.omega = math.Exp(primalWeightSmooth*math.Log(dy/dx) + (1-primalWeightSmooth)*math.Log(w.omega))
+	}
+	copy(w.x0, w.x)
+	copy(w.y0, w.y)
+	copy(w.ax0, w.ax)
+	copy(w.aty0, w.aty)
+	clear(w.sx)
+	clear(w.sy)
+	clear(w.sax)
+	clear(w.saty)
+	w.wsum = 0
+	w.lastStart = w.iter
+	w.kktLast = w.kkt(w.x, w.ax, w.y, w.aty)
+	w.kktPrev = math.Inf(1)
+}
+
+func dist(a, b []float64) float64 {
+	s := 0.0
+	b = b[:len(a)]
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+// certificate looks for proof that the problem has no solution in the
+// difference between the current iterate and the last restart point: when
+// a problem is infeasible or unbounded the PDHG iterates diverge and their
+// differences converge to a certificate (Applegate, Díaz, Lu and Lubin,
+// "Infeasibility detection with primal-dual hybrid gradient for
+// large-scale linear programming", SIAM J. Optim. 2024, Theorem 1).
+func (w *pdhg) certificate() Status {
+	// The trial vectors are free between steps: use them as scratch.
+	m, n := w.p.rows(), w.p.cols()
+	dx, dax, dy, daty := w.xn[:n], w.axn[:m], w.yn[:m], w.atyn[:n]
+	for j := range dx {
+		dx[j] = w.x[j] - w.x0[j]
+		daty[j] = w.aty[j] - w.aty0[j]
+	}
+	for i := range dy {
+		dy[i] = w.y[i] - w.y0[i]
+		dax[i] = w.ax[i] - w.ax0[i]
+	}
+	w.sc.unscalePrimal(w.ux, w.uax, dx, dax)
+	w.sc.unscaleDual(w.uy, w.uaty, dy, daty)
+	if dualRay(w.orig, w.uy, w.uaty) {
+		return Infeasible
+	}
+	if primalRay(w.orig, w.ux, w.uax) {
+		return Unbounded
+	}
+	return Unsolved
+}
+
+// dualRay reports whether y (with aty = Aᵀy) proves the primal infeasible:
+// the dual objective of the ray with c = 0 is positive and no infinite
+// bound is priced.
+func dualRay(p *problem, y, aty []float64) bool {
+	s := 0.0
+	for _, v := range y {
+		s = math.Max(s, math.Abs(v))
+	}
+	if s == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
+		return false
+	}
+	worst, obj := 0.0, 0.0
+	for i, v := range y {
+		obj += dualTerm(v/s, p.lr[i], p.ur[i], &worst)
+	}
+	for j, v := range aty {
+		obj += dualTerm(-v/s, p.lc[j], p.uc[j], &worst)
+	}
+	return obj > 0 && worst <= infeasibilityTol*obj
+}
+
+// primalRay reports whether x (with ax = Ax) proves the dual infeasible:
+// cᵀx < 0 and x is a direction of recession of the feasible set.
+func primalRay(p *problem, x, ax []float64) bool {
+	s := 0.0
+	for _, v := range x {
+		s = math.Max(s, math.Abs(v))
+	}
+	if s == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
+		return false
+	}
+	cd := 0.0
+	for j, v := range x {
+		cd += p.c[j] * v / s
+	}
+	if cd >= 0 {
+		return false
+	}
+	worst := 0.0
+	viol := func(v, lo, hi float64) {
+		if !math.IsInf(lo, -1) && v < 0 {
+			worst = math.Max(worst, -v)
+		}
+		if !math.IsInf(hi, 1) && v > 0 {
+			worst = math.Max(worst, v)
+		}
+	}
+	for j, v := range x {
+		viol(v/s, p.lc[j], p.uc[j])
+	}
+	for i, v := range ax {
+		viol(v/s, p.lr[i], p.ur[i])
+	}
+	return worst <= infeasibilityTol*(-cd)
+}

@@ -1,0 +1,72 @@
+package lp
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Solver solves a model. The built-in solver (PDLP) and the external
+// solvers (CLP, GLPK, HiGHS) implement it.
+type Solver interface {
+	// Name identifies the solver in reports, for example "builtin" or "clp".
+	Name() string
+	// Solve solves m. It returns a non-nil solution whenever the model
+	// could be handed to the solver, and an error wrapping ErrInfeasible,
+	// ErrUnbounded, ErrIterationLimit or ErrTimeLimit when the status is
+	// not Optimal.
+	Solve(ctx context.Context, m *Model, opt Options) (*Solution, error)
+}
+
+// Options tune a solve. The zero value asks for the defaults.
+type Options struct {
+	// Tolerance is the relative accuracy asked for: primal and dual
+	// residuals and the duality gap, as Measure defines them. Default 1e-6.
+	Tolerance float64
+	// TimeLimit stops the solve with status TimeLimit; 0 means none.
+	TimeLimit time.Duration
+	// IterationLimit stops the built-in solver with status
+	// IterationLimit; 0 means none.
+	IterationLimit int
+	// Threads bounds the goroutines the sparse products use; 0 means
+	// up to two (the products stop paying beyond memory bandwidth).
+	Threads int
+	// Progress, if set, is called about once a second during long solves.
+	Progress func(Progress)
+	// NoPresolve solves the model as it is given.
+	NoPresolve bool
+}
+
+// Progress reports the state of a running solve.
+type Progress struct {
+	Iterations int
+	Elapsed    time.Duration
+	PrimalObj  float64
+	Primal     float64 // relative primal residual
+	Dual       float64 // relative dual residual
+	Gap        float64 // relative duality gap
+}
+
+func (p Progress) String() string {
+	return fmt.Sprintf("iter %8d  %7.1fs  obj %+.9e  primal %.1e  dual %.1e  gap %.1e",
+		p.Iterations, p.Elapsed.Seconds(), p.PrimalObj, p.Primal, p.Dual, p.Gap)
+}
+
+func (o Options) tolerance() float64 {
+	if o.Tolerance > 0 {
+		return o.Tolerance
+	}
+	return 1e-6
+}
+
+func (o Options) threads() int {
+	if o.Threads > 0 {
+		return o.Threads
+	}
+	return 2
+}
+
+// Solve solves m with the built-in solver.
+func Solve(ctx context.Context, m *Model, opt Options) (*Solution, error) {
+	return Builtin{}.Solve(ctx, m, opt)
+}
