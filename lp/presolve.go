@@ -28,9 +28,9 @@ type presolver struct {
 type opKind uint8
 
 const (
-	opDropRow     opKind = iota // y = 0
-	opFixCol                    // x = val
-	opSingletonRow              // row became a bound on col
+	opDropRow      opKind = iota // y = 0
+	opFixCol                     // x = val
+	opSingletonRow               // row became a bound on col
 )
 
 type presolveOp struct {

@@ -86,8 +86,8 @@ type Solution struct {
 //
 // It is what the command line reports and what the tests check.
 type Residuals struct {
-	Primal, Dual, Gap     float64
-	PrimalObj, DualObj    float64
+	Primal, Dual, Gap      float64
+	PrimalObj, DualObj     float64
 	MaxRowViol, MaxColViol float64 // absolute
 }
 

@@ -105,4 +105,3 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	}
 	return nil
 }
-
