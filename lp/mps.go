@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // MPSError is a problem in an MPS file, with the line it was found on.
@@ -89,10 +90,11 @@ func ReadMPS(r io.Reader) (*Model, error) {
 		if err == bufio.ErrTooLong {
 			return nil, &MPSError{Line: p.line + 1, Msg: "line longer than 16 MiB"}
 		}
-		return nil, &MPSError{Line: p.line, Msg: err.Error()}
+		return nil, &MPSError{Line: p.line + 1, Msg: err.Error()}
 	}
+	// Problems found at the end are reported on the line after the last.
 	if p.section != secEnd {
-		return nil, &MPSError{Line: p.line, Msg: "file ends without ENDATA"}
+		return nil, &MPSError{Line: p.line + 1, Msg: "file ends without ENDATA"}
 	}
 	if p.objRow < 0 && len(p.m.RowLower) == 0 && len(p.m.Cost) == 0 {
 		return nil, &MPSError{Line: p.line, Msg: "no ROWS and no COLUMNS: not an MPS file"}
@@ -148,11 +150,11 @@ func (p *mpsParser) parseLine(line string) error {
 	if len(line) == 0 || line[0] == '*' {
 		return nil
 	}
-	line = strings.TrimRight(line, " \t\r")
+	line = strings.TrimRightFunc(line, unicode.IsSpace)
 	if line == "" {
 		return nil
 	}
-	if line[0] != ' ' && line[0] != '\t' {
+	if !unicode.IsSpace(rune(line[0])) {
 		return p.header(line)
 	}
 	switch p.section {

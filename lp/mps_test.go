@@ -170,7 +170,8 @@ func TestMPSErrorsNameTheLine(t *testing.T) {
 		{"bound no value", head + " x c1 1\nBOUNDS\n UP b x\nENDATA\n", 8, "no value"},
 		{"semi-continuous", head + " x c1 1\nBOUNDS\n SC b x 1\nENDATA\n", 8, "semi-continuous"},
 		{"range on objective", head + " x c1 1\nRANGES\n r obj 1\nENDATA\n", 8, "free row"},
-		{"no endata", head + " x c1 1\n", 6, "without ENDATA"},
+		{"no endata", head + " x c1 1\n", 7, "without ENDATA"},
+		{"empty", "", 1, "without ENDATA"},
 		{"rhs before columns", "NAME t\nROWS\n N obj\nRHS\n", 4, "before COLUMNS"},
 		{"objsense word", "NAME t\nOBJSENSE\n UP\n", 3, "MIN or MAX"},
 	}
