@@ -3,6 +3,7 @@ package lp
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -36,7 +37,11 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 			r = pdResult{status: Optimal}
 		} else {
 			w := newPDHG(q, opt)
-			r = w.run(ctx, start)
+			if useHalpern {
+				r = w.runHalpern(ctx, start)
+			} else {
+				r = w.run(ctx, start)
+			}
 			w.close()
 		}
 		sol.Status, sol.Iterations = r.status, r.iterations
@@ -57,3 +62,5 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 	}
 	return sol, nil
 }
+
+var useHalpern = os.Getenv("HALPERN") != ""

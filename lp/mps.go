@@ -658,7 +658,7 @@ func WriteMPS(w io.Writer, m *Model) error {
 		}
 	}
 	name := m.Name
-	if name == "" || strings.ContainsAny(name, " \t") {
+	if !writableName(name) {
 		name = "MODEL"
 	}
 	fmt.Fprintf(bw, "NAME %s\nROWS\n N %s\n", name, obj)
@@ -755,7 +755,7 @@ func uniqueNames(names []string, n int, prefix string) []string {
 		if i < len(names) {
 			s = names[i]
 		}
-		if s == "" || strings.ContainsAny(s, " \t\r\n") || seen[s] {
+		if !writableName(s) || seen[s] {
 			for i := range out {
 				out[i] = prefix + strconv.Itoa(i)
 			}
@@ -765,4 +765,11 @@ func uniqueNames(names []string, n int, prefix string) []string {
 		out[i] = s
 	}
 	return out
+}
+
+// writableName reports whether a name survives free-format MPS: no blanks
+// of any kind, and not the word that marks integer sections.
+func writableName(s string) bool {
+	return s != "" && strings.IndexFunc(s, unicode.IsSpace) < 0 &&
+		s != "MARKER" && s != "'MARKER'"
 }

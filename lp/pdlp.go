@@ -41,6 +41,8 @@ type pdhg struct {
 	lastStart  int // iter at the last restart
 	kktLast    float64
 	kktPrev    float64 // KKT error of the previous candidate
+
+	res2, resAnchor float64 // Halpern: squared fixed-point residuals
 }
 
 // pdResult is what the iteration hands back, in the unscaled problem's
@@ -325,7 +327,8 @@ func (w *pdhg) run(ctx context.Context, start time.Time) pdResult {
 		if avg.within(tol) {
 			return w.result(Optimal, w.xa, w.ya)
 		}
-		if st := w.certificate(); st != Unsolved {
+		// The trial vectors are free between steps: use them as scratch.
+		if st := w.certificate(w.xn, w.axn, w.yn, w.atyn); st != Unsolved {
 			return w.result(st, w.x, w.y)
 		}
 		now := time.Now()
@@ -437,10 +440,7 @@ func dist(a, b []float64) float64 {
 // differences converge to a certificate (Applegate, Díaz, Lu and Lubin,
 // "Infeasibility detection with primal-dual hybrid gradient for
 // large-scale linear programming", SIAM J. Optim. 2024, Theorem 1).
-func (w *pdhg) certificate() Status {
-	// The trial vectors are free between steps: use them as scratch.
-	m, n := w.p.rows(), w.p.cols()
-	dx, dax, dy, daty := w.xn[:n], w.axn[:m], w.yn[:m], w.atyn[:n]
+func (w *pdhg) certificate(dx, dax, dy, daty []float64) Status {
 	for j := range dx {
 		dx[j] = w.x[j] - w.x0[j]
 		daty[j] = w.aty[j] - w.aty0[j]

@@ -80,7 +80,7 @@ func TestIterationAllocatesNothing(t *testing.T) {
 				}
 				w.average()
 				w.unscaled(w.x, w.ax, w.y, w.aty, 1)
-				w.certificate()
+				w.certificate(w.xn, w.axn, w.yn, w.atyn)
 				w.maybeRestart()
 			}
 			period()

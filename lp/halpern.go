@@ -1,0 +1,172 @@
+package lp
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// The reflected restarted Halpern PDHG of Lu and Yang, "Restarted Halpern
+// PDHG for linear programming" (2024), as used by cuPDLPx (Lu, Peng and
+// Yang, 2025): with T the PDHG operator and z⁰ the anchor set at the
+// last restart,
+//
+//	zᵏ⁺¹ = (k+1)/(k+2) · (2T(zᵏ) - zᵏ) + 1/(k+2) · z⁰,
+//
+// with a constant step η = 0.998/‖A‖₂, restarts on the fixed-point
+// residual ‖z - T(z)‖_P, and termination measured at T(zᵏ), which keeps
+// x within its bounds.
+
+// halpernStep applies one Halpern step. T(zᵏ) is left in xn, yn, axn,
+// atyn, and the squared fixed-point residual ‖zᵏ - T(zᵏ)‖²_P in w.res2.
+func (w *pdhg) halpernStep() {
+	p := w.p
+	tau, sigma := w.eta/w.omega, w.eta*w.omega
+	x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
+	c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
+	for j := range x {
+		xn[j] = clamp(x[j]-tau*(c[j]-aty[j]), lc[j], uc[j])
+	}
+	w.mulA.apply(w.axn, w.xn)
+	y, yn, ax, axn := w.y, w.yn[:len(w.y)], w.ax[:len(w.y)], w.axn[:len(w.y)]
+	lr, ur := p.lr[:len(y)], p.ur[:len(y)]
+	inv := 1 / sigma
+	for i := range y {
+		t := 2*axn[i] - ax[i] - y[i]*inv
+		yn[i] = sigma * (clamp(t, lr[i], ur[i]) - t)
+	}
+	w.mulAT.apply(w.atyn, w.yn)
+
+	k := float64(w.iter - w.lastStart)
+	w1, w0 := (k+1)/(k+2), 1/(k+2)
+	var dx2, dy2, inter float64
+	atyn := w.atyn[:len(x)]
+	x0, aty0 := w.x0[:len(x)], w.aty0[:len(x)]
+	for j := range x {
+		d := xn[j] - x[j]
+		dx2 += d * d
+		inter += d * (atyn[j] - aty[j])
+		x[j] = w1*(2*xn[j]-x[j]) + w0*x0[j]
+		aty[j] = w1*(2*atyn[j]-aty[j]) + w0*aty0[j]
+	}
+	y0, ax0 := w.y0[:len(y)], w.ax0[:len(y)]
+	for i := range y {
+		d := yn[i] - y[i]
+		dy2 += d * d
+		y[i] = w1*(2*yn[i]-y[i]) + w0*y0[i]
+		ax[i] = w1*(2*axn[i]-ax[i]) + w0*ax0[i]
+	}
+	w.res2 = dx2/tau + dy2/sigma - 2*inter
+	w.iter++
+}
+
+// normA estimates ‖A‖₂ by power iteration on AᵀA.
+func (w *pdhg) normA() float64 {
+	v, av := w.xa, w.axa
+	for j := range v {
+		v[j] = 1 + float64(j%7)*0.1
+	}
+	norm := 0.0
+	for it := 0; it < 1000; it++ {
+		s := math.Sqrt(dot(v, v))
+		if s == 0 {
+			return 1
+		}
+		scaleTo(v, 1/s, v)
+		w.mulA.apply(av, v)
+		w.mulAT.apply(v, av)
+		next := math.Sqrt(math.Sqrt(dot(v, v)))
+		if it > 8 && math.Abs(next-norm) <= 1e-7*next {
+			norm = next
+			break
+		}
+		norm = next
+	}
+	if norm == 0 {
+		return 1
+	}
+	return norm
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	b = b[:len(a)]
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
+	tol := w.opt.tolerance()
+	cinf := 0.0
+	for _, c := range w.orig.c {
+		cinf = math.Max(cinf, math.Abs(c))
+	}
+	w.eta = 0.998 / w.normA()
+	lastReport := start
+	w.resAnchor = -1
+	for {
+		for k := 0; k < restartPeriod; k++ {
+			w.halpernStep()
+			if w.resAnchor < 0 {
+				w.resAnchor = w.res2
+			}
+		}
+		cur := w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
+		if cur.within(tol) {
+			return w.result(Optimal, w.xn, w.yn)
+		}
+		if st := w.certificate(w.xa, w.axa, w.ya, w.atya); st != Unsolved {
+			return w.result(st, w.xn, w.yn)
+		}
+		now := time.Now()
+		if w.opt.Progress != nil && now.Sub(lastReport) >= time.Second {
+			lastReport = now
+			w.opt.Progress(Progress{
+				Iterations: w.iter, Elapsed: now.Sub(start), PrimalObj: cur.pobj,
+				Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel(),
+			})
+		}
+		if w.opt.IterationLimit > 0 && w.iter >= w.opt.IterationLimit {
+			return w.result(IterationLimit, w.xn, w.yn)
+		}
+		if w.opt.TimeLimit > 0 && now.Sub(start) >= w.opt.TimeLimit {
+			return w.result(TimeLimit, w.xn, w.yn)
+		}
+		if ctx.Err() != nil {
+			return w.result(TimeLimit, w.xn, w.yn)
+		}
+		w.halpernRestart()
+	}
+}
+
+// halpernRestart restarts at T(zᵏ) when the fixed-point residual fell
+// enough since the anchor (the criteria of [PDLP] §3.2 on this residual).
+func (w *pdhg) halpernRestart() {
+	r := math.Sqrt(math.Max(w.res2, 0))
+	ra := math.Sqrt(math.Max(w.resAnchor, 0))
+	since := w.iter - w.lastStart
+	restart := r <= betaSufficient*ra ||
+		(r <= betaNecessary*ra && r > w.kktPrev) ||
+		float64(since) >= betaArtificial*float64(w.iter)
+	w.kktPrev = r
+	if !restart {
+		return
+	}
+	dx, dy := dist(w.xn, w.x0), dist(w.yn, w.y0)
+	if dx > 1e-10 && dy > 1e-10 && dx < 1e10 && dy < 1e10 {
+		w.omega = math.Exp(primalWeightSmooth*math.Log(dy/dx) + (1-primalWeightSmooth)*math.Log(w.omega))
+	}
+	copy(w.x, w.xn)
+	copy(w.y, w.yn)
+	copy(w.ax, w.axn)
+	copy(w.aty, w.atyn)
+	copy(w.x0, w.xn)
+	copy(w.y0, w.yn)
+	copy(w.ax0, w.axn)
+	copy(w.aty0, w.atyn)
+	w.lastStart = w.iter
+	w.resAnchor = -1
+	w.kktPrev = math.Inf(1)
+}
