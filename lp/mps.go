@@ -193,6 +193,10 @@ func (p *mpsParser) header(line string) error {
 		}
 		if len(f) > 1 {
 			p.m.Name = strings.TrimSpace(line[len(f[0]):])
+			// "NAME x FREE" marks free format for CLP and GLPK.
+			if len(f) > 2 && f[len(f)-1] == "FREE" {
+				p.m.Name = strings.TrimSpace(strings.TrimSuffix(p.m.Name, "FREE"))
+			}
 		}
 	case secObjSense:
 		if len(f) > 1 {
@@ -644,7 +648,8 @@ func (p *mpsParser) finish() {
 	}
 }
 
-// WriteMPS writes m in free MPS format with full precision. Rows and
+// WriteMPS writes m in free MPS format with full precision, marked FREE on
+// the NAME line. Rows and
 // columns without names, or whose names contain blanks or repeat, get
 // generated names (R0, R1, ...; C0, C1, ...).
 func WriteMPS(w io.Writer, m *Model) error {
@@ -661,7 +666,9 @@ func WriteMPS(w io.Writer, m *Model) error {
 	if !writableName(name) {
 		name = "MODEL"
 	}
-	fmt.Fprintf(bw, "NAME %s\nROWS\n N %s\n", name, obj)
+	// FREE tells CLP's reader, which guesses the format line by line and
+	// can guess wrong, that this is free format.
+	fmt.Fprintf(bw, "NAME %s FREE\nROWS\n N %s\n", name, obj)
 	for i := range rowNames {
 		lo, hi := m.RowLower[i], m.RowUpper[i]
 		t := "E"
