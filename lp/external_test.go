@@ -35,8 +35,9 @@ func TestExternalSolvers(t *testing.T) {
 				if math.Abs(sol.Objective-p.want) > 1e-6*math.Abs(p.want) {
 					t.Errorf("%s: got objective %.10g, want %.10g", p.name, sol.Objective, p.want)
 				}
-				// CLP prints eight significant digits; the rest is exact.
-				if sol.PrimalResidual > 1e-5 || sol.DualResidual > 1e-5 {
+				// CLP prints eight significant digits, so its values read
+				// back satisfy the rows to about 1e-5; GLPK's are exact.
+				if sol.PrimalResidual > 1e-4 || sol.DualResidual > 1e-4 {
 					t.Errorf("%s: residuals primal %g, dual %g: the solution was read back wrong", p.name, sol.PrimalResidual, sol.DualResidual)
 				}
 			}
