@@ -18,7 +18,10 @@ import (
 // x within its bounds.
 
 // halpernStep applies one Halpern step. T(zᵏ) is left in xn, yn, axn,
-// atyn, and the squared fixed-point residual ‖zᵏ - T(zᵏ)‖²_P in w.res2.
+// atyn, and the squared fixed-point residual ‖zᵏ - T(zᵏ)‖²_P in w.res2,
+// with P = [I/τ -Aᵀ; -A I/σ]. (Lu and Yang measure in the PDHG metric,
+// with +Aᵀ; both are norms when τσ‖A‖₂² < 1, and on the Netlib set this
+// one restarts better.)
 func (w *pdhg) halpernStep() {
 	p := w.p
 	tau, sigma := w.eta/w.omega, w.eta*w.omega

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/commune-org/commune/bench/report"
 	"github.com/commune-org/commune/lp"
 )
 
@@ -82,7 +83,7 @@ func main() {
 		fmt.Print(table)
 		return
 	}
-	if err := splice(*out, "netlib", table); err != nil {
+	if err := report.Splice(*out, "netlib", table); err != nil {
 		fmt.Fprintln(os.Stderr, "netlib:", err)
 		os.Exit(1)
 	}
@@ -202,23 +203,4 @@ func geomean(v []float64) float64 {
 		s += math.Log(x)
 	}
 	return math.Exp(s / float64(len(v)))
-}
-
-// splice replaces the text between <!-- NAME:begin --> and
-// <!-- NAME:end --> in path, or appends a section with the markers.
-func splice(path, name, text string) error {
-	begin, end := "<!-- "+name+":begin -->", "<!-- "+name+":end -->"
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	s := string(old)
-	i, j := strings.Index(s, begin), strings.Index(s, end)
-	block := begin + "\n" + text + end
-	if i >= 0 && j > i {
-		s = s[:i] + block + s[j+len(end):]
-	} else {
-		s += "\n" + block + "\n"
-	}
-	return os.WriteFile(path, []byte(s), 0o644)
 }
