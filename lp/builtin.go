@@ -3,12 +3,11 @@ package lp
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 )
 
-// Builtin is the built-in solver: presolve, then restarted PDHG (PDLP) on
-// what remains, then postsolve.
+// Builtin is the built-in solver: presolve, then restarted PDHG on what
+// remains, then postsolve. Options.Method chooses the PDHG variant.
 type Builtin struct{}
 
 // Name returns "builtin".
@@ -37,10 +36,10 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 			r = pdResult{status: Optimal}
 		} else {
 			w := newPDHG(q, opt)
-			if useHalpern {
-				r = w.runHalpern(ctx, start)
-			} else {
+			if opt.Method == MethodAdaptive {
 				r = w.run(ctx, start)
+			} else {
+				r = w.runHalpern(ctx, start)
 			}
 			w.close()
 		}
@@ -62,5 +61,3 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 	}
 	return sol, nil
 }
-
-var useHalpern = os.Getenv("HALPERN") != ""

@@ -74,7 +74,7 @@ func TestIterationAllocatesNothing(t *testing.T) {
 			if c.threads > 1 && len(w.mulA.splits) < 3 {
 				t.Fatalf("a %d-nonzero problem should use two goroutines", len(q.a.Val))
 			}
-			period := func() {
+			adaptive := func() {
 				for k := 0; k < restartPeriod; k++ {
 					w.step()
 				}
@@ -83,16 +83,26 @@ func TestIterationAllocatesNothing(t *testing.T) {
 				w.certificate(w.xn, w.axn, w.yn, w.atyn)
 				w.maybeRestart()
 			}
-			period()
-			if n := testing.AllocsPerRun(5, period); n != 0 {
-				t.Errorf("got %v allocations per %d iterations, want 0", n, restartPeriod)
+			halpern := func() {
+				for k := 0; k < restartPeriod; k++ {
+					w.halpernStep()
+				}
+				w.unscaled(w.xn, w.axn, w.yn, w.atyn, 1)
+				w.certificate(w.xa, w.axa, w.ya, w.atya)
+				w.halpernRestart()
+			}
+			for _, period := range []func(){adaptive, halpern} {
+				period()
+				if n := testing.AllocsPerRun(5, period); n != 0 {
+					t.Errorf("got %v allocations per %d iterations, want 0", n, restartPeriod)
+				}
 			}
 		})
 	}
 }
 
-// BenchmarkIteration measures one PDHG iteration (two sparse products and
-// the vector updates) on a transport problem of about 10⁵ nonzeros. Run
+// BenchmarkIteration measures one Halpern PDHG iteration (two sparse
+// products and the vector updates) on a transport problem of about 10⁵ nonzeros. Run
 // with -benchmem: it reports 0 allocs/op.
 func BenchmarkIteration(b *testing.B) {
 	q, _, _ := newPresolver(transportModel(12000, 8000, 4, 3)).reduced()
@@ -100,8 +110,9 @@ func BenchmarkIteration(b *testing.B) {
 	defer w.close()
 	b.ReportAllocs()
 	b.ResetTimer()
+	w.eta = 0.998 / w.normA()
 	for b.Loop() {
-		w.step()
+		w.halpernStep()
 	}
 	b.ReportMetric(float64(len(q.a.Val)), "nonzeros")
 }

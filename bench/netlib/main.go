@@ -47,7 +47,13 @@ func main() {
 	limit := flag.Duration("limit", 60*time.Second, "time limit per problem and solver")
 	only := flag.String("only", "", "comma-separated problem names (default all)")
 	noCLP := flag.Bool("no-clp", false, "skip CLP")
+	methodName := flag.String("method", "halpern", "built-in solver's method: halpern or adaptive")
 	flag.Parse()
+	method, err := lp.ParseMethod(*methodName)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "netlib:", err)
+		os.Exit(2)
+	}
 
 	problems, err := readOptima(filepath.Join(*data, "optima.tsv"))
 	if err != nil {
@@ -71,14 +77,14 @@ func main() {
 		}
 		r := row{problem: p, rows: m.NumRows(), cols: m.NumCols(), nnz: m.NumNonzeros()}
 		ctx := context.Background()
-		r.ours, r.oursErr = lp.Solve(ctx, m, lp.Options{TimeLimit: *limit})
+		r.ours, r.oursErr = lp.Solve(ctx, m, lp.Options{TimeLimit: *limit, Method: method})
 		if !*noCLP {
 			r.clp, r.clpErr = clp.Solve(ctx, m, lp.Options{TimeLimit: *limit})
 		}
 		fmt.Fprintln(os.Stderr, r.line())
 		rows = append(rows, r)
 	}
-	table := render(rows, *limit)
+	table := render(rows, *limit, method)
 	if *out == "-" {
 		fmt.Print(table)
 		return
@@ -139,7 +145,7 @@ func (r row) line() string {
 	return s
 }
 
-func render(rows []row, limit time.Duration) string {
+func render(rows []row, limit time.Duration, method lp.Method) string {
 	var b bytes.Buffer
 	passed := 0
 	var ratios []float64
@@ -153,7 +159,7 @@ func render(rows []row, limit time.Duration) string {
 	}
 	fmt.Fprintf(&b, "Run on %s with %d cores, %s, time limit %v per problem and solver.\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version(), limit)
-	fmt.Fprintf(&b, "Command: `go run ./bench/netlib -limit %v`.\n\n", limit)
+	fmt.Fprintf(&b, "Command: `go run ./bench/netlib -limit %v -method %v`.\n\n", limit, method)
 	fmt.Fprintf(&b, "**%d of %d problems pass** (objective within 1e-6 of the reference, relative primal residual at most 1e-6).", passed, len(rows))
 	if len(ratios) > 0 {
 		fmt.Fprintf(&b, " Over the problems that pass, the geometric mean of builtin/CLP time is %.1f.", geomean(ratios))

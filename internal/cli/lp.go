@@ -48,7 +48,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	tol := fs.Float64("tol", 1e-6, "relative tolerance / tolerancia relativa")
 	limit := fs.Duration("time-limit", 60*time.Second, "stop after this long, 0 for no limit / límite de tiempo, 0 sin límite")
 	solverName := fs.String("solver", "builtin", "builtin, clp, glpk or highs")
-	method := fs.String("method", "", "for clp: dual, primal or barrier; for glpk: simplex or interior; for highs: simplex, ipm or pdlp")
+	method := fs.String("method", "", "builtin: halpern or adaptive; clp: dual, primal or barrier; glpk: simplex or interior; highs: simplex, ipm or pdlp")
 	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -58,9 +58,13 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 		return usageError{c.t(msgOneFile, len(pos))}
 	}
 	var solver lp.Solver
+	var builtinMethod lp.Method
 	switch *solverName {
 	case "builtin":
 		solver = lp.Builtin{}
+		if builtinMethod, err = lp.ParseMethod(*method); err != nil {
+			return usageError{err.Error()}
+		}
 	case "clp", "glpk", "highs":
 		solver = lp.External{Program: *solverName, Method: *method}
 	default:
@@ -74,7 +78,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	opt := lp.Options{Tolerance: *tol, TimeLimit: *limit}
+	opt := lp.Options{Tolerance: *tol, TimeLimit: *limit, Method: builtinMethod}
 	if !*quiet {
 		opt.Progress = func(p lp.Progress) { fmt.Fprintln(c.stderr, p) }
 	}
