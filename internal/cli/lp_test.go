@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const infeasibleMPS = `NAME infeasible
+ROWS
+ N cost
+ L le
+ G ge
+COLUMNS
+ x cost 1 le 1
+ x ge 1
+ y cost 1 le 1
+ y ge 1
+RHS
+ rhs le 1 ge 2
+ENDATA
+`
+
+func runCLI(t *testing.T, lang string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Run(context.Background(), Config{Lang: lang}, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestLPSolveJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, "en", "lp", "solve", "--json", "../../examples/lp/kitchen.mps")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	for _, k := range []string{"status", "objective", "iterations", "seconds", "primal_residual", "dual_residual", "gap", "rows", "cols", "nonzeros", "solver"} {
+		if _, ok := rep[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, out)
+		}
+	}
+	if rep["status"] != "optimal" || rep["objective"].(float64) > -289.99 || rep["objective"].(float64) < -290.01 {
+		t.Errorf("got %v %v, want optimal -290", rep["status"], rep["objective"])
+	}
+}
+
+func TestLPSolveExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	inf := filepath.Join(dir, "inf.mps")
+	bad := filepath.Join(dir, "bad.mps")
+	os.WriteFile(inf, []byte(infeasibleMPS), 0o644)
+	os.WriteFile(bad, []byte("NAME x\nROWS\n N c\nCOLUMNS\n x c oops\nENDATA\n"), 0o644)
+	cases := []struct {
+		name     string
+		lang     string
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{"infeasible", "en", []string{"lp", "solve", inf}, 1, "infeasible", "no optimum"},
+		{"infeasible in Spanish", "es", []string{"lp", "solve", inf}, 1, "infactible", "sin óptimo"},
+		{"bad file names the line", "en", []string{"lp", "solve", bad}, 2, "", "line 5"},
+		{"missing file", "en", []string{"lp", "solve", filepath.Join(dir, "none.mps")}, 2, "", "no such file"},
+		{"two files", "en", []string{"lp", "solve", inf, inf}, 2, "", "exactly one"},
+		{"two files in Spanish", "es", []string{"lp", "solve", inf, inf}, 2, "", "exactamente un"},
+		{"unknown solver", "en", []string{"lp", "solve", "--solver", "cplex", inf}, 2, "", "unknown solver"},
+		{"unknown method", "en", []string{"lp", "solve", "--method", "simplex", inf}, 2, "", "unknown method"},
+		{"unknown command", "es", []string{"bake"}, 2, "", "comando desconocido"},
+		{"help", "en", []string{"help"}, 0, "Usage", ""},
+		{"help in Spanish", "es", []string{"help"}, 0, "Uso", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, c.lang, c.args...)
+			if code != c.code || !strings.Contains(out, c.inStdout) || !strings.Contains(errOut, c.inStderr) {
+				t.Errorf("got exit %d\nstdout %q\nstderr %q\nwant exit %d, stdout with %q, stderr with %q",
+					code, out, errOut, c.code, c.inStdout, c.inStderr)
+			}
+		})
+	}
+}
+
+func TestLangFromEnv(t *testing.T) {
+	cases := []struct {
+		vars []string
+		want string
+	}{
+		{[]string{"", "", "es_MX.UTF-8"}, "es"},
+		{[]string{"C", "", "es_MX.UTF-8"}, "en"},
+		{[]string{"", "", ""}, "en"},
+		{[]string{"es", "", "en_US"}, "es"},
+	}
+	for _, c := range cases {
+		if got := LangFromEnv(c.vars...); got != c.want {
+			t.Errorf("LangFromEnv(%q) = %q, want %q", c.vars, got, c.want)
+		}
+	}
+}
