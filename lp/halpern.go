@@ -31,18 +31,27 @@ func (w *pdhg) halpernStep() {
 		xn[j] = clamp(x[j]-tau*(c[j]-aty[j]), lc[j], uc[j])
 	}
 	w.mulA.apply(w.axn, w.xn)
+	// The dual step, and in the same pass the Halpern update of y and Ax,
+	// which need nothing from the product with Aᵀ that follows.
+	k := float64(w.iter - w.lastStart)
+	w1, w0 := (k+1)/(k+2), 1/(k+2)
 	y, yn, ax, axn := w.y, w.yn[:len(w.y)], w.ax[:len(w.y)], w.axn[:len(w.y)]
 	lr, ur := p.lr[:len(y)], p.ur[:len(y)]
+	y0, ax0 := w.y0[:len(y)], w.ax0[:len(y)]
 	inv := 1 / sigma
+	var dx2, dy2, inter float64
 	for i := range y {
-		t := 2*axn[i] - ax[i] - y[i]*inv
-		yn[i] = sigma * (clamp(t, lr[i], ur[i]) - t)
+		yi, axi := y[i], ax[i]
+		t := 2*axn[i] - axi - yi*inv
+		v := sigma * (clamp(t, lr[i], ur[i]) - t)
+		yn[i] = v
+		d := v - yi
+		dy2 += d * d
+		y[i] = w1*(2*v-yi) + w0*y0[i]
+		ax[i] = w1*(2*axn[i]-axi) + w0*ax0[i]
 	}
 	w.mulAT.apply(w.atyn, w.yn)
 
-	k := float64(w.iter - w.lastStart)
-	w1, w0 := (k+1)/(k+2), 1/(k+2)
-	var dx2, dy2, inter float64
 	atyn := w.atyn[:len(x)]
 	x0, aty0 := w.x0[:len(x)], w.aty0[:len(x)]
 	for j := range x {
@@ -51,13 +60,6 @@ func (w *pdhg) halpernStep() {
 		inter += d * (atyn[j] - aty[j])
 		x[j] = w1*(2*xn[j]-x[j]) + w0*x0[j]
 		aty[j] = w1*(2*atyn[j]-aty[j]) + w0*aty0[j]
-	}
-	y0, ax0 := w.y0[:len(y)], w.ax0[:len(y)]
-	for i := range y {
-		d := yn[i] - y[i]
-		dy2 += d * d
-		y[i] = w1*(2*yn[i]-y[i]) + w0*y0[i]
-		ax[i] = w1*(2*axn[i]-ax[i]) + w0*ax0[i]
 	}
 	w.res2 = dx2/tau + dy2/sigma - 2*inter
 	w.iter++
