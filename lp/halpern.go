@@ -111,16 +111,21 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 	w.eta = 0.998 / w.normA()
 	lastReport := start
 	w.resAnchor = -1
+	timeUp := func() bool {
+		return ctx.Err() != nil || w.opt.TimeLimit > 0 && time.Since(start) >= w.opt.TimeLimit
+	}
 	for {
-		for k := 0; k < restartPeriod; k++ {
-			w.halpernStep()
-			if w.resAnchor < 0 {
-				w.resAnchor = w.res2
-			}
-		}
+		w.halpernPeriod()
 		cur := w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
 		if cur.within(tol) {
 			return w.result(Optimal, w.xn, w.yn)
+		}
+		if cur.gapRel() <= tol && w.iter >= w.nextPolish {
+			if x, _, y, _, ok := w.polish(cur, tol, cinf, timeUp); ok {
+				return w.result(Optimal, x, y)
+			}
+			// Polish again once the main iteration has gone a quarter further.
+			w.nextPolish = w.iter + max(16*restartPeriod, w.iter/4)
 		}
 		if st := w.certificate(w.xa, w.axa, w.ya, w.atya); st != Unsolved {
 			return w.result(st, w.xn, w.yn)
@@ -136,13 +141,21 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 		if w.opt.IterationLimit > 0 && w.iter >= w.opt.IterationLimit {
 			return w.result(IterationLimit, w.xn, w.yn)
 		}
-		if w.opt.TimeLimit > 0 && now.Sub(start) >= w.opt.TimeLimit {
-			return w.result(TimeLimit, w.xn, w.yn)
-		}
-		if ctx.Err() != nil {
+		if timeUp() {
 			return w.result(TimeLimit, w.xn, w.yn)
 		}
 		w.halpernRestart()
+	}
+}
+
+// halpernPeriod takes the steps between two checks, noting the
+// fixed-point residual at the anchor on the first step of an epoch.
+func (w *pdhg) halpernPeriod() {
+	for k := 0; k < restartPeriod; k++ {
+		w.halpernStep()
+		if w.resAnchor < 0 {
+			w.resAnchor = w.res2
+		}
 	}
 }
 

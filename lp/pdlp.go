@@ -43,6 +43,11 @@ type pdhg struct {
 	kktPrev    float64 // KKT error of the previous candidate
 
 	res2, resAnchor float64 // Halpern: squared fixed-point residuals
+
+	// Feasibility polishing (polish.go).
+	primalPolisher, dualPolisher *pdhg
+	polishIters                  int // iterations spent polishing
+	nextPolish                   int // main iteration at which to polish again
 }
 
 // pdResult is what the iteration hands back, in the unscaled problem's
@@ -65,13 +70,19 @@ const (
 
 func newPDHG(orig *problem, opt Options) *pdhg {
 	p, sc := scale(orig)
+	w := newState(p, orig, sc, newProduct(p.a.Transpose(), opt.threads()), newProduct(p.a, opt.threads()), opt)
+	w.initSteps()
+	return w
+}
+
+// newState allocates the iteration's vectors for the scaled problem p and
+// starts from x = the point of its bounds nearest 0, y = 0.
+func newState(p, orig *problem, sc *scaling, mulA, mulAT *product, opt Options) *pdhg {
 	m, n := p.rows(), p.cols()
 	vec := func(k int) []float64 { return make([]float64, k) }
 	w := &pdhg{
-		p: p, orig: orig, sc: sc, opt: opt,
-		mulA:  newProduct(p.a.Transpose(), opt.threads()),
-		mulAT: newProduct(p.a, opt.threads()),
-		x:     vec(n), y: vec(m), ax: vec(m), aty: vec(n),
+		p: p, orig: orig, sc: sc, opt: opt, mulA: mulA, mulAT: mulAT,
+		x: vec(n), y: vec(m), ax: vec(m), aty: vec(n),
 		xn: vec(n), yn: vec(m), axn: vec(m), atyn: vec(n),
 		sx: vec(n), sy: vec(m), sax: vec(m), saty: vec(n),
 		x0: vec(n), y0: vec(m), ax0: vec(m), aty0: vec(n),
@@ -85,7 +96,12 @@ func newPDHG(orig *problem, opt Options) *pdhg {
 	w.mulAT.apply(w.aty, w.y)
 	copy(w.x0, w.x)
 	copy(w.ax0, w.ax)
+	return w
+}
 
+// initSteps sets the first step size and primal weight.
+func (w *pdhg) initSteps() {
+	p := w.p
 	// [PDLP] §3.1: the first step is 1/‖A‖∞.
 	amax := 0.0
 	for _, v := range p.a.Val {
@@ -116,7 +132,6 @@ func newPDHG(orig *problem, opt Options) *pdhg {
 	}
 	w.kktLast = w.kkt(w.x, w.ax, w.y, w.aty)
 	w.kktPrev = math.Inf(1)
-	return w
 }
 
 func (w *pdhg) close() {
@@ -362,7 +377,7 @@ func (w *pdhg) best(st Status) pdResult {
 }
 
 func (w *pdhg) result(st Status, xs, ys []float64) pdResult {
-	r := pdResult{status: st, iterations: w.iter}
+	r := pdResult{status: st, iterations: w.iter + w.polishIters}
 	r.x = make([]float64, len(xs))
 	r.y = make([]float64, len(ys))
 	for j, v := range xs {
