@@ -24,17 +24,16 @@ func transportModel(s, d, k int, seed uint64) *Model {
 		}
 	}
 	for i := 0; i < s; i++ {
-		m.AddRow("", -Inf, float64(2*k), supply[i], onesOf(len(supply[i])))
+		m.AddRow("", -Inf, float64(2*k), supply[i], ones(len(supply[i])))
 	}
 	for j := 0; j < d; j++ {
 		if len(demand[j]) > 0 {
-			m.AddRow("", 1, Inf, demand[j], onesOf(len(demand[j])))
+			m.AddRow("", 1, Inf, demand[j], ones(len(demand[j])))
 		}
 	}
 	return m
 }
 
-func onesOf(n int) []float64 { return ones(n) }
 
 func TestTransportMatchesCLP(t *testing.T) {
 	m := transportModel(300, 200, 8, 7)
