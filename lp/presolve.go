@@ -6,7 +6,8 @@ import (
 
 // presolve removes what needs no solver from a model: empty rows and
 // columns, fixed columns, rows with one entry (they become column bounds),
-// and rows that the column bounds make redundant. It records each removal
+// free columns with one entry in an equality row (substituted out), and
+// rows that the column bounds make redundant. It records each removal
 // so that postsolve can rebuild primal values and row prices of the full
 // model from those of the reduced one. The reductions are the simplest of
 // Andersen and Andersen, "Presolving in linear programming", Math.
@@ -31,12 +32,15 @@ const (
 	opDropRow      opKind = iota // y = 0
 	opFixCol                     // x = val
 	opSingletonRow               // row became a bound on col
+	opFreeSingleton              // free col, alone in equality row, substituted out
 )
 
 type presolveOp struct {
 	kind     opKind
 	row, col int
-	val      float64 // opFixCol: the value; opSingletonRow: the coefficient
+	val      float64 // opFixCol: the value; otherwise the coefficient of col in row
+	cost     float64 // the cost of col when the op was made (costs change by substitution)
+	rhs      float64 // opFreeSingleton: the row's right-hand side then
 	setLo    bool    // opSingletonRow: the row set the column's lower bound
 	setHi    bool    // ... its upper bound
 }
@@ -79,10 +83,13 @@ func (p *presolver) run() {
 			if !p.colAlive[j] {
 				continue
 			}
-			if p.lc[j] == p.uc[j] {
+			switch {
+			case p.lc[j] == p.uc[j]:
 				p.fixCol(j, p.lc[j])
-			} else if p.colCount[j] == 0 {
+			case p.colCount[j] == 0:
 				p.emptyCol(j)
+			case p.colCount[j] == 1 && math.IsInf(p.lc[j], -1) && math.IsInf(p.uc[j], 1):
+				p.freeSingleton(j)
 			}
 		}
 		for i := range p.rowAlive {
@@ -170,7 +177,7 @@ func (p *presolver) singletonRow(i int) {
 	if a < 0 {
 		lo, hi = hi, lo
 	}
-	op := presolveOp{kind: opSingletonRow, row: i, col: j, val: a}
+	op := presolveOp{kind: opSingletonRow, row: i, col: j, val: a, cost: p.c[j]}
 	if lo > p.lc[j] {
 		p.lc[j], op.setLo = lo, true
 	}
@@ -189,6 +196,46 @@ func (p *presolver) singletonRow(i int) {
 	p.rowAlive[i] = false
 	p.colCount[j]--
 	p.ops = append(p.ops, op)
+}
+
+// freeSingleton substitutes out a free column that appears in a single
+// equality row: x_j = (b - Σ a_k x_k)/a_j satisfies the row whatever the
+// other columns do, so the row and the column go, and the column's cost
+// moves onto the others (Andersen and Andersen 1995, §3.4, "free column
+// singletons"). The row's price is then c_j/a_j. Small pivots are left
+// alone: dividing by them would magnify errors.
+func (p *presolver) freeSingleton(j int) {
+	var i int
+	var a float64
+	for k := p.a.Start[j]; k < p.a.Start[j+1]; k++ {
+		if ii := int(p.a.Ind[k]); p.rowAlive[ii] {
+			i, a = ii, p.a.Val[k]
+			break
+		}
+	}
+	if p.lr[i] != p.ur[i] {
+		return
+	}
+	amax := 0.0
+	for k := p.at.Start[i]; k < p.at.Start[i+1]; k++ {
+		if p.colAlive[p.at.Ind[k]] {
+			amax = math.Max(amax, math.Abs(p.at.Val[k]))
+		}
+	}
+	if math.Abs(a) < 1e-2*amax {
+		return
+	}
+	b := p.lr[i]
+	f := p.c[j] / a
+	for k := p.at.Start[i]; k < p.at.Start[i+1]; k++ {
+		if jj := p.at.Ind[k]; int(jj) != j && p.colAlive[jj] {
+			p.c[jj] -= f * p.at.Val[k]
+			p.colCount[jj]--
+		}
+	}
+	p.objConst += f * b
+	p.rowAlive[i], p.colAlive[j] = false, false
+	p.ops = append(p.ops, presolveOp{kind: opFreeSingleton, row: i, col: j, val: a, cost: p.c[j], rhs: b})
 }
 
 // redundantRow drops a row that its columns' bounds already keep within
@@ -279,14 +326,27 @@ func (p *presolver) postsolve(xr, yr []float64, rows, cols []int) (x, y []float6
 		case opFixCol:
 			x[op.col] = op.val
 		case opSingletonRow:
+			// The column's reduced cost in the problem as it was: rows
+			// dropped before this op still have y = 0 here.
 			j := op.col
-			d := p.m.Cost[j]
+			d := op.cost
 			for k := p.a.Start[j]; k < p.a.Start[j+1]; k++ {
 				d -= p.a.Val[k] * y[p.a.Ind[k]]
 			}
 			if (d > 0 && op.setLo) || (d < 0 && op.setHi) {
 				y[op.row] = d / op.val
 			}
+		case opFreeSingleton:
+			// Columns removed before this op still have x = 0 here, and
+			// the row's right-hand side then already counted them.
+			s := op.rhs
+			for k := p.at.Start[op.row]; k < p.at.Start[op.row+1]; k++ {
+				if jj := int(p.at.Ind[k]); jj != op.col {
+					s -= p.at.Val[k] * x[jj]
+				}
+			}
+			x[op.col] = s / op.val
+			y[op.row] = op.cost / op.val
 		}
 	}
 	return x, y

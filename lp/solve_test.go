@@ -142,3 +142,36 @@ func TestRangesAndBounds(t *testing.T) {
 		t.Errorf("residuals %g, %g", sol.PrimalResidual, sol.DualResidual)
 	}
 }
+
+// TestPresolveFreeColumnSingleton: z is free and alone in an equality
+// row, so presolve substitutes it out; postsolve must give back z and a
+// price for the row that make the dual feasible.
+func TestPresolveFreeColumnSingleton(t *testing.T) {
+	// min x + 2y + 3z  s.t.  x + y + z = 5,  1 ≤ x + y ≤ 4,  x, y ≥ 0, z free.
+	// z = 5 - x - y turns the objective into 15 - 2x - y: x = 4, y = 0, z = 1.
+	m := &Model{}
+	x := m.AddCol("x", 0, Inf, 1)
+	y := m.AddCol("y", 0, Inf, 2)
+	z := m.AddCol("z", -Inf, Inf, 3)
+	m.AddRow("sum", 5, 5, []int{x, y, z}, []float64{1, 1, 1})
+	m.AddRow("xy", 1, 4, []int{x, y}, []float64{1, 1})
+	pre := newPresolver(m)
+	pre.run()
+	if pre.colAlive[z] || pre.rowAlive[0] {
+		t.Fatalf("presolve kept the free singleton z (alive %v) or its row (alive %v)", pre.colAlive[z], pre.rowAlive[0])
+	}
+	sol, err := Solve(context.Background(), m, Options{Tolerance: 1e-9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []float64{sol.Objective, sol.X[x], sol.X[y], sol.X[z], sol.RowDual[0]}
+	want := []float64{7, 4, 0, 1, 3}
+	for k := range want {
+		if math.Abs(got[k]-want[k]) > 1e-6 {
+			t.Fatalf("got objective, x, y, z, price = %v, want %v", got, want)
+		}
+	}
+	if sol.DualResidual > 1e-9 || sol.PrimalResidual > 1e-9 {
+		t.Errorf("residuals primal %g, dual %g", sol.PrimalResidual, sol.DualResidual)
+	}
+}
