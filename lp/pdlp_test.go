@@ -34,7 +34,6 @@ func transportModel(s, d, k int, seed uint64) *Model {
 	return m
 }
 
-
 func TestTransportMatchesCLP(t *testing.T) {
 	m := transportModel(300, 200, 8, 7)
 	sol, err := Solve(context.Background(), m, Options{})

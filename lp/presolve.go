@@ -29,10 +29,10 @@ type presolver struct {
 type opKind uint8
 
 const (
-	opDropRow      opKind = iota // y = 0
-	opFixCol                     // x = val
-	opSingletonRow               // row became a bound on col
-	opFreeSingleton              // free col, alone in equality row, substituted out
+	opDropRow       opKind = iota // y = 0
+	opFixCol                      // x = val
+	opSingletonRow                // row became a bound on col
+	opFreeSingleton               // free col, alone in equality row, substituted out
 )
 
 type presolveOp struct {
