@@ -10,12 +10,16 @@
 // MPS files (fixed or free format, optionally gzipped) and written back to
 // free-format MPS.
 //
-// The built-in solver is a restarted primal-dual hybrid gradient method
-// (PDLP; Applegate et al., "Practical large-scale linear programming using
-// primal-dual hybrid gradient", NeurIPS 2021) with diagonal preconditioning,
-// adaptive steps and restarts, a presolve, and infeasibility detection from
-// the iterates. It needs only sparse matrix-vector products, so its memory
-// grows with the number of nonzeros and nothing else. External solvers
+// The built-in solver is a restarted primal-dual hybrid gradient method:
+// by default the reflected restarted Halpern PDHG of Lu and Yang
+// ("Restarted Halpern PDHG for linear programming", 2024), or PDLP's
+// restarted averaged PDHG with adaptive steps (Applegate et al.,
+// "Practical large-scale linear programming using primal-dual hybrid
+// gradient", NeurIPS 2021), with PDLP's diagonal preconditioning, a
+// presolve, feasibility polishing, and infeasibility detection from the
+// iterates. It needs only sparse matrix-vector products, so its memory
+// grows with the number of nonzeros and nothing else. docs/lp.md in the
+// repository explains the method and what "solved" means. External solvers
 // (CLP, GLPK, HiGHS) can be run on the same model when they are installed.
 //
 // This package is meant to be useful outside commune: it imports nothing

@@ -7,12 +7,14 @@ import (
 )
 
 // pdhg holds the state of the restarted primal-dual hybrid gradient method
-// on a scaled problem. Every vector is allocated once, in newPDHG; an
-// iteration allocates nothing.
+// on a scaled problem. Every vector is allocated once, in newState; an
+// iteration allocates nothing. This file holds the state, PDLP's adaptive
+// variant and what both variants share; halpern.go the default variant.
 //
-// The method is Algorithm 1 of Applegate et al., "Practical large-scale
-// linear programming using primal-dual hybrid gradient" (NeurIPS 2021),
-// referred to below as [PDLP], applied to the saddle-point problem
+// The adaptive variant is Algorithm 1 of Applegate et al., "Practical
+// large-scale linear programming using primal-dual hybrid gradient"
+// (NeurIPS 2021), referred to below as [PDLP]. Both variants work on the
+// saddle-point problem
 //
 //	min over x in [lc, uc]  max over y  cᵀx - yᵀAx + p(y),
 //	p(y) = Σᵢ min(yᵢ·lrᵢ, yᵢ·urᵢ)  (the support function of [lr, ur]).
