@@ -111,9 +111,7 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 	w.eta = 0.998 / w.normA()
 	lastReport := start
 	w.resAnchor = -1
-	timeUp := func() bool {
-		return ctx.Err() != nil || w.opt.TimeLimit > 0 && time.Since(start) >= w.opt.TimeLimit
-	}
+	timeUp := func() bool { return w.limit(ctx, start) == TimeLimit }
 	for {
 		w.halpernPeriod()
 		cur := w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
@@ -130,19 +128,9 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 		if st := w.certificate(w.xa, w.axa, w.ya, w.atya); st != Unsolved {
 			return w.result(st, w.xn, w.yn)
 		}
-		now := time.Now()
-		if w.opt.Progress != nil && now.Sub(lastReport) >= time.Second {
-			lastReport = now
-			w.opt.Progress(Progress{
-				Iterations: w.iter, Elapsed: now.Sub(start), PrimalObj: cur.pobj,
-				Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel(),
-			})
-		}
-		if w.opt.IterationLimit > 0 && w.iter >= w.opt.IterationLimit {
-			return w.result(IterationLimit, w.xn, w.yn)
-		}
-		if timeUp() {
-			return w.result(TimeLimit, w.xn, w.yn)
+		w.report(start, &lastReport, cur)
+		if st := w.limit(ctx, start); st != Unsolved {
+			return w.result(st, w.xn, w.yn)
 		}
 		w.halpernRestart()
 	}

@@ -348,25 +348,37 @@ func (w *pdhg) run(ctx context.Context, start time.Time) pdResult {
 		if st := w.certificate(w.xn, w.axn, w.yn, w.atyn); st != Unsolved {
 			return w.result(st, w.x, w.y)
 		}
-		now := time.Now()
-		if w.opt.Progress != nil && now.Sub(lastReport) >= time.Second {
-			lastReport = now
-			w.opt.Progress(Progress{
-				Iterations: w.iter, Elapsed: now.Sub(start), PrimalObj: cur.pobj,
-				Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel(),
-			})
-		}
-		if w.opt.IterationLimit > 0 && w.iter >= w.opt.IterationLimit {
-			return w.best(IterationLimit)
-		}
-		if w.opt.TimeLimit > 0 && now.Sub(start) >= w.opt.TimeLimit {
-			return w.best(TimeLimit)
-		}
-		if ctx.Err() != nil {
-			return w.best(TimeLimit)
+		w.report(start, &lastReport, cur)
+		if st := w.limit(ctx, start); st != Unsolved {
+			return w.best(st)
 		}
 		w.maybeRestart()
 	}
+}
+
+// report calls the progress callback, at most once a second.
+func (w *pdhg) report(start time.Time, last *time.Time, cur kktParts) {
+	now := time.Now()
+	if w.opt.Progress == nil || now.Sub(*last) < time.Second {
+		return
+	}
+	*last = now
+	w.opt.Progress(Progress{
+		Iterations: w.iter + w.polishIters, Elapsed: now.Sub(start), PrimalObj: cur.pobj,
+		Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel(),
+	})
+}
+
+// limit returns IterationLimit or TimeLimit when one is reached (a
+// cancelled context counts as time), Unsolved otherwise.
+func (w *pdhg) limit(ctx context.Context, start time.Time) Status {
+	switch {
+	case w.opt.IterationLimit > 0 && w.iter >= w.opt.IterationLimit:
+		return IterationLimit
+	case ctx.Err() != nil, w.opt.TimeLimit > 0 && time.Since(start) >= w.opt.TimeLimit:
+		return TimeLimit
+	}
+	return Unsolved
 }
 
 // best returns whichever of the current iterate and the average has the

@@ -81,38 +81,51 @@ func (w *pdhg) polish(cur kktParts, tol, cinf float64, stop func() bool) (x, ax,
 	budget := max(16*restartPeriod, w.iter/8)
 	x, ax, y, aty = w.xn, w.axn, w.yn, w.atyn
 	if cur.presRel > tol {
-		if w.primalPolisher == nil {
-			w.primalPolisher = w.polisher(polishPrimal)
-		}
-		s := w.primalPolisher
-		copy(s.x, w.xn)
-		copy(s.ax, w.axn)
-		clear(s.y)
-		clear(s.aty)
-		s.omega = w.omega
-		good := s.feasible(polishPrimal, budget, tol, cinf, stop)
-		w.polishIters += s.iter
-		if !good {
+		s := w.polishSide(polishPrimal, budget, tol, cinf, stop)
+		if s == nil {
 			return nil, nil, nil, nil, false
 		}
 		x, ax = s.xn, s.axn
 	}
 	if cur.dresRel > tol {
-		if w.dualPolisher == nil {
-			w.dualPolisher = w.polisher(polishDual)
-		}
-		s := w.dualPolisher
-		copy(s.y, w.yn)
-		copy(s.aty, w.atyn)
-		clear(s.x)
-		clear(s.ax)
-		s.omega = w.omega
-		good := s.feasible(polishDual, budget, tol, cinf, stop)
-		w.polishIters += s.iter
-		if !good {
+		s := w.polishSide(polishDual, budget, tol, cinf, stop)
+		if s == nil {
 			return nil, nil, nil, nil, false
 		}
 		y, aty = s.yn, s.atyn
 	}
 	return x, ax, y, aty, w.unscaled(x, ax, y, aty, cinf).within(tol)
+}
+
+// polishSide runs one side's feasibility problem from the current T(zᵏ):
+// the primal from its x with y = 0, the dual from its y with x = 0. It
+// returns the polisher, whose T output is the polished point, or nil if
+// it did not reach tol within the budget.
+func (w *pdhg) polishSide(side polishSide, budget int, tol, cinf float64, stop func() bool) *pdhg {
+	pp := &w.primalPolisher
+	if side == polishDual {
+		pp = &w.dualPolisher
+	}
+	if *pp == nil {
+		*pp = w.polisher(side)
+	}
+	s := *pp
+	clear(s.x)
+	clear(s.ax)
+	clear(s.y)
+	clear(s.aty)
+	if side == polishPrimal {
+		copy(s.x, w.xn)
+		copy(s.ax, w.axn)
+	} else {
+		copy(s.y, w.yn)
+		copy(s.aty, w.atyn)
+	}
+	s.omega = w.omega
+	good := s.feasible(side, budget, tol, cinf, stop)
+	w.polishIters += s.iter
+	if !good {
+		return nil
+	}
+	return s
 }

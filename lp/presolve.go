@@ -11,7 +11,7 @@ import (
 // so that postsolve can rebuild primal values and row prices of the full
 // model from those of the reduced one. The reductions are the simplest of
 // Andersen and Andersen, "Presolving in linear programming", Math.
-// Programming 71 (1995), §2-3.
+// Programming 71 (1995).
 type presolver struct {
 	m              *Model
 	a, at          *CSC // the model's matrix by columns and by rows
@@ -164,15 +164,20 @@ func (p *presolver) emptyCol(j int) {
 	p.fixCol(j, v)
 }
 
-func (p *presolver) singletonRow(i int) {
-	var j int
-	var a float64
-	for k := p.at.Start[i]; k < p.at.Start[i+1]; k++ {
-		if jj := int(p.at.Ind[k]); p.colAlive[jj] {
-			j, a = jj, p.at.Val[k]
-			break
+// firstLive returns the first entry of column j of m whose index is
+// alive: with m = Aᵀ it finds a row's first live column, with m = A a
+// column's first live row.
+func firstLive(m *CSC, j int, alive []bool) (int, float64) {
+	for k := m.Start[j]; k < m.Start[j+1]; k++ {
+		if i := int(m.Ind[k]); alive[i] {
+			return i, m.Val[k]
 		}
 	}
+	panic("lp: presolve counted a live entry that is not there")
+}
+
+func (p *presolver) singletonRow(i int) {
+	j, a := firstLive(p.at, i, p.colAlive)
 	lo, hi := p.lr[i]/a, p.ur[i]/a
 	if a < 0 {
 		lo, hi = hi, lo
@@ -201,18 +206,11 @@ func (p *presolver) singletonRow(i int) {
 // freeSingleton substitutes out a free column that appears in a single
 // equality row: x_j = (b - Σ a_k x_k)/a_j satisfies the row whatever the
 // other columns do, so the row and the column go, and the column's cost
-// moves onto the others (Andersen and Andersen 1995, §3.4, "free column
-// singletons"). The row's price is then c_j/a_j. Small pivots are left
+// moves onto the others (Andersen and Andersen 1995, free column
+// singletons). The row's price is then c_j/a_j. Small pivots are left
 // alone: dividing by them would magnify errors.
 func (p *presolver) freeSingleton(j int) {
-	var i int
-	var a float64
-	for k := p.a.Start[j]; k < p.a.Start[j+1]; k++ {
-		if ii := int(p.a.Ind[k]); p.rowAlive[ii] {
-			i, a = ii, p.a.Val[k]
-			break
-		}
-	}
+	i, a := firstLive(p.a, j, p.rowAlive)
 	if p.lr[i] != p.ur[i] {
 		return
 	}
