@@ -152,27 +152,9 @@ func (w *pdhg) halpernPeriod() {
 func (w *pdhg) halpernRestart() {
 	r := math.Sqrt(math.Max(w.res2, 0))
 	ra := math.Sqrt(math.Max(w.resAnchor, 0))
-	since := w.iter - w.lastStart
-	restart := r <= betaSufficient*ra ||
-		(r <= betaNecessary*ra && r > w.kktPrev) ||
-		float64(since) >= betaArtificial*float64(w.iter)
-	w.kktPrev = r
-	if !restart {
+	if !w.shouldRestart(r, ra) {
 		return
 	}
-	dx, dy := dist(w.xn, w.x0), dist(w.yn, w.y0)
-	if dx > 1e-10 && dy > 1e-10 && dx < 1e10 && dy < 1e10 {
-		w.omega = math.Exp(primalWeightSmooth*math.Log(dy/dx) + (1-primalWeightSmooth)*math.Log(w.omega))
-	}
-	copy(w.x, w.xn)
-	copy(w.y, w.yn)
-	copy(w.ax, w.axn)
-	copy(w.aty, w.atyn)
-	copy(w.x0, w.xn)
-	copy(w.y0, w.yn)
-	copy(w.ax0, w.axn)
-	copy(w.aty0, w.atyn)
-	w.lastStart = w.iter
+	w.restartFrom(w.xn, w.yn, w.axn, w.atyn)
 	w.resAnchor = -1
-	w.kktPrev = math.Inf(1)
 }

@@ -421,35 +421,52 @@ func (w *pdhg) maybeRestart() {
 	ka := w.kkt(w.xa, w.axa, w.ya, w.atya)
 	useAvg := ka < kc
 	cand := math.Min(kc, ka)
-	since := w.iter - w.lastStart
-	restart := cand <= betaSufficient*w.kktLast ||
-		(cand <= betaNecessary*w.kktLast && cand > w.kktPrev) ||
-		float64(since) >= betaArtificial*float64(w.iter)
-	w.kktPrev = cand
-	if !restart {
+	if !w.shouldRestart(cand, w.kktLast) {
 		return
 	}
 	if useAvg {
-		copy(w.x, w.xa)
-		copy(w.y, w.ya)
-		copy(w.ax, w.axa)
-		copy(w.aty, w.atya)
+		w.restartFrom(w.xa, w.ya, w.axa, w.atya)
+	} else {
+		w.restartFrom(w.x, w.y, w.ax, w.aty)
 	}
-	dx, dy := dist(w.x, w.x0), dist(w.y, w.y0)
-	if dx > 1e-10 && dy > 1e-10 && dx < 1e10 && dy < 1e10 {
-		w.omega = math.Exp(primalWeightSmooth*math.Log(dy/dx) + (1-primalWeightSmooth)*math.Log(w.omega))
-	}
-	copy(w.x0, w.x)
-	copy(w.y0, w.y)
-	copy(w.ax0, w.ax)
-	copy(w.aty0, w.aty)
 	clear(w.sx)
 	clear(w.sy)
 	clear(w.sax)
 	clear(w.saty)
 	w.wsum = 0
-	w.lastStart = w.iter
 	w.kktLast = w.kkt(w.x, w.ax, w.y, w.aty)
+}
+
+// shouldRestart applies the restart criteria of [PDLP] §3.2 to an error
+// measure of the candidate, cand, and of the last restart point, last:
+// a sufficient fall, or a necessary fall after which the error rose
+// since the previous check, or an epoch long relative to the whole run.
+func (w *pdhg) shouldRestart(cand, last float64) bool {
+	since := w.iter - w.lastStart
+	restart := cand <= betaSufficient*last ||
+		(cand <= betaNecessary*last && cand > w.kktPrev) ||
+		float64(since) >= betaArtificial*float64(w.iter)
+	w.kktPrev = cand
+	return restart
+}
+
+// restartFrom makes (x, y), with Ax and Aᵀy, the current point and the new
+// anchor, after moving the primal weight towards the ratio of how far the
+// dual and the primal side travelled since the last anchor ([PDLP] §3.3).
+func (w *pdhg) restartFrom(x, y, ax, aty []float64) {
+	dx, dy := dist(x, w.x0), dist(y, w.y0)
+	if dx > 1e-10 && dy > 1e-10 && dx < 1e10 && dy < 1e10 {
+		w.omega = math.Exp(primalWeightSmooth*math.Log(dy/dx) + (1-primalWeightSmooth)*math.Log(w.omega))
+	}
+	copy(w.x, x)
+	copy(w.y, y)
+	copy(w.ax, ax)
+	copy(w.aty, aty)
+	copy(w.x0, x)
+	copy(w.y0, y)
+	copy(w.ax0, ax)
+	copy(w.aty0, aty)
+	w.lastStart = w.iter
 	w.kktPrev = math.Inf(1)
 }
 
