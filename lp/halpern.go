@@ -25,12 +25,8 @@ import (
 func (w *pdhg) halpernStep() {
 	p := w.p
 	tau, sigma := w.eta/w.omega, w.eta*w.omega
+	w.primalStep(tau)
 	x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
-	c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
-	for j := range x {
-		xn[j] = clamp(x[j]-tau*(c[j]-aty[j]), lc[j], uc[j])
-	}
-	w.mulA.apply(w.axn, w.xn)
 	// The dual step, and in the same pass the Halpern update of y and Ax,
 	// which need nothing from the product with Aᵀ that follows.
 	k := float64(w.iter - w.lastStart)

@@ -159,12 +159,8 @@ func (w *pdhg) step() {
 	p := w.p
 	for {
 		tau, sigma := w.eta/w.omega, w.eta*w.omega
+		w.primalStep(tau)
 		x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
-		c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
-		for j := range x {
-			xn[j] = clamp(x[j]-tau*(c[j]-aty[j]), lc[j], uc[j])
-		}
-		w.mulA.apply(w.axn, w.xn)
 		// y' = σ(proj[lr,ur](t) - t) with t = A(2x'-x) - y/σ: the proximal
 		// step on the dual, written so that y ≥ 0 prices a lower bound.
 		y, yn, ax, axn := w.y, w.yn[:len(w.y)], w.ax[:len(w.y)], w.axn[:len(w.y)]
@@ -201,6 +197,18 @@ func (w *pdhg) step() {
 		}
 		w.eta = next
 	}
+}
+
+// primalStep sets xn = proj[lc,uc](x - τ(c - Aᵀy)) and axn = A·xn, the
+// primal half of a PDHG step, shared by both variants.
+func (w *pdhg) primalStep(tau float64) {
+	p := w.p
+	x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
+	c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
+	for j := range x {
+		xn[j] = clamp(x[j]-tau*(c[j]-aty[j]), lc[j], uc[j])
+	}
+	w.mulA.apply(w.axn, w.xn)
 }
 
 // accept makes the trial iterate current and adds it, weighted by the step
