@@ -47,14 +47,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 		x, y = pre.postsolve(r.x, r.y, rows, cols)
 	}
 	sol.X, sol.RowDual = x, y
-	sol.ReducedCost = make([]float64, m.NumCols())
-	m.Matrix().MulTransVec(sol.ReducedCost, y)
-	for j, c := range m.Cost {
-		sol.ReducedCost[j] = c - sol.ReducedCost[j]
-	}
-	res := Measure(m, x, y)
-	sol.Objective = res.PrimalObj
-	sol.PrimalResidual, sol.DualResidual, sol.Gap = res.Primal, res.Dual, res.Gap
+	sol.fill(m)
 	sol.Time = time.Since(start)
 	if err := sol.Status.Err(); err != nil {
 		return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, err)

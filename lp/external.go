@@ -131,14 +131,7 @@ func (e External) Solve(ctx context.Context, m *Model, opt Options) (*Solution, 
 		}
 		return nil, fmt.Errorf("%s: %w", e.Name(), err)
 	}
-	sol.ReducedCost = make([]float64, m.NumCols())
-	m.Matrix().MulTransVec(sol.ReducedCost, sol.RowDual)
-	for j, c := range m.Cost {
-		sol.ReducedCost[j] = c - sol.ReducedCost[j]
-	}
-	res := Measure(m, sol.X, sol.RowDual)
-	sol.Objective = res.PrimalObj
-	sol.PrimalResidual, sol.DualResidual, sol.Gap = res.Primal, res.Dual, res.Gap
+	sol.fill(m)
 	if err := sol.Status.Err(); err != nil {
 		return sol, fmt.Errorf("%s: %w", e.Name(), err)
 	}

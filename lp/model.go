@@ -42,13 +42,9 @@ func (m *Model) NumCols() int { return len(m.Cost) }
 // NumRows returns the number of constraints.
 func (m *Model) NumRows() int { return len(m.RowLower) }
 
-// NumNonzeros returns the number of stored coefficients.
-func (m *Model) NumNonzeros() int {
-	if m.csc != nil {
-		return len(m.csc.Val)
-	}
-	return len(m.entries)
-}
+// NumNonzeros returns the number of nonzero coefficients, with repeated
+// positions counted once.
+func (m *Model) NumNonzeros() int { return len(m.Matrix().Val) }
 
 // AddCol adds a variable with bounds [lower, upper] and objective
 // coefficient cost, and returns its index.
@@ -253,12 +249,4 @@ func (m *CSC) MulVec(y, x []float64) {
 }
 
 // MulTransVec sets x = Aᵀ·y.
-func (m *CSC) MulTransVec(x, y []float64) {
-	for j := 0; j < m.Cols; j++ {
-		s := 0.0
-		for k := m.Start[j]; k < m.Start[j+1]; k++ {
-			s += m.Val[k] * y[m.Ind[k]]
-		}
-		x[j] = s
-	}
-}
+func (m *CSC) MulTransVec(x, y []float64) { m.dotRange(x, y, 0, m.Cols) }

@@ -76,6 +76,19 @@ type Solution struct {
 	Solver     string
 }
 
+// fill computes the reduced costs, objective and residuals of X and
+// RowDual on m, so that every solver reports them the same way.
+func (s *Solution) fill(m *Model) {
+	s.ReducedCost = make([]float64, m.NumCols())
+	m.Matrix().MulTransVec(s.ReducedCost, s.RowDual)
+	for j, c := range m.Cost {
+		s.ReducedCost[j] = c - s.ReducedCost[j]
+	}
+	r := Measure(m, s.X, s.RowDual)
+	s.Objective = r.PrimalObj
+	s.PrimalResidual, s.DualResidual, s.Gap = r.Primal, r.Dual, r.Gap
+}
+
 // Residuals measures a primal-dual pair (x, y) against m:
 //
 //   - primal: the largest bound violation of Ax and x, each relative to

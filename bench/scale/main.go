@@ -75,7 +75,6 @@ func main() {
 		nnz := int(f)
 		path := filepath.Join(*dir, fmt.Sprintf("pt-%s.mps.gz", s))
 		m := ptgen.Generate(nnz, 20, 8, 5, 1)
-		m.Matrix() // sums repeated entries, so that the count is the file's
 		rows, cols, nz := m.NumRows(), m.NumCols(), m.NumNonzeros()
 		if _, err := os.Stat(path); err != nil {
 			if err := writeGz(path, m); err != nil {
