@@ -4,17 +4,19 @@ import "fmt"
 
 // msgKey names a message of the command line; every message exists in
 // English and Spanish.
-type msgKey int
+type msgKey string
 
+// The messages of the top level and of "commune lp"; each command's file
+// keeps its own catalog (genMessages, planMessages), listed in catalogs.
 const (
-	msgUsage msgKey = iota
-	msgUnknownCommand
-	msgLPUsage
-	msgLPSolveUsage
-	msgOneFile
-	msgUnknownSolver
-	msgNotOptimal
-	msgReport
+	msgUsage          msgKey = "usage"
+	msgUnknownCommand msgKey = "unknown-command"
+	msgLPUsage        msgKey = "lp-usage"
+	msgLPSolveUsage   msgKey = "lp-solve-usage"
+	msgOneFile        msgKey = "one-file"
+	msgUnknownSolver  msgKey = "unknown-solver"
+	msgNotOptimal     msgKey = "not-optimal"
+	msgReport         msgKey = "report"
 )
 
 var messages = map[msgKey][2]string{
@@ -97,9 +99,19 @@ solucionador     %s
 `},
 }
 
+// catalogs are all the message catalogs of the command line; a key
+// lives in exactly one of them (TestMessagesComplete checks).
+var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages}
+
 // t returns the message in the command's language, formatted with args.
 func (c *command) t(k msgKey, args ...any) string {
-	pair := messages[k]
+	var pair [2]string
+	for _, cat := range catalogs {
+		if p, ok := cat[k]; ok {
+			pair = p
+			break
+		}
+	}
 	s := pair[0]
 	if c.cfg.Lang == "es" {
 		s = pair[1]

@@ -1,0 +1,3 @@
+package cli
+
+var genMessages = map[msgKey][2]string{}

@@ -1,0 +1,3 @@
+package cli
+
+var planMessages = map[msgKey][2]string{}
