@@ -82,6 +82,9 @@ func TestIndexMatchesBruteForce(t *testing.T) {
 			if len(within) != 21 {
 				t.Fatalf("spread %v: within %.3f km: got %d points, want 21", spread, radius, len(within))
 			}
+			if exact := ix.Nearest(q, 100, all[0].Km); len(exact) != 1 || exact[0].I != all[0].I {
+				t.Fatalf("spread %v: nearest within exactly its distance %.6f km: got %v", spread, all[0].Km, exact)
+			}
 			limited := ix.Nearest(q, 100, all[3].Km)
 			if len(limited) != 4 {
 				t.Fatalf("spread %v: nearest 100 within %.3f km: got %d, want 4", spread, all[3].Km, len(limited))

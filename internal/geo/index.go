@@ -104,7 +104,11 @@ func (ix *Index) Nearest(p Point, k int, maxKm float64) []Neighbor {
 	q := unit(p)
 	bound := 2.0 + 1e-12
 	if maxKm > 0 {
-		bound = chord(maxKm) * (1 + 1e-12)
+		// Unit vectors of nearby points differ in their fifth digit, so
+		// their chord carries an absolute rounding error near 1e-16; the
+		// margin (6 mm on Earth) lets every candidate through, and the
+		// haversine distance below decides.
+		bound = chord(maxKm) + 1e-9
 	}
 	s := search{ix: ix, q: q, k: k, bound: bound}
 	s.visit(0, len(ix.pts))

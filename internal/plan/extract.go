@@ -1,0 +1,249 @@
+package plan
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/commune-org/commune/internal/world"
+)
+
+// negligible is the size below which a value of the LP solution is
+// solver noise: a plan does not assign 1e-12 hours.
+const negligible = 1e-9
+
+// shrinkBy is how far below a limit a scaled value lands, so that sums
+// recomputed in another order still stay within it.
+const shrinkBy = 1 - 1e-12
+
+// repair turns an LP solution, which the solver satisfies to about 1e-6,
+// into one that satisfies the rules of the plan exactly: values are
+// clipped to their bounds, pools to their members' hours and deliveries
+// to the need; then, until nothing changes, wherever a site uses more
+// hours or goods than it has, the uses are scaled down (deliveries and
+// moves first, then the recipe runs that consume). Every change only
+// lowers a value, so it ends; it moves the plan by about the solver's
+// accuracy.
+func (md *model) repair(sol []float64) []float64 {
+	m := md.m
+	x := make([]float64, len(sol))
+	for j, v := range sol {
+		v = math.Min(math.Max(v, m.ColLower[j]), m.ColUpper[j])
+		if math.Abs(v) < negligible {
+			v = 0
+		}
+		x[j] = v
+	}
+	a := m.Matrix()
+	at := a.Transpose()
+	limitRow := func(r int) { // a row Σ x ≤ upper over columns with coefficient 1
+		sum := 0.0
+		for k := at.Start[r]; k < at.Start[r+1]; k++ {
+			sum += x[at.Ind[k]] * at.Val[k]
+		}
+		if up := m.RowUpper[r]; sum > up {
+			f := up / sum * shrinkBy
+			for k := at.Start[r]; k < at.Start[r+1]; k++ {
+				x[at.Ind[k]] *= f
+			}
+		}
+	}
+	for _, r := range md.poolRow {
+		limitRow(r)
+	}
+	isRun := make([]bool, len(x))
+	for _, j := range md.runs {
+		isRun[j] = true
+	}
+	// Deliveries: the flows into a need at most its quantity.
+	for d, r := range md.deliverRow {
+		sum := 0.0
+		for k := at.Start[r]; k < at.Start[r+1]; k++ {
+			if at.Val[k] > 0 {
+				sum += x[at.Ind[k]]
+			}
+		}
+		if q := md.g.demands[d].qty; sum > q {
+			f := q / sum * shrinkBy
+			for k := at.Start[r]; k < at.Start[r+1]; k++ {
+				if at.Val[k] > 0 {
+					x[at.Ind[k]] *= f
+				}
+			}
+		}
+	}
+	// Labour and balance rows: Σ supply − Σ use ≥ lower (lower ≤ 0).
+	var rows []int
+	for _, r := range md.labourRow {
+		rows = append(rows, r)
+	}
+	for _, r := range md.balanceRow {
+		rows = append(rows, r)
+	}
+	slices.Sort(rows)
+	queued := make([]bool, m.NumRows())
+	for _, r := range rows {
+		queued[r] = true
+	}
+	watched := make([]bool, m.NumRows())
+	for _, r := range rows {
+		watched[r] = true
+	}
+	lowered := func(j int) { // x[j] went down: rows it supplies may now fall short
+		for k := a.Start[j]; k < a.Start[j+1]; k++ {
+			if r := int(a.Ind[k]); a.Val[k] > 0 && watched[r] && !queued[r] {
+				queued[r] = true
+				rows = append(rows, r)
+			}
+		}
+	}
+	for len(rows) > 0 {
+		r := rows[0]
+		rows = rows[1:]
+		queued[r] = false
+		supply, outflow, consumed := -m.RowLower[r], 0.0, 0.0
+		for k := at.Start[r]; k < at.Start[r+1]; k++ {
+			j, v := at.Ind[k], at.Val[k]
+			switch {
+			case v > 0:
+				supply += v * x[j]
+			case isRun[j]:
+				consumed -= v * x[j]
+			default:
+				outflow -= v * x[j]
+			}
+		}
+		if outflow+consumed <= supply {
+			continue
+		}
+		scaleOut, scaleRun := 0.0, 1.0
+		if consumed <= supply {
+			scaleOut = (supply - consumed) / outflow * shrinkBy
+		} else {
+			scaleRun = supply / consumed * shrinkBy
+		}
+		for k := at.Start[r]; k < at.Start[r+1]; k++ {
+			j, v := int(at.Ind[k]), at.Val[k]
+			if v >= 0 || x[j] == 0 {
+				continue
+			}
+			f := scaleOut
+			if isRun[j] {
+				f = scaleRun
+			}
+			if f < 1 {
+				if x[j] *= f; x[j] < negligible {
+					x[j] = 0
+				}
+				lowered(j)
+			}
+		}
+		if !queued[r] { // check the row again: rounding may leave it short
+			queued[r] = true
+			rows = append(rows, r)
+		}
+	}
+	return x
+}
+
+// fill writes the repaired solution x into the plan: production, each
+// pool's hours split among its members, flows split among the needs of
+// each demand node, transfers, allocations and the tiers.
+func (p *Plan) fill(g *graph, md *model, x []float64) {
+	w := g.w
+	p.World = Counts{Members: len(w.Members), Sites: len(w.Sites), Products: len(w.Products), Recipes: len(w.Recipes), Needs: len(w.Needs)}
+	p.Production = []Production{}
+	for r, j := range md.runs {
+		if x[j] > 0 {
+			p.Production = append(p.Production, Production{Recipe: w.Recipes[r].ID, Runs: x[j]})
+		}
+	}
+	p.Assignments = split(g, md, x)
+	for _, m := range w.Members {
+		p.Labor.CommittedHours += m.Commitment.Hours
+	}
+	for _, a := range p.Assignments {
+		p.Labor.AssignedHours += a.Hours
+	}
+
+	alloc := make([]float64, len(w.Needs))
+	p.Flows = []Flow{}
+	for i, f := range g.flows {
+		q := x[md.flow[i]]
+		if q == 0 {
+			continue
+		}
+		d := &g.demands[f.demand]
+		prod := w.Products[d.product].ID
+		for _, n := range d.needs {
+			share := q * w.Needs[n].Qty / d.qty
+			if share <= 0 {
+				continue
+			}
+			alloc[n] += share
+			p.Flows = append(p.Flows, Flow{Product: prod, From: w.Sites[f.site].ID, ToNeed: w.Needs[n].ID, Qty: share, Km: f.km})
+		}
+	}
+	slices.SortStableFunc(p.Flows, func(a, b Flow) int { return cmp.Compare(a.ToNeed, b.ToNeed) })
+	p.Transfers = []Transfer{}
+	for i, mv := range g.transfers {
+		if q := x[md.move[i]]; q > 0 {
+			p.Transfers = append(p.Transfers, Transfer{Product: w.Products[mv.product].ID, From: w.Sites[mv.from].ID, To: w.Sites[mv.to].ID, Qty: q, Km: mv.km})
+		}
+	}
+	p.Allocations = make([]Allocation, len(w.Needs))
+	minCov := [3]float64{1, 1, 1}
+	for i, n := range w.Needs {
+		p.Allocations[i] = Allocation{Need: n.ID, Qty: alloc[i]}
+		t := p.Tiers.Of(n.Tier)
+		t.Needed += n.Qty
+		t.Met += alloc[i]
+		ti := tierIndex(n.Tier)
+		minCov[ti] = math.Min(minCov[ti], alloc[i]/n.Qty)
+	}
+	for ti, tier := range world.Tiers {
+		p.Tiers.Of(tier).MinCoverage = minCov[ti]
+	}
+}
+
+// split divides each pool's hours among its members: members in the
+// order of the world, each filling the pool's arcs in turn, never beyond
+// what they committed. Every member of a pool offers all the pool's
+// skills and reaches all its sites, so any division is allowed.
+func split(g *graph, md *model, x []float64) []Assignment {
+	w := g.w
+	arcs := make([][]int, len(g.pools))
+	for i, a := range g.labor {
+		if x[md.hours[i]] > 0 {
+			arcs[a.pool] = append(arcs[a.pool], i)
+		}
+	}
+	out := []Assignment{}
+	for p, pl := range g.pools {
+		k := 0
+		left := 0.0
+		if len(arcs[p]) > 0 {
+			left = x[md.hours[arcs[p][0]]]
+		}
+		for _, mi := range pl.members {
+			m := &w.Members[mi]
+			free := m.Commitment.Hours
+			for k < len(arcs[p]) && free > 0 {
+				h := math.Min(free, left)
+				if h > 0 {
+					a := g.labor[arcs[p][k]]
+					out = append(out, Assignment{Member: m.ID, Site: w.Sites[a.site].ID, Skill: w.Skills[a.skill].ID, Hours: h})
+				}
+				free -= h
+				left -= h
+				if left <= 0 || h == 0 {
+					k++
+					if k < len(arcs[p]) {
+						left = x[md.hours[arcs[p][k]]]
+					}
+				}
+			}
+		}
+	}
+	return out
+}

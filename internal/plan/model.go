@@ -1,0 +1,175 @@
+package plan
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/commune-org/commune/lp"
+)
+
+// model is the LP of a world. Every stage of the lexicographic sequence
+// solves the same rows and columns; only the objective, the bounds of the
+// coverage floors t and the right-hand sides of the tier totals change.
+//
+//	runs[r]   ∈ [0, max_runs]                 times recipe r runs
+//	hours[e]  ≥ 0                             labour arc e: pool → (site, skill)
+//	alloc[d]  ∈ [0, qty_d]                    what demand node d receives
+//	flow[f]   ≥ 0                             site → demand node
+//	move[m]   ≥ 0                             a transfer of a good site → site
+//	t[tier]   ∈ [0, 1]                        the tier's coverage floor
+//
+//	pool:     Σ hours of the pool's arcs ≤ its members' hours
+//	labour:   Σ hours at (site, skill) − Σ labour·runs of the site's recipes ≥ 0
+//	balance:  Σ output·runs − Σ input·runs + moves in − moves out − flows ≥ −stock
+//	deliver:  Σ flows into d − alloc[d] = 0
+//	floor:    alloc[d] − qty_d·t[tier of d] ≥ 0
+//	total:    Σ alloc[d] over the tier ≥ the total held from its stage
+type model struct {
+	g *graph
+	m *lp.Model
+
+	runs, hours, alloc, flow, move []int
+	t                              [3]int
+	poolRow, deliverRow, floorRow  []int
+	totalRow                       [3]int
+	labourRow                      map[[2]int]int // (site, skill)
+	balanceRow                     map[[2]int]int // (site, product)
+}
+
+func newModel(g *graph, names bool) *model {
+	w := g.w
+	md := &model{g: g, m: &lp.Model{Name: "commune"}, labourRow: map[[2]int]int{}, balanceRow: map[[2]int]int{}}
+	m := md.m
+	name := func(format string, args ...any) string {
+		if !names {
+			return ""
+		}
+		return fmt.Sprintf(format, args...)
+	}
+	balance := func(s, p int) int {
+		k := [2]int{s, p}
+		r, ok := md.balanceRow[k]
+		if !ok {
+			r = m.AddRow(name("bal:%s:%s", w.Sites[s].ID, w.Products[p].ID), -g.stock[k], lp.Inf, nil, nil)
+			md.balanceRow[k] = r
+		}
+		return r
+	}
+	labour := func(s, k int) int {
+		key := [2]int{s, k}
+		r, ok := md.labourRow[key]
+		if !ok {
+			r = m.AddRow(name("lab:%s:%s", w.Sites[s].ID, w.Skills[k].ID), 0, lp.Inf, nil, nil)
+			md.labourRow[key] = r
+		}
+		return r
+	}
+	for _, r := range w.Recipes {
+		up := lp.Inf
+		if r.MaxRuns != nil {
+			up = *r.MaxRuns
+		}
+		j := m.AddCol(name("run:%s", r.ID), 0, up, 0)
+		md.runs = append(md.runs, j)
+		s := g.site[r.Site]
+		for _, p := range sortedKeys(r.Outputs) {
+			m.Set(balance(s, g.product[p]), j, r.Outputs[p])
+		}
+		for _, p := range sortedKeys(r.Inputs) {
+			m.Set(balance(s, g.product[p]), j, -r.Inputs[p])
+		}
+		for _, k := range sortedKeys(r.Labor) {
+			m.Set(labour(s, g.skill[k]), j, -r.Labor[k])
+		}
+	}
+	for p, pl := range g.pools {
+		md.poolRow = append(md.poolRow, m.AddRow(name("pool:%d:%s", p, pl.cell), -lp.Inf, pl.hours, nil, nil))
+	}
+	for _, a := range g.labor {
+		j := m.AddCol(name("work:%d:%s:%s", a.pool, w.Sites[a.site].ID, w.Skills[a.skill].ID), 0, lp.Inf, 0)
+		md.hours = append(md.hours, j)
+		m.Set(md.poolRow[a.pool], j, 1)
+		m.Set(labour(a.site, a.skill), j, 1)
+	}
+	for ti := range md.t {
+		md.t[ti] = m.AddCol(name("floor:%d", ti), 0, 0, 0)
+		md.totalRow[ti] = m.AddRow(name("total:%d", ti), -lp.Inf, lp.Inf, nil, nil)
+	}
+	for d, dm := range g.demands {
+		j := m.AddCol(name("alloc:%d:%s", d, w.Products[dm.product].ID), 0, dm.qty, 0)
+		md.alloc = append(md.alloc, j)
+		md.deliverRow = append(md.deliverRow, m.AddRow(name("deliver:%d", d), 0, 0, []int{j}, []float64{-1}))
+		md.floorRow = append(md.floorRow, m.AddRow(name("fair:%d", d), 0, lp.Inf, []int{j, md.t[dm.tier]}, []float64{1, -dm.qty}))
+		m.Set(md.totalRow[dm.tier], j, 1)
+	}
+	for _, f := range g.flows {
+		p := g.demands[f.demand].product
+		j := m.AddCol(name("flow:%s:%d:%s", w.Sites[f.site].ID, f.demand, w.Products[p].ID), 0, lp.Inf, 0)
+		md.flow = append(md.flow, j)
+		m.Set(balance(f.site, p), j, -1)
+		m.Set(md.deliverRow[f.demand], j, 1)
+	}
+	for _, mv := range g.transfers {
+		j := m.AddCol(name("move:%s:%s:%s", w.Sites[mv.from].ID, w.Sites[mv.to].ID, w.Products[mv.product].ID), 0, lp.Inf, 0)
+		md.move = append(md.move, j)
+		m.Set(balance(mv.from, mv.product), j, -1)
+		m.Set(balance(mv.to, mv.product), j, 1)
+	}
+	return md
+}
+
+// sortedKeys makes the LP the same on every run: Go randomises the order
+// of maps.
+func sortedKeys(m map[string]float64) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// Objectives of the stages. The LP minimises, so the stages that
+// maximise a floor or a total carry negative costs.
+
+func (md *model) setMaxFloor(tier int) {
+	clear(md.m.Cost)
+	md.m.Cost[md.t[tier]] = -1
+	md.m.ColUpper[md.t[tier]] = 1
+}
+
+func (md *model) setMaxTotal(tier int) {
+	clear(md.m.Cost)
+	for d, dm := range md.g.demands {
+		if dm.tier == tier {
+			md.m.Cost[md.alloc[d]] = -1
+		}
+	}
+}
+
+// Weights of the last stage: an hour of work costs 1, plus a little per
+// kilometre between home and site so that, among equal plans, members
+// work nearer home; moving a good costs its transport cost per unit and
+// kilometre; a run costs a trace so that recipes without labour do not
+// run for nothing.
+const (
+	hourCost   = 1
+	hourKmCost = 1e-3
+	runCost    = 1e-4
+)
+
+func (md *model) setLeastEffort() {
+	g, c := md.g, md.m.Cost
+	clear(c)
+	for i, a := range g.labor {
+		c[md.hours[i]] = hourCost + hourKmCost*a.km
+	}
+	for _, j := range md.runs {
+		c[j] = runCost
+	}
+	for i, f := range g.flows {
+		p := g.demands[f.demand].product
+		if !g.service[p] {
+			c[md.flow[i]] = g.w.Products[p].Cost() * f.km
+		}
+	}
+	for i, mv := range g.transfers {
+		c[md.move[i]] = g.w.Products[mv.product].Cost() * mv.km
+	}
+}

@@ -1,0 +1,166 @@
+package plan
+
+import (
+	"github.com/commune-org/commune/internal/world"
+)
+
+// Format is the value of the "format" field of a plan file.
+const Format = "commune.plan/v1"
+
+// Plan is the result of planning a world, as in the plan file v1.
+type Plan struct {
+	Format      string             `json:"format"`
+	World       Counts             `json:"world"`
+	Status      string             `json:"status"`
+	Tiers       Tiers              `json:"tiers"`
+	Labor       LaborSummary       `json:"labor"`
+	Production  []Production       `json:"production"`
+	Assignments []Assignment       `json:"assignments"`
+	Flows       []Flow             `json:"flows"`
+	Transfers   []Transfer         `json:"transfers"`
+	Allocations []Allocation       `json:"allocations"`
+	LaborValues map[string]float64 `json:"labor_values"`
+	Shortfalls  []Shortfall        `json:"shortfalls"`
+	Solver      SolverInfo         `json:"solver"`
+}
+
+// Counts sizes the world a plan was made from.
+type Counts struct {
+	Members  int `json:"members"`
+	Sites    int `json:"sites"`
+	Products int `json:"products"`
+	Recipes  int `json:"recipes"`
+	Needs    int `json:"needs"`
+}
+
+// Tiers holds the coverage of each tier.
+type Tiers struct {
+	Essential TierResult `json:"essential"`
+	Basic     TierResult `json:"basic"`
+	Wanted    TierResult `json:"wanted"`
+}
+
+// Of returns the result of tier t.
+func (ts *Tiers) Of(t world.Tier) *TierResult {
+	switch t {
+	case world.Essential:
+		return &ts.Essential
+	case world.Basic:
+		return &ts.Basic
+	}
+	return &ts.Wanted
+}
+
+// TierResult is how far a tier's needs are met. MinCoverage is the
+// smallest allocated/qty over the tier's needs (1 for a tier without
+// needs).
+type TierResult struct {
+	Needed      float64 `json:"needed"`
+	Met         float64 `json:"met"`
+	MinCoverage float64 `json:"min_coverage"`
+}
+
+// LaborSummary compares the hours committed with the hours assigned.
+type LaborSummary struct {
+	CommittedHours float64 `json:"committed_hours"`
+	AssignedHours  float64 `json:"assigned_hours"`
+}
+
+// Production is how many times a recipe runs in the period.
+type Production struct {
+	Recipe string  `json:"recipe"`
+	Runs   float64 `json:"runs"`
+}
+
+// Assignment is work for one member at one site in one skill.
+type Assignment struct {
+	Member string  `json:"member"`
+	Site   string  `json:"site"`
+	Skill  string  `json:"skill"`
+	Hours  float64 `json:"hours"`
+}
+
+// Flow delivers a product from a site to a need.
+type Flow struct {
+	Product string  `json:"product"`
+	From    string  `json:"from"`
+	ToNeed  string  `json:"to_need"`
+	Qty     float64 `json:"qty"`
+	Km      float64 `json:"km"`
+}
+
+// Transfer moves a good between two sites.
+type Transfer struct {
+	Product string  `json:"product"`
+	From    string  `json:"from"`
+	To      string  `json:"to"`
+	Qty     float64 `json:"qty"`
+	Km      float64 `json:"km"`
+}
+
+// Allocation is what a need receives in total.
+type Allocation struct {
+	Need string  `json:"need"`
+	Qty  float64 `json:"qty"`
+}
+
+// Shortfall explains a need that is not fully met. Reason is in English;
+// Cause says the same in fields, so that a user interface can say it in
+// any language (an extension of the plan file v1).
+type Shortfall struct {
+	Need    string  `json:"need"`
+	Missing float64 `json:"missing"`
+	Reason  string  `json:"reason"`
+	Cause   Cause   `json:"cause"`
+}
+
+// CauseKind names what limits a need.
+type CauseKind string
+
+const (
+	// NoRecipe: nothing produces the product and no site holds it.
+	NoRecipe CauseKind = "no-recipe"
+	// OutOfReach: no site offering the service is within its reach of the
+	// need's place.
+	OutOfReach CauseKind = "out-of-reach"
+	// LaborShort: not enough hours of Skill within reach of Site.
+	LaborShort CauseKind = "labor"
+	// Capacity: Recipe at Site runs at its max_runs.
+	Capacity CauseKind = "capacity"
+	// InputShort: the input Product is short at Site.
+	InputShort CauseKind = "input"
+	// Shared: the resources that limit this need are fully used by
+	// other needs of the same tier at the fair share.
+	Shared CauseKind = "shared"
+)
+
+// Cause is the binding resource behind a shortfall; the fields that do
+// not apply to its kind are empty.
+type Cause struct {
+	Kind    CauseKind `json:"kind"`
+	Product string    `json:"product,omitempty"`
+	Skill   string    `json:"skill,omitempty"`
+	Site    string    `json:"site,omitempty"`
+	Recipe  string    `json:"recipe,omitempty"`
+	Place   string    `json:"place,omitempty"` // a geohash cell
+	Km      float64   `json:"km,omitempty"`
+}
+
+// SolverInfo says which solver made the plan and how big its LPs were.
+// Stages extends the plan file v1 with one entry per LP solved.
+type SolverInfo struct {
+	Name     string  `json:"name"`
+	Rows     int     `json:"rows"`
+	Cols     int     `json:"cols"`
+	Nonzeros int     `json:"nonzeros"`
+	Seconds  float64 `json:"seconds"`
+	Stages   []Stage `json:"stages,omitempty"`
+}
+
+// Stage is one LP of the lexicographic sequence.
+type Stage struct {
+	Name       string  `json:"name"` // "essential/maxmin", "basic/total", "cost", ...
+	Objective  float64 `json:"objective"`
+	Iterations int     `json:"iterations"`
+	Seconds    float64 `json:"seconds"`
+}

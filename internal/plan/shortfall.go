@@ -1,0 +1,280 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/commune-org/commune/internal/geo"
+	"github.com/commune-org/commune/lp"
+)
+
+// shortfalls explains every need that is not fully met by the resource
+// that binds it. It follows the need upstream: the sites that may deliver
+// to it, the recipes there, and for each recipe its capacity, the hours of
+// each skill it needs within reach of the site, and its inputs, recursively.
+// Among the binding resources found it names the one whose dual price in
+// the tier's max-min stage is largest: the one whose relief would raise
+// the tier's floor most.
+func shortfalls(g *graph, md *model, x []float64, floors [3]*lp.Solution, alloc []Allocation) []Shortfall {
+	w := g.w
+	flowsInto := make([][]int, len(g.demands))
+	for i, f := range g.flows {
+		flowsInto[f.demand] = append(flowsInto[f.demand], i)
+	}
+	demandOf := make([]int, len(w.Needs))
+	for d, dm := range g.demands {
+		for _, n := range dm.needs {
+			demandOf[n] = d
+		}
+	}
+	var explainers [3]*explainer
+	causes := map[int]Cause{}
+	out := []Shortfall{}
+	for i, n := range w.Needs {
+		missing := n.Qty - alloc[i].Qty
+		if missing <= 1e-6*n.Qty {
+			continue
+		}
+		d := demandOf[i]
+		c, ok := causes[d]
+		if !ok {
+			ti := g.demands[d].tier
+			if explainers[ti] == nil {
+				explainers[ti] = newExplainer(g, md, x, floors[ti])
+			}
+			c = explainers[ti].demand(d, flowsInto[d])
+			causes[d] = c
+		}
+		out = append(out, Shortfall{Need: n.ID, Missing: missing, Reason: c.Message("en"), Cause: c})
+	}
+	return out
+}
+
+// newExplainer explains the shortfalls of one tier by the solution of its
+// max-min stage, where what limits the tier's floor binds (x, the plan's
+// final solution, stands in when that stage was not solved).
+func newExplainer(g *graph, md *model, x []float64, sol *lp.Solution) *explainer {
+	w := g.w
+	if sol != nil {
+		x = sol.X
+	}
+	e := &explainer{g: g, md: md, x: x, sol: sol, recipesAt: make([][]int, len(w.Sites)), arcsAt: map[[2]int][]int{},
+		movesInto: map[[2]int][]int{}, made: make([]bool, len(w.Products)), poolUsed: make([]float64, len(g.pools))}
+	for r, rc := range w.Recipes {
+		s := g.site[rc.Site]
+		e.recipesAt[s] = append(e.recipesAt[s], r)
+		for p := range rc.Outputs {
+			e.made[g.product[p]] = true
+		}
+	}
+	for k := range g.stock {
+		e.made[k[1]] = true
+	}
+	for i, a := range g.labor {
+		e.arcsAt[[2]int{a.site, a.skill}] = append(e.arcsAt[[2]int{a.site, a.skill}], i)
+		e.poolUsed[a.pool] += x[md.hours[i]]
+	}
+	for i, mv := range g.transfers {
+		e.movesInto[[2]int{mv.to, mv.product}] = append(e.movesInto[[2]int{mv.to, mv.product}], i)
+	}
+	return e
+}
+
+// slack is how close to its limit a resource must be, relative, to count
+// as binding: a little above the solvers' accuracy.
+const slack = 1e-5
+
+type explainer struct {
+	g         *graph
+	md        *model
+	x         []float64
+	sol       *lp.Solution // the tier's max-min stage, for dual prices
+	recipesAt [][]int
+	arcsAt    map[[2]int][]int // (site, skill) → labour arcs
+	movesInto map[[2]int][]int // (site, product) → transfers
+	made      []bool           // by product: some recipe makes it or some site holds it
+	poolUsed  []float64
+	rows      *lp.CSC // the LP's matrix by rows
+}
+
+func (e *explainer) demand(d int, flows []int) Cause {
+	g := e.g
+	dm := g.demands[d]
+	prod := g.w.Products[dm.product]
+	if !e.made[dm.product] {
+		return Cause{Kind: NoRecipe, Product: prod.ID}
+	}
+	if len(flows) == 0 {
+		return Cause{Kind: OutOfReach, Product: prod.ID, Km: prod.ReachKm, Place: e.place(dm)}
+	}
+	best, bestScore := Cause{Kind: Shared}, -1.0
+	seen := map[[2]int]bool{}
+	for _, f := range flows {
+		if c, score, ok := e.supply(g.flows[f].site, dm.product, 0, seen); ok && score > bestScore {
+			best, bestScore = c, score
+		}
+	}
+	return best
+}
+
+func (e *explainer) place(dm demand) string {
+	if dm.site >= 0 {
+		return e.siteCell(dm.site)
+	}
+	return dm.cell
+}
+
+func (e *explainer) siteCell(s int) string {
+	return geo.Encode(e.g.sitePt[s].Lat, e.g.sitePt[s].Lon, 5)
+}
+
+// dual is the price of a row (or, for a column at its bound, its reduced
+// cost) in the tier's max-min stage.
+func (e *explainer) dual(row int) float64 {
+	if e.sol == nil || row < 0 {
+		return 0
+	}
+	return math.Abs(e.sol.RowDual[row])
+}
+
+// supply finds what binds product p at site s: the recipes there and
+// the goods moved in.
+func (e *explainer) supply(s, p, depth int, seen map[[2]int]bool) (Cause, float64, bool) {
+	if seen[[2]int{s, p}] || depth > 4 {
+		return Cause{}, 0, false
+	}
+	seen[[2]int{s, p}] = true
+	g, w := e.g, e.g.w
+	pid := w.Products[p].ID
+	var best Cause
+	bestScore, found := -1.0, false
+	offer := func(c Cause, score float64) {
+		if score > bestScore {
+			best, bestScore, found = c, score, true
+		}
+	}
+	for _, r := range e.recipesAt[s] {
+		rc := &w.Recipes[r]
+		if _, ok := rc.Outputs[pid]; !ok {
+			continue
+		}
+		j := e.md.runs[r]
+		if rc.MaxRuns != nil && e.x[j] >= *rc.MaxRuns*(1-slack) {
+			score := 0.0
+			if e.sol != nil {
+				score = math.Abs(e.sol.ReducedCost[j])
+			}
+			offer(Cause{Kind: Capacity, Recipe: rc.ID, Site: w.Sites[s].ID}, score)
+		}
+		for _, k := range sortedKeys(rc.Labor) {
+			ki := g.skill[k]
+			if e.laborExhausted(s, ki) {
+				offer(Cause{Kind: LaborShort, Skill: k, Site: w.Sites[s].ID, Place: e.siteCell(s)}, e.dual(e.md.labourRow[[2]int{s, ki}]))
+			}
+		}
+		for _, in := range sortedKeys(rc.Inputs) {
+			i := g.product[in]
+			row, ok := e.md.balanceRow[[2]int{s, i}]
+			if !ok || !e.binding(row) {
+				continue
+			}
+			if c, score, ok := e.upstream(s, i, depth, seen); ok {
+				offer(c, math.Max(score, e.dual(row)))
+			} else {
+				offer(Cause{Kind: InputShort, Product: in, Site: w.Sites[s].ID}, e.dual(row))
+			}
+		}
+	}
+	if !found && !g.service[p] {
+		// Nothing made here binds: the site passes on goods it holds or
+		// receives.
+		if c, score, ok := e.upstream(s, p, depth, seen); ok {
+			offer(c, score)
+		} else if row, ok := e.md.balanceRow[[2]int{s, p}]; ok && e.binding(row) {
+			offer(Cause{Kind: InputShort, Product: pid, Site: w.Sites[s].ID}, e.dual(row))
+		}
+	}
+	return best, bestScore, found
+}
+
+// upstream looks for what binds product p at site s among the recipes
+// there and the sites that move p to s.
+func (e *explainer) upstream(s, p, depth int, seen map[[2]int]bool) (Cause, float64, bool) {
+	var best Cause
+	bestScore, found := -1.0, false
+	try := func(c Cause, score float64, ok bool) {
+		if ok && score > bestScore {
+			best, bestScore, found = c, score, true
+		}
+	}
+	try(e.supply(s, p, depth+1, seen))
+	for _, m := range e.movesInto[[2]int{s, p}] {
+		try(e.supply(e.g.transfers[m].from, p, depth+1, seen))
+	}
+	return best, bestScore, found
+}
+
+// binding reports whether a balance row has no slack left.
+func (e *explainer) binding(row int) bool {
+	if e.rows == nil {
+		e.rows = e.md.m.Matrix().Transpose()
+	}
+	a := e.rows
+	v := 0.0
+	scale := math.Abs(e.md.m.RowLower[row])
+	for k := a.Start[row]; k < a.Start[row+1]; k++ {
+		t := a.Val[k] * e.x[a.Ind[k]]
+		v += t
+		scale = math.Max(scale, math.Abs(t))
+	}
+	return v-e.md.m.RowLower[row] <= slack*(1+scale)
+}
+
+// laborExhausted reports whether no more hours of skill k can come to
+// site s: no pool reaches it, or every pool that does has given all its
+// hours.
+func (e *explainer) laborExhausted(s, k int) bool {
+	for _, i := range e.arcsAt[[2]int{s, k}] {
+		pl := e.g.labor[i].pool
+		if e.poolUsed[pl] < e.g.pools[pl].hours*(1-slack) {
+			return false
+		}
+	}
+	return true
+}
+
+// Message says the cause in English ("en") or Spanish ("es").
+func (c Cause) Message(lang string) string {
+	es := lang == "es"
+	switch c.Kind {
+	case NoRecipe:
+		if es {
+			return fmt.Sprintf("ninguna receta produce el producto %q", c.Product)
+		}
+		return fmt.Sprintf("no recipe produces product %q", c.Product)
+	case OutOfReach:
+		if es {
+			return fmt.Sprintf("ningún sitio ofrece %s a menos de %g km de %s", c.Product, c.Km, c.Place)
+		}
+		return fmt.Sprintf("no site offers %s within %g km of %s", c.Product, c.Km, c.Place)
+	case LaborShort:
+		if es {
+			return fmt.Sprintf("faltan horas de %s al alcance de %s (sitio %s)", c.Skill, c.Place, c.Site)
+		}
+		return fmt.Sprintf("not enough %s hours within reach of %s (site %s)", c.Skill, c.Place, c.Site)
+	case Capacity:
+		if es {
+			return fmt.Sprintf("la receta %s del sitio %s está a plena capacidad", c.Recipe, c.Site)
+		}
+		return fmt.Sprintf("recipe %s at site %s at capacity", c.Recipe, c.Site)
+	case InputShort:
+		if es {
+			return fmt.Sprintf("falta el insumo %s en el sitio %s", c.Product, c.Site)
+		}
+		return fmt.Sprintf("input %s short at site %s", c.Product, c.Site)
+	}
+	if es {
+		return "los recursos se reparten por igual con otras necesidades del mismo nivel"
+	}
+	return "resources shared fairly with other needs of the same tier"
+}

@@ -1,0 +1,128 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/commune-org/commune/internal/world"
+	"github.com/commune-org/commune/lp"
+)
+
+// Options tune Make. The zero value plans with the built-in solver.
+type Options struct {
+	// Solver solves each stage; nil means lp.Builtin.
+	Solver lp.Solver
+	// LP is passed to the solver; its Progress is replaced by Progress
+	// below.
+	LP lp.Options
+	// Network sets the sparsity of the planner's graph.
+	Network Network
+	// Progress, if set, hears about each step and, during long solves,
+	// the solver's progress about once a second.
+	Progress func(Event)
+	// Export, if set, is called with every stage's LP and its solution
+	// right after the stage is solved; the LP then carries names.
+	Export func(stage string, m *lp.Model, sol *lp.Solution) error
+}
+
+// Event is a step of a planning run.
+type Event struct {
+	Stage   string       // "build", "essential/maxmin", ..., "cost", "split"
+	Message string       // what happened, in English, for logs
+	LP      *lp.Progress // set during a solve
+}
+
+// hold is how much of what a stage achieved the later stages may give
+// back: the solvers are accurate to about 1e-6, and holding an optimum
+// exactly would make the next stage infeasible by rounding.
+const hold = 1e-5
+
+// Make plans the world. The world must be valid (world.Validate).
+func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
+	start := time.Now()
+	report := func(e Event) {
+		if opt.Progress != nil {
+			opt.Progress(e)
+		}
+	}
+	g, err := newGraph(w, opt.Network)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	md := newModel(g, opt.Export != nil)
+	report(Event{Stage: "build", Message: fmt.Sprintf(
+		"%d labour pools from %d members, %d demand nodes from %d needs, %d hubs; LP %d rows, %d columns, %d nonzeros",
+		len(g.pools), len(w.Members), len(g.demands), len(w.Needs), len(g.hubs),
+		md.m.NumRows(), md.m.NumCols(), md.m.NumNonzeros())})
+
+	solver := opt.Solver
+	if solver == nil {
+		solver = lp.Builtin{}
+	}
+	p := &Plan{Format: Format, Status: "optimal"}
+	solve := func(stage string) (*lp.Solution, error) {
+		o := opt.LP
+		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
+		sol, err := solver.Solve(ctx, md.m, o)
+		if err != nil {
+			return nil, fmt.Errorf("plan: stage %s: %w", stage, err)
+		}
+		p.Solver.Stages = append(p.Solver.Stages, Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds()})
+		report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations, %.1f s", sol.Objective, sol.Iterations, sol.Time.Seconds())})
+		if opt.Export != nil {
+			if err := opt.Export(stage, md.m, sol); err != nil {
+				return nil, fmt.Errorf("plan: export stage %s: %w", stage, err)
+			}
+		}
+		return sol, nil
+	}
+
+	var inTier [3]bool
+	for _, d := range g.demands {
+		inTier[d.tier] = true
+	}
+	var floors [3]*lp.Solution // each tier's max-min solution, for the shortfall reasons
+	for ti, tier := range world.Tiers {
+		if !inTier[ti] {
+			continue
+		}
+		md.setMaxFloor(ti)
+		sol, err := solve(string(tier) + "/maxmin")
+		if err != nil {
+			return nil, err
+		}
+		floors[ti] = sol
+		t := math.Min(1, math.Max(0, sol.X[md.t[ti]]))
+		md.m.ColLower[md.t[ti]] = math.Max(0, t-hold)
+		if t >= 1-hold {
+			continue // every need of the tier is met: the total is too
+		}
+		md.setMaxTotal(ti)
+		if sol, err = solve(string(tier) + "/total"); err != nil {
+			return nil, err
+		}
+		total := 0.0
+		for d, dm := range g.demands {
+			if dm.tier == ti {
+				total += sol.X[md.alloc[d]]
+			}
+		}
+		md.m.RowLower[md.totalRow[ti]] = total - hold*math.Max(1, total)
+	}
+	md.setLeastEffort()
+	final, err := solve("cost")
+	if err != nil {
+		return nil, err
+	}
+	report(Event{Stage: "split", Message: "splitting pools into members' assignments"})
+	x := md.repair(final.X)
+	p.fill(g, md, x)
+	p.LaborValues = laborValues(w, p.Production)
+	p.Shortfalls = shortfalls(g, md, x, floors, p.Allocations)
+	p.Solver.Name = solver.Name()
+	p.Solver.Rows, p.Solver.Cols, p.Solver.Nonzeros = md.m.NumRows(), md.m.NumCols(), md.m.NumNonzeros()
+	p.Solver.Seconds = time.Since(start).Seconds()
+	return p, nil
+}
