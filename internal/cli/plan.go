@@ -1,3 +1,274 @@
 package cli
 
-var planMessages = map[msgKey][2]string{}
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/world"
+	"github.com/commune-org/commune/lp"
+)
+
+const (
+	msgPlanUsage     msgKey = "plan-usage"
+	msgPlanOneWorld  msgKey = "plan-one-world"
+	msgPlanInvalid   msgKey = "plan-invalid"
+	msgPlanSolver    msgKey = "plan-solver"
+	msgPlanSummary   msgKey = "plan-summary"
+	msgPlanTier      msgKey = "plan-tier"
+	msgPlanShortfall msgKey = "plan-shortfall"
+	msgPlanMore      msgKey = "plan-more"
+	msgPlanWrote     msgKey = "plan-wrote"
+	msgPlanExported  msgKey = "plan-exported"
+)
+
+var planMessages = map[msgKey][2]string{
+	msgPlanUsage: {
+		`usage: commune plan [flags] WORLD.json
+
+Plans a world (format commune.world/v1; "-" reads standard input): who
+works where, what each site produces, and how every product reaches every
+need. Essential needs come first, then basic, then wanted; within a tier
+the smallest share is made as large as possible, then the total. Prints a
+summary, or the plan file (commune.plan/v1) with --json or --out. Progress
+goes to standard error when planning takes more than a second. Exits 0 with
+a plan, 1 when the solver fails, 2 on a bad command line or world.
+
+Flags:
+`,
+		`uso: commune plan [opciones] MUNDO.json
+
+Planifica un mundo (formato commune.world/v1; "-" lee la entrada
+estándar): quién trabaja dónde, qué produce cada sitio y cómo llega cada
+producto a cada necesidad. Primero las necesidades esenciales, luego las
+básicas, luego las deseadas; dentro de un nivel, la menor parte se hace lo
+más grande posible y luego el total. Muestra un resumen, o el archivo de
+plan (commune.plan/v1) con --json o --out. El progreso va a la salida de
+errores cuando planificar lleva más de un segundo. Termina con 0 si hay
+plan, 1 si el solucionador falla, 2 si la línea de órdenes o el mundo son
+incorrectos.
+
+Opciones:
+`},
+	msgPlanOneWorld: {
+		"want exactly one world file (or - for standard input), got %d arguments",
+		"se espera exactamente un archivo de mundo (o - para la entrada estándar), hay %d argumentos"},
+	msgPlanInvalid: {
+		"%s: the world is not valid:\n%s",
+		"%s: el mundo no es válido:\n%s"},
+	msgPlanSolver: {
+		"unknown solver %q: want builtin, clp or highs",
+		"solucionador desconocido %q: use builtin, clp o highs"},
+	msgPlanSummary: {
+		`plan of %d members, %d sites, %d products, %d needs: %s
+coverage      needed          met     min share
+`,
+		`plan de %d miembros, %d sitios, %d productos, %d necesidades: %s
+cobertura    necesario     cubierto   menor parte
+`},
+	msgPlanTier: {
+		"%-9s %12.6g %12.6g %12.1f%%\n",
+		"%-9s %12.6g %12.6g %12.1f%%\n"},
+	msgPlanShortfall: {
+		`labour: %.6g hours committed, %.6g assigned in %d assignments
+production: %d recipes run; %d flows to needs, %d transfers between sites
+solver: %s, %d rows, %d columns, %d nonzeros, %.2f s
+shortfalls: %d
+`,
+		`trabajo: %.6g horas comprometidas, %.6g asignadas en %d asignaciones
+producción: %d recetas en marcha; %d envíos a necesidades, %d traslados entre sitios
+solucionador: %s, %d filas, %d columnas, %d no nulos, %.2f s
+faltantes: %d
+`},
+	msgPlanMore: {
+		"  ... and %d more (see the plan file)\n",
+		"  ... y %d más (véase el archivo del plan)\n"},
+	msgPlanWrote: {
+		"wrote %s\n",
+		"escrito %s\n"},
+	msgPlanExported: {
+		"wrote %d stage LPs and %s\n",
+		"escritos %d programas lineales de etapa y %s\n"},
+}
+
+var tierES = map[world.Tier]string{world.Essential: "esencial", world.Basic: "básica", world.Wanted: "deseada"}
+
+// exportedStage is one entry of the --export-mps manifest.
+type exportedStage struct {
+	Stage     string  `json:"stage"`
+	File      string  `json:"file"`
+	Objective float64 `json:"objective"`
+}
+
+func (c *command) plan(ctx context.Context, args []string) error {
+	fs := c.flags("plan", msgPlanUsage)
+	asJSON := fs.Bool("json", false, "print the plan file to standard output / imprime el archivo del plan")
+	out := fs.String("out", "", "write the plan file here / escribe el archivo del plan aquí")
+	solverName := fs.String("solver", "builtin", "builtin, clp or highs")
+	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json / escribe el PL de cada etapa")
+	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
+	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit / límite de tiempo por PL, 0 sin límite")
+	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return usageErrorFrom(err)
+	}
+	if len(pos) != 1 {
+		return usageError{c.t(msgPlanOneWorld, len(pos))}
+	}
+	var solver lp.Solver
+	switch *solverName {
+	case "builtin":
+		solver = lp.Builtin{}
+	case "clp", "highs":
+		solver = lp.External{Program: *solverName}
+	default:
+		return usageError{c.t(msgPlanSolver, *solverName)}
+	}
+	w, err := c.readWorld(pos[0])
+	if err != nil {
+		return err
+	}
+
+	start := time.Now()
+	var mu sync.Mutex
+	opt := plan.Options{Solver: solver, LP: lp.Options{Tolerance: *tol, TimeLimit: *limit}}
+	if !*quiet {
+		opt.Progress = func(e plan.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case e.LP != nil:
+				fmt.Fprintf(c.stderr, "%-18s %s\n", e.Stage, e.LP)
+			case time.Since(start) >= time.Second:
+				fmt.Fprintf(c.stderr, "%-18s %s\n", e.Stage, e.Message)
+			}
+		}
+	}
+	var stages []exportedStage
+	if *export != "" {
+		opt.Export = func(stage string, m *lp.Model, sol *lp.Solution) error {
+			name := fmt.Sprintf("%s-%d.mps", *export, len(stages)+1)
+			if err := writeFile(name, func(f io.Writer) error { return lp.WriteMPS(f, m) }); err != nil {
+				return err
+			}
+			stages = append(stages, exportedStage{Stage: stage, File: name, Objective: sol.Objective})
+			return nil
+		}
+	}
+	p, err := plan.Make(ctx, w, opt)
+	if err != nil {
+		return err
+	}
+	if *export != "" {
+		name := *export + ".json"
+		err := writeFile(name, func(f io.Writer) error {
+			enc := json.NewEncoder(f)
+			enc.SetIndent("", "  ")
+			return enc.Encode(stages)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, c.t(msgPlanExported), len(stages), name)
+	}
+	if *out != "" {
+		if err := writeFile(*out, func(f io.Writer) error { return plan.Write(f, p) }); err != nil {
+			return err
+		}
+		if !*quiet {
+			fmt.Fprintf(c.stderr, c.t(msgPlanWrote), *out)
+		}
+	}
+	if *asJSON {
+		return plan.Write(c.stdout, p)
+	}
+	c.summary(p)
+	return nil
+}
+
+// readWorld reads and validates a world file, or standard input for "-".
+// A world with errors is a usage error listing all of them.
+func (c *command) readWorld(name string) (*world.World, error) {
+	var w *world.World
+	var err error
+	if name == "-" {
+		w, err = world.Read(os.Stdin)
+	} else {
+		w, err = world.ReadFile(name)
+	}
+	if err == nil {
+		return w, nil
+	}
+	var errs world.Errors
+	if errors.As(err, &errs) {
+		return nil, usageError{c.t(msgPlanInvalid, name, errs.Message(c.cfg.Lang))}
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, usageError{err.Error()}
+	}
+	return nil, err
+}
+
+// writeFile writes a file whole or not at all: into a temporary file
+// beside it, renamed over it once complete.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(dirOf(name), ".commune-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
+}
+
+func dirOf(name string) string {
+	for i := len(name) - 1; i >= 0; i-- {
+		if os.IsPathSeparator(name[i]) {
+			return name[:i+1]
+		}
+	}
+	return "."
+}
+
+func (c *command) summary(p *plan.Plan) {
+	status := p.Status
+	if c.cfg.Lang == "es" && status == "optimal" {
+		status = "óptimo"
+	}
+	fmt.Fprintf(c.stdout, c.t(msgPlanSummary), p.World.Members, p.World.Sites, p.World.Products, p.World.Needs, status)
+	for _, tier := range world.Tiers {
+		name := string(tier)
+		if c.cfg.Lang == "es" {
+			name = tierES[tier]
+		}
+		t := p.Tiers.Of(tier)
+		fmt.Fprintf(c.stdout, c.t(msgPlanTier), name, t.Needed, t.Met, 100*t.MinCoverage)
+	}
+	fmt.Fprintf(c.stdout, c.t(msgPlanShortfall), p.Labor.CommittedHours, p.Labor.AssignedHours, len(p.Assignments),
+		len(p.Production), len(p.Flows), len(p.Transfers),
+		p.Solver.Name, p.Solver.Rows, p.Solver.Cols, p.Solver.Nonzeros, p.Solver.Seconds, len(p.Shortfalls))
+	const shown = 10
+	for i, s := range p.Shortfalls {
+		if i == shown {
+			fmt.Fprintf(c.stdout, c.t(msgPlanMore), len(p.Shortfalls)-shown)
+			break
+		}
+		fmt.Fprintf(c.stdout, "  %s  %.6g  %s\n", s.Need, s.Missing, s.Cause.Message(c.cfg.Lang))
+	}
+}

@@ -23,7 +23,7 @@ import (
 //	labour:   Σ hours at (site, skill) − Σ labour·runs of the site's recipes ≥ 0
 //	balance:  Σ output·runs − Σ input·runs + moves in − moves out − flows ≥ −stock
 //	deliver:  Σ flows into d − alloc[d] = 0
-//	floor:    alloc[d] − qty_d·t[tier of d] ≥ 0
+//	floor:    alloc[d] − qty_d·t[tier of d] ≥ 0  (for needs some arc reaches)
 //	total:    Σ alloc[d] over the tier ≥ the total held from its stage
 type model struct {
 	g *graph
@@ -96,11 +96,23 @@ func newModel(g *graph, names bool) *model {
 		md.t[ti] = m.AddCol(name("floor:%d", ti), 0, 0, 0)
 		md.totalRow[ti] = m.AddRow(name("total:%d", ti), -lp.Inf, lp.Inf, nil, nil)
 	}
+	reachable := make([]bool, len(g.demands))
+	for _, f := range g.flows {
+		reachable[f.demand] = true
+	}
 	for d, dm := range g.demands {
 		j := m.AddCol(name("alloc:%d:%s", d, w.Products[dm.product].ID), 0, dm.qty, 0)
 		md.alloc = append(md.alloc, j)
 		md.deliverRow = append(md.deliverRow, m.AddRow(name("deliver:%d", d), 0, 0, []int{j}, []float64{-1}))
-		md.floorRow = append(md.floorRow, m.AddRow(name("fair:%d", d), 0, lp.Inf, []int{j, md.t[dm.tier]}, []float64{1, -dm.qty}))
+		// A need nothing can ever reach (no source of its product, or
+		// no site offering the service within reach) gets nothing
+		// whatever the plan; holding it in the floor would pull the
+		// floor of its whole tier to zero and fairness with it.
+		if reachable[d] {
+			md.floorRow = append(md.floorRow, m.AddRow(name("fair:%d", d), 0, lp.Inf, []int{j, md.t[dm.tier]}, []float64{1, -dm.qty}))
+		} else {
+			md.floorRow = append(md.floorRow, -1)
+		}
 		m.Set(md.totalRow[dm.tier], j, 1)
 	}
 	for _, f := range g.flows {

@@ -1,8 +1,10 @@
 package plan
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -172,5 +174,23 @@ func TestLaborValuesChain(t *testing.T) {
 		if got := p.LaborValues[k]; math.Abs(got-v) > 1e-9 {
 			t.Errorf("labour value of %s: got %.12g, want %g", k, got, v)
 		}
+	}
+}
+
+func TestPlanFileRoundTrip(t *testing.T) {
+	p := mustPlan(t, kitchenWorld())
+	b, err := Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Read(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if !reflect.DeepEqual(p, q) {
+		t.Errorf("plan changed through its file")
+	}
+	if err := Check(kitchenWorld(), q); err != nil {
+		t.Errorf("the plan read back breaks the rules: %v", err)
 	}
 }

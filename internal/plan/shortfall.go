@@ -32,7 +32,7 @@ func shortfalls(g *graph, md *model, x []float64, floors [3]*lp.Solution, alloc 
 	out := []Shortfall{}
 	for i, n := range w.Needs {
 		missing := n.Qty - alloc[i].Qty
-		if missing <= 1e-6*n.Qty {
+		if missing <= 10*hold*n.Qty { // what the stages may give back is no shortfall
 			continue
 		}
 		d := demandOf[i]
