@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/world"
+	"github.com/commune-org/commune/lp"
+)
+
+const example = "../../examples/neighbourhood.json"
+
+func TestPlanJSONIsAValidPlan(t *testing.T) {
+	code, out, errOut := runCLI(t, "en", "plan", "--json", example)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	p, err := plan.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Check(w, p); err != nil {
+		t.Errorf("the plan breaks the rules:\n%v", err)
+	}
+}
+
+func TestPlanSummaryInBothLanguages(t *testing.T) {
+	for _, c := range []struct{ lang, want string }{
+		{"en", "no site offers clinic-visit within 6 km of"},
+		{"es", "ningún sitio ofrece clinic-visit a menos de 6 km de"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "plan", example)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.lang, code, errOut)
+		}
+		if !strings.Contains(out, c.want) {
+			t.Errorf("%s summary lacks %q:\n%s", c.lang, c.want, out)
+		}
+	}
+}
+
+// TestPlanExportMPS: every stage's LP is written and its manifest names
+// each file with the objective the planner reached; re-solving a file
+// gives that objective.
+func TestPlanExportMPS(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "stage")
+	out := filepath.Join(dir, "plan.json")
+	code, _, errOut := runCLI(t, "en", "plan", "--quiet", "--out", out, "--export-mps", prefix, example)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(prefix + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages []exportedStage
+	if err := json.Unmarshal(b, &stages); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"essential/maxmin", "basic/maxmin", "wanted/maxmin", "cost"}
+	if len(stages) != len(want) {
+		t.Fatalf("got stages %+v, want %v", stages, want)
+	}
+	for i, s := range stages {
+		if s.Stage != want[i] || s.File != prefix+"-"+string(rune('1'+i))+".mps" {
+			t.Errorf("stage %d: got %s in %s, want %s in %s-%d.mps", i, s.Stage, s.File, want[i], prefix, i+1)
+		}
+		m, err := lp.ReadMPSFile(s.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sol, err := lp.Solve(t.Context(), m, lp.Options{Tolerance: 1e-8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := sol.Objective - s.Objective; d > 1e-4*(1+abs(s.Objective)) || -d > 1e-4*(1+abs(s.Objective)) {
+			t.Errorf("stage %s: re-solved objective %.9g, manifest %.9g", s.Stage, sol.Objective, s.Objective)
+		}
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no plan file: %v", err)
+	}
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func TestPlanBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"format": "commune.world/v1", "skills": [], "products": [], "sites": [], "recipes": [], "members": [],
+		"needs": [{"id": "n1", "member": "nobody", "product": "mael", "qty": -1, "tier": "essential"}]}`), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"plan"}, exitUsage, "want exactly one world file"},
+		{[]string{"plan", "--solver", "cplex", example}, exitUsage, `unknown solver "cplex"`},
+		{[]string{"plan", filepath.Join(dir, "missing.json")}, exitUsage, "no such file"},
+		{[]string{"plan", bad}, exitUsage, `needs[0].product: unknown product "mael"`},
+	} {
+		code, _, errOut := runCLI(t, "en", c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: got exit %d, %q; want exit %d and %q", c.args, code, errOut, c.code, c.want)
+		}
+	}
+}
