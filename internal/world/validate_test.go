@@ -1,0 +1,183 @@
+package world
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func readSmall(t testing.TB) *World {
+	t.Helper()
+	w, err := ReadFile("testdata/small.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestValidateValid(t *testing.T) {
+	if err := readSmall(t).Validate(); err != nil {
+		t.Errorf("got %v, want nil", err)
+	}
+}
+
+// Validate sees worlds that were never JSON: numbers that are not finite,
+// and everything left at its zero value.
+func TestValidateInvalid(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, c := range []struct {
+		name   string
+		change func(w *World)
+		want   []string
+	}{
+		{
+			name:   "zero world",
+			change: func(w *World) { *w = World{} },
+			want:   []string{`format: not a world v1 file: format is "", want "commune.world/v1"`},
+		},
+		{
+			name: "numbers that are not finite",
+			change: func(w *World) {
+				w.Products[1].TransportCost = &inf
+				w.Products[2].ReachKm = nan
+				w.Sites[0].Lat = inf
+				w.Sites[0].Lon = nan
+				w.Recipes[0].Outputs["meal"] = -inf
+				w.Recipes[0].MaxRuns = &nan
+				w.Stocks[0].Qty = nan
+				w.Members[0].Commitment.Hours = nan
+				w.Members[0].Commitment.MaxKm = inf
+				w.Needs[0].Qty = inf
+			},
+			want: []string{
+				`products[1].transport_cost: must be a finite number`,
+				`products[2].reach_km: must be a finite number`,
+				`sites[0].lat: must be a finite number`,
+				`sites[0].lon: must be a finite number`,
+				`recipes[0].outputs.meal: must be a finite number`,
+				`recipes[0].max_runs: must be a finite number`,
+				`stocks[0].qty: must be a finite number`,
+				`members[0].commitment.hours: must be a finite number`,
+				`members[0].commitment.max_km: must be a finite number`,
+				`needs[0].qty: must be a finite number`,
+			},
+		},
+		{
+			name: "zero values",
+			change: func(w *World) {
+				w.Skills[0] = Skill{}
+				w.Products[0] = Product{}
+				w.Sites[4] = Site{}
+				w.Members[1] = Member{}
+				w.Needs[7] = Need{}
+			},
+			want: []string{
+				`skills[0].id: must not be empty`,
+				`skills[0].name: needs a name in at least one language`,
+				`products[0].id: must not be empty`,
+				`products[0].name: needs a name in at least one language`,
+				`products[0].unit: must not be empty`,
+				`products[0].kind: "" is not one of: good, service`,
+				`sites[4].id: must not be empty`,
+				`sites[4].name: must not be empty`,
+				`sites[4].kind: "" is not one of: workplace, school, neighborhood, depot, other`,
+				`recipes[0].inputs.beans: unknown product "beans"`,
+				`recipes[0].labor.cook: unknown skill "cook"`,
+				`stocks[0].site: unknown site "depot-olympic"`,
+				`stocks[1].site: unknown site "depot-olympic"`,
+				`stocks[1].product: unknown product "beans"`,
+				`members[0].commitment.skills[0]: unknown skill "cook"`,
+				`members[1].id: must not be empty`,
+				`members[1].cell: "" is not a geohash cell of 4 to 6 characters`,
+				`members[2].commitment.skills[0]: unknown skill "cook"`,
+				`needs[7].id: must not be empty`,
+				`needs[7]: needs a member or a site`,
+				`needs[7].product: unknown product ""`,
+				`needs[7].qty: must be greater than 0, got 0`,
+				`needs[7].tier: "" is not one of: essential, basic, wanted`,
+			},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := readSmall(t)
+			c.change(w)
+			err := w.Validate()
+			errs, ok := err.(Errors)
+			if !ok {
+				t.Fatalf("got %v, want Errors", err)
+			}
+			if got := strings.Split(errs.Error(), "\n"); !slices.Equal(got, c.want) {
+				t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"))
+			}
+		})
+	}
+}
+
+func TestIsLanguage(t *testing.T) {
+	for s, want := range map[string]bool{
+		"en": true, "es": true, "ast": true, "es-MX": true, "zh-Hant-TW": true, "es-419": true,
+		"": false, "e": false, "engl": false, "EN": false, "es-": false, "es_MX": false, "-es": false,
+		"es-abcdefgh": true, "es-abcdefghi": false, "es--MX": false,
+	} {
+		if got := isLanguage(s); got != want {
+			t.Errorf("isLanguage(%q): got %v, want %v", s, got, want)
+		}
+	}
+}
+
+// Every rule and phrase declared in errors.go has a message in both
+// languages, and both take the same arguments.
+func TestCatalogs(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	neutral := map[phrase]bool{phraseColon: true}
+	ast.Inspect(f, func(n ast.Node) bool {
+		spec, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, name := range spec.Names {
+			if i >= len(spec.Values) {
+				break
+			}
+			lit, ok := spec.Values[i].(*ast.BasicLit)
+			if !ok {
+				continue
+			}
+			value, _ := strconv.Unquote(lit.Value)
+			switch {
+			case strings.HasPrefix(name.Name, "rule"):
+				m, ok := rules[value]
+				if !ok {
+					t.Errorf("%s (%q) has no message", name.Name, value)
+					continue
+				}
+				en, es := verbs.FindAllString(m[0], -1), verbs.FindAllString(m[1], -1)
+				if !slices.Equal(en, es) || m[0] == m[1] {
+					t.Errorf("%s: English %q and Spanish %q do not match", name.Name, m[0], m[1])
+				}
+			case strings.HasPrefix(name.Name, "phrase") && len(value) > 0:
+				if _, ok := phrases[phrase(value)]; !ok && !neutral[phrase(value)] {
+					t.Errorf("%s (%q) has no Spanish", name.Name, value)
+				}
+			}
+		}
+		return true
+	})
+}
+
+func TestFieldErrorUnknownRule(t *testing.T) {
+	e := &FieldError{Path: "needs[0]", Rule: "made-up", Args: []any{1, "x"}}
+	if got, want := e.Error(), "needs[0]: made-up 1 x"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
