@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/commune-org/commune/lp"
@@ -152,6 +153,23 @@ func (md *model) setMaxTotal(tier int) {
 		if dm.tier == tier {
 			md.m.Cost[md.alloc[d]] = -1
 		}
+	}
+}
+
+// holdAllocations ends the tier stages: every need keeps, up to hold,
+// what it was allocated in x, the solution of the last of them, as a
+// lower bound of its own, so no need gets less in the last stage. The
+// floors and totals, now implied, leave the LP: the last stage is then a
+// plain production and transport problem, without the dense tier rows.
+func (md *model) holdAllocations(x []float64) {
+	m := md.m
+	for d, dm := range md.g.demands {
+		j := md.alloc[d]
+		m.ColLower[j] = math.Max(0, math.Min(x[j], dm.qty)-hold*dm.qty)
+	}
+	for ti := range md.t {
+		m.ColLower[md.t[ti]], m.ColUpper[md.t[ti]] = 0, 0
+		m.RowLower[md.totalRow[ti]] = -lp.Inf
 	}
 }
 

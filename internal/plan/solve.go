@@ -12,7 +12,8 @@ import (
 
 // Options tune Make. The zero value plans with the built-in solver.
 type Options struct {
-	// Solver solves each stage; nil means lp.Builtin.
+	// Solver solves each stage; nil means the built-in solver, its two
+	// variants racing (see race).
 	Solver lp.Solver
 	// LP is passed to the solver; its Progress is replaced by Progress
 	// below.
@@ -59,7 +60,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 
 	solver := opt.Solver
 	if solver == nil {
-		solver = lp.Builtin{}
+		solver = race{}
 	}
 	p := &Plan{Format: Format, Status: "optimal"}
 	solve := func(stage string) (*lp.Solution, error) {
@@ -84,6 +85,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		inTier[d.tier] = true
 	}
 	var floors [3]*lp.Solution // each tier's max-min solution, for the shortfall reasons
+	var last *lp.Solution      // the latest stage's solution
 	for ti, tier := range world.Tiers {
 		if !inTier[ti] {
 			continue
@@ -94,6 +96,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			return nil, err
 		}
 		floors[ti] = sol
+		last = sol
 		t := math.Min(1, math.Max(0, sol.X[md.t[ti]]))
 		md.m.ColLower[md.t[ti]] = math.Max(0, t-hold)
 		if t >= 1-hold {
@@ -103,6 +106,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		if sol, err = solve(string(tier) + "/total"); err != nil {
 			return nil, err
 		}
+		last = sol
 		total := 0.0
 		for d, dm := range g.demands {
 			if dm.tier == ti {
@@ -110,6 +114,9 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			}
 		}
 		md.m.RowLower[md.totalRow[ti]] = total - hold*math.Max(1, total)
+	}
+	if last != nil {
+		md.holdAllocations(last.X)
 	}
 	md.setLeastEffort()
 	final, err := solve("cost")
