@@ -59,6 +59,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 		err = c.lp(ctx, args[1:])
 	case "plan":
 		err = c.plan(ctx, args[1:])
+	case "gen":
+		err = c.gen(args[1:])
 	default:
 		err = usageError{c.t(msgUnknownCommand, args[0])}
 	}

@@ -25,6 +25,7 @@ var messages = map[msgKey][2]string{
 
 Usage:
   commune lp solve [flags] FILE.mps[.gz]   solve a linear program with the built-in solver
+  commune gen [flags]                      write a synthetic world for tests and benchmarks
   commune help                             this text
 
 Run "commune lp solve -h" for the flags of a command.
@@ -33,6 +34,7 @@ Run "commune lp solve -h" for the flags of a command.
 
 Uso:
   commune lp solve [opciones] ARCHIVO.mps[.gz]   resuelve un programa lineal con el solucionador propio
+  commune gen [opciones]                         escribe un mundo sintético para pruebas y mediciones
   commune help                                   este texto
 
 Ejecute "commune lp solve -h" para ver las opciones de un comando.

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/commune-org/commune/internal/world"
+)
+
+// TestGen writes a world to a file and reads it back: valid, of the size
+// asked for, and the same as the one written to standard output.
+func TestGen(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "w.json")
+	args := []string{"gen", "--members", "300", "--sites", "40", "--products", "45", "--skills", "14", "--seed", "9", "--area", "world"}
+	code, out, errOut := runCLI(t, "en", append(args, "--out", file)...)
+	if code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	w, err := world.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Members) != 300 || len(w.Sites) != 40 || len(w.Products) != 45 || len(w.Skills) != 14 {
+		t.Errorf("got %d members, %d sites, %d products, %d skills; want 300, 40, 45, 14",
+			len(w.Members), len(w.Sites), len(w.Products), len(w.Skills))
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "en", args...); code != 0 || !bytes.Equal([]byte(out), data) {
+		t.Errorf("exit %d; standard output differs from the file", code)
+	}
+	if _, err := os.Stat(file + ".tmp"); !os.IsNotExist(err) {
+		t.Errorf("temporary file left behind: %v", err)
+	}
+}
+
+func TestGenDefaults(t *testing.T) {
+	code, out, errOut := runCLI(t, "en", "gen")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	w, err := world.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Members) != 1000 || len(w.Sites) != 20 || len(w.Products) != 30 || len(w.Skills) != 12 {
+		t.Errorf("got %d members, %d sites, %d products, %d skills; want 1000, 20, 30, 12",
+			len(w.Members), len(w.Sites), len(w.Products), len(w.Skills))
+	}
+}
+
+func TestGenBadUsage(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		args []string
+		want string
+	}{
+		{"en", []string{"gen", "--members", "-3"}, "negative"},
+		{"en", []string{"gen", "--area", "mars"}, "unknown area"},
+		{"en", []string{"gen", "world.json"}, "takes no arguments"},
+		{"es", []string{"gen", "world.json"}, "no recibe argumentos"},
+		{"en", []string{"gen", "--members", "many"}, "invalid value"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: got exit %d, stdout %q, stderr %q; want 2 and %q", c.args, code, out, errOut, c.want)
+		}
+	}
+}
+
+func TestGenHelp(t *testing.T) {
+	for lang, want := range map[string]string{"en": "usage: commune gen", "es": "uso: commune gen"} {
+		code, _, errOut := runCLI(t, lang, "gen", "-h")
+		if code != 0 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "-members") {
+			t.Errorf("%s: got exit %d, %q", lang, code, errOut)
+		}
+	}
+}
