@@ -25,6 +25,7 @@ var messages = map[msgKey][2]string{
 
 Usage:
   commune lp solve [flags] FILE.mps[.gz]   solve a linear program with the built-in solver
+  commune plan [flags] WORLD.json          plan a world: who works where, what reaches each need
   commune gen [flags]                      write a synthetic world for tests and benchmarks
   commune help                             this text
 
@@ -34,6 +35,7 @@ Run "commune lp solve -h" for the flags of a command.
 
 Uso:
   commune lp solve [opciones] ARCHIVO.mps[.gz]   resuelve un programa lineal con el solucionador propio
+  commune plan [opciones] MUNDO.json             planifica un mundo: quién trabaja dónde, qué llega a cada necesidad
   commune gen [opciones]                         escribe un mundo sintético para pruebas y mediciones
   commune help                                   este texto
 

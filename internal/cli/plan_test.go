@@ -66,7 +66,7 @@ func TestPlanExportMPS(t *testing.T) {
 	if err := json.Unmarshal(b, &stages); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"essential/maxmin", "basic/maxmin", "wanted/maxmin", "cost"}
+	want := []string{"essential/maxmin", "essential/total", "basic/maxmin", "wanted/maxmin", "cost"}
 	if len(stages) != len(want) {
 		t.Fatalf("got stages %+v, want %v", stages, want)
 	}
