@@ -32,20 +32,13 @@ func unit(p Point) [3]float64 {
 }
 
 // chord converts a great-circle distance to the chord length on the unit
-// sphere, and arc converts back.
+// sphere.
 func chord(km float64) float64 {
 	a := km / EarthRadiusKm
 	if a >= math.Pi {
 		return 2
 	}
 	return 2 * math.Sin(a/2)
-}
-
-func arc(c float64) float64 {
-	if c >= 2 {
-		return math.Pi * EarthRadiusKm
-	}
-	return 2 * EarthRadiusKm * math.Asin(c/2)
 }
 
 // NewIndex builds an index over pts; the index keeps the slice.
