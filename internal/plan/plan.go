@@ -147,14 +147,18 @@ type Cause struct {
 }
 
 // SolverInfo says which solver made the plan and how big its LPs were.
-// Stages extends the plan file v1 with one entry per LP solved.
+// Pools, Demands and Stages extend the plan file v1.
 type SolverInfo struct {
 	Name     string  `json:"name"`
 	Rows     int     `json:"rows"`
 	Cols     int     `json:"cols"`
 	Nonzeros int     `json:"nonzeros"`
 	Seconds  float64 `json:"seconds"`
-	Stages   []Stage `json:"stages,omitempty"`
+	// Pools and Demands are how many labour pools the members formed and
+	// how many demand nodes the needs.
+	Pools   int     `json:"pools,omitempty"`
+	Demands int     `json:"demands,omitempty"`
+	Stages  []Stage `json:"stages,omitempty"`
 }
 
 // Stage is one LP of the lexicographic sequence.

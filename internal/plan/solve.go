@@ -130,6 +130,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	p.Shortfalls = shortfalls(g, md, x, floors, p.Allocations)
 	p.Solver.Name = solver.Name()
 	p.Solver.Rows, p.Solver.Cols, p.Solver.Nonzeros = md.m.NumRows(), md.m.NumCols(), md.m.NumNonzeros()
+	p.Solver.Pools, p.Solver.Demands = len(g.pools), len(g.demands)
 	p.Solver.Seconds = time.Since(start).Seconds()
 	return p, nil
 }

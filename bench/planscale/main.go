@@ -1,0 +1,207 @@
+// Command planscale measures commune plan on generated worlds of city and
+// region size, with the built-in solver and with CLP, and writes the
+// tables into docs/BENCHMARKS.md between <!-- plan:begin --> and
+// <!-- plan:end -->.
+//
+//	go run ./bench/planscale [-worlds city,region] [-limit 30m] [-out docs/BENCHMARKS.md]
+//
+// For each world it runs, each as its own process so that wall time and
+// peak memory (maximum resident set) are measured the same way:
+//
+//  1. commune gen, writing the world file;
+//  2. commune plan with the built-in solver, end to end (reading the
+//     world, building and solving every stage, writing the plan file),
+//     exporting every stage's LP with --export-mps;
+//  3. clp on each exported stage LP, for the per-stage ratio;
+//  4. commune plan --solver clp, end to end.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/commune-org/commune/bench/report"
+)
+
+type world struct {
+	name                     string
+	members, sites, products int
+}
+
+var worlds = map[string]world{
+	"city":   {"city", 100_000, 500, 100},
+	"region": {"region", 1_000_000, 5_000, 300},
+	"town":   {"town", 10_000, 100, 60},
+}
+
+type run struct {
+	seconds, peakMiB float64
+	out              string
+	err              error
+}
+
+func main() {
+	names := flag.String("worlds", "city,region", "comma-separated: town, city, region")
+	limit := flag.Duration("limit", 30*time.Minute, "time limit per LP stage")
+	dir := flag.String("dir", "bench/out", "where worlds, plans and LPs go")
+	out := flag.String("out", "docs/BENCHMARKS.md", "markdown file to update (- for standard output)")
+	flag.Parse()
+
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		fail(err)
+	}
+	bin := filepath.Join(*dir, "commune")
+	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/commune").CombinedOutput(); err != nil {
+		fail(fmt.Errorf("go build: %v: %s", err, b))
+	}
+	var summary, stages strings.Builder
+	fmt.Fprintf(&summary, "Run of %s on %s, %d CPUs (%s/%s). Worlds from `commune gen --area la --seed 1`; "+
+		"each LP stage limited to %s.\n\n", time.Now().Format("2006-01-02"), host(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *limit)
+	summary.WriteString("| world | members | sites | products | needs | pools | LP rows | LP columns | LP nonzeros | gen | plan, builtin | peak, builtin | plan, CLP | peak, CLP |\n")
+	summary.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	stages.WriteString("| world | stage | builtin s | CLP s | builtin / CLP | builtin objective | CLP objective |\n")
+	stages.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
+	for _, name := range strings.Split(*names, ",") {
+		w, ok := worlds[name]
+		if !ok {
+			fail(fmt.Errorf("unknown world %q", name))
+		}
+		file := filepath.Join(*dir, name+".json")
+		fmt.Fprintf(os.Stderr, "%s: generating\n", name)
+		g := measure(0, bin, "gen", "--members", fmt.Sprint(w.members), "--sites", fmt.Sprint(w.sites),
+			"--products", fmt.Sprint(w.products), "--seed", "1", "--area", "la", "--out", file)
+		if g.err != nil {
+			fail(fmt.Errorf("gen %s: %v: %s", name, g.err, g.out))
+		}
+		fmt.Fprintf(os.Stderr, "%s: planning with the built-in solver\n", name)
+		prefix := filepath.Join(*dir, name+"-stage")
+		b := measure(0, bin, "plan", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan.json"),
+			"--export-mps", prefix, file)
+		fmt.Fprintf(os.Stderr, "%s: planning with CLP\n", name)
+		c := measure(0, bin, "plan", "--solver", "clp", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan-clp.json"), file)
+		info := planInfo(filepath.Join(*dir, name+"-plan.json"))
+		fmt.Fprintf(&summary, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f s | %s | %s | %s | %s |\n",
+			name, w.members, w.sites, w.products, info.World.Needs, info.Solver.Pools, info.Solver.Rows, info.Solver.Cols, info.Solver.Nonzeros,
+			g.seconds, took(b), mib(b), took(c), mib(c))
+		var exported []struct {
+			Stage     string  `json:"stage"`
+			File      string  `json:"file"`
+			Objective float64 `json:"objective"`
+		}
+		if data, err := os.ReadFile(prefix + ".json"); err == nil {
+			json.Unmarshal(data, &exported)
+		}
+		for i, s := range exported {
+			bs := 0.0
+			if i < len(info.Solver.Stages) {
+				bs = info.Solver.Stages[i].Seconds
+			}
+			fmt.Fprintf(os.Stderr, "%s: clp on %s\n", name, s.Stage)
+			r := measure(0, "clp", s.File, "-solve")
+			obj, status := clpResult(r.out)
+			fmt.Fprintf(&stages, "| %s | %s | %.1f | %.1f | %.2f | %.9g | %.9g (%s) |\n", name, s.Stage, bs, r.seconds, bs/r.seconds, s.Objective, obj, status)
+		}
+	}
+	summary.WriteString("\n")
+	summary.WriteString(stages.String())
+	summary.WriteString("\nReproduce with `go run ./bench/planscale -worlds " + *names + "`. " +
+		"The built-in plan time includes writing every stage's LP as MPS (for the CLP column); " +
+		"CLP's per-stage time includes reading that file.\n")
+	if *out == "-" {
+		fmt.Print(summary.String())
+		return
+	}
+	if err := report.Splice(*out, "plan", summary.String()); err != nil {
+		fail(err)
+	}
+}
+
+type planFile struct {
+	World struct {
+		Needs int `json:"needs"`
+	} `json:"world"`
+	Solver struct {
+		Rows, Cols, Nonzeros int
+		Pools                int
+		Stages               []struct {
+			Name    string  `json:"name"`
+			Seconds float64 `json:"seconds"`
+		} `json:"stages"`
+	} `json:"solver"`
+}
+
+func planInfo(path string) planFile {
+	var p planFile
+	if f, err := os.Open(path); err == nil {
+		json.NewDecoder(f).Decode(&p)
+		f.Close()
+	}
+	return p
+}
+
+var clpObjective = regexp.MustCompile(`(Optimal|Infeasible|Stopped|Unbounded)[^\n]*objective (?:value )?([-+0-9.eE]+)`)
+
+func clpResult(out string) (float64, string) {
+	m := clpObjective.FindAllStringSubmatch(out, -1)
+	if len(m) == 0 {
+		return 0, "error"
+	}
+	v, _ := strconv.ParseFloat(m[len(m)-1][2], 64)
+	return v, strings.ToLower(m[len(m)-1][1])
+}
+
+func took(r run) string {
+	if r.err != nil {
+		return fmt.Sprintf("failed after %.0f s", r.seconds)
+	}
+	return fmt.Sprintf("%.1f s", r.seconds)
+}
+
+func mib(r run) string {
+	if r.peakMiB >= 1024 {
+		return fmt.Sprintf("%.2f GiB", r.peakMiB/1024)
+	}
+	return fmt.Sprintf("%.0f MiB", r.peakMiB)
+}
+
+func measure(_ time.Duration, prog string, args ...string) run {
+	cmd := exec.Command(prog, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	r := run{seconds: time.Since(start).Seconds(), out: out.String(), err: err}
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.peakMiB = float64(ru.Maxrss) / 1024 // KiB on Linux
+		}
+	}
+	return r
+}
+
+func host() string {
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				return strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+			}
+		}
+	}
+	return "unknown CPU"
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "planscale:", err)
+	os.Exit(1)
+}
