@@ -125,7 +125,8 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	var solver lp.Solver
 	switch *solverName {
 	case "builtin":
-		solver = lp.Builtin{}
+		// nil: the planner's own use of the built-in solver, its two
+		// variants racing (plan.Options.Solver).
 	case "clp", "highs":
 		solver = lp.External{Program: *solverName}
 	default:

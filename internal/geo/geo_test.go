@@ -71,7 +71,7 @@ func TestIndexMatchesBruteForce(t *testing.T) {
 				all[i] = Neighbor{i, q.Distance(p)}
 			}
 			sort.SliceStable(all, func(a, b int) bool { return all[a].Km < all[b].Km })
-			got := ix.Nearest(q, 7, 0)
+			got := ix.Nearest(q, 7, Unlimited)
 			for i := range got {
 				if got[i].I != all[i].I {
 					t.Fatalf("spread %v: nearest %d: got point %d at %.3f km, want %d at %.3f km", spread, i, got[i].I, got[i].Km, all[i].I, all[i].Km)
@@ -84,6 +84,9 @@ func TestIndexMatchesBruteForce(t *testing.T) {
 			}
 			if exact := ix.Nearest(q, 100, all[0].Km); len(exact) != 1 || exact[0].I != all[0].I {
 				t.Fatalf("spread %v: nearest within exactly its distance %.6f km: got %v", spread, all[0].Km, exact)
+			}
+			if at := ix.Nearest(pts[3], 100, 0); len(at) != 1 || at[0].I != 3 {
+				t.Fatalf("spread %v: within 0 km of a point: got %v, want only that point", spread, at)
 			}
 			limited := ix.Nearest(q, 100, all[3].Km)
 			if len(limited) != 4 {

@@ -83,20 +83,23 @@ func (ix *Index) build(lo, hi int) {
 	ix.build(mid+1, hi)
 }
 
+// Unlimited is the radius of a search without a limit.
+const Unlimited = math.MaxFloat64
+
 // Len is the number of points in the index.
 func (ix *Index) Len() int { return len(ix.pts) }
 
 // Nearest returns up to k points nearest to p and no farther than maxKm
-// (no limit if maxKm ≤ 0), nearest first; k < 0 means no limit on the
-// count; ties in distance go to the
-// lower position so the answer is deterministic.
+// (Unlimited for no limit), nearest first; k < 0 means no limit on the
+// count; ties in distance go to the lower position so the answer is
+// deterministic. A negative maxKm finds nothing; 0 finds the points at p.
 func (ix *Index) Nearest(p Point, k int, maxKm float64) []Neighbor {
-	if k == 0 || len(ix.pts) == 0 {
+	if k == 0 || len(ix.pts) == 0 || maxKm < 0 {
 		return nil
 	}
 	q := unit(p)
 	bound := 2.0 + 1e-12
-	if maxKm > 0 {
+	if maxKm < Unlimited {
 		// Unit vectors of nearby points differ in their fifth digit, so
 		// their chord carries an absolute rounding error near 1e-16; the
 		// margin (6 mm on Earth) lets every candidate through, and the
@@ -120,7 +123,7 @@ func (ix *Index) Nearest(p Point, k int, maxKm float64) []Neighbor {
 		}
 		return a.I - b.I
 	})
-	if maxKm > 0 {
+	if maxKm < Unlimited {
 		n := 0
 		for _, nb := range out {
 			if nb.Km <= maxKm {

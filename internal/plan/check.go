@@ -107,7 +107,10 @@ func (c *checker) members() {
 		}
 	}
 	for id, h := range hours {
-		if lim := c.member[id].Commitment.Hours; !within(h, lim, lim) {
+		// Exactly: a member never works more than committed, not even by
+		// rounding (the planner's split guarantees it for sums in the
+		// order of the file).
+		if lim := c.member[id].Commitment.Hours; h > lim {
 			c.fail(1, "member %s assigned %.12g hours, committed %g", id, h, lim)
 		}
 	}
@@ -116,14 +119,19 @@ func (c *checker) members() {
 func (c *checker) labour() {
 	type key struct{ site, skill string }
 	needed, scale := map[key]float64{}, map[key]float64{}
+	runs := map[string]float64{}
 	for _, pr := range c.p.Production {
 		r := c.recipe[pr.Recipe]
 		if r == nil {
 			c.fail(2, "production of unknown recipe %q", pr.Recipe)
 			continue
 		}
-		if pr.Runs < 0 || (r.MaxRuns != nil && !within(pr.Runs, *r.MaxRuns, *r.MaxRuns)) {
-			c.fail(2, "recipe %s runs %.12g times, allowed 0 to max_runs", pr.Recipe, pr.Runs)
+		if !(pr.Runs >= 0) || math.IsInf(pr.Runs, 0) {
+			c.fail(2, "recipe %s runs %.12g times", pr.Recipe, pr.Runs)
+		}
+		runs[pr.Recipe] += pr.Runs
+		if r.MaxRuns != nil && !within(runs[pr.Recipe], *r.MaxRuns, *r.MaxRuns) {
+			c.fail(2, "recipe %s runs %.12g times, more than max_runs %g", pr.Recipe, runs[pr.Recipe], *r.MaxRuns)
 		}
 		for k, h := range r.Labor {
 			needed[key{r.Site, k}] += h * pr.Runs
@@ -164,6 +172,9 @@ func (c *checker) balance() {
 		}
 	}
 	for _, t := range c.p.Transfers {
+		if c.site[t.From] == nil || c.site[t.To] == nil {
+			c.fail(3, "transfer from %q to %q: unknown site", t.From, t.To)
+		}
 		if pr := c.product[t.Product]; pr == nil || pr.Kind == world.Service {
 			c.fail(3, "transfer of %q from %s to %s: services and unknown products are never transferred", t.Product, t.From, t.To)
 		}
@@ -217,6 +228,9 @@ func (c *checker) allocations() {
 			c.fail(4, "allocation to unknown need %q", a.Need)
 			continue
 		}
+		if seen[a.Need] {
+			c.fail(4, "need %s has more than one allocation", a.Need)
+		}
 		seen[a.Need] = true
 		if math.Abs(a.Qty-got[a.Need]) > checkTol*(1+a.Qty) {
 			c.fail(4, "need %s allocated %.12g, its flows sum to %.12g", a.Need, a.Qty, got[a.Need])
@@ -257,10 +271,18 @@ func (c *checker) tiers() {
 
 func (c *checker) values() {
 	l, a := valueSystem(c.w, c.p.Production)
+	for p, v := range c.p.LaborValues {
+		if _, ok := l[p]; !ok || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			c.fail(6, "labour value %g for %s: the plan does not produce it, or it is not a finite number of hours", v, p)
+		}
+	}
+	diverges := divergent(l, a)
 	for p, lp := range l {
 		v, ok := c.p.LaborValues[p]
 		if !ok {
-			c.fail(6, "no labour value for %s, which the plan produces", p)
+			if !diverges[p] {
+				c.fail(6, "no labour value for %s, which the plan produces", p)
+			}
 			continue
 		}
 		want := lp
@@ -271,4 +293,33 @@ func (c *checker) values() {
 			c.fail(6, "labour value of %s is %.12g; direct labour plus inputs give %.12g", p, v, want)
 		}
 	}
+}
+
+// divergent finds the products whose labour value is infinite: those that
+// take part in, or draw on, a cycle of recipes that uses up more than it
+// makes (a meal made from two b, each b from two meals, fed by a stock).
+// It iterates v ← l + Aᵀv by Jacobi sweeps from zero, an iteration of its
+// own: for a non-negative A, Jacobi and Gauss–Seidel converge or diverge
+// together (Stein–Rosenberg), so this agrees with the planner on which
+// values exist without sharing its code.
+func divergent(l map[string]float64, a map[string]map[string]float64) map[string]bool {
+	v := map[string]float64{}
+	for range 20000 {
+		next := map[string]float64{}
+		for p, lp := range l {
+			s := lp
+			for i, q := range a[p] {
+				s += q * v[i]
+			}
+			next[p] = s
+		}
+		v = next
+	}
+	out := map[string]bool{}
+	for p, x := range v {
+		if math.IsInf(x, 0) || math.IsNaN(x) || x > 1e12 {
+			out[p] = true
+		}
+	}
+	return out
 }

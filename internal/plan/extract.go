@@ -227,14 +227,21 @@ func split(g *graph, md *model, x []float64) []Assignment {
 		}
 		for _, mi := range pl.members {
 			m := &w.Members[mi]
-			free := m.Commitment.Hours
+			// sum is the member's hours so far, added in the order of the
+			// plan file, so that anyone summing them gets the same number,
+			// never above the commitment, not even by rounding.
+			sum, free := 0.0, m.Commitment.Hours
 			for k < len(arcs[p]) && free > 0 {
 				h := math.Min(free, left)
+				for h > 0 && sum+h > m.Commitment.Hours {
+					h = math.Nextafter(h, 0)
+				}
 				if h > 0 {
 					a := g.labor[arcs[p][k]]
 					out = append(out, Assignment{Member: m.ID, Site: w.Sites[a.site].ID, Skill: w.Skills[a.skill].ID, Hours: h})
 				}
-				free -= h
+				sum += h
+				free = m.Commitment.Hours - sum
 				left -= h
 				if left <= 0 || h == 0 {
 					k++

@@ -35,6 +35,7 @@ type model struct {
 	poolRow, deliverRow, floorRow  []int
 	totalRow                       [3]int
 	labourRow                      map[[2]int]int // (site, skill)
+	hold                           float64        // what a later stage may give back, relative
 	balanceRow                     map[[2]int]int // (site, product)
 }
 
@@ -156,6 +157,39 @@ func (md *model) setMaxTotal(tier int) {
 	}
 }
 
+// saturated returns the demand nodes among active whose share cannot
+// grow beyond the floor the max-min stage sol reached: those whose floor
+// row has a dual price. The prices of the floor rows, weighted by the
+// quantities, sum to one (the objective's gradient on t), so at least
+// one is positive; a node with no price could, at the margin, grow
+// without lowering the floor. This is the progressive filling of
+// max-min fairness (Bertsekas and Gallager, Data Networks, §6.5.2), with
+// the duals telling which constraints bind instead of one LP per node.
+func (md *model) saturated(sol *lp.Solution, active map[int]bool) []int {
+	weight := func(d int) float64 { return math.Abs(sol.RowDual[md.floorRow[d]]) * md.g.demands[d].qty }
+	top := 0.0
+	for d := range active {
+		top = math.Max(top, weight(d))
+	}
+	var out []int
+	for d := range active {
+		if top > 0 && weight(d) >= 1e-3*top {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// freeze fixes demand node d's share at t (less what a later stage may
+// give back) and takes it out of its tier's floor, so that the next
+// max-min round raises the others.
+func (md *model) freeze(d int, t float64) {
+	q := md.g.demands[d].qty
+	md.m.ColLower[md.alloc[d]] = math.Max(0, t-md.hold) * q
+	md.m.RowLower[md.floorRow[d]] = -lp.Inf
+}
+
 // holdAllocations ends the tier stages: every need keeps, up to hold,
 // what it was allocated in x, the solution of the last of them, as a
 // lower bound of its own, so no need gets less in the last stage. The
@@ -165,7 +199,7 @@ func (md *model) holdAllocations(x []float64) {
 	m := md.m
 	for d, dm := range md.g.demands {
 		j := md.alloc[d]
-		m.ColLower[j] = math.Max(0, math.Min(x[j], dm.qty)-hold*dm.qty)
+		m.ColLower[j] = math.Max(0, math.Min(x[j], dm.qty)-md.hold*dm.qty)
 	}
 	for ti := range md.t {
 		m.ColLower[md.t[ti]], m.ColUpper[md.t[ti]] = 0, 0

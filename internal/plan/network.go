@@ -372,7 +372,7 @@ func (g *graph) hubEdges() [][2]int {
 	}
 	hx := g.index(g.hubs)
 	for i, h := range g.hubs {
-		for _, nb := range hx.ix.Nearest(g.sitePt[h], g.net.HubLinks+1, 0) {
+		for _, nb := range hx.ix.Nearest(g.sitePt[h], g.net.HubLinks+1, geo.Unlimited) {
 			if nb.I != i {
 				add(i, nb.I)
 			}
@@ -421,7 +421,29 @@ func (g *graph) buildGoods() {
 	consumers := make([][]int, np)
 	seenSrc := map[[2]int]bool{}
 	seenUse := map[[2]int]bool{}
-	for _, r := range g.w.Recipes {
+	staffed := map[[2]int]bool{} // (site, skill) some pool may work
+	for _, a := range g.labor {
+		staffed[[2]int{a.site, a.skill}] = true
+	}
+	// A recipe that can never run (no capacity, or a skill no pool
+	// reaches) neither supplies nor consumes: linking needs to it would
+	// crowd out the sources that can.
+	viable := func(r *world.Recipe) bool {
+		if r.MaxRuns != nil && *r.MaxRuns <= 0 {
+			return false
+		}
+		for k := range r.Labor {
+			if !staffed[[2]int{g.site[r.Site], g.skill[k]}] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range g.w.Recipes {
+		r := &g.w.Recipes[i]
+		if !viable(r) {
+			continue
+		}
 		s := g.site[r.Site]
 		for p := range r.Outputs {
 			k := [2]int{g.product[p], s}
@@ -456,7 +478,7 @@ func (g *graph) buildGoods() {
 		hubLinks = g.hubEdges()
 	}
 	hubOf := func(pt geo.Point) int {
-		return g.hubs[hubIx.ix.Nearest(pt, 1, 0)[0].I]
+		return g.hubs[hubIx.ix.Nearest(pt, 1, geo.Unlimited)[0].I]
 	}
 	for p := range np {
 		slices.Sort(sources[p])
@@ -489,12 +511,12 @@ func (g *graph) buildGoods() {
 			}
 		}
 		for _, d := range demandsOf[p] {
-			for _, nb := range src.ix.Nearest(g.demands[d].pt, g.net.Sources, 0) {
+			for _, nb := range src.ix.Nearest(g.demands[d].pt, g.net.Sources, geo.Unlimited) {
 				addFlow(src.sites[nb.I], d)
 			}
 		}
 		for _, c := range consumers[p] {
-			for _, nb := range src.ix.Nearest(g.sitePt[c], g.net.Sources+1, 0) {
+			for _, nb := range src.ix.Nearest(g.sitePt[c], g.net.Sources+1, geo.Unlimited) {
 				addMove(src.sites[nb.I], c)
 			}
 		}

@@ -224,3 +224,28 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestReachAtZeroKm: a member whose only useful site in reach sits at
+// the very centre of their cell (0 km) is linked to that site only, not
+// to every site as if there were no limit.
+func TestReachAtZeroKm(t *testing.T) {
+	w := kitchenWorld()
+	lat, lon, _ := geo.Center("9q5cs")
+	w.Sites = []world.Site{
+		{ID: "near", Name: "Near", Kind: world.Workplace, Lat: lat, Lon: lon},
+		{ID: "far", Name: "Far", Kind: world.Workplace, Lat: lat + 0.5, Lon: lon},
+	}
+	w.Recipes = []world.Recipe{
+		{ID: "cook-near", Site: "near", Outputs: map[string]float64{"meal": 10}, Labor: map[string]float64{"cook": 1}, MaxRuns: ptr(1)},
+		{ID: "cook-far", Site: "far", Outputs: map[string]float64{"meal": 10}, Labor: map[string]float64{"cook": 1}},
+	}
+	w.Stocks = nil
+	w.Members = []world.Member{{ID: "m1", Cell: "9q5cs", Commitment: world.Commitment{Hours: 10, Skills: []string{"cook"}, MaxKm: 3}}}
+	w.Needs = []world.Need{{ID: "n1", Site: "far", Product: "meal", Qty: 100, Tier: world.Essential}}
+	p := mustPlan(t, w)
+	for _, a := range p.Assignments {
+		if a.Site != "near" {
+			t.Errorf("assignment at %s, 55 km beyond the member's max_km", a.Site)
+		}
+	}
+}

@@ -15,7 +15,7 @@ import (
 // Among the binding resources found it names the one whose dual price in
 // the tier's max-min stage is largest: the one whose relief would raise
 // the tier's floor most.
-func shortfalls(g *graph, md *model, x []float64, floors [3]*lp.Solution, alloc []Allocation) []Shortfall {
+func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, alloc []Allocation) []Shortfall {
 	w := g.w
 	flowsInto := make([][]int, len(g.demands))
 	for i, f := range g.flows {
@@ -27,22 +27,22 @@ func shortfalls(g *graph, md *model, x []float64, floors [3]*lp.Solution, alloc 
 			demandOf[n] = d
 		}
 	}
-	var explainers [3]*explainer
+	explainers := map[*lp.Solution]*explainer{}
 	causes := map[int]Cause{}
 	out := []Shortfall{}
 	for i, n := range w.Needs {
 		missing := n.Qty - alloc[i].Qty
-		if missing <= 10*hold*n.Qty { // what the stages may give back is no shortfall
+		if missing <= 10*md.hold*n.Qty { // what the stages may give back is no shortfall
 			continue
 		}
 		d := demandOf[i]
 		c, ok := causes[d]
 		if !ok {
-			ti := g.demands[d].tier
-			if explainers[ti] == nil {
-				explainers[ti] = newExplainer(g, md, x, floors[ti])
+			sol := explainBy[d]
+			if explainers[sol] == nil {
+				explainers[sol] = newExplainer(g, md, x, sol)
 			}
-			c = explainers[ti].demand(d, flowsInto[d])
+			c = explainers[sol].demand(d, flowsInto[d])
 			causes[d] = c
 		}
 		out = append(out, Shortfall{Need: n.ID, Missing: missing, Reason: c.Message("en"), Cause: c})
@@ -60,11 +60,17 @@ func newExplainer(g *graph, md *model, x []float64, sol *lp.Solution) *explainer
 	}
 	e := &explainer{g: g, md: md, x: x, sol: sol, recipesAt: make([][]int, len(w.Sites)), arcsAt: map[[2]int][]int{},
 		movesInto: map[[2]int][]int{}, made: make([]bool, len(w.Products)), poolUsed: make([]float64, len(g.pools))}
+	e.producers = make([][]int, len(w.Products))
+	e.makerIx = make([]*geo.Index, len(w.Products))
 	for r, rc := range w.Recipes {
 		s := g.site[rc.Site]
 		e.recipesAt[s] = append(e.recipesAt[s], r)
-		for p := range rc.Outputs {
-			e.made[g.product[p]] = true
+		for _, p := range sortedKeys(rc.Outputs) {
+			pi := g.product[p]
+			e.made[pi] = true
+			if n := len(e.producers[pi]); n == 0 || e.producers[pi][n-1] != s {
+				e.producers[pi] = append(e.producers[pi], s)
+			}
 		}
 	}
 	for k := range g.stock {
@@ -95,6 +101,8 @@ type explainer struct {
 	made      []bool           // by product: some recipe makes it or some site holds it
 	poolUsed  []float64
 	rows      *lp.CSC // the LP's matrix by rows
+	producers [][]int // by product: the sites with a recipe for it
+	makerIx   []*geo.Index
 }
 
 func (e *explainer) demand(d int, flows []int) Cause {
@@ -104,17 +112,45 @@ func (e *explainer) demand(d int, flows []int) Cause {
 	if !e.made[dm.product] {
 		return Cause{Kind: NoRecipe, Product: prod.ID}
 	}
-	if len(flows) == 0 {
-		return Cause{Kind: OutOfReach, Product: prod.ID, Km: prod.ReachKm, Place: e.place(dm)}
+	var sites []int
+	for _, f := range flows {
+		sites = append(sites, g.flows[f].site)
+	}
+	if len(sites) == 0 {
+		// No site that could run links to the need: ask the nearest
+		// ones that make the product why they cannot.
+		limit := geo.Unlimited
+		if g.service[dm.product] {
+			limit = prod.ReachKm
+		}
+		for _, nb := range e.makers(dm.product).Nearest(dm.pt, g.net.Sources, limit) {
+			sites = append(sites, e.producers[dm.product][nb.I])
+		}
+		if len(sites) == 0 {
+			return Cause{Kind: OutOfReach, Product: prod.ID, Km: prod.ReachKm, Place: e.place(dm)}
+		}
 	}
 	best, bestScore := Cause{Kind: Shared}, -1.0
 	seen := map[[2]int]bool{}
-	for _, f := range flows {
-		if c, score, ok := e.supply(g.flows[f].site, dm.product, 0, seen); ok && score > bestScore {
+	for _, s := range sites {
+		if c, score, ok := e.supply(s, dm.product, 0, seen); ok && score > bestScore {
 			best, bestScore = c, score
 		}
 	}
 	return best
+}
+
+// makers is an index of the sites with a recipe for product p, whether
+// or not it can run.
+func (e *explainer) makers(p int) *geo.Index {
+	if e.makerIx[p] == nil {
+		pts := make([]geo.Point, len(e.producers[p]))
+		for i, s := range e.producers[p] {
+			pts[i] = e.g.sitePt[s]
+		}
+		e.makerIx[p] = geo.NewIndex(pts)
+	}
+	return e.makerIx[p]
 }
 
 func (e *explainer) place(dm demand) string {

@@ -35,10 +35,14 @@ type Event struct {
 	LP      *lp.Progress // set during a solve
 }
 
-// hold is how much of what a stage achieved the later stages may give
-// back: the solvers are accurate to about 1e-6, and holding an optimum
-// exactly would make the next stage infeasible by rounding.
-const hold = 1e-5
+// minHold is the least a later stage may give back of what an earlier
+// one achieved (see model.hold): the solvers are accurate to about the
+// tolerance, and holding an optimum exactly would make the next stage
+// infeasible by rounding.
+const minHold = 1e-5
+
+// rounds is how many max-min rounds a tier may take (see saturated).
+const rounds = 6
 
 // Make plans the world. The world must be valid (world.Validate).
 func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
@@ -48,11 +52,16 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			opt.Progress(e)
 		}
 	}
+	tol := opt.LP.Tolerance
+	if tol <= 0 {
+		tol = 1e-6
+	}
 	g, err := newGraph(w, opt.Network)
 	if err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	md := newModel(g, opt.Export != nil)
+	md.hold = math.Max(minHold, 10*tol)
 	report(Event{Stage: "build", Message: fmt.Sprintf(
 		"%d labour pools from %d members, %d demand nodes from %d needs, %d hubs; LP %d rows, %d columns, %d nonzeros",
 		len(g.pools), len(w.Members), len(g.demands), len(w.Needs), len(g.hubs),
@@ -85,34 +94,60 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		return sol, nil
 	}
 
-	tol := opt.LP.Tolerance
-	if tol <= 0 {
-		tol = 1e-6
-	}
 	var inTier [3]bool
 	for _, d := range g.demands {
 		inTier[d.tier] = true
 	}
-	var floors [3]*lp.Solution // each tier's max-min solution, for the shortfall reasons
-	var last *lp.Solution      // the latest stage's solution
+	// Each demand node's shortfall is explained by the max-min round that
+	// fixed its share.
+	explainBy := make([]*lp.Solution, len(g.demands))
+	var last *lp.Solution // the latest stage's solution
 	for ti, tier := range world.Tiers {
 		if !inTier[ti] {
 			continue
 		}
-		md.setMaxFloor(ti)
-		sol, err := solve(string(tier)+"/maxmin", tol)
-		if err != nil {
-			return nil, err
+		active := map[int]bool{}
+		for d, dm := range g.demands {
+			if dm.tier == ti && md.floorRow[d] >= 0 {
+				active[d] = true
+			}
 		}
-		floors[ti] = sol
-		last = sol
-		t := math.Min(1, math.Max(0, sol.X[md.t[ti]]))
-		md.m.ColLower[md.t[ti]] = math.Max(0, t-hold)
-		if t >= 1-hold {
+		t := 0.0
+		for round := 1; ; round++ {
+			name := string(tier) + "/maxmin"
+			if round > 1 {
+				name += fmt.Sprintf("-%d", round)
+			}
+			md.setMaxFloor(ti)
+			sol, err := solve(name, tol)
+			if err != nil {
+				return nil, err
+			}
+			last = sol
+			t = math.Min(1, math.Max(0, sol.X[md.t[ti]]))
+			md.m.ColLower[md.t[ti]] = math.Max(0, t-md.hold)
+			for d := range active {
+				explainBy[d] = sol
+			}
+			if t >= 1-md.hold || round == rounds {
+				break
+			}
+			stuck := md.saturated(sol, active)
+			if len(stuck) == 0 || len(stuck) == len(active) {
+				break
+			}
+			report(Event{Stage: name, Message: fmt.Sprintf("%d of %d needs can get no more than %.4g; raising the others", len(stuck), len(active), t)})
+			for _, d := range stuck {
+				md.freeze(d, t)
+				delete(active, d)
+			}
+		}
+		if t >= 1-md.hold {
 			continue // every need of the tier is met: the total is too
 		}
 		md.setMaxTotal(ti)
-		if sol, err = solve(string(tier)+"/total", tol); err != nil {
+		sol, err := solve(string(tier)+"/total", tol)
+		if err != nil {
 			return nil, err
 		}
 		last = sol
@@ -122,7 +157,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				total += sol.X[md.alloc[d]]
 			}
 		}
-		md.m.RowLower[md.totalRow[ti]] = total - hold*math.Max(1, total)
+		md.m.RowLower[md.totalRow[ti]] = total - md.hold*math.Max(1, total)
 	}
 	if last != nil {
 		md.holdAllocations(last.X)
@@ -131,7 +166,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// The last stage needs no more accuracy than the tiers gave back:
 	// its bounds hold every allocation, and the repair makes its rows
 	// exact.
-	final, err := solve("cost", math.Max(tol, hold))
+	final, err := solve("cost", math.Max(tol, md.hold))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +174,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	x := md.repair(final.X)
 	p.fill(g, md, x)
 	p.LaborValues = laborValues(w, p.Production)
-	p.Shortfalls = shortfalls(g, md, x, floors, p.Allocations)
+	p.Shortfalls = shortfalls(g, md, x, explainBy, p.Allocations)
 	p.Solver.Name = solver.Name()
 	p.Solver.Rows, p.Solver.Cols, p.Solver.Nonzeros = md.m.NumRows(), md.m.NumCols(), md.m.NumNonzeros()
 	p.Solver.Pools, p.Solver.Demands = len(g.pools), len(g.demands)

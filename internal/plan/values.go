@@ -41,7 +41,16 @@ func laborValues(w *world.World, prod []Production) map[string]float64 {
 			v[p] = nv
 		}
 		if change < 1e-13 {
-			break
+			return v
+		}
+	}
+	// No convergence: some products take part in, or draw on, a cycle
+	// of recipes that uses up more than it makes (possible when a stock
+	// feeds it). Their labour is not a finite number of hours: leave
+	// them out.
+	for p, x := range v {
+		if math.IsInf(x, 0) || math.IsNaN(x) || x > 1e12 {
+			delete(v, p)
 		}
 	}
 	return v
