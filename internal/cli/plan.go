@@ -26,6 +26,7 @@ const (
 	msgPlanMore      msgKey = "plan-more"
 	msgPlanWrote     msgKey = "plan-wrote"
 	msgPlanExported  msgKey = "plan-exported"
+	msgPlanNoDir     msgKey = "plan-no-dir"
 )
 
 var planMessages = map[msgKey][2]string{
@@ -92,6 +93,9 @@ faltantes: %d
 	msgPlanWrote: {
 		"wrote %s\n",
 		"escrito %s\n"},
+	msgPlanNoDir: {
+		"cannot write %s: there is no directory %s",
+		"no se puede escribir %s: no existe el directorio %s"},
 	msgPlanExported: {
 		"wrote %d stage LPs and %s\n",
 		"escritos %d programas lineales de etapa y %s\n"},
@@ -131,6 +135,15 @@ func (c *command) plan(ctx context.Context, args []string) error {
 		solver = lp.External{Program: *solverName}
 	default:
 		return usageError{c.t(msgPlanSolver, *solverName)}
+	}
+	// Find out now, not after a long solve, that a file cannot be written.
+	for _, name := range []string{*out, *export} {
+		if name == "" {
+			continue
+		}
+		if st, err := os.Stat(dirOf(name)); err != nil || !st.IsDir() {
+			return usageError{c.t(msgPlanNoDir, name, dirOf(name))}
+		}
 	}
 	w, err := c.readWorld(pos[0])
 	if err != nil {
@@ -222,7 +235,7 @@ func (c *command) readWorld(name string) (*world.World, error) {
 func writeFile(name string, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(dirOf(name), ".commune-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	defer os.Remove(f.Name())
 	if err := write(f); err != nil {
@@ -233,9 +246,12 @@ func writeFile(name string, write func(io.Writer) error) error {
 		return err
 	}
 	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", name, err)
 	}
-	return os.Rename(f.Name(), name)
+	if err := os.Rename(f.Name(), name); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
 }
 
 func dirOf(name string) string {

@@ -114,6 +114,7 @@ func TestPlanBadInput(t *testing.T) {
 		{[]string{"plan", "--solver", "cplex", example}, exitUsage, `unknown solver "cplex"`},
 		{[]string{"plan", filepath.Join(dir, "missing.json")}, exitUsage, "no such file"},
 		{[]string{"plan", bad}, exitUsage, `needs[0].product: unknown product "mael"`},
+		{[]string{"plan", "--out", filepath.Join(dir, "no", "plan.json"), example}, exitUsage, "there is no directory"},
 	} {
 		code, _, errOut := runCLI(t, "en", c.args...)
 		if code != c.code || !strings.Contains(errOut, c.want) {
