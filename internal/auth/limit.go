@@ -1,0 +1,73 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// Limiter is a token bucket per key: each key may act Burst times at once
+// and then once every Every. Keys live in memory only and are forgotten
+// once their bucket is full again; pass a pseudonymous key (a hash of
+// the address typed, the member id), and nothing here is ever logged.
+type Limiter struct {
+	Every time.Duration
+	Burst int
+
+	mu      sync.Mutex
+	buckets map[string]bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// NewLimiter returns a limiter allowing burst actions at once, then one
+// per every.
+func NewLimiter(every time.Duration, burst int) *Limiter {
+	return &Limiter{Every: every, Burst: burst, buckets: map[string]bucket{}}
+}
+
+// Allow reports whether key may act at now, and if so counts the action.
+func (l *Limiter) Allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > l.refill() {
+		l.sweep(now)
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = bucket{tokens: float64(l.Burst), at: now}
+	}
+	b.tokens = min(float64(l.Burst), b.tokens+float64(now.Sub(b.at))/float64(l.Every))
+	b.at = now
+	if b.tokens < 1 {
+		l.buckets[key] = b
+		return false
+	}
+	b.tokens--
+	l.buckets[key] = b
+	return true
+}
+
+// refill is how long an empty bucket takes to fill.
+func (l *Limiter) refill() time.Duration { return time.Duration(l.Burst) * l.Every }
+
+// sweep forgets the keys whose buckets are full again: they are the same
+// as keys never seen.
+func (l *Limiter) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		if now.Sub(b.at) >= l.refill() {
+			delete(l.buckets, k)
+		}
+	}
+	l.swept = now
+}
+
+// Len is how many keys the limiter remembers.
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}
