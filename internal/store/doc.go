@@ -1,0 +1,21 @@
+// Package store is commune's database: the schema and its numbered
+// migrations for SQLite (the default, one file in the data directory) and
+// PostgreSQL, and one set of hand-written queries that runs on both. It
+// keeps collectives, members and their memberships, the catalog, sites,
+// recipes, stocks, commitments and needs the planner reads as a world,
+// and planning runs with their plans.
+//
+// Members include undocumented workers, so the schema has no field for a
+// legal name, an immigration status, a street address or a birth date;
+// homes are geohash cells of 4 to 6 characters; contact details are
+// sealed with AES-256-GCM under a key kept in a file outside the
+// database, so a stolen database reveals no phone number or email.
+// Deleting a member deletes their rows; nothing is merely flagged.
+//
+// Errors that callers must tell apart carry an application code (see
+// Error); everything else is wrapped with context.
+//
+// It may import internal/world, internal/geo and internal/plan for their
+// types. It must never import internal/web, internal/cli or anything that
+// serves or parses requests: the store does not know who asks.
+package store

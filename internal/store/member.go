@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/commune-org/commune/internal/geo"
+)
+
+// Member is a person in the organization: an alias, a language, a home
+// cell of 4 to 6 geohash characters, and one way to reach them. There is
+// no field for a legal name, an immigration status, a street address or a
+// birth date, and there must never be one.
+type Member struct {
+	ID       string
+	Alias    string
+	Language string
+	Cell     string
+	Contact  Contact
+	// CallOptIn says the member wants urgent calls near their cell.
+	CallOptIn bool
+	Created   time.Time
+}
+
+// Contact is how to reach a member. It is sealed in the database (see
+// RotateKey) and opened only by Member.
+type Contact struct {
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+func (c Contact) empty() bool { return c == Contact{} }
+
+// maxContactLen bounds each contact field.
+const maxContactLen = 254
+
+func checkMember(m *Member) error {
+	if err := checkID("id", m.ID); err != nil {
+		return err
+	}
+	if err := checkName("alias", m.Alias); err != nil {
+		return err
+	}
+	if !isLanguage(m.Language) {
+		return Errorf(CodeInvalid, "language: %q is not a language code such as en or es", m.Language)
+	}
+	if err := geo.CheckHome(m.Cell); err != nil {
+		return &Error{Code: CodeInvalid, Message: "cell", Err: err}
+	}
+	if len(m.Contact.Email) > maxContactLen || len(m.Contact.Phone) > maxContactLen {
+		return Errorf(CodeInvalid, "contact: longer than %d bytes", maxContactLen)
+	}
+	return nil
+}
+
+// isLanguage reports whether s is a two- or three-letter language code.
+func isLanguage(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateMember stores a new member, their contact sealed; an empty ID is
+// chosen at random. It returns the member as stored.
+func (s *Store) CreateMember(ctx context.Context, m Member) (*Member, error) {
+	if m.ID == "" {
+		m.ID = newID("m-")
+	}
+	if err := checkMember(&m); err != nil {
+		return nil, err
+	}
+	m.Created = s.now().UTC().Truncate(time.Second)
+	// The key may not change between sealing and writing.
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
+	var sealed any // NULL without a contact
+	if !m.Contact.empty() {
+		plain, err := json.Marshal(m.Contact)
+		if err != nil {
+			return nil, fmt.Errorf("store: create member: %w", err)
+		}
+		sealed = s.sealContact(m.ID, plain)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.Alias, m.Language, m.Cell, sealed, m.CallOptIn, m.Created.Unix())
+	if isUnique(err) {
+		return nil, Errorf(CodeConflict, "alias: %q is taken, or id %q is", m.Alias, m.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: create member: %w", err)
+	}
+	return &m, nil
+}
+
+// Member returns the member with the id, their contact opened.
+func (s *Store) Member(ctx context.Context, id string) (*Member, error) {
+	var m Member
+	var sealed []byte
+	var created int64
+	err := s.read.QueryRowContext(ctx, `SELECT id, alias, language, cell, contact, call_opt_in, created_at
+FROM members WHERE id = $1`, id).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell, &sealed, &m.CallOptIn, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(CodeNotFound, "member %q not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: member %q: %w", id, err)
+	}
+	m.Created = time.Unix(created, 0).UTC()
+	if sealed != nil {
+		plain, err := s.openContact(m.ID, sealed)
+		if err != nil {
+			return nil, fmt.Errorf("store: contact of member %q: %w", id, err)
+		}
+		if err := json.Unmarshal(plain, &m.Contact); err != nil {
+			return nil, fmt.Errorf("store: contact of member %q: %w", id, err)
+		}
+	}
+	return &m, nil
+}
+
+// DeleteMember deletes a member and, by the schema's cascades, every row
+// about them: memberships, commitment, needs. Their work and what they
+// receive are also cut out of stored plans (see scrubPlans). Nothing is
+// kept or flagged.
+func (s *Store) DeleteMember(ctx context.Context, id string) error {
+	return s.write(ctx, "delete member", func(tx *sql.Tx) error {
+		if err := s.scrubPlans(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM members WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("store: delete member %q: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("store: delete member %q: %w", id, err)
+		} else if n == 0 {
+			return Errorf(CodeNotFound, "member %q not found", id)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"crypto/cipher"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Config says where the database and the key file are.
+//
+// With PostgresURL empty, the database is the SQLite file commune.db in
+// DataDir, which is created (mode 0700) if missing. With PostgresURL set,
+// PostgreSQL holds the data and DataDir is used only for the key.
+//
+// The key that seals contact details is never in the database: it is the
+// file KeyFile, or DataDir/key when KeyFile is empty, created with mode
+// 0600 and 32 random bytes on first open. Losing it loses every contact
+// (the rest of the data stays readable); keep a copy apart from database
+// backups, since together they reveal the contacts.
+type Config struct {
+	DataDir     string
+	PostgresURL string
+	KeyFile     string
+}
+
+// DBFile is the name of the SQLite database in the data directory.
+const DBFile = "commune.db"
+
+// busyTimeout is how long an SQLite connection waits for a lock held by
+// another process (a command run beside the server) before failing.
+const busyTimeout = 5 * time.Second
+
+type dialect int
+
+const (
+	sqliteDialect dialect = iota
+	postgresDialect
+)
+
+func (d dialect) String() string {
+	if d == postgresDialect {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Store is the database. Its methods are safe for concurrent use.
+type Store struct {
+	dialect dialect
+	// db takes every write. On SQLite it has one connection, so writers
+	// queue in Go instead of failing on a busy database; read is a pool
+	// of read-only connections, which WAL lets run beside the writer. On
+	// PostgreSQL both are the same pool.
+	db   *sql.DB
+	read *sql.DB
+
+	keyPath string
+	// keyMu is held for reading while a contact is sealed or opened and
+	// for writing while RotateKey replaces the key, so that no contact is
+	// written under a key that is being retired.
+	keyMu sync.RWMutex
+	aead  cipher.AEAD
+
+	now func() time.Time
+}
+
+// Open opens the database described by cfg, applies the migrations it
+// lacks, and loads (or creates) the key.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	s := &Store{now: time.Now}
+	switch {
+	case cfg.KeyFile != "":
+		s.keyPath = cfg.KeyFile
+	case cfg.DataDir != "":
+		s.keyPath = filepath.Join(cfg.DataDir, "key")
+	default:
+		return nil, Errorf(CodeInvalid, "store: open: no data directory or key file for the encryption key")
+	}
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+	}
+	var err error
+	if cfg.PostgresURL != "" {
+		err = s.openPostgres(ctx, cfg.PostgresURL)
+	} else {
+		err = s.openSQLite(ctx, filepath.Join(cfg.DataDir, DBFile))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.loadKey(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(ctx context.Context, path string) error {
+	s.dialect = sqliteDialect
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	// NORMAL in WAL mode loses no committed transaction when the process
+	// dies, only (possibly) the last ones when the machine loses power.
+	q.Add("_pragma", "synchronous(NORMAL)")
+	base := "file:" + path + "?"
+	w, err := sql.Open("sqlite", base+q.Encode()+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// The writer connection creates the file and switches it to WAL
+	// before any reader opens it.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	q.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", base+q.Encode())
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("store: open sqlite %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	s.db, s.read = w, r
+	return nil
+}
+
+func (s *Store) openPostgres(ctx context.Context, dsn string) error {
+	s.dialect = postgresDialect
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return &Error{Code: CodeUnavailable, Message: "store: open postgres", Err: err}
+	}
+	s.db, s.read = db, db
+	return nil
+}
+
+// Close closes the database. On SQLite the WAL is checkpointed into the
+// database file when the last connection closes.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != nil && s.read != s.db {
+		errs = append(errs, s.read.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in a transaction on the writer and commits it if fn
+// returns nil; otherwise nothing fn did is kept.
+func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: %s: begin: %w", what, err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: %s: commit: %w", what, err)
+	}
+	return nil
+}
+
+// snapshot runs fn in a read-only transaction that sees one consistent
+// state of the database.
+func (s *Store) snapshot(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == postgresDialect {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("store: %s: begin: %w", what, err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// isUnique reports whether err is the violation of a unique or primary
+// key constraint, on either database.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}

@@ -1,0 +1,327 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/commune-org/commune/internal/world"
+)
+
+func readWorld(t *testing.T, name string) *world.World {
+	t.Helper()
+	w, err := world.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func genWorld(t *testing.T, opt world.GenOptions) *world.World {
+	t.Helper()
+	w, err := world.Generate(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func worldBytes(t *testing.T, w *world.World) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := world.Write(&b, w); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// checkWorld fails unless the store's world is w: byte for byte through
+// world.Write, and equal to what world.Read gives from those bytes.
+func checkWorld(t *testing.T, s *Store, w *world.World) {
+	t.Helper()
+	got, err := s.World(context.Background())
+	if err != nil {
+		t.Fatalf("World: %v", err)
+	}
+	want := worldBytes(t, w)
+	gotBytes := worldBytes(t, got)
+	if !bytes.Equal(gotBytes, want) {
+		t.Fatalf("World differs from the world put:\n%s", firstDiff(gotBytes, want))
+	}
+	read, err := world.Read(bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, read) {
+		t.Errorf("World is not deeply equal to the world read from its file:\ngot  %+v\nwant %+v", got, read)
+	}
+}
+
+func firstDiff(got, want []byte) string {
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(gl), len(wl)) {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			return "line " + strconv.Itoa(i+1) + ":\ngot  " + g + "\nwant " + w
+		}
+	}
+	return "same lines"
+}
+
+func testWorldRoundTrip(t *testing.T, fresh func(t *testing.T) Config) {
+	worlds := []struct {
+		name string
+		w    func(t *testing.T) *world.World
+	}{
+		{"neighbourhood", func(t *testing.T) *world.World { return readWorld(t, "../../examples/neighbourhood.json") }},
+		{"generated", func(t *testing.T) *world.World {
+			return genWorld(t, world.GenOptions{Members: 300, Sites: 15, Products: 30, Skills: 10, Seed: 4})
+		}},
+		{"generated world area", func(t *testing.T) *world.World {
+			return genWorld(t, world.GenOptions{Members: 200, Sites: 12, Products: 25, Skills: 8, Seed: 9, Area: "world"})
+		}},
+		{"edge", func(t *testing.T) *world.World {
+			// The edge world's strings, but for the NUL that PutWorld refuses
+			// (see WorldInvalid).
+			w := readWorld(t, "../world/testdata/edge.json")
+			for i := range w.Sites {
+				w.Sites[i].Name = strings.ReplaceAll(w.Sites[i].Name, "\x00", "")
+			}
+			return w
+		}},
+		{"empty", func(t *testing.T) *world.World { return &world.World{Format: world.Format} }},
+	}
+	for _, tc := range worlds {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := fresh(t)
+			s := open(t, cfg)
+			w := tc.w(t)
+			if err := w.Validate(); err != nil {
+				t.Fatalf("the test world is invalid: %v", err)
+			}
+			before := worldBytes(t, w)
+			if err := s.PutWorld(ctx, w); err != nil {
+				t.Fatalf("PutWorld: %v", err)
+			}
+			if !bytes.Equal(worldBytes(t, w), before) {
+				t.Fatal("PutWorld changed its argument")
+			}
+			checkWorld(t, s, w)
+			// Put again: the same world replaces itself.
+			if err := s.PutWorld(ctx, w); err != nil {
+				t.Fatalf("PutWorld again: %v", err)
+			}
+			checkWorld(t, s, w)
+			// And it is still there after reopening.
+			s.Close()
+			checkWorld(t, open(t, cfg), w)
+		})
+	}
+}
+
+func testWorldReplace(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	// A member with an account, a coordinator of a collective the first
+	// world also names.
+	if _, err := s.CreateCollective(ctx, Collective{ID: "boyle-heights", Name: "Boyle Heights", Kind: Neighbourhood}); err != nil {
+		t.Fatal(err)
+	}
+	first := readWorld(t, "../../examples/neighbourhood.json")
+	m := first.Members[0]
+	if _, err := s.CreateMember(ctx, Member{ID: m.ID, Alias: "Lupe", Language: "es", Cell: "9q5c",
+		Contact: Contact{Phone: knownPhone}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddMembership(ctx, m.ID, "boyle-heights", RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutWorld(ctx, first); err != nil {
+		t.Fatalf("PutWorld: %v", err)
+	}
+	checkWorld(t, s, first)
+	got, err := s.Member(ctx, m.ID)
+	if err != nil || got.Alias != "Lupe" || got.Cell != m.Cell || got.Contact.Phone != knownPhone {
+		t.Errorf("member after PutWorld: got %+v, %v: want alias and contact kept, cell %s", got, err, m.Cell)
+	}
+	if slices := m.Collectives; len(slices) > 0 && slices[0] == "boyle-heights" {
+		page, _, err := s.CollectiveMembers(ctx, "boyle-heights", "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ms := range page {
+			if ms.MemberID == m.ID && ms.Role != RoleCoordinator {
+				t.Errorf("role after PutWorld: got %s, want coordinator kept", ms.Role)
+			}
+		}
+	}
+	// A second, different world replaces the first entirely; the members
+	// of the first stay, without commitment or needs.
+	second := genWorld(t, world.GenOptions{Members: 50, Sites: 5, Products: 12, Skills: 5, Seed: 2})
+	if err := s.PutWorld(ctx, second); err != nil {
+		t.Fatalf("PutWorld second: %v", err)
+	}
+	checkWorld(t, s, second)
+	if _, err := s.Member(ctx, m.ID); err != nil {
+		t.Errorf("member of the first world after the second: %v", err)
+	}
+}
+
+func testWorldInvalid(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	good := readWorld(t, "../../examples/neighbourhood.json")
+	if err := s.PutWorld(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateMember(ctx, Member{ID: "m-taken", Alias: "m-9999", Language: "en", Cell: "9q5cs"}); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, s)
+
+	breakers := []struct {
+		name, field string
+		breakIt     func(w *world.World)
+	}{
+		{"unknown product", "needs[0].product", func(w *world.World) { w.Needs[0].Product = "mael" }},
+		{"zero quantity", ".qty", func(w *world.World) { w.Needs[len(w.Needs)-1].Qty = 0 }},
+		{"fine cell", "members[0].cell", func(w *world.World) { w.Members[0].Cell = "9q5csxyzw" }},
+		{"duplicate site", ".id", func(w *world.World) { w.Sites = append(w.Sites, w.Sites[0]) }},
+		{"wrong format", "format", func(w *world.World) { w.Format = "commune.world/v0" }},
+		{"unknown skill", "members[0].commitment.skills", func(w *world.World) {
+			w.Members[0].Commitment.Skills = append(w.Members[0].Commitment.Skills, "juggle")
+		}},
+		{"NUL in a name", "sites[1]", func(w *world.World) { w.Sites[1].Name += "\x00" }},
+		{"need without who", "needs[0]", func(w *world.World) { w.Needs[0].Member, w.Needs[0].Site = "", "" }},
+	}
+	for _, tc := range breakers {
+		w := genWorld(t, world.GenOptions{Members: 40, Sites: 5, Products: 10, Skills: 5, Seed: 3})
+		tc.breakIt(w)
+		err := s.PutWorld(ctx, w)
+		wantCode(t, tc.name, err, CodeInvalid)
+		if err != nil && !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: error %q does not name %s", tc.name, err, tc.field)
+		}
+	}
+	wantCode(t, "nil world", s.PutWorld(ctx, nil), CodeInvalid)
+
+	// Valid, but a member's id is another member's alias: the database
+	// refuses it half-way, and the transaction leaves nothing behind.
+	w := genWorld(t, world.GenOptions{Members: 40, Sites: 5, Products: 10, Skills: 5, Seed: 3})
+	last := &w.Members[len(w.Members)-1]
+	for i := range w.Needs {
+		if w.Needs[i].Member == last.ID {
+			w.Needs[i].Member = "m-9999"
+		}
+	}
+	last.ID = "m-9999"
+	if err := w.Validate(); err != nil {
+		t.Fatalf("world meant to be valid: %v", err)
+	}
+	wantCode(t, "member id that is another's alias", s.PutWorld(ctx, w), CodeConflict)
+
+	after := dump(t, s)
+	for table, rows := range before {
+		if !equalRows(rows, after[table]) {
+			t.Errorf("table %s changed by a refused PutWorld:\nbefore %q\nafter  %q", table, rows, after[table])
+		}
+	}
+	checkWorld(t, s, good)
+}
+
+func equalRows(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func testDeleteMember(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	w := readWorld(t, "../../examples/neighbourhood.json")
+	victim := w.Members[0]
+	if len(victim.Collectives) == 0 || len(victim.Commitment.Skills) == 0 {
+		t.Fatalf("the example's first member should have collectives and skills: %+v", victim)
+	}
+	var needID string
+	for _, n := range w.Needs {
+		if n.Member == victim.ID {
+			needID = n.ID
+			break
+		}
+	}
+	if needID == "" {
+		t.Fatalf("the example's first member has no need")
+	}
+	if _, err := s.CreateMember(ctx, Member{ID: victim.ID, Alias: "Rosa Elvira", Language: "es", Cell: victim.Cell,
+		Contact: Contact{Phone: knownPhone, Email: knownEmail}, CallOptIn: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutWorld(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.CreatePlanRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishPlanRun(ctx, id, smallPlan(victim.ID, needID)); err != nil {
+		t.Fatal(err)
+	}
+	others := len(rowsOf(t, s, "members")) - 1
+
+	if err := s.DeleteMember(ctx, victim.ID); err != nil {
+		t.Fatalf("DeleteMember: %v", err)
+	}
+	// Walk every row of every table: nothing may name the member, their
+	// alias or their need, nor hold their contact.
+	marks := []string{`"` + victim.ID + `"`, "=" + victim.ID + " ", "=" + victim.ID + "\x00", "Rosa Elvira",
+		`"` + needID + `"`, "=" + needID + " ", knownPhone, knownEmail}
+	for table, rows := range dump(t, s) {
+		for _, r := range rows {
+			r += "\x00"
+			for _, m := range marks {
+				if strings.Contains(r, m) {
+					t.Errorf("table %s still refers to the deleted member (%q): %s", table, m, r)
+				}
+			}
+		}
+	}
+	if n := len(rowsOf(t, s, "members")); n != others {
+		t.Errorf("members left: %d, want %d", n, others)
+	}
+	// The stored plan keeps everyone else.
+	r, err := s.PlanRun(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(r.Plan, []byte(`"m-other"`)) || !bytes.Contains(r.Plan, []byte(`"n-other"`)) {
+		t.Errorf("scrubbed plan lost the other member:\n%s", r.Plan)
+	}
+	// The world no longer has them.
+	got, err := s.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Members) != len(w.Members)-1 {
+		t.Errorf("world members: got %d, want %d", len(got.Members), len(w.Members)-1)
+	}
+	if err := got.Validate(); err != nil {
+		t.Errorf("world after deleting a member is invalid: %v", err)
+	}
+}
