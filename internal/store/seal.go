@@ -57,8 +57,9 @@ func unseal(aead cipher.AEAD, memberID string, sealed []byte) ([]byte, error) {
 	return plain, nil
 }
 
-// sealContact and openContact hold keyMu for reading; callers that write
-// the sealed value hold it themselves across the write (see CreateMember).
+// sealContact must be called with keyMu held for reading, and held on
+// until the sealed value is written (see CreateMember); openContact takes
+// it itself.
 func (s *Store) sealContact(memberID string, plain []byte) []byte {
 	return seal(s.aead, memberID, plain)
 }

@@ -81,6 +81,8 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		run  func(t *testing.T, fresh func(t *testing.T) Config)
 	}{
 		{"Migrations", testMigrations},
+		{"Schema", testSchema},
+		{"ConcurrentWrites", testConcurrentWrites},
 		{"Collectives", testCollectives},
 		{"Members", testMembers},
 		{"Memberships", testMemberships},
