@@ -94,7 +94,7 @@ func (s *Store) CreateMember(ctx context.Context, m Member) (*Member, error) {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.Alias, m.Language, m.Cell, sealed, m.CallOptIn, m.Created.Unix())
 	if isUnique(err) {
-		return nil, Errorf(CodeConflict, "alias: %q is taken, or id %q is", m.Alias, m.ID)
+		return nil, Errorf(CodeConflict, "alias: taken (or id %q is)", m.ID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: create member: %w", err)
@@ -104,25 +104,40 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.Alias, m.Language, m.Cell, sealed,
 
 // Member returns the member with the id, their contact opened.
 func (s *Store) Member(ctx context.Context, id string) (*Member, error) {
+	return s.member(ctx, "id", id)
+}
+
+// MemberByAlias returns the member with the alias, their contact opened.
+func (s *Store) MemberByAlias(ctx context.Context, alias string) (*Member, error) {
+	return s.member(ctx, "alias", alias)
+}
+
+// member returns the member whose column by (id or alias) is key.
+func (s *Store) member(ctx context.Context, by, key string) (*Member, error) {
 	var m Member
 	var sealed []byte
 	var created int64
 	err := s.read.QueryRowContext(ctx, `SELECT id, alias, language, cell, contact, call_opt_in, created_at
-FROM members WHERE id = $1`, id).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell, &sealed, &m.CallOptIn, &created)
+FROM members WHERE `+by+` = $1`, key).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell, &sealed, &m.CallOptIn, &created)
+	// An alias may say something about a person, and errors end up in
+	// logs: only ids, which are pseudonymous, are named.
+	if errors.Is(err, sql.ErrNoRows) && by == "id" {
+		return nil, Errorf(CodeNotFound, "member %q not found", key)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(CodeNotFound, "member %q not found", id)
+		return nil, Errorf(CodeNotFound, "no member has that %s", by)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: member %q: %w", id, err)
+		return nil, fmt.Errorf("store: member by %s: %w", by, err)
 	}
 	m.Created = time.Unix(created, 0).UTC()
 	if sealed != nil {
 		plain, err := s.openContact(m.ID, sealed)
 		if err != nil {
-			return nil, fmt.Errorf("store: contact of member %q: %w", id, err)
+			return nil, fmt.Errorf("store: contact of member %q: %w", m.ID, err)
 		}
 		if err := json.Unmarshal(plain, &m.Contact); err != nil {
-			return nil, fmt.Errorf("store: contact of member %q: %w", id, err)
+			return nil, fmt.Errorf("store: contact of member %q: %w", m.ID, err)
 		}
 	}
 	return &m, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -18,6 +19,9 @@ import (
 //
 //go:embed migrations
 var migrations embed.FS
+
+// errApplied says another process applied a migration first.
+var errApplied = errors.New("migration applied by another process")
 
 type migration struct {
 	version int
@@ -95,14 +99,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		err := s.write(ctx, "migrate "+m.name, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)`,
 				m.version, s.now().Unix()); err != nil {
-				return err
+				if isUnique(err) {
+					return errApplied
+				}
+				return fmt.Errorf("store: migrate %s: %w", m.name, err)
 			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("store: migrate %s: %w", m.name, err)
 			}
 			return nil
 		})
-		if err != nil && !isUnique(err) {
+		if err != nil && !errors.Is(err, errApplied) {
 			return err
 		}
 	}

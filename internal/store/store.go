@@ -122,6 +122,9 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	// NORMAL in WAL mode loses no committed transaction when the process
 	// dies, only (possibly) the last ones when the machine loses power.
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Deleted rows are overwritten with zeros, so that a deleted member
+	// cannot be read back from the free pages of a seized file.
+	q.Add("_pragma", "secure_delete(ON)")
 	base := "file:" + path + "?"
 	w, err := sql.Open("sqlite", base+q.Encode()+"&_txlock=immediate")
 	if err != nil {
@@ -178,6 +181,14 @@ func (s *Store) Close() error {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return &Error{Code: CodeUnavailable, Message: "store: ping", Err: err}
 	}
 	return nil
 }

@@ -152,6 +152,17 @@ func testMembers(t *testing.T, fresh func(t *testing.T) Config) {
 	if *got != *m {
 		t.Errorf("Member: got %+v, want %+v", got, m)
 	}
+	if got, err := s.MemberByAlias(ctx, "Rosa"); err != nil || *got != *m {
+		t.Errorf("MemberByAlias: got %+v, %v, want %+v", got, err, m)
+	}
+	_, err = s.MemberByAlias(ctx, "Nobody")
+	wantCode(t, "MemberByAlias of a missing alias", err, CodeNotFound)
+	if err != nil && strings.Contains(err.Error(), "Nobody") {
+		t.Errorf("error %q names the alias", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
 	quiet, err := s.CreateMember(ctx, Member{Alias: "Quiet one", Language: "en", Cell: "9q5c"})
 	if err != nil {
 		t.Fatalf("CreateMember without contact or id: %v", err)

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -253,7 +255,8 @@ func equalRows(a, b []string) bool {
 
 func testDeleteMember(t *testing.T, fresh func(t *testing.T) Config) {
 	ctx := context.Background()
-	s := open(t, fresh(t))
+	cfg := fresh(t)
+	s := open(t, cfg)
 	w := readWorld(t, "../../examples/neighbourhood.json")
 	victim := w.Members[0]
 	if len(victim.Collectives) == 0 || len(victim.Commitment.Skills) == 0 {
@@ -323,5 +326,24 @@ func testDeleteMember(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 	if err := got.Validate(); err != nil {
 		t.Errorf("world after deleting a member is invalid: %v", err)
+	}
+
+	// Nor can they be read back from the free pages of the SQLite file.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PostgresURL == "" {
+		for _, name := range []string{DBFile, DBFile + "-wal"} {
+			data, err := os.ReadFile(filepath.Join(cfg.DataDir, name))
+			if os.IsNotExist(err) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(data, []byte("Rosa Elvira")) {
+				t.Errorf("%s still holds the deleted member's alias", name)
+			}
+		}
 	}
 }
