@@ -47,7 +47,7 @@ func TestPostgres(t *testing.T) {
 // freshSchema creates a schema of its own for one test, dropped after
 // it, and returns a URL whose connections use it, so that tests and runs
 // sharing a server never see each other's tables.
-func freshSchema(t *testing.T, admin *sql.DB, base string) string {
+func freshSchema(t testing.TB, admin *sql.DB, base string) string {
 	t.Helper()
 	b := make([]byte, 8)
 	rand.Read(b)

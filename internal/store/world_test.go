@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -345,5 +346,40 @@ func testDeleteMember(t *testing.T, fresh func(t *testing.T) Config) {
 				t.Errorf("%s still holds the deleted member's alias", name)
 			}
 		}
+	}
+}
+
+// BenchmarkPutWorld puts and reads back a generated world of 10,000
+// members, on SQLite and, when COMMUNE_TEST_POSTGRES is set, PostgreSQL.
+func BenchmarkPutWorld(b *testing.B) {
+	w, err := world.Generate(world.GenOptions{Members: 10000, Sites: 120, Products: 60, Skills: 20, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, cfg Config) {
+		s, err := Open(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		for b.Loop() {
+			if err := s.PutWorld(context.Background(), w); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.World(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("sqlite", func(b *testing.B) { run(b, Config{DataDir: b.TempDir()}) })
+	if base := os.Getenv("COMMUNE_TEST_POSTGRES"); base != "" {
+		b.Run("postgres", func(b *testing.B) {
+			admin, err := sql.Open("pgx", base)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { admin.Close() }) // after freshSchema's cleanup drops the schema
+			run(b, Config{PostgresURL: freshSchema(b, admin, base), KeyFile: filepath.Join(b.TempDir(), "key")})
+		})
 	}
 }
