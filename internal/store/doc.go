@@ -10,10 +10,18 @@
 // homes are geohash cells of 4 to 6 characters; contact details are
 // sealed with AES-256-GCM under a key kept in a file outside the
 // database, so a stolen database reveals no phone number or email.
-// Deleting a member deletes their rows; nothing is merely flagged.
+// Deleting a member deletes their rows; nothing is merely flagged. On
+// SQLite the freed pages are overwritten with zeros (secure_delete); on
+// PostgreSQL deleted rows stay in the table files until VACUUM reuses
+// their space, so a PostgreSQL server's disk should be encrypted.
 //
 // Errors that callers must tell apart carry an application code (see
-// Error); everything else is wrapped with context.
+// Error); everything else is wrapped with context. Errors name ids, which
+// are pseudonymous, never aliases or contacts, since they end up in logs.
+//
+// The conformance suite (testStore in store_test.go) runs every test on
+// a real SQLite file and, when COMMUNE_TEST_POSTGRES holds a URL, on
+// PostgreSQL, each test in a schema of its own.
 //
 // It may import internal/world, internal/geo and internal/plan for their
 // types. It must never import internal/web, internal/cli or anything that
