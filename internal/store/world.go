@@ -30,9 +30,12 @@ import (
 // A member of w who is not in the database is created with the world's
 // id as id and alias, no language and no contact; one who is gets the
 // world's cell. Each member's memberships become the world's collectives
-// in the world's order, keeping the role of those they already had; a
-// collective a world names but the database lacks is created with kind
-// other and its id as name.
+// in the world's order, keeping the role of those they already had,
+// except that a world never removes a coordinator: a coordinator's
+// membership that the world leaves out stays, after the others (roles
+// change through AddMembership and its kin, by an organizer, not by an
+// import). A collective a world names but the database lacks is created
+// with kind other and its id as name.
 func (s *Store) PutWorld(ctx context.Context, w *world.World) error {
 	if w == nil {
 		return Errorf(CodeInvalid, "world: missing")
@@ -372,15 +375,18 @@ func (p *putter) members(w *world.World) {
 		known[id], aliasOf[alias] = true, id
 		return nil
 	})
-	had := make(map[[2]string]bool)
-	p.query("read memberships", `SELECT member_id, collective_id FROM memberships`, func(r *sql.Rows) error {
-		var k [2]string
-		if err := r.Scan(&k[0], &k[1]); err != nil {
-			return err
-		}
-		had[k] = true
-		return nil
-	})
+	type membership struct{ collective, role string }
+	had := make(map[string][]membership)
+	p.query("read memberships", `SELECT member_id, collective_id, role FROM memberships ORDER BY member_id, pos, collective_id`,
+		func(r *sql.Rows) error {
+			var member string
+			var m membership
+			if err := r.Scan(&member, &m.collective, &m.role); err != nil {
+				return err
+			}
+			had[member] = append(had[member], m)
+			return nil
+		})
 	if p.err != nil {
 		return
 	}
@@ -406,7 +412,6 @@ func (p *putter) members(w *world.World) {
 		m := &w.Members[i]
 		for j, c := range m.Collectives {
 			ms.add(m.ID, c, string(RoleMember), j)
-			delete(had, [2]string{m.ID, c})
 		}
 		commitments.add(m.ID, i, m.Commitment.Hours, m.Commitment.MaxKm)
 	}
@@ -420,13 +425,22 @@ func (p *putter) members(w *world.World) {
 		}
 	}
 	skills.flush()
-	inWorld := make(map[string]bool, len(w.Members))
+	// Memberships the world leaves out: a member's go, a coordinator's
+	// stay, after the world's.
 	for i := range w.Members {
-		inWorld[w.Members[i].ID] = true
-	}
-	for k := range had {
-		if inWorld[k[0]] {
-			p.execAt("memberships", `DELETE FROM memberships WHERE member_id = $1 AND collective_id = $2`, k[0], k[1])
+		m := &w.Members[i]
+		pos := len(m.Collectives)
+		for _, old := range had[m.ID] {
+			switch {
+			case slices.Contains(m.Collectives, old.collective):
+			case old.role == string(RoleCoordinator):
+				p.execAt(fmt.Sprintf("members[%d]: keep coordinator", i),
+					`UPDATE memberships SET pos = $1 WHERE member_id = $2 AND collective_id = $3`, pos, m.ID, old.collective)
+				pos++
+			default:
+				p.execAt(fmt.Sprintf("members[%d]: drop membership", i),
+					`DELETE FROM memberships WHERE member_id = $1 AND collective_id = $2`, m.ID, old.collective)
+			}
 		}
 	}
 }

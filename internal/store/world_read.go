@@ -168,7 +168,7 @@ func (g *getter) recipes(w *world.World) {
 func (g *getter) members(w *world.World) {
 	skills := g.lists(`SELECT member_id, skill_id FROM commitment_skills ORDER BY member_id, pos`)
 	colls := g.lists(`SELECT ms.member_id, ms.collective_id FROM memberships ms
-JOIN commitments c ON c.member_id = ms.member_id ORDER BY ms.member_id, ms.pos`)
+JOIN commitments c ON c.member_id = ms.member_id ORDER BY ms.member_id, ms.pos, ms.collective_id`)
 	g.query(`SELECT m.id, m.cell, c.hours, c.max_km FROM commitments c
 JOIN members m ON m.id = c.member_id ORDER BY c.pos`, func(r *sql.Rows) error {
 		var m world.Member

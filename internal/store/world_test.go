@@ -157,17 +157,48 @@ func testWorldReplace(t *testing.T, fresh func(t *testing.T) Config) {
 	if err != nil || got.Alias != "Lupe" || got.Cell != m.Cell || got.Contact.Phone != knownPhone {
 		t.Errorf("member after PutWorld: got %+v, %v: want alias and contact kept, cell %s", got, err, m.Cell)
 	}
-	if slices := m.Collectives; len(slices) > 0 && slices[0] == "boyle-heights" {
-		page, _, err := s.CollectiveMembers(ctx, "boyle-heights", "", 0)
+	roles := func(collective string) map[string]Role {
+		t.Helper()
+		page, _, err := s.CollectiveMembers(ctx, collective, "", MaxLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
+		out := make(map[string]Role)
 		for _, ms := range page {
-			if ms.MemberID == m.ID && ms.Role != RoleCoordinator {
-				t.Errorf("role after PutWorld: got %s, want coordinator kept", ms.Role)
-			}
+			out[ms.MemberID] = ms.Role
 		}
+		return out
 	}
+	if r := roles("boyle-heights")[m.ID]; r != RoleCoordinator {
+		t.Errorf("role after PutWorld: got %q, want coordinator kept", r)
+	}
+	// A world that moves the coordinator and another member to
+	// pico-union: the member leaves boyle-heights, the coordinator stays
+	// its coordinator, listed after the world's collectives.
+	moved := readWorld(t, "../../examples/neighbourhood.json")
+	other := moved.Members[1].ID
+	moved.Members[0].Collectives = []string{"pico-union"}
+	moved.Members[1].Collectives = []string{"pico-union"}
+	if err := s.PutWorld(ctx, moved); err != nil {
+		t.Fatalf("PutWorld moved: %v", err)
+	}
+	bh, pu := roles("boyle-heights"), roles("pico-union")
+	if bh[m.ID] != RoleCoordinator || pu[m.ID] != RoleMember {
+		t.Errorf("coordinator after the move: boyle-heights %q, pico-union %q; want coordinator, member", bh[m.ID], pu[m.ID])
+	}
+	if _, in := bh[other]; in || pu[other] != RoleMember {
+		t.Errorf("member after the move: in boyle-heights %v, pico-union %q; want out, member", in, pu[other])
+	}
+	got2, err := s.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := got2.Members[0].Collectives; !reflect.DeepEqual(c, []string{"pico-union", "boyle-heights"}) {
+		t.Errorf("coordinator's collectives in the world: got %q, want pico-union, boyle-heights", c)
+	}
+	moved.Members[0].Collectives = append(moved.Members[0].Collectives, "boyle-heights")
+	checkWorld(t, s, moved)
+
 	// A second, different world replaces the first entirely; the members
 	// of the first stay, without commitment or needs.
 	second := genWorld(t, world.GenOptions{Members: 50, Sites: 5, Products: 12, Skills: 5, Seed: 2})
