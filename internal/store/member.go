@@ -112,12 +112,21 @@ func (s *Store) MemberByAlias(ctx context.Context, alias string) (*Member, error
 	return s.member(ctx, "alias", alias)
 }
 
+// querier is what member reads with: the read pool or a transaction.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // member returns the member whose column by (id or alias) is key.
 func (s *Store) member(ctx context.Context, by, key string) (*Member, error) {
+	return s.memberIn(ctx, s.read, by, key)
+}
+
+func (s *Store) memberIn(ctx context.Context, q querier, by, key string) (*Member, error) {
 	var m Member
 	var sealed []byte
 	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, alias, language, cell, contact, call_opt_in, created_at
+	err := q.QueryRowContext(ctx, `SELECT id, alias, language, cell, contact, call_opt_in, created_at
 FROM members WHERE `+by+` = $1`, key).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell, &sealed, &m.CallOptIn, &created)
 	// An alias may say something about a person, and errors end up in
 	// logs: only ids, which are pseudonymous, are named.

@@ -74,6 +74,22 @@ func (s *Store) FailPlanRun(ctx context.Context, id int64, message string) error
 WHERE id = $1 AND status IN ('queued', 'running')`, string(RunFailed), message)
 }
 
+// FailUnfinishedPlanRuns marks every queued or running run as failed
+// with a message, and returns how many there were: a server calls it when
+// it starts, since runs it did not finish died with the last process.
+func (s *Store) FailUnfinishedPlanRuns(ctx context.Context, message string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE plan_runs SET status = $1, error = $2 WHERE status IN ('queued', 'running')`,
+		string(RunFailed), message)
+	if err != nil {
+		return 0, fmt.Errorf("store: fail unfinished plan runs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: fail unfinished plan runs: %w", err)
+	}
+	return n, nil
+}
+
 // updateRun runs an update of run id that applies only to an unfinished
 // run, and tells a missing run from a finished one.
 func (s *Store) updateRun(ctx context.Context, id int64, query string, args ...any) error {

@@ -93,6 +93,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"WorldReplace", testWorldReplace},
 		{"WorldInvalid", testWorldInvalid},
 		{"DeleteMember", testDeleteMember},
+		{"Export", testExport},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })

@@ -514,5 +514,23 @@ func testPlanRuns(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 	_, err = s.PlanRun(ctx, 9999)
 	wantCode(t, "missing run", err, CodeNotFound)
+
+	// A server that starts fails the runs the last one left unfinished.
+	queued, _ := s.CreatePlanRun(ctx)
+	running, _ := s.CreatePlanRun(ctx)
+	if err := s.SetPlanRunProgress(ctx, running, 0.5); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.FailUnfinishedPlanRuns(ctx, "interrupted"); err != nil || n != 2 {
+		t.Errorf("FailUnfinishedPlanRuns: %d, %v, want 2", n, err)
+	}
+	for _, id := range []int64{queued, running} {
+		if r, err := s.PlanRun(ctx, id); err != nil || r.Status != RunFailed || r.Error != "interrupted" {
+			t.Errorf("run %d after FailUnfinishedPlanRuns: %+v, %v", id, r, err)
+		}
+	}
+	if r, err := s.PlanRun(ctx, id); err != nil || r.Status != RunDone {
+		t.Errorf("done run after FailUnfinishedPlanRuns: %+v, %v", r, err)
+	}
 	wantCode(t, "progress of a missing run", s.SetPlanRunProgress(ctx, 9999, 0.5), CodeNotFound)
 }

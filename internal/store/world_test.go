@@ -414,3 +414,61 @@ func BenchmarkPutWorld(b *testing.B) {
 		})
 	}
 }
+
+func testExport(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	w := readWorld(t, "../../examples/neighbourhood.json")
+	wm := w.Members[4]
+	m, err := s.CreateMember(ctx, Member{ID: wm.ID, Alias: "Chayo", Language: "es", Cell: wm.Cell,
+		Contact: Contact{Email: knownEmail}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutWorld(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateCollective(ctx, Collective{ID: "garment-7", Name: "Garment workers 7", Kind: Workplace}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddMembership(ctx, m.ID, "garment-7", RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Export(ctx, m.ID)
+	if err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	if e.Member != *m {
+		t.Errorf("Export member: got %+v, want %+v", e.Member, *m)
+	}
+	var want []MemberOf
+	for _, c := range wm.Collectives {
+		want = append(want, MemberOf{CollectiveID: c, Name: c, Kind: OtherKind, Role: RoleMember})
+	}
+	want = append(want, MemberOf{CollectiveID: "garment-7", Name: "Garment workers 7", Kind: Workplace, Role: RoleCoordinator})
+	if !reflect.DeepEqual(e.Memberships, want) {
+		t.Errorf("Export memberships: got %+v, want %+v", e.Memberships, want)
+	}
+	if e.Commitment == nil || !reflect.DeepEqual(*e.Commitment, wm.Commitment) {
+		t.Errorf("Export commitment: got %+v, want %+v", e.Commitment, wm.Commitment)
+	}
+	var needs []world.Need
+	for _, n := range w.Needs {
+		if n.Member == wm.ID {
+			needs = append(needs, n)
+		}
+	}
+	if len(needs) == 0 || !reflect.DeepEqual(e.Needs, needs) {
+		t.Errorf("Export needs: got %+v, want %+v", e.Needs, needs)
+	}
+
+	lone, err := s.CreateMember(ctx, Member{Alias: "New here", Language: "en", Cell: "9q5c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.Export(ctx, lone.ID); err != nil || e.Commitment != nil || e.Needs != nil || e.Memberships != nil {
+		t.Errorf("Export of a new member: got %+v, %v, want only the member", e, err)
+	}
+	_, err = s.Export(ctx, "m-nobody")
+	wantCode(t, "Export of a missing member", err, CodeNotFound)
+}
