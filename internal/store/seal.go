@@ -176,8 +176,11 @@ func (s *Store) recoverRotation(ctx context.Context) error {
 		return fmt.Errorf("store: key file: %w", err)
 	}
 	aead, err := newAEAD(newKey)
-	if err != nil {
-		return os.Remove(s.newKeyPath())
+	if err != nil { // cut short while being written: the rotation never began
+		if err := os.Remove(s.newKeyPath()); err != nil {
+			return fmt.Errorf("store: key: undo interrupted rotation: %w", err)
+		}
+		return nil
 	}
 	var id string
 	var sealed []byte

@@ -88,6 +88,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	default:
 		return nil, Errorf(CodeInvalid, "store: open: no data directory or key file for the encryption key")
 	}
+	if cfg.PostgresURL == "" && cfg.DataDir == "" {
+		return nil, Errorf(CodeInvalid, "store: open: no data directory for the SQLite database and no PostgreSQL URL")
+	}
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("store: open: %w", err)

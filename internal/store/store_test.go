@@ -228,4 +228,10 @@ func TestErrorCode(t *testing.T) {
 func TestOpenConfig(t *testing.T) {
 	_, err := Open(context.Background(), Config{PostgresURL: "postgres://127.0.0.1:1/x"})
 	wantCode(t, "Open without a key location", err, CodeInvalid)
+	_, err = Open(context.Background(), Config{KeyFile: filepath.Join(t.TempDir(), "key")})
+	wantCode(t, "Open without a database", err, CodeInvalid)
+	// A server that cannot be reached is unavailable, not a bug.
+	_, err = Open(context.Background(), Config{PostgresURL: "postgres://commune@127.0.0.1:1/x?connect_timeout=2",
+		KeyFile: filepath.Join(t.TempDir(), "key")})
+	wantCode(t, "Open of an unreachable PostgreSQL", err, CodeUnavailable)
 }
