@@ -1,0 +1,18 @@
+// Package web is commune's HTTP layer: the JSON API under /api/v1, the
+// health check, the OpenAPI document, and the middleware that logs
+// requests and tells who is asking.
+//
+// Every handler returns an error, and errors become responses in one
+// place (writeError): a store.Error code gives the status, and the body
+// is {"error": {"code": ..., "message": ...}} in the language the
+// request's Accept-Language prefers (English or Spanish). Who may do
+// what is decided only by auth.Allow.
+//
+// Requests are logged with their method, route pattern, status and
+// duration, never with an IP address, a body, a query string or a
+// header, since members include undocumented workers.
+//
+// It may import internal/store, internal/auth, internal/world,
+// internal/plan and the standard library. It must never import
+// internal/cli: the command line starts the server, not the reverse.
+package web

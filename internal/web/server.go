@@ -1,0 +1,148 @@
+package web
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/store"
+)
+
+// Options tune a Server; the zero value is usable.
+type Options struct {
+	// MaxBody is the largest request body accepted, in bytes; 0 means
+	// 64 MiB, enough for a world of a hundred thousand members.
+	MaxBody int64
+}
+
+// Server answers the API from a store.
+type Server struct {
+	store *store.Store
+	log   *slog.Logger
+	opt   Options
+	mux   *http.ServeMux
+}
+
+// New returns a server over st that logs to log.
+func New(st *store.Store, log *slog.Logger, opt Options) *Server {
+	if opt.MaxBody <= 0 {
+		opt.MaxBody = 64 << 20
+	}
+	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux()}
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.handle(rt))
+	}
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one entry of the API. The table in routes both registers the
+// routes on the mux and is what the OpenAPI test checks, so that no
+// route can be served without being documented.
+type route struct {
+	pattern string // a ServeMux pattern with a method: "GET /healthz"
+	// public routes need no principal; the others need one that
+	// auth.Allow lets do action.
+	public bool
+	action auth.Action
+	// collective names the path wildcard holding the collective the
+	// request concerns, if any.
+	collective string
+	h          handlerFunc
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{pattern: "GET /healthz", public: true, h: s.healthz},
+		{pattern: "GET /api/openapi.json", public: true, h: s.openAPI},
+		{pattern: "GET /api/v1/world", action: auth.ReadAll, h: s.getWorld},
+		{pattern: "PUT /api/v1/world", action: auth.WriteAll, h: s.putWorld},
+	}
+}
+
+// handle turns a route into an http.Handler: it authorizes the request,
+// runs the handler, and writes its error.
+func (s *Server) handle(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+		}
+		err := s.authorize(r, rt)
+		if err == nil {
+			err = rt.h(w, r)
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// serve logs every request: method, route pattern, status and duration.
+// Never the path (it may hold ids of members), the query string, the
+// body, a header or the address of the client.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.writeError(rec, r, errorf(store.CodeNotFound, msgNoRoute))
+	} else {
+		s.mux.ServeHTTP(rec, r)
+	}
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method),
+		slog.String("route", r.Pattern),
+		slog.Int("status", rec.status),
+		slog.Duration("duration", time.Since(start)))
+}
+
+// recorder remembers the status a handler wrote.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPIDoc)
+	return nil
+}
