@@ -61,6 +61,10 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 		err = c.plan(ctx, args[1:])
 	case "gen":
 		err = c.gen(args[1:])
+	case "serve":
+		err = c.serve(ctx, args[1:])
+	case "token":
+		err = c.token(ctx, args[1:])
 	default:
 		err = usageError{c.t(msgUnknownCommand, args[0])}
 	}
