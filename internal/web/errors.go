@@ -16,6 +16,9 @@ const (
 	codeUnauthenticated store.Code = "unauthenticated"
 	// codeTooLarge: a request body over Options.MaxBody.
 	codeTooLarge store.Code = "too_large"
+	// codeMethodNotAllowed: a route of the path, but not with the
+	// request's method.
+	codeMethodNotAllowed store.Code = "method_not_allowed"
 )
 
 // statuses is the one mapping from application codes to HTTP statuses.
@@ -28,6 +31,7 @@ var statuses = map[store.Code]int{
 	store.CodeInternal:    http.StatusInternalServerError,
 	codeUnauthenticated:   http.StatusUnauthorized,
 	codeTooLarge:          http.StatusRequestEntityTooLarge,
+	codeMethodNotAllowed:  http.StatusMethodNotAllowed,
 }
 
 // codeMessages is the message of each code, when the error has nothing
@@ -41,6 +45,7 @@ var codeMessages = map[store.Code]msgKey{
 	store.CodeInternal:    msgInternal,
 	codeUnauthenticated:   msgUnauthenticated,
 	codeTooLarge:          msgTooLarge,
+	codeMethodNotAllowed:  msgMethodNotAllowed,
 }
 
 // apiError is an error the web layer makes itself: a code and a

@@ -27,17 +27,18 @@ func (l lang) code() string {
 type msgKey string
 
 const (
-	msgNotFound        msgKey = "not_found"
-	msgInvalid         msgKey = "invalid"
-	msgForbidden       msgKey = "forbidden"
-	msgConflict        msgKey = "conflict"
-	msgUnavailable     msgKey = "unavailable"
-	msgInternal        msgKey = "internal"
-	msgUnauthenticated msgKey = "unauthenticated"
-	msgNoRoute         msgKey = "no-route"
-	msgBadToken        msgKey = "bad-token"
-	msgBadWorld        msgKey = "bad-world"
-	msgTooLarge        msgKey = "too-large"
+	msgNotFound         msgKey = "not_found"
+	msgInvalid          msgKey = "invalid"
+	msgForbidden        msgKey = "forbidden"
+	msgConflict         msgKey = "conflict"
+	msgUnavailable      msgKey = "unavailable"
+	msgInternal         msgKey = "internal"
+	msgUnauthenticated  msgKey = "unauthenticated"
+	msgNoRoute          msgKey = "no-route"
+	msgBadToken         msgKey = "bad-token"
+	msgBadWorld         msgKey = "bad-world"
+	msgTooLarge         msgKey = "too-large"
+	msgMethodNotAllowed msgKey = "method-not-allowed"
 )
 
 var catalogs = [...]map[msgKey]string{english: messagesEN, spanish: messagesES}

@@ -1,15 +1,16 @@
 package web
 
 var messagesEN = map[msgKey]string{
-	msgNotFound:        "not found",
-	msgInvalid:         "invalid request",
-	msgForbidden:       "you may not do this",
-	msgConflict:        "conflicts with the current state",
-	msgUnavailable:     "the service is unavailable; try again later",
-	msgInternal:        "internal error",
-	msgUnauthenticated: "sign in or send an API token",
-	msgNoRoute:         "no such route",
-	msgBadToken:        "the API token is malformed or unknown",
-	msgBadWorld:        "the world is not valid",
-	msgTooLarge:        "the request body is too large",
+	msgNotFound:         "not found",
+	msgInvalid:          "invalid request",
+	msgForbidden:        "you may not do this",
+	msgConflict:         "conflicts with the current state",
+	msgUnavailable:      "the service is unavailable; try again later",
+	msgInternal:         "internal error",
+	msgUnauthenticated:  "sign in or send an API token",
+	msgNoRoute:          "no such route",
+	msgBadToken:         "the API token is malformed or unknown",
+	msgBadWorld:         "the world is not valid",
+	msgTooLarge:         "the request body is too large",
+	msgMethodNotAllowed: "the route does not take this method",
 }

@@ -1,15 +1,16 @@
 package web
 
 var messagesES = map[msgKey]string{
-	msgNotFound:        "no encontrado",
-	msgInvalid:         "solicitud incorrecta",
-	msgForbidden:       "no tiene permiso para hacer esto",
-	msgConflict:        "está en conflicto con el estado actual",
-	msgUnavailable:     "el servicio no está disponible; inténtelo más tarde",
-	msgInternal:        "error interno",
-	msgUnauthenticated: "inicie sesión o envíe un token de API",
-	msgNoRoute:         "no existe esa ruta",
-	msgBadToken:        "el token de API está mal formado o no existe",
-	msgBadWorld:        "el mundo no es válido",
-	msgTooLarge:        "el cuerpo de la solicitud es demasiado grande",
+	msgNotFound:         "no encontrado",
+	msgInvalid:          "solicitud incorrecta",
+	msgForbidden:        "no tiene permiso para hacer esto",
+	msgConflict:         "está en conflicto con el estado actual",
+	msgUnavailable:      "el servicio no está disponible; inténtelo más tarde",
+	msgInternal:         "error interno",
+	msgUnauthenticated:  "inicie sesión o envíe un token de API",
+	msgNoRoute:          "no existe esa ruta",
+	msgBadToken:         "el token de API está mal formado o no existe",
+	msgBadWorld:         "el mundo no es válido",
+	msgTooLarge:         "el cuerpo de la solicitud es demasiado grande",
+	msgMethodNotAllowed: "la ruta no admite este método",
 }

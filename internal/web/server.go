@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/commune-org/commune/internal/auth"
@@ -91,10 +92,13 @@ func (s *Server) handle(rt route) http.Handler {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		s.writeError(rec, r, errorf(store.CodeNotFound, msgNoRoute))
-	} else {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
 		s.mux.ServeHTTP(rec, r)
+	} else if allow := s.allowed(r); len(allow) > 0 {
+		rec.Header().Set("Allow", strings.Join(allow, ", "))
+		s.writeError(rec, r, errorf(codeMethodNotAllowed, msgMethodNotAllowed))
+	} else {
+		s.writeError(rec, r, errorf(store.CodeNotFound, msgNoRoute))
 	}
 	if rec.status == 0 {
 		rec.status = http.StatusOK
@@ -104,6 +108,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		slog.String("route", r.Pattern),
 		slog.Int("status", rec.status),
 		slog.Duration("duration", time.Since(start)))
+}
+
+// methods are those the API's routes use.
+var methods = []string{"GET", "PUT", "POST", "PATCH", "DELETE"}
+
+// allowed returns the methods the mux serves on r's path, so that a
+// request with another method is answered 405, not 404.
+func (s *Server) allowed(r *http.Request) []string {
+	var allow []string
+	for _, m := range methods {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pattern := s.mux.Handler(r2); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // recorder remembers the status a handler wrote.

@@ -202,6 +202,10 @@ func TestErrorStatuses(t *testing.T) {
 	if d := errorOf(t, r); r.status != 404 || d.Code != store.CodeNotFound || d.Message != messagesES[msgNoRoute] {
 		t.Errorf("GET /nowhere: got %d %+v, want 404 not_found in Spanish", r.status, d)
 	}
+	r = e.do(t, "DELETE", "/api/v1/world", "", "", nil)
+	if d := errorOf(t, r); r.status != 405 || d.Code != codeMethodNotAllowed || r.header.Get("Allow") != "GET, PUT" {
+		t.Errorf("DELETE /api/v1/world: got %d %+v, Allow %q; want 405 method_not_allowed, Allow GET, PUT", r.status, d, r.header.Get("Allow"))
+	}
 }
 
 func TestAuthentication(t *testing.T) {
