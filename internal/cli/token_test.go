@@ -9,8 +9,8 @@ import (
 	"github.com/commune-org/commune/internal/store"
 )
 
-// newData returns a data directory whose database holds the member ana
-// and the collective c-1.
+// newData returns a data directory whose database holds the member ana,
+// coordinator of the collective c-1.
 func newData(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -20,10 +20,14 @@ func newData(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.CreateMember(ctx, store.Member{Alias: "ana", Language: "es", Cell: "9q8yy"}); err != nil {
+	m, err := st.CreateMember(ctx, store.Member{Alias: "ana", Language: "es", Cell: "9q8yy"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.CreateCollective(ctx, store.Collective{ID: "c-1", Name: "Plant", Kind: store.Workplace}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddMembership(ctx, m.ID, "c-1", store.RoleCoordinator); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -20,10 +20,16 @@ type Token struct {
 	// empty.
 	Collective string
 	Created    time.Time
+	// Lapsed, set by TokenByHash, says that the member of a
+	// coordinator's token no longer coordinates its collective: the
+	// token must not act on it, since a token outliving a demotion
+	// would keep powers the organization took away.
+	Lapsed bool
 }
 
 // CreateToken stores a token. The member and the collective, when one is
-// given, must exist; a coordinator's token must name its collective.
+// given, must exist; a coordinator's token must name a collective the
+// member coordinates.
 func (s *Store) CreateToken(ctx context.Context, t Token) (*Token, error) {
 	if len(t.Hash) != 64 {
 		return nil, Errorf(CodeInvalid, "token: hash: want 64 hex digits")
@@ -46,6 +52,15 @@ func (s *Store) CreateToken(ctx context.Context, t Token) (*Token, error) {
 			if err := exists(ctx, tx, `SELECT 1 FROM collectives WHERE id = $1`, t.Collective, "collective"); err != nil {
 				return err
 			}
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM memberships WHERE member_id = $1 AND collective_id = $2 AND role = 'coordinator'`,
+				t.MemberID, t.Collective).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return Errorf(CodeInvalid, "token: member %q does not coordinate collective %q", t.MemberID, t.Collective)
+			}
+			if err != nil {
+				return fmt.Errorf("store: create token: look up membership: %w", err)
+			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, member_id, role, collective_id, created_at)
 VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.MemberID, t.Role, nullString(t.Collective), t.Created.Unix())
@@ -64,12 +79,17 @@ VALUES ($1, $2, $3, $4, $5)`, t.Hash, t.MemberID, t.Role, nullString(t.Collectiv
 }
 
 // TokenByHash returns the token whose hash is hash, or a not_found error.
+// A coordinator's token whose member no longer coordinates its
+// collective comes back Lapsed.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 	t := Token{Hash: hash}
 	var coll sql.NullString
 	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT member_id, role, collective_id, created_at FROM tokens WHERE hash = $1`, hash).
-		Scan(&t.MemberID, &t.Role, &coll, &created)
+	var current bool
+	err := s.read.QueryRowContext(ctx, `SELECT t.member_id, t.role, t.collective_id, t.created_at,
+	EXISTS (SELECT 1 FROM memberships m WHERE m.member_id = t.member_id AND m.collective_id = t.collective_id AND m.role = 'coordinator')
+FROM tokens t WHERE t.hash = $1`, hash).
+		Scan(&t.MemberID, &t.Role, &coll, &created, &current)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Errorf(CodeNotFound, "token not found")
 	}
@@ -77,6 +97,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 		return nil, fmt.Errorf("store: token by hash: %w", err)
 	}
 	t.Collective = coll.String
+	t.Lapsed = t.Role == "coordinator" && !current
 	t.Created = time.Unix(created, 0).UTC()
 	return &t, nil
 }

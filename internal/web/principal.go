@@ -71,7 +71,9 @@ func (s *Server) principal(r *http.Request) (auth.Principal, error) {
 		return auth.Principal{}, err
 	}
 	p := auth.Principal{Member: tok.MemberID, Role: auth.Role(tok.Role), Passkey: true}
-	if p.Role == auth.Coordinator && tok.Collective != "" {
+	// A lapsed token's member no longer coordinates its collective: the
+	// token keeps only what any member may do.
+	if p.Role == auth.Coordinator && tok.Collective != "" && !tok.Lapsed {
 		p.Coordinates = []string{tok.Collective}
 	}
 	return p, nil

@@ -46,6 +46,11 @@ func (e *env) token(t *testing.T, alias string, role auth.Role, collective strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	if collective != "" {
+		if err := e.store.AddMembership(ctx, m.ID, collective, store.RoleCoordinator); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tok := auth.NewToken()
 	if _, err := e.store.CreateToken(ctx, store.Token{Hash: auth.Hash(tok), MemberID: m.ID, Role: string(role), Collective: collective}); err != nil {
 		t.Fatal(err)
