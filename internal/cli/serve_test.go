@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -30,6 +32,32 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startServe runs "commune serve" on a free loopback port and returns its
+// URL, the channel its exit code will come on, and its standard error.
+func startServe(t *testing.T, ctx context.Context, dir string) (string, chan int, *syncBuffer) {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, Config{Lang: "en"}, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+	}()
+	listening := regexp.MustCompile(`listening on (http://\S+)`)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1], done, &stderr
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // TestServe starts the server on a free loopback port, asks /healthz and
 // the world with a token made by "commune token", and stops it as a
 // signal would, through the context.
@@ -43,28 +71,7 @@ func TestServe(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, Config{Lang: "en"}, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &stdout, &stderr)
-	}()
-	listening := regexp.MustCompile(`listening on (http://\S+)`)
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == ""; {
-		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d: %s", code, stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	base, done, stderr := startServe(t, ctx, dir)
 
 	get := func(path, token string) int {
 		req, _ := http.NewRequest("GET", base+path, nil)
@@ -102,5 +109,27 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `route="GET /healthz"`) {
 		t.Errorf("the log has no entry for GET /healthz: %s", stderr.String())
+	}
+}
+
+// TestServeSIGTERM stops the server with a real SIGTERM, sent once the
+// server listens (and so catches it).
+func TestServeSIGTERM(t *testing.T) {
+	base, done, stderr := startServe(t, context.Background(), newData(t))
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 || !strings.Contains(stderr.String(), "stopping") {
+			t.Errorf("serve: exit %d after SIGTERM: %s", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
 	}
 }
