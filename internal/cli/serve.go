@@ -82,12 +82,19 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
+	// Runs left queued or running died with the last process.
+	if n, err := st.FailUnfinishedPlanRuns(ctx, "the server stopped during the run"); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("plan runs left unfinished by the last process marked failed", "runs", n)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	api := web.New(st, log, web.Options{})
 	srv := &http.Server{
-		Handler:           web.New(st, log, web.Options{}).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -103,7 +110,13 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	fmt.Fprint(c.stderr, c.t(msgServeStopping))
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err = srv.Shutdown(sctx)
+	// A planning run under way is stopped and marked failed before the
+	// store closes, even if requests did not finish in time.
+	if rerr := api.Shutdown(sctx); rerr != nil && err == nil {
+		err = rerr
+	}
+	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/commune-org/commune/internal/auth"
@@ -25,14 +26,28 @@ type Server struct {
 	log   *slog.Logger
 	opt   Options
 	mux   *http.ServeMux
+	runs  runs
 }
 
-// New returns a server over st that logs to log.
+// runs keeps the planning run under way (plans.go): at most one, worked
+// on under ctx, which Shutdown cancels.
+type runs struct {
+	sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	active int64 // the run under way, 0 if none
+	closed bool  // Shutdown was called
+}
+
+// New returns a server over st that logs to log. Shutdown stops the
+// planning runs it started.
 func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 	if opt.MaxBody <= 0 {
 		opt.MaxBody = 64 << 20
 	}
 	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux()}
+	s.runs.ctx, s.runs.cancel = context.WithCancel(context.Background())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
 	}
@@ -66,6 +81,10 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/openapi.json", public: true, h: s.openAPI},
 		{pattern: "GET /api/v1/world", action: auth.ReadAll, h: s.getWorld},
 		{pattern: "PUT /api/v1/world", action: auth.WriteAll, h: s.putWorld},
+		{pattern: "POST /api/v1/plans", action: auth.WriteAll, h: s.startPlan},
+		// Organizers only for now; members and coordinators will read
+		// their own parts of a plan through routes of their own.
+		{pattern: "GET /api/v1/plans/{id}", action: auth.ReadAll, h: s.getPlan},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/store"
@@ -34,6 +35,15 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { st.Close() })
 	var log bytes.Buffer
 	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{})
+	// Before the store closes (cleanups run last first): a planning run
+	// under way is stopped and marked failed.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+	})
 	return &env{store: st, srv: srv, http: srv.Handler(), log: &log}
 }
 

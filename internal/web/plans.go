@@ -1,0 +1,211 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
+)
+
+// Planning runs are worked on in the background, one at a time: a run
+// takes the whole world and, on a large one, every core the solver can
+// use, so a second run at once would only slow the first. A request to
+// start one while another is queued or running is refused with 409
+// conflict, naming the run under way, rather than queued: the world may
+// change in between, and the caller knows best whether a second run is
+// still wanted once the first is done.
+
+// progressEvery is how often at most a run's progress is written.
+const progressEvery = time.Second
+
+// Messages of failed runs. They are shown to organizers and must hold no
+// personal data.
+const (
+	msgRunStopped   = "the server stopped during the run"
+	msgRunNoWorld   = "reading the world failed"
+	msgRunStoreFail = "storing the plan failed"
+)
+
+// planRunBody is what GET /api/v1/plans/{id} answers.
+type planRunBody struct {
+	ID       int64           `json:"id"`
+	Status   store.RunStatus `json:"status"`
+	Progress float64         `json:"progress"`
+	// Plan is the plan v1, once the run is done.
+	Plan  json.RawMessage `json:"plan,omitempty"`
+	Error string          `json:"error"`
+}
+
+// startPlan creates a queued run, starts it in the background and
+// answers 202 with its id.
+func (s *Server) startPlan(w http.ResponseWriter, r *http.Request) error {
+	s.runs.Lock()
+	defer s.runs.Unlock()
+	if s.runs.closed {
+		return errorf(store.CodeUnavailable, msgUnavailable)
+	}
+	if s.runs.active != 0 {
+		return store.Errorf(store.CodeConflict, "plan run %d is under way", s.runs.active)
+	}
+	id, err := s.store.CreatePlanRun(r.Context())
+	if err != nil {
+		return err
+	}
+	s.runs.active = id
+	s.runs.wg.Add(1)
+	go func() {
+		defer s.runs.wg.Done()
+		s.runPlan(s.runs.ctx, id)
+		s.runs.Lock()
+		s.runs.active = 0
+		s.runs.Unlock()
+	}()
+	w.Header().Set("Location", "/api/v1/plans/"+strconv.FormatInt(id, 10))
+	writeJSON(w, http.StatusAccepted, map[string]int64{"id": id})
+	return nil
+}
+
+// runPlan works on run id: it reads the world from the store, plans it
+// with the default solver, and stores the plan, or marks the run failed.
+// Progress is written at most once every progressEvery, by a goroutine
+// of its own, so that the solver never waits for the database.
+func (s *Server) runPlan(ctx context.Context, id int64) {
+	start := time.Now()
+	s.log.InfoContext(ctx, "plan run started", "run", id)
+	fail := func(msg string, err error) {
+		if ctx.Err() != nil {
+			msg = msgRunStopped
+		}
+		// The server's context may be cancelled: the failure is still
+		// written, with a little time of its own.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if ferr := s.store.FailPlanRun(fctx, id, msg); ferr != nil {
+			s.log.ErrorContext(ctx, "plan run: mark failed", "run", id, "err", ferr)
+		}
+		s.log.WarnContext(ctx, "plan run failed", "run", id, "reason", msg, "err", err)
+	}
+	if err := s.store.SetPlanRunProgress(ctx, id, 0); err != nil {
+		fail(msgRunStoreFail, err)
+		return
+	}
+	wd, err := s.store.World(ctx)
+	if err != nil {
+		fail(msgRunNoWorld, err)
+		return
+	}
+
+	var progress atomic.Uint64 // math.Float64bits of the latest progress
+	stop := make(chan struct{})
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		last := 0.0
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			p := math.Float64frombits(progress.Load())
+			if p == last {
+				continue
+			}
+			if err := s.store.SetPlanRunProgress(ctx, id, p); err != nil {
+				s.log.WarnContext(ctx, "plan run: progress", "run", id, "err", err)
+				continue
+			}
+			last = p
+		}
+	}()
+	p, err := plan.Make(ctx, wd, plan.Options{Progress: func(e plan.Event) {
+		f := stageProgress(e.Stage)
+		if f > math.Float64frombits(progress.Load()) {
+			progress.Store(math.Float64bits(f))
+		}
+	}})
+	close(stop)
+	<-written
+	if err != nil {
+		// The planner's errors name stages and solver statuses, not
+		// members.
+		fail(err.Error(), err)
+		return
+	}
+	if err := s.store.FinishPlanRun(ctx, id, p); err != nil {
+		fail(msgRunStoreFail, err)
+		return
+	}
+	s.log.InfoContext(ctx, "plan run done", "run", id, "duration", time.Since(start))
+}
+
+// stageProgress is the share of a run done when the planner reaches a
+// stage: building the LP, then the tiers in order (each as many max-min
+// rounds as it takes, then its total), the cost, and the split into
+// assignments. The tiers' share is spread evenly, since how long each
+// takes depends on the world.
+func stageProgress(stage string) float64 {
+	name, _, _ := strings.Cut(stage, "/")
+	switch name {
+	case "build":
+		return 0.05
+	case "cost":
+		return 0.85
+	case "split":
+		return 0.95
+	}
+	for i, t := range world.Tiers {
+		if name == string(t) {
+			return 0.1 + 0.25*float64(i)
+		}
+	}
+	return 0
+}
+
+// getPlan answers a run: its status, progress, plan once done, and the
+// error if it failed.
+func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return store.Errorf(store.CodeNotFound, "plan run %q not found", r.PathValue("id"))
+	}
+	run, err := s.store.PlanRun(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress, Plan: run.Plan, Error: run.Error})
+	return nil
+}
+
+// Shutdown stops the planning run under way, if any, and waits for it to
+// be marked failed, or for ctx to end. A server that is shut down starts
+// no more runs. A run that could not be marked failed in time is left
+// for store.FailUnfinishedPlanRuns at the next start.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.runs.Lock()
+	s.runs.closed = true
+	s.runs.Unlock()
+	s.runs.cancel()
+	done := make(chan struct{})
+	go func() {
+		s.runs.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return errors.New("web: shutdown: a plan run is still stopping")
+	}
+}
