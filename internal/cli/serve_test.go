@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"regexp"
@@ -11,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
 )
 
 // syncBuffer is a buffer that a server goroutine writes while the test
@@ -131,5 +135,84 @@ func TestServeSIGTERM(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop on SIGTERM")
+	}
+}
+
+// TestServePlanRuns: a run left queued by a process that died is marked
+// failed when the server starts, and a run under way when the server
+// stops is stopped and marked failed before the store closes.
+func TestServePlanRuns(t *testing.T) {
+	dir := newData(t)
+	code, out, errOut := runCLI(t, "en", "token", "--data", dir, "--member", "ana", "--role", "organizer")
+	if code != 0 {
+		t.Fatalf("token: exit %d: %s", code, errOut)
+	}
+	tok := strings.TrimSpace(out)
+	bg := context.Background()
+	st, err := store.Open(bg, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftover, err := st.CreatePlanRun(bg)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	base, done, stderr := startServe(t, ctx, dir)
+	do := func(method, path string, body []byte) *http.Response {
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		return resp
+	}
+	// A world large enough that its plan is still under way when the
+	// server is stopped right after starting it.
+	wd, err := world.Generate(world.GenOptions{Members: 3000, Sites: 80, Products: 30, Skills: 12, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data bytes.Buffer
+	if err := world.Write(&data, wd); err != nil {
+		t.Fatal(err)
+	}
+	if resp := do("PUT", "/api/v1/world", data.Bytes()); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("PUT /api/v1/world: got %d, want 204", resp.StatusCode)
+	}
+	resp := do("POST", "/api/v1/plans", nil)
+	var started struct{ ID int64 }
+	err = json.NewDecoder(resp.Body).Decode(&started)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || err != nil {
+		t.Fatalf("POST /api/v1/plans: got %d (%v), want 202 and an id", resp.StatusCode, err)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve: exit %d after stop: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	st, err = store.Open(bg, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, id := range []int64{leftover, started.ID} {
+		r, err := st.PlanRun(bg, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != store.RunFailed || r.Error == "" {
+			t.Errorf("run %d after the server stopped: got status %q, error %q; want failed with a reason", id, r.Status, r.Error)
+		}
 	}
 }

@@ -8,6 +8,10 @@
 // request's Accept-Language prefers (English or Spanish). Who may do
 // what is decided only by auth.Allow.
 //
+// Planning runs (plans.go) are worked on in the background, one at a
+// time, under a context of the server's own that Shutdown cancels; a run
+// stopped that way is marked failed before Shutdown returns.
+//
 // Requests are logged with their method, route pattern, status and
 // duration, never with an IP address, a body, a query string or a
 // header, since members include undocumented workers.
