@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/commune-org/commune/internal/world"
@@ -98,27 +97,13 @@ func (c *command) gen(args []string) error {
 	return nil
 }
 
-// writeWorld writes wd to the named file, or to stdout for "-". A file
-// is written beside its final name and renamed when complete, so that an
-// interrupted run leaves no half world behind.
+// writeWorld writes wd to the named file (whole or not at all, see
+// writeFile), or to stdout for "-".
 func writeWorld(name string, stdout io.Writer, wd *world.World) error {
 	if name == "-" {
 		return world.Write(stdout, wd)
 	}
-	tmp := name + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	err = world.Write(f, wd)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := writeFile(name, func(f io.Writer) error { return world.Write(f, wd) }); err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
 	return nil

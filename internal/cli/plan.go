@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -141,8 +142,8 @@ func (c *command) plan(ctx context.Context, args []string) error {
 		if name == "" {
 			continue
 		}
-		if st, err := os.Stat(dirOf(name)); err != nil || !st.IsDir() {
-			return usageError{c.t(msgPlanNoDir, name, dirOf(name))}
+		if st, err := os.Stat(filepath.Dir(name)); err != nil || !st.IsDir() {
+			return usageError{c.t(msgPlanNoDir, name, filepath.Dir(name))}
 		}
 	}
 	w, err := c.readWorld(pos[0])
@@ -228,39 +229,6 @@ func (c *command) readWorld(name string) (*world.World, error) {
 		return nil, usageError{err.Error()}
 	}
 	return nil, err
-}
-
-// writeFile writes a file whole or not at all: into a temporary file
-// beside it, renamed over it once complete.
-func writeFile(name string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(dirOf(name), ".commune-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(f.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
-}
-
-func dirOf(name string) string {
-	for i := len(name) - 1; i >= 0; i-- {
-		if os.IsPathSeparator(name[i]) {
-			return name[:i+1]
-		}
-	}
-	return "."
 }
 
 func (c *command) summary(p *plan.Plan) {
