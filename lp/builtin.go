@@ -36,9 +36,6 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 			r = pdResult{status: Optimal}
 		} else {
 			w := newPDHG(q, opt)
-			if st := opt.Start; st != nil && len(st.X) == m.NumCols() && (st.RowDual == nil || len(st.RowDual) == m.NumRows()) {
-				w.warmStart(st.X, st.RowDual, rows, cols)
-			}
 			if opt.Method == MethodAdaptive {
 				r = w.run(ctx, start)
 			} else {

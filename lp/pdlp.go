@@ -101,28 +101,6 @@ func newState(p, orig *problem, sc *scaling, mulA, mulAT *product, opt Options) 
 	return w
 }
 
-// warmStart moves the starting point to (x, y), y possibly nil (zero), given for the original
-// model, whose rows and columns the presolved problem keeps as rows and
-// cols: x into its bounds, both into the scaled space. The anchors of
-// the Halpern iteration and the averages of PDLP start there too.
-func (w *pdhg) warmStart(x, y []float64, rows, cols []int) {
-	p, sc := w.p, w.sc
-	for k, j := range cols {
-		w.x[k] = clamp(x[j]/(sc.beta*sc.col[k]), p.lc[k], p.uc[k])
-	}
-	if y != nil {
-		for k, i := range rows {
-			w.y[k] = y[i] / (sc.gamma * sc.row[k])
-		}
-	}
-	w.mulA.apply(w.ax, w.x)
-	w.mulAT.apply(w.aty, w.y)
-	copy(w.x0, w.x)
-	copy(w.ax0, w.ax)
-	copy(w.y0, w.y)
-	copy(w.aty0, w.aty)
-}
-
 // initSteps sets the first step size and primal weight.
 func (w *pdhg) initSteps() {
 	p := w.p

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"path/filepath"
 	"testing"
 )
 
@@ -174,43 +173,5 @@ func TestPresolveFreeColumnSingleton(t *testing.T) {
 	}
 	if sol.DualResidual > 1e-9 || sol.PrimalResidual > 1e-9 {
 		t.Errorf("residuals primal %g, dual %g", sol.PrimalResidual, sol.DualResidual)
-	}
-}
-
-// TestWarmStart: started at the optimum of a model, the solver stops at
-// once; started at the optimum of a neighbouring model (a cost changed),
-// it reaches the new optimum. On a Netlib problem so that there is
-// something to save.
-func TestWarmStart(t *testing.T) {
-	m, err := ReadMPSFile(filepath.Join(netlibDir, "afiro.mps.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, method := range []Method{MethodHalpern, MethodAdaptive} {
-		cold, err := Solve(context.Background(), m, Options{Tolerance: 1e-8, Method: method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		again, err := Solve(context.Background(), m, Options{Tolerance: 1e-8, Method: method, Start: cold})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if again.Iterations > cold.Iterations/4 {
-			t.Errorf("%v: warm start at the optimum took %d iterations, cold %d", method, again.Iterations, cold.Iterations)
-		}
-		m2 := *m
-		m2.Cost = append([]float64(nil), m.Cost...)
-		m2.Cost[0] += 0.1
-		want, err := Solve(context.Background(), &m2, Options{Tolerance: 1e-8, Method: method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := Solve(context.Background(), &m2, Options{Tolerance: 1e-8, Method: method, Start: cold})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if math.Abs(got.Objective-want.Objective) > 1e-6*(1+math.Abs(want.Objective)) {
-			t.Errorf("%v: warm objective %.10g, cold %.10g", method, got.Objective, want.Objective)
-		}
 	}
 }

@@ -35,11 +35,6 @@ type Options struct {
 	Progress func(Progress)
 	// NoPresolve solves the model as it is given.
 	NoPresolve bool
-	// Start, if set, is where the built-in solver begins instead of the
-	// origin: the X and RowDual (nil for zero) of a solution of a model
-	// with the same rows and columns, typically the previous one of a sequence of
-	// solves that change only costs and bounds. External solvers ignore it.
-	Start *Solution
 	// Method chooses the built-in solver's variant of PDHG; the zero
 	// value is MethodHalpern.
 	Method Method

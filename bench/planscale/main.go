@@ -17,20 +17,16 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/commune-org/commune/bench/proc"
 	"github.com/commune-org/commune/bench/report"
 )
 
@@ -45,12 +41,6 @@ var worlds = map[string]world{
 	"town":   {"town", 10_000, 100, 60},
 }
 
-type run struct {
-	seconds, peakMiB float64
-	out              string
-	err              error
-}
-
 func main() {
 	names := flag.String("worlds", "city,region", "comma-separated: town, city, region")
 	limit := flag.Duration("limit", 30*time.Minute, "time limit per LP stage")
@@ -58,12 +48,9 @@ func main() {
 	out := flag.String("out", "docs/BENCHMARKS.md", "markdown file to update (- for standard output)")
 	flag.Parse()
 
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
+	bin, err := proc.BuildCommune(*dir)
+	if err != nil {
 		fail(err)
-	}
-	bin := filepath.Join(*dir, "commune")
-	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/commune").CombinedOutput(); err != nil {
-		fail(fmt.Errorf("go build: %v: %s", err, b))
 	}
 	var summary, stages strings.Builder
 	fmt.Fprintf(&summary, "Run of %s on %s, %d CPUs (%s/%s). Worlds from `commune gen --area la --seed 1`; "+
@@ -79,21 +66,21 @@ func main() {
 		}
 		file := filepath.Join(*dir, name+".json")
 		fmt.Fprintf(os.Stderr, "%s: generating\n", name)
-		g := measure(0, bin, "gen", "--members", fmt.Sprint(w.members), "--sites", fmt.Sprint(w.sites),
+		g := proc.Run(0, bin, "gen", "--members", fmt.Sprint(w.members), "--sites", fmt.Sprint(w.sites),
 			"--products", fmt.Sprint(w.products), "--seed", "1", "--area", "la", "--out", file)
-		if g.err != nil {
-			fail(fmt.Errorf("gen %s: %v: %s", name, g.err, g.out))
+		if g.Err != nil {
+			fail(fmt.Errorf("gen %s: %v: %s", name, g.Err, g.Out))
 		}
 		fmt.Fprintf(os.Stderr, "%s: planning with the built-in solver\n", name)
 		prefix := filepath.Join(*dir, name+"-stage")
-		b := measure(0, bin, "plan", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan.json"),
+		b := proc.Run(0, bin, "plan", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan.json"),
 			"--export-mps", prefix, file)
 		fmt.Fprintf(os.Stderr, "%s: planning with CLP\n", name)
-		c := measure(0, bin, "plan", "--solver", "clp", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan-clp.json"), file)
+		c := proc.Run(0, bin, "plan", "--solver", "clp", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan-clp.json"), file)
 		info := planInfo(filepath.Join(*dir, name+"-plan.json"))
 		fmt.Fprintf(&summary, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f s | %s | %s | %s | %s |\n",
 			name, w.members, w.sites, w.products, info.World.Needs, info.Solver.Pools, info.Solver.Rows, info.Solver.Cols, info.Solver.Nonzeros,
-			g.seconds, took(b), mib(b), took(c), mib(c))
+			g.Seconds, took(b), mib(b), took(c), mib(c))
 		var exported []struct {
 			Stage     string  `json:"stage"`
 			File      string  `json:"file"`
@@ -108,9 +95,12 @@ func main() {
 				bs = info.Solver.Stages[i].Seconds
 			}
 			fmt.Fprintf(os.Stderr, "%s: clp on %s\n", name, s.Stage)
-			r := measure(0, "clp", s.File, "-solve")
-			obj, status := clpResult(r.out)
-			fmt.Fprintf(&stages, "| %s | %s | %.1f | %.1f | %.2f | %.9g | %.9g (%s) |\n", name, s.Stage, bs, r.seconds, bs/r.seconds, s.Objective, obj, status)
+			r := proc.Run(0, "clp", s.File, "-solve")
+			status, obj, ok := proc.CLP(r.Out)
+			if !ok {
+				status = "error"
+			}
+			fmt.Fprintf(&stages, "| %s | %s | %.1f | %.1f | %.2f | %.9g | %.9g (%s) |\n", name, s.Stage, bs, r.Seconds, bs/r.Seconds, s.Objective, obj, status)
 		}
 	}
 	summary.WriteString("\n")
@@ -150,44 +140,18 @@ func planInfo(path string) planFile {
 	return p
 }
 
-var clpObjective = regexp.MustCompile(`(Optimal|Infeasible|Stopped|Unbounded)[^\n]*objective (?:value )?([-+0-9.eE]+)`)
-
-func clpResult(out string) (float64, string) {
-	m := clpObjective.FindAllStringSubmatch(out, -1)
-	if len(m) == 0 {
-		return 0, "error"
+func took(r proc.Result) string {
+	if r.Err != nil {
+		return fmt.Sprintf("failed after %.0f s", r.Seconds)
 	}
-	v, _ := strconv.ParseFloat(m[len(m)-1][2], 64)
-	return v, strings.ToLower(m[len(m)-1][1])
+	return fmt.Sprintf("%.1f s", r.Seconds)
 }
 
-func took(r run) string {
-	if r.err != nil {
-		return fmt.Sprintf("failed after %.0f s", r.seconds)
+func mib(r proc.Result) string {
+	if r.PeakMiB >= 1024 {
+		return fmt.Sprintf("%.2f GiB", r.PeakMiB/1024)
 	}
-	return fmt.Sprintf("%.1f s", r.seconds)
-}
-
-func mib(r run) string {
-	if r.peakMiB >= 1024 {
-		return fmt.Sprintf("%.2f GiB", r.peakMiB/1024)
-	}
-	return fmt.Sprintf("%.0f MiB", r.peakMiB)
-}
-
-func measure(_ time.Duration, prog string, args ...string) run {
-	cmd := exec.Command(prog, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	r := run{seconds: time.Since(start).Seconds(), out: out.String(), err: err}
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			r.peakMiB = float64(ru.Maxrss) / 1024 // KiB on Linux
-		}
-	}
-	return r
+	return fmt.Sprintf("%.0f MiB", r.PeakMiB)
 }
 
 func host() string {

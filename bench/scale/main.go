@@ -23,13 +23,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/commune-org/commune/bench/proc"
 	"github.com/commune-org/commune/bench/ptgen"
 	"github.com/commune-org/commune/bench/report"
 	"github.com/commune-org/commune/lp"
@@ -54,9 +53,9 @@ func main() {
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		fail(err)
 	}
-	bin := filepath.Join(*dir, "commune")
-	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/commune").CombinedOutput(); err != nil {
-		fail(fmt.Errorf("go build: %v: %s", err, b))
+	bin, err := proc.BuildCommune(*dir)
+	if err != nil {
+		fail(err)
 	}
 	if _, err := exec.LookPath("clp"); err != nil {
 		fail(fmt.Errorf("clp is not installed (apt-get install coinor-clp)"))
@@ -136,69 +135,46 @@ func writeGz(path string, m *lp.Model) error {
 	return f.Close()
 }
 
-var clpObjective = regexp.MustCompile(`(Optimal|Stopped|Infeasible|Unbounded)[^\n]*?objective(?: value)?\s+(-?[0-9.eE+-]+)`)
-
 // measure runs one solver process and reads its wall time, peak resident
 // memory and answer.
 func measure(name string, limit time.Duration, prog string, args ...string) run {
-	r := run{solver: name}
-	cmd := exec.Command(prog, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Start()
-	if err != nil {
-		r.status, r.note = "error", err.Error()
+	// A hard stop well past the solver's own limit.
+	p := proc.Run(limit+2*time.Minute, prog, args...)
+	r := run{solver: name, seconds: p.Seconds, peakMiB: p.PeakMiB}
+	if p.Out == "" && p.Err != nil {
+		r.status, r.note = "error", p.Err.Error()
 		return r
 	}
-	// A hard stop well past the solver's own limit.
-	timer := time.AfterFunc(limit+2*time.Minute, func() { cmd.Process.Kill() })
-	err = cmd.Wait()
-	timer.Stop()
-	r.seconds = time.Since(start).Seconds()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.peakMiB = float64(ru.Maxrss) / 1024 // KiB on Linux
-	}
-	text := out.String()
 	if name == "builtin" {
 		var rep struct {
 			Status    string  `json:"status"`
 			Objective float64 `json:"objective"`
 			Seconds   float64 `json:"seconds"`
 		}
-		line := text
-		if i := strings.Index(text, "{"); i >= 0 {
-			line = text[i:]
+		line := p.Out
+		if i := strings.Index(line, "{"); i >= 0 {
+			line = line[i:]
 			if j := strings.Index(line, "\n"); j >= 0 {
 				line = line[:j]
 			}
 		}
 		if json.Unmarshal([]byte(line), &rep) != nil {
-			r.status, r.note = "error", lastLine(text)
+			r.status, r.note = "error", lastLine(p.Out)
 			return r
 		}
 		r.status, r.objective = rep.Status, rep.Objective
 		r.note = fmt.Sprintf("solve %.1fs", rep.Seconds)
 		return r
 	}
-	mm := clpObjective.FindAllStringSubmatch(text, -1)
-	if len(mm) == 0 {
+	status, obj, ok := proc.CLP(p.Out)
+	if !ok {
 		r.status = "error"
-		if err != nil {
-			r.note = err.Error()
+		if p.Err != nil {
+			r.note = p.Err.Error()
 		}
 		return r
 	}
-	last := mm[len(mm)-1]
-	r.objective, _ = strconv.ParseFloat(last[2], 64)
-	switch last[1] {
-	case "Optimal":
-		r.status = "optimal"
-	case "Stopped":
-		r.status = "time_limit"
-	default:
-		r.status = strings.ToLower(last[1])
-	}
+	r.status, r.objective = status, obj
 	return r
 }
 

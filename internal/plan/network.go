@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -199,17 +200,26 @@ func (g *graph) buildPools() {
 	for k, sites := range perSkill {
 		ixs[k] = g.index(sites)
 	}
-	type groupKey struct {
-		cell, skills string
+	// A group is the members of one cell with one skill set; ds are the
+	// distances of the useful sites within the largest reach any of them
+	// has, ascending. A member's reach picks a prefix of ds, and so their
+	// pool.
+	type groupKey struct{ cell, skills string }
+	type group struct {
+		cell   string
+		skills []int
+		reach  float64
+		ds     []float64
 	}
-	type poolKey struct {
-		groupKey
-		reach float64
-	}
-	// For each (cell, skill set): the distances of the useful sites in
-	// the largest reach any member of the group has, ascending.
-	groups := map[groupKey][]float64{}
-	skillsOf := func(m *world.Member) (string, []int) {
+	var groups []group
+	byGroup := map[groupKey]int{}
+	memberGroup := make([]int, len(g.w.Members)) // -1: offers no work
+	for i := range g.w.Members {
+		m := &g.w.Members[i]
+		memberGroup[i] = -1
+		if m.Commitment.Hours <= 0 || len(m.Commitment.Skills) == 0 {
+			continue
+		}
 		ks := make([]int, 0, len(m.Commitment.Skills))
 		for _, s := range m.Commitment.Skills {
 			ks = append(ks, g.skill[s])
@@ -218,42 +228,39 @@ func (g *graph) buildPools() {
 		ks = slices.Compact(ks)
 		var b strings.Builder
 		for _, k := range ks {
-			b.WriteString(g.w.Skills[k].ID)
-			b.WriteByte(',')
+			fmt.Fprintf(&b, "%d,", k)
 		}
-		return b.String(), ks
-	}
-	maxReach := map[groupKey]float64{}
-	for i := range g.w.Members {
-		m := &g.w.Members[i]
-		if m.Commitment.Hours <= 0 || len(m.Commitment.Skills) == 0 {
-			continue
+		gk := groupKey{m.Cell, b.String()}
+		gi, ok := byGroup[gk]
+		if !ok {
+			gi = len(groups)
+			byGroup[gk] = gi
+			groups = append(groups, group{cell: m.Cell, skills: ks})
 		}
-		key, _ := skillsOf(m)
-		gk := groupKey{m.Cell, key}
-		maxReach[gk] = math.Max(maxReach[gk], m.Commitment.MaxKm)
+		groups[gi].reach = math.Max(groups[gi].reach, m.Commitment.MaxKm)
+		memberGroup[i] = gi
 	}
-	for gk, reach := range maxReach {
-		pt := g.cellPt[gk.cell]
-		var ds []float64
-		for _, name := range strings.Split(strings.TrimSuffix(gk.skills, ","), ",") {
-			for _, nb := range ixs[g.skill[name]].ix.Within(pt, reach) {
-				ds = append(ds, nb.Km)
+	for gi := range groups {
+		gr := &groups[gi]
+		pt := g.cellPt[gr.cell]
+		for _, k := range gr.skills {
+			for _, nb := range ixs[k].ix.Within(pt, gr.reach) {
+				gr.ds = append(gr.ds, nb.Km)
 			}
 		}
-		slices.Sort(ds)
-		groups[gk] = ds
+		slices.Sort(gr.ds)
+	}
+	type poolKey struct {
+		group int
+		reach float64
 	}
 	byKey := map[poolKey]int{}
-	for i := range g.w.Members {
-		m := &g.w.Members[i]
-		if m.Commitment.Hours <= 0 || len(m.Commitment.Skills) == 0 {
+	for i, gi := range memberGroup {
+		if gi < 0 {
 			continue
 		}
-		key, ks := skillsOf(m)
-		gk := groupKey{m.Cell, key}
-		ds := groups[gk]
-		n, _ := slices.BinarySearchFunc(ds, m.Commitment.MaxKm, func(d, r float64) int {
+		m, gr := &g.w.Members[i], &groups[gi]
+		n, _ := slices.BinarySearchFunc(gr.ds, m.Commitment.MaxKm, func(d, r float64) int {
 			if d <= r {
 				return -1
 			}
@@ -262,12 +269,12 @@ func (g *graph) buildPools() {
 		if n == 0 {
 			continue // no site that needs their skills is within reach
 		}
-		pk := poolKey{gk, ds[n-1]}
+		pk := poolKey{gi, gr.ds[n-1]}
 		p, ok := byKey[pk]
 		if !ok {
 			p = len(g.pools)
 			byKey[pk] = p
-			g.pools = append(g.pools, pool{cell: m.Cell, skills: ks, reachKm: ds[n-1]})
+			g.pools = append(g.pools, pool{cell: m.Cell, skills: gr.skills, reachKm: gr.ds[n-1]})
 		}
 		g.pools[p].members = append(g.pools[p].members, i)
 		g.pools[p].hours += m.Commitment.Hours

@@ -59,13 +59,8 @@ func (race) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.Solutio
 	for range methods {
 		r := <-done
 		results[r.method] = r
-		if r.err == nil {
-			for { // bar = min(bar, iterations)
-				old := bar.Load()
-				if int64(r.sol.Iterations) >= old || bar.CompareAndSwap(old, int64(r.sol.Iterations)) {
-					break
-				}
-			}
+		if r.err == nil { // only this goroutine writes bar
+			bar.Store(min(bar.Load(), int64(r.sol.Iterations)))
 		}
 	}
 	var best *result
