@@ -3,50 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 )
-
-// TestImportDirection keeps the layering of DESIGN.md: the store may use
-// the domain's types (world, geo, plan) and its two database drivers, and
-// nothing that serves requests.
-func TestImportDirection(t *testing.T) {
-	const module = "github.com/commune-org/commune/"
-	allowed := []string{
-		module + "internal/world", module + "internal/geo", module + "internal/plan",
-		"modernc.org/sqlite", "modernc.org/sqlite/lib",
-		"github.com/jackc/pgx/v5/stdlib", "github.com/jackc/pgx/v5/pgconn",
-	}
-	files, err := filepath.Glob("*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no Go files (%v)", err)
-	}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		ast, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range ast.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if !strings.Contains(strings.Split(path, "/")[0], ".") {
-				continue // the standard library
-			}
-			if !slices.Contains(allowed, path) {
-				t.Errorf("%s imports %q: not allowed (doc.go, DESIGN.md)", f, path)
-			}
-		}
-	}
-}
 
 // columns returns table.column for every column of every table.
 func columns(t *testing.T, s *Store) []string {
