@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/world"
@@ -45,8 +46,21 @@ type planRunBody struct {
 	Error string          `json:"error"`
 }
 
+// planRoutes are the world and the planning runs.
+func (s *Server) planRoutes() []route {
+	return []route{
+		{pattern: "GET /api/v1/world", action: auth.ReadAll, h: s.getWorld},
+		{pattern: "PUT /api/v1/world", action: auth.WriteAll, h: s.putWorld},
+		{pattern: "POST /api/v1/plans", action: auth.WriteAll, h: s.startPlan},
+		// Organizers only for now; members and coordinators will read
+		// their own parts of a plan through routes of their own.
+		{pattern: "GET /api/v1/plans/{id}", action: auth.ReadAll, h: s.getPlan},
+	}
+}
+
 // startPlan creates a queued run, starts it in the background and
 // answers 202 with its id.
+
 func (s *Server) startPlan(w http.ResponseWriter, r *http.Request) error {
 	s.runs.Lock()
 	defer s.runs.Unlock()

@@ -75,16 +75,23 @@ type route struct {
 	h          handlerFunc
 }
 
+// routes is every route the server serves, gathered from the files of
+// each area so that each area keeps its routes beside its handlers.
 func (s *Server) routes() []route {
+	var rts []route
+	for _, area := range [][]route{
+		s.baseRoutes(),
+		s.planRoutes(),
+	} {
+		rts = append(rts, area...)
+	}
+	return rts
+}
+
+func (s *Server) baseRoutes() []route {
 	return []route{
 		{pattern: "GET /healthz", public: true, h: s.healthz},
 		{pattern: "GET /api/openapi.json", public: true, h: s.openAPI},
-		{pattern: "GET /api/v1/world", action: auth.ReadAll, h: s.getWorld},
-		{pattern: "PUT /api/v1/world", action: auth.WriteAll, h: s.putWorld},
-		{pattern: "POST /api/v1/plans", action: auth.WriteAll, h: s.startPlan},
-		// Organizers only for now; members and coordinators will read
-		// their own parts of a plan through routes of their own.
-		{pattern: "GET /api/v1/plans/{id}", action: auth.ReadAll, h: s.getPlan},
 	}
 }
 
