@@ -60,7 +60,6 @@ func (s *Server) planRoutes() []route {
 
 // startPlan creates a queued run, starts it in the background and
 // answers 202 with its id.
-
 func (s *Server) startPlan(w http.ResponseWriter, r *http.Request) error {
 	s.runs.Lock()
 	defer s.runs.Unlock()
