@@ -131,10 +131,10 @@ func newFixture(t *testing.T) *fixture {
 type who int
 
 const (
-	everyone    who = iota // public routes
-	self                   // any signed-in member, on their own data
-	collective             // coordinators of the collective in the path, organizers
-	organizers             // organizers only
+	everyone   who = iota // public routes
+	self                  // any signed-in member, on their own data
+	collective            // coordinators of the collective in the path, organizers
+	organizers            // organizers only
 )
 
 // authzCase says how to call one route and who may.
