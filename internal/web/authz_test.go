@@ -155,9 +155,16 @@ type authzCase struct {
 var authzCases = map[string]authzCase{
 	"GET /healthz":          {who: everyone},
 	"GET /api/openapi.json": {who: everyone},
-	"GET /api/v1/world":     {who: organizers},
-	"PUT /api/v1/world":     {who: organizers, body: authzWorld},
-	"POST /api/v1/plans":    {who: organizers},
+	"GET /{$}":              {who: everyone, path: func(*fixture) string { return "/" }},
+	"GET /static/{file}": {who: everyone, path: func(f *fixture) string {
+		u, _ := f.srv.ui.assets.url("app.css")
+		return u
+	}},
+	"GET /sw.js":                {who: everyone},
+	"GET /manifest.webmanifest": {who: everyone},
+	"GET /api/v1/world":         {who: organizers},
+	"PUT /api/v1/world":         {who: organizers, body: authzWorld},
+	"POST /api/v1/plans":        {who: organizers},
 	"GET /api/v1/plans/{id}": {who: organizers, path: func(f *fixture) string {
 		return "/api/v1/plans/" + strconv.FormatInt(f.run, 10)
 	}},
