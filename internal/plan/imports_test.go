@@ -23,6 +23,7 @@ func TestImportDirection(t *testing.T) {
 		"../world": {module + "internal/geo"},
 		"../geo":   {},
 		"../demo":  {module + "internal/world", module + "internal/geo"},
+		"../call":  {module + "internal/geo"},
 		"../auth":  {},
 		"../store": {module + "internal/world", module + "internal/geo", module + "internal/plan",
 			"modernc.org/sqlite", "modernc.org/sqlite/lib",
