@@ -53,6 +53,10 @@ type CoverageShortfall struct {
 	Cause   plan.Cause
 }
 
+// ErrNoPlanDone is what Coverage answers before any planning run is
+// done.
+var ErrNoPlanDone = &Error{Code: CodeNotFound, Message: "no planning run is done yet"}
+
 // collectiveNeed is a need of a member of a collective.
 type collectiveNeed struct {
 	id, product string
@@ -74,7 +78,7 @@ func (s *Store) Coverage(ctx context.Context, collectiveID string) (*Coverage, e
 		err := tx.QueryRowContext(ctx, `SELECT id, plan FROM plan_runs WHERE status = $1 AND plan IS NOT NULL
 ORDER BY id DESC LIMIT 1`, string(RunDone)).Scan(&run, &data)
 		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(CodeNotFound, "no planning run is done yet")
+			return ErrNoPlanDone
 		}
 		if err != nil {
 			return fmt.Errorf("store: coverage of %q: latest plan: %w", collectiveID, err)
