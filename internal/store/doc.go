@@ -3,7 +3,9 @@
 // PostgreSQL, and one set of hand-written queries that runs on both. It
 // keeps collectives, members and their memberships, the catalog, sites,
 // recipes, stocks, commitments and needs the planner reads as a world,
-// and planning runs with their plans.
+// planning runs with their plans, invites to collectives (the hash of
+// their codes only), and the audit log of who read which member list
+// (keyed by pseudonyms, see audit.go).
 //
 // Members include undocumented workers, so the schema has no field for a
 // legal name, an immigration status, a street address or a birth date;

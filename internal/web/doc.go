@@ -16,7 +16,13 @@
 // duration, never with an IP address, a body, a query string or a
 // header, since members include undocumented workers.
 //
+// Collectives, their members and invites, coverage and the audit log
+// (collectives.go, invites.go, reports.go) keep a coordinator inside their
+// collectives: rights are checked on the collective named in the path,
+// and every object under it is looked up within that collective.
+//
 // It may import internal/store, internal/auth, internal/world,
-// internal/plan and the standard library. It must never import
+// internal/plan, a QR encoder (github.com/skip2/go-qrcode, for invites)
+// and the standard library. It must never import
 // internal/cli: the command line starts the server, not the reverse.
 package web

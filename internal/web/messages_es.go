@@ -13,4 +13,11 @@ var messagesES = map[msgKey]string{
 	msgBadWorld:         "el mundo no es válido",
 	msgTooLarge:         "el cuerpo de la solicitud es demasiado grande",
 	msgMethodNotAllowed: "la ruta no admite este método",
+	// Invites and coverage (invites.go, reports.go).
+	msgInviteExpired: "la invitación ha caducado",
+	msgInviteUsedUp:  "la invitación ya se usó todas las veces que permite",
+	msgInviteUnknown: "ninguna invitación tiene este código",
+	msgAlreadyMember: "ya es miembro de este colectivo",
+	msgInviteRole:    "solo los organizadores pueden crear invitaciones que otorgan el rol de coordinador",
+	msgNoPlanDone:    "todavía no hay ninguna planificación terminada",
 }

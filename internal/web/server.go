@@ -18,6 +18,10 @@ type Options struct {
 	// MaxBody is the largest request body accepted, in bytes; 0 means
 	// 64 MiB, enough for a world of a hundred thousand members.
 	MaxBody int64
+	// PublicURL is where members reach the server ("https://commune.example.org"),
+	// for links such as invites; empty means the scheme and host of the
+	// request that makes the link.
+	PublicURL string
 }
 
 // Server answers the API from a store.
@@ -92,6 +96,7 @@ func (s *Server) routes() []route {
 		s.baseRoutes(),
 		s.pageRoutes(),
 		s.planRoutes(),
+		s.collectiveRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
