@@ -72,6 +72,7 @@ type Store struct {
 	// written under a key that is being retired.
 	keyMu sync.RWMutex
 	aead  cipher.AEAD
+	key   []byte // the sealing key itself, from which Key and emailIndex derive theirs
 
 	now func() time.Time
 }

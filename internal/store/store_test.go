@@ -94,6 +94,10 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"WorldInvalid", testWorldInvalid},
 		{"DeleteMember", testDeleteMember},
 		{"Export", testExport},
+		{"Sessions", testSessions},
+		{"LoginCodes", testLoginCodes},
+		{"EmailIndex", testEmailIndex},
+		{"Credentials", testCredentials},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
