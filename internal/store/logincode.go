@@ -128,8 +128,14 @@ func (s *Store) UseLoginCode(ctx context.Context, memberID string, check func(c 
 	err := s.write(ctx, "use login code", func(tx *sql.Tx) error {
 		c := LoginCode{MemberID: memberID}
 		var expires int64
-		err := tx.QueryRowContext(ctx, `SELECT hash, expires_at, attempts FROM login_codes WHERE member_id = $1`, memberID).
-			Scan(&c.Hash, &expires, &c.Attempts)
+		// On PostgreSQL the row is locked until the transaction ends, or
+		// two guesses at once would both read the same count and one
+		// would be lost; SQLite's one writer already serializes them.
+		q := `SELECT hash, expires_at, attempts FROM login_codes WHERE member_id = $1`
+		if s.dialect == postgresDialect {
+			q += ` FOR UPDATE`
+		}
+		err := tx.QueryRowContext(ctx, q, memberID).Scan(&c.Hash, &expires, &c.Attempts)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Errorf(CodeNotFound, "member %q has no login code", memberID)
 		}

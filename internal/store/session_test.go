@@ -89,7 +89,7 @@ func testSessions(t *testing.T, fresh func(t *testing.T) Config) {
 		t.Fatal(err)
 	}
 	at := t0
-	for at.Add(11*time.Hour).Before(t0.Add(SessionMaxAge)) {
+	for at.Add(11 * time.Hour).Before(t0.Add(SessionMaxAge)) {
 		at = at.Add(11 * time.Hour)
 		if _, err := s.SessionByHash(ctx, h2, at); err != nil {
 			t.Fatalf("session used every 11 hours, at %v: %v", at.Sub(t0), err)
