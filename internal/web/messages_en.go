@@ -13,4 +13,15 @@ var messagesEN = map[msgKey]string{
 	msgBadWorld:         "the world is not valid",
 	msgTooLarge:         "the request body is too large",
 	msgMethodNotAllowed: "the route does not take this method",
+
+	msgTooManyRequests: "too many attempts; wait a few minutes and try again",
+	msgCodeWrong:       "the code is wrong or has expired; ask for a new one",
+	msgBadCSRF:         "the X-CSRF-Token header is missing or wrong; reload the page",
+	msgNoEmail:         "sign-in by email is not set up on this server",
+	msgBadEmail:        "email: not an email address",
+	msgNotJSON:         "send the request body as application/json",
+	msgOtherOrigin:     "the request comes from another site",
+	msgNoPasskeys:      "passkeys are not available: the server's public URL must be a domain name",
+	msgPasskeyRefused:  "the passkey was not accepted",
+	msgCeremonyUnknown: "the passkey request is unknown or expired; start again",
 }
