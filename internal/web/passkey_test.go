@@ -86,11 +86,12 @@ func cbor(v any) []byte {
 
 // coseKey is the credential public key as a COSE_Key (RFC 9053, section
 // 7.1.1): kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
-func coseKey(k *ecdsa.PublicKey) []byte {
-	x, y := make([]byte, 32), make([]byte, 32)
-	k.X.FillBytes(x)
-	k.Y.FillBytes(y)
-	return cbor([][2]any{{1, 2}, {3, -7}, {-1, 1}, {-2, x}, {-3, y}})
+func coseKey(t *testing.T, k *ecdsa.PublicKey) []byte {
+	p, err := k.Bytes() // the uncompressed point: 0x04, x, y (SEC 1, section 2.3.3)
+	if err != nil || len(p) != 65 {
+		t.Fatalf("public key: %d bytes, %v", len(p), err)
+	}
+	return cbor([][2]any{{1, 2}, {3, -7}, {-1, 1}, {-2, p[1:33]}, {-3, p[33:]}})
 }
 
 func clientData(typ, challenge, origin string) []byte {
@@ -159,7 +160,7 @@ func (a *authenticator) create(t *testing.T, options []byte) []byte {
 	authData = append(authData, make([]byte, 16)...) // AAGUID: none
 	authData = binary.BigEndian.AppendUint16(authData, uint16(len(k.id)))
 	authData = append(authData, k.id...)
-	authData = append(authData, coseKey(&key.PublicKey)...)
+	authData = append(authData, coseKey(t, &key.PublicKey)...)
 	attestation := cbor([][2]any{{"fmt", "none"}, {"attStmt", [][2]any{}}, {"authData", authData}})
 	resp, _ := json.Marshal(map[string]any{
 		"id":    b64.EncodeToString(k.id),
