@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -81,6 +82,46 @@ func (s *Store) MemberByEmail(ctx context.Context, email string) (*Member, error
 		return nil, Errorf(CodeNotFound, "no member has that email")
 	}
 	return m, err
+}
+
+// SetContact replaces the member's contact, sealed, and its email index
+// with it, so that the index can never name an address the member no
+// longer has. A code sent to the old address stops working. Any change
+// of a member's contact must go through here (or CreateMember).
+func (s *Store) SetContact(ctx context.Context, memberID string, c Contact) error {
+	if len(c.Email) > maxContactLen || len(c.Phone) > maxContactLen {
+		return Errorf(CodeInvalid, "contact: longer than %d bytes", maxContactLen)
+	}
+	// The key may not change between sealing and writing.
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
+	var sealed any // NULL without a contact
+	if !c.empty() {
+		plain, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("store: set contact: %w", err)
+		}
+		sealed = s.sealContact(memberID, plain)
+	}
+	index := emailIndex(s.key, c.Email)
+	return s.write(ctx, "set contact", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE members SET contact = $1, email_index = $2 WHERE id = $3`, sealed, index, memberID)
+		if isUnique(err) {
+			return Errorf(CodeConflict, "contact.email: another member has it")
+		}
+		if err != nil {
+			return fmt.Errorf("store: set contact of %q: %w", memberID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("store: set contact of %q: %w", memberID, err)
+		} else if n == 0 {
+			return Errorf(CodeNotFound, "member %q not found", memberID)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_codes WHERE member_id = $1`, memberID); err != nil {
+			return fmt.Errorf("store: set contact of %q: %w", memberID, err)
+		}
+		return nil
+	})
 }
 
 // LoginCode is what the store keeps of a one-time login code: an HMAC of

@@ -172,3 +172,50 @@ func (s *Store) SetOrganizer(ctx context.Context, memberID string, organizer boo
 		return nil
 	})
 }
+
+// SignIns is what the store keeps about how a member signs in, for
+// their export (GET /api/v1/me/export): whether they are an organizer,
+// their open sessions (without the hashes, which are keys), and their
+// passkeys.
+type SignIns struct {
+	Organizer bool
+	Sessions  []Session
+	Passkeys  []Credential
+}
+
+// SignIns returns the member's sign-ins, sessions oldest first.
+func (s *Store) SignIns(ctx context.Context, memberID string) (*SignIns, error) {
+	var out SignIns
+	err := s.snapshot(ctx, "sign-ins", func(tx *sql.Tx) error {
+		if err := exists(ctx, tx, `SELECT 1 FROM members WHERE id = $1`, memberID, "member"); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM organizers WHERE member_id = $1)`, memberID).
+			Scan(&out.Organizer); err != nil {
+			return fmt.Errorf("store: sign-ins: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT passkey, created_at, seen_at, expires_at FROM sessions
+WHERE member_id = $1 ORDER BY created_at, seen_at`, memberID)
+		if err != nil {
+			return fmt.Errorf("store: sign-ins: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			ss := Session{MemberID: memberID}
+			var created, seen, expires int64
+			if err := rows.Scan(&ss.Passkey, &created, &seen, &expires); err != nil {
+				return fmt.Errorf("store: sign-ins: %w", err)
+			}
+			ss.Created, ss.Seen, ss.Expires = time.Unix(created, 0).UTC(), time.Unix(seen, 0).UTC(), time.Unix(expires, 0).UTC()
+			out.Sessions = append(out.Sessions, ss)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Passkeys, err = s.Credentials(ctx, memberID); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -131,6 +131,14 @@ func testSessions(t *testing.T, fresh func(t *testing.T) Config) {
 	if err := s.SetOrganizer(ctx, m.ID, true); err != nil {
 		t.Fatal(err)
 	}
+	// The member's export shows them, without the hashes.
+	si, err := s.SignIns(ctx, m.ID)
+	if err != nil || !si.Organizer || len(si.Sessions) != 1 || si.Sessions[0].Hash != "" ||
+		!si.Sessions[0].Created.Equal(later.Truncate(time.Second)) || len(si.Passkeys) != 0 {
+		t.Errorf("SignIns: got %+v, %v, want organizer, one session without its hash, no passkeys", si, err)
+	}
+	_, err = s.SignIns(ctx, "m-nobody")
+	wantCode(t, "SignIns of a missing member", err, CodeNotFound)
 	if err := s.DeleteMember(ctx, m.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -297,10 +305,35 @@ func testEmailIndex(t *testing.T, fresh func(t *testing.T) Config) {
 	if got, err := s.MemberByEmail(ctx, "rosa.organiza@example.org"); err != nil || got.ID != rosa.ID {
 		t.Errorf("MemberByEmail after RotateKey: got %+v, %v", got, err)
 	}
+	// A new email is found, the old one no longer, and a code sent to
+	// the old one is gone.
+	if err := s.PutLoginCode(ctx, LoginCode{MemberID: rosa.ID, Hash: hashOf("1"), Expires: time.Now().Add(time.Hour)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetContact(ctx, rosa.ID, Contact{Email: "rosa@example.net", Phone: "+52 55 0100"}); err != nil {
+		t.Fatalf("SetContact: %v", err)
+	}
+	if got, err := s.MemberByEmail(ctx, "ROSA@example.net"); err != nil || got.ID != rosa.ID || got.Contact.Phone != "+52 55 0100" {
+		t.Errorf("MemberByEmail of the new email: got %+v, %v", got, err)
+	}
+	_, err = s.MemberByEmail(ctx, "rosa.organiza@example.org")
+	wantCode(t, "MemberByEmail of the old email", err, CodeNotFound)
+	wantCode(t, "the code sent to the old email", s.UseLoginCode(ctx, rosa.ID, func(*LoginCode) error { return nil }), CodeNotFound)
+	wantCode(t, "SetContact to another member's email", s.SetContact(ctx, "m-quiet", Contact{Email: "Rosa@example.net"}), CodeConflict)
+	wantCode(t, "SetContact of a missing member", s.SetContact(ctx, "m-nobody", Contact{}), CodeNotFound)
+	if err := s.SetContact(ctx, rosa.ID, Contact{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT COUNT(*) FROM members WHERE email_index IS NULL AND contact IS NULL`); n != 1 {
+		t.Errorf("members without contact or index after clearing Rosa's: %d, want 1", n)
+	}
+	if err := s.SetContact(ctx, rosa.ID, Contact{Email: "rosa@example.net"}); err != nil {
+		t.Fatal(err)
+	}
 	k3 := s.Key("csrf")
 	s.Close()
 	s = open(t, cfg)
-	if got, err := s.MemberByEmail(ctx, "rosa.organiza@example.org"); err != nil || got.ID != rosa.ID {
+	if got, err := s.MemberByEmail(ctx, "rosa@example.net"); err != nil || got.ID != rosa.ID {
 		t.Errorf("MemberByEmail after reopening: got %+v, %v", got, err)
 	}
 	if !bytes.Equal(s.Key("csrf"), k3) {
@@ -363,6 +396,9 @@ func testCredentials(t *testing.T, fresh func(t *testing.T) Config) {
 	c2.AAGUID = nil
 	if err != nil || len(got) != 2 || fmt.Sprint(got[0]) != fmt.Sprint(c) || fmt.Sprint(got[1]) != fmt.Sprint(c2) {
 		t.Errorf("Credentials: got %+v, %v, want %+v and %+v", got, err, c, c2)
+	}
+	if si, err := s.SignIns(ctx, "m-1"); err != nil || len(si.Passkeys) != 2 || !bytes.Equal(si.Passkeys[0].ID, c.ID) {
+		t.Errorf("SignIns: got %+v, %v, want the two passkeys", si, err)
 	}
 	if got, err := s.Credentials(ctx, "m-2"); err != nil || len(got) != 0 {
 		t.Errorf("Credentials of a member without any: got %+v, %v", got, err)
