@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -92,7 +93,7 @@ type Email struct {
 func (m *Mailer) Send(ctx context.Context, e Email) error {
 	to, err := mail.ParseAddress(e.To)
 	if err != nil {
-		return fmt.Errorf("notify: email: recipient is not an address")
+		return errors.New("notify: email: recipient is not an address")
 	}
 	if strings.ContainsAny(e.Subject, "\r\n") {
 		return errors.New("notify: email: subject holds a line break")
@@ -121,11 +122,11 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 
 	c, err := smtp.NewClient(conn, m.host)
 	if err != nil {
-		return fmt.Errorf("notify: email: greeting: %w", err)
+		return stepError("greeting", err)
 	}
 	defer c.Close()
 	if err := c.Hello(domainOf(m.from)); err != nil {
-		return fmt.Errorf("notify: email: hello: %w", err)
+		return stepError("hello", err)
 	}
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		cfg := &tls.Config{ServerName: m.host, MinVersion: tls.VersionTLS12}
@@ -136,32 +137,32 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 			}
 		}
 		if err := c.StartTLS(cfg); err != nil {
-			return fmt.Errorf("notify: email: starttls: %w", err)
+			return stepError("starttls", err)
 		}
 	}
 	if m.auth {
 		if err := c.Auth(smtp.PlainAuth("", m.user, m.pass, m.host)); err != nil {
-			return fmt.Errorf("notify: email: auth: %w", err)
+			return stepError("auth", err)
 		}
 	}
 	if err := c.Mail(m.from); err != nil {
-		return fmt.Errorf("notify: email: mail from: %w", err)
+		return stepError("mail from", err)
 	}
 	if err := c.Rcpt(to.Address); err != nil {
-		return fmt.Errorf("notify: email: rcpt to: %w", err)
+		return stepError("rcpt to", err)
 	}
 	w, err := c.Data()
 	if err != nil {
-		return fmt.Errorf("notify: email: data: %w", err)
+		return stepError("data", err)
 	}
 	if _, err := w.Write(msg); err != nil {
-		return fmt.Errorf("notify: email: data: %w", err)
+		return stepError("data", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("notify: email: data: %w", err)
+		return stepError("data", err)
 	}
 	if err := c.Quit(); err != nil {
-		return fmt.Errorf("notify: email: quit: %w", err)
+		return stepError("quit", err)
 	}
 	return nil
 }
@@ -187,6 +188,17 @@ func (m *Mailer) message(to string, e Email) ([]byte, error) {
 		return nil, fmt.Errorf("notify: email: body: %w", err)
 	}
 	return []byte(b.String()), nil
+}
+
+// stepError reports the failure of an SMTP step. A server's reply often
+// repeats the address it refuses ("550 <rosa@example.org>: no such
+// user"), and errors end up in logs: of a reply only its code is kept.
+func stepError(step string, err error) error {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return fmt.Errorf("notify: email: %s: the server answered %d", step, te.Code)
+	}
+	return fmt.Errorf("notify: email: %s: %w", step, err)
 }
 
 func domainOf(addr string) string {

@@ -92,6 +92,17 @@ func TestSendRefused(t *testing.T) {
 		t.Errorf("error %q names the recipient", err)
 	}
 
+	// A refused recipient: the server's reply names the address, the
+	// error does not.
+	srv = smtptest.Start(t, smtptest.Options{RejectRcpt: true})
+	if m, err = NewMailer(srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	err = m.Send(ctx, e)
+	if err == nil || !strings.Contains(err.Error(), "rcpt to") || !strings.Contains(err.Error(), "550") || strings.Contains(err.Error(), "rosa") {
+		t.Errorf("Send to a refused recipient: got %v, want an rcpt error with the code 550 and without the address", err)
+	}
+
 	// Bad messages never reach the wire.
 	plain := smtptest.Start(t, smtptest.Options{})
 	m, err = NewMailer(plain.URL)

@@ -34,6 +34,9 @@ type Options struct {
 	// User and Password, when set, are required (AUTH PLAIN, over TLS
 	// only).
 	User, Password string
+	// RejectRcpt refuses every recipient with a reply that repeats the
+	// address, as many servers do.
+	RejectRcpt bool
 }
 
 // Server is an SMTP server listening on 127.0.0.1.
@@ -150,6 +153,9 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if x.s.opt.RejectRcpt {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "<" + to + ">: no such user"}
+	}
 	x.msg.To = append(x.msg.To, to)
 	return nil
 }
