@@ -29,7 +29,9 @@ func TestImportDirection(t *testing.T) {
 			"modernc.org/sqlite", "modernc.org/sqlite/lib",
 			"github.com/jackc/pgx/v5/stdlib", "github.com/jackc/pgx/v5/pgconn"},
 		"../web": {module + "internal/store", module + "internal/auth", module + "internal/world", module + "internal/plan",
-			"github.com/skip2/go-qrcode"}, // invites' QR codes
+			"github.com/skip2/go-qrcode", // invites' QR codes
+			module + "internal/notify", "github.com/go-webauthn/webauthn/webauthn", "github.com/go-webauthn/webauthn/protocol"},
+		"../notify": {},
 	}
 	for dir, ok := range allowed {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))

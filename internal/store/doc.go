@@ -12,6 +12,10 @@
 // homes are geohash cells of 4 to 6 characters; contact details are
 // sealed with AES-256-GCM under a key kept in a file outside the
 // database, so a stolen database reveals no phone number or email.
+// To find a member by the email they type to sign in, members.email_index
+// holds an HMAC of the address under a key derived from the sealing key,
+// never the address. Sessions, login codes and passkeys (session.go,
+// logincode.go, credential.go) keep hashes and public keys only.
 // Deleting a member deletes their rows; nothing is merely flagged. On
 // SQLite the freed pages are overwritten with zeros (secure_delete); on
 // PostgreSQL deleted rows stay in the table files until VACUUM reuses

@@ -76,6 +76,7 @@ type Store struct {
 	aead  cipher.AEAD
 	// auditKey makes the audit log's pseudonyms (audit.go).
 	auditKey []byte
+	key      []byte // the sealing key itself, from which Key and emailIndex derive theirs
 
 	now func() time.Time
 }

@@ -98,6 +98,10 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Invites", testInvites},
 		{"Audit", testAudit},
 		{"Coverage", testCoverage},
+		{"Sessions", testSessions},
+		{"LoginCodes", testLoginCodes},
+		{"EmailIndex", testEmailIndex},
+		{"Credentials", testCredentials},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })

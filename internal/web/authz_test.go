@@ -206,6 +206,16 @@ var authzCases = map[string]authzCase{
 	"POST /api/v1/invites/{code}/accept":    {who: self, path: func(f *fixture) string { return "/api/v1/invites/" + f.codeA + "/accept" }},
 	"GET /api/v1/collectives/{id}/coverage": {who: collective, path: inA("/coverage")},
 	"GET /api/v1/audit":                     {who: organizers},
+
+	// Signing in and out (login.go).
+	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},
+	"POST /api/v1/login/code/verify":             {who: everyone, body: `{"email": "nobody@example.org", "code": "123456"}`},
+	"POST /api/v1/login/passkey/begin":           {who: everyone, body: `{}`},
+	"POST /api/v1/login/passkey/finish":          {who: everyone, body: `{}`},
+	"POST /api/v1/login/passkey/register/begin":  {who: self, body: `{}`},
+	"POST /api/v1/login/passkey/register/finish": {who: self, body: `{}`},
+	"GET /api/v1/login/session":                  {who: self},
+	"POST /api/v1/logout":                        {who: self},
 }
 
 // inA returns the path of collective A followed by rest.

@@ -20,4 +20,15 @@ var messagesEN = map[msgKey]string{
 	msgAlreadyMember: "you are already a member of this collective",
 	msgInviteRole:    "only organizers may make invites that grant the coordinator role",
 	msgNoPlanDone:    "no planning run is done yet",
+
+	msgTooManyRequests: "too many attempts; wait a few minutes and try again",
+	msgCodeWrong:       "the code is wrong or has expired; ask for a new one",
+	msgBadCSRF:         "the X-CSRF-Token header is missing or wrong; reload the page",
+	msgNoEmail:         "sign-in by email is not set up on this server",
+	msgBadEmail:        "email: not an email address",
+	msgNotJSON:         "send the request body as application/json",
+	msgOtherOrigin:     "the request comes from another site",
+	msgNoPasskeys:      "passkeys are not available: the server's public URL must be a domain name",
+	msgPasskeyRefused:  "the passkey was not accepted",
+	msgCeremonyUnknown: "the passkey request is unknown or expired; start again",
 }
