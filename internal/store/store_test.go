@@ -94,6 +94,11 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"WorldInvalid", testWorldInvalid},
 		{"DeleteMember", testDeleteMember},
 		{"Export", testExport},
+		{"UpdateMember", testUpdateMember},
+		{"Profile", testProfile},
+		{"Needs", testNeeds},
+		{"Commitment", testCommitment},
+		{"LatestPlan", testLatestPlan},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
