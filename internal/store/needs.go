@@ -34,6 +34,10 @@ type RefError struct {
 
 func (e *RefError) Error() string { return fmt.Sprintf("%s: unknown %s %q", e.Field, e.What, e.ID) }
 
+// ErrCursor is the Err of the invalid-request error a list answers when
+// its after parameter is not a cursor it gave.
+var ErrCursor = errors.New("after: not a cursor this list gave")
+
 // refExists returns an invalid-reference error unless query finds a row
 // for id.
 func refExists(ctx context.Context, tx *sql.Tx, query, field, what, id string) error {
@@ -154,7 +158,7 @@ func (s *Store) MemberNeeds(ctx context.Context, memberID, after string, limit i
 		p, i, ok := strings.Cut(after, ".")
 		n, err := strconv.ParseInt(p, 10, 32)
 		if !ok || err != nil || n < 0 || checkID("after", i) != nil {
-			return nil, "", Errorf(CodeInvalid, "after: not a cursor this list gave")
+			return nil, "", &Error{Code: CodeInvalid, Err: ErrCursor}
 		}
 		pos, id = n, i
 	}

@@ -82,6 +82,7 @@ func (s *Server) routes() []route {
 	for _, area := range [][]route{
 		s.baseRoutes(),
 		s.planRoutes(),
+		s.meRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
