@@ -30,6 +30,7 @@ const (
 	msgFieldType           msgKey = "field-type"
 	msgFieldMalformed      msgKey = "field-malformed"
 	msgFieldNoBody         msgKey = "field-no-body"
+	msgFieldTruncated      msgKey = "field-truncated"
 	msgFieldTrailing       msgKey = "field-trailing"
 	msgFieldLength         msgKey = "field-length"
 	msgFieldName           msgKey = "field-name"
@@ -140,8 +141,9 @@ func decode(r *http.Request, v any) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		return invalid{{field: name, key: msgFieldUnknown}}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return invalid{{key: msgFieldTruncated}}
 	default:
-		// An unexpected end of the body, most often.
 		return invalid{{key: msgFieldMalformed, args: []any{dec.InputOffset()}}}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {

@@ -35,4 +35,5 @@ var messagesEN = map[msgKey]string{
 	msgFieldLimit:          "must be a whole number from 1 to %d",
 	msgFieldCursor:         "not a cursor this list gave",
 	msgNoPlan:              "there is no plan yet: no planning run is done",
+	msgFieldTruncated:      "the JSON ends too early",
 }

@@ -35,4 +35,5 @@ var messagesES = map[msgKey]string{
 	msgFieldLimit:          "debe ser un número entero de 1 a %d",
 	msgFieldCursor:         "no es un cursor que haya dado esta lista",
 	msgNoPlan:              "todavía no hay plan: ninguna planificación ha terminado",
+	msgFieldTruncated:      "el JSON termina antes de tiempo",
 }
