@@ -101,14 +101,16 @@ func (p *process) stop(t *testing.T) {
 	}
 }
 
-// kill sends SIGKILL: no deferred Close, no checkpoint, no shutdown.
-func (p *process) kill(t *testing.T) {
-	t.Helper()
+// kill sends SIGKILL (no deferred Close, no checkpoint, no shutdown)
+// and waits for the process to be gone. It may be called from any
+// goroutine, so it returns its error rather than failing the test.
+func (p *process) kill() error {
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
+		return fmt.Errorf("kill commune serve: %w", err)
 	}
 	err := <-p.done
 	p.done <- err
+	return nil
 }
 
 // backend is a fresh database for "commune serve": the flags that point
