@@ -328,3 +328,26 @@ func testProfile(t *testing.T, fresh func(t *testing.T) Config) {
 	_, err = s.Profile(ctx, "m-nobody")
 	wantCode(t, "Profile of a missing member", err, CodeNotFound)
 }
+
+// BenchmarkAddNeed adds needs to a world of 10,000 members, on SQLite.
+func BenchmarkAddNeed(b *testing.B) {
+	w, err := world.Generate(world.GenOptions{Members: 10000, Sites: 120, Products: 60, Skills: 20, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutWorld(ctx, w); err != nil {
+		b.Fatal(err)
+	}
+	member, product := w.Members[0].ID, w.Products[0].ID
+	for b.Loop() {
+		if _, err := s.AddNeed(ctx, member, world.Need{Product: product, Qty: 1, Tier: world.Basic}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
