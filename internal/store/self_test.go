@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commune-org/commune/internal/world"
@@ -327,6 +328,20 @@ func testProfile(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 	_, err = s.Profile(ctx, "m-nobody")
 	wantCode(t, "Profile of a missing member", err, CodeNotFound)
+
+	if toks, err := s.MemberTokens(ctx, m.ID); err != nil || len(toks) != 0 {
+		t.Errorf("MemberTokens without tokens: %+v, %v", toks, err)
+	}
+	for _, tk := range []Token{{Hash: strings.Repeat("a", 64), Role: "member"}, {Hash: strings.Repeat("b", 64), Role: "coordinator", Collective: "c-b"}} {
+		tk.MemberID = m.ID
+		if _, err := s.CreateToken(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	toks, err := s.MemberTokens(ctx, m.ID)
+	if err != nil || len(toks) != 2 || toks[0].Role != "member" || toks[1].Collective != "c-b" || toks[0].Hash != "" || toks[0].Created.IsZero() {
+		t.Errorf("MemberTokens: got %+v, %v, want the member's two, without hashes", toks, err)
+	}
 }
 
 // BenchmarkAddNeed adds needs to a world of 10,000 members, on SQLite.

@@ -129,11 +129,21 @@ type exportBody struct {
 	// Plans is the caller's part of every plan that is done, oldest
 	// first.
 	Plans []myPlanBody `json:"plans"`
+	// Tokens are the caller's API tokens: what each lets its holder do,
+	// never the token or its hash.
+	Tokens []tokenBody `json:"tokens"`
+}
+
+type tokenBody struct {
+	Role       string    `json:"role"`
+	Collective string    `json:"collective,omitempty"`
+	Created    time.Time `json:"created"`
 }
 
 // getMyExport answers everything about the caller, for them to take
 // away: their account with the contact opened, their collectives,
-// commitment and needs, and their part of every stored plan.
+// commitment, needs and API tokens, and their part of every stored
+// plan.
 func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.self(r)
 	if err != nil {
@@ -168,6 +178,14 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		b.Plans = append(b.Plans, p)
+	}
+	toks, err := s.store.MemberTokens(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.Tokens = []tokenBody{}
+	for _, tk := range toks {
+		b.Tokens = append(b.Tokens, tokenBody{Role: tk.Role, Collective: tk.Collective, Created: tk.Created})
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="commune-export.json"`)
 	writeJSON(w, http.StatusOK, b)

@@ -341,6 +341,12 @@ func TestMyPlanAndExport(t *testing.T) {
 	if len(ex.Plans) != 2 || ex.Plans[0].Run != first || len(ex.Plans[0].Allocations) != 0 || !reflect.DeepEqual(ex.Plans[1], got) {
 		t.Errorf("export plans: got %+v, want runs %d and %d", ex.Plans, first, run)
 	}
+	if len(ex.Tokens) != 1 || ex.Tokens[0].Role != "member" || ex.Tokens[0].Created.IsZero() {
+		t.Errorf("export tokens: got %+v, want the member's one", ex.Tokens)
+	}
+	if bytes.Contains(r.body, []byte(tok)) || bytes.Contains(r.body, []byte(auth.Hash(tok))) {
+		t.Errorf("export holds the token or its hash")
+	}
 	if cd := r.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") {
 		t.Errorf("export: Content-Disposition %q", cd)
 	}
