@@ -207,6 +207,19 @@ var authzCases = map[string]authzCase{
 	"GET /api/v1/collectives/{id}/coverage": {who: collective, path: inA("/coverage")},
 	"GET /api/v1/audit":                     {who: organizers},
 
+	// A member's own data (me.go). Another's need is not found: a
+	// member reaches only their own.
+	"GET /api/v1/me":               {who: self},
+	"PATCH /api/v1/me":             {who: self, body: `{"call_opt_in": true}`},
+	"DELETE /api/v1/me":            {who: self},
+	"GET /api/v1/me/needs":         {who: self},
+	"POST /api/v1/me/needs":        {who: self, body: `{"product": "meal", "qty": 3, "tier": "basic"}`},
+	"DELETE /api/v1/me/needs/{id}": {who: self, path: func(*fixture) string { return "/api/v1/me/needs/need-a-1" }},
+	"GET /api/v1/me/commitment":    {who: self},
+	"PUT /api/v1/me/commitment":    {who: self, body: `{"hours": 4, "skills": ["cook"], "max_km": 5}`},
+	"GET /api/v1/me/plan":          {who: self},
+	"GET /api/v1/me/export":        {who: self},
+
 	// Signing in and out (login.go).
 	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},
 	"POST /api/v1/login/code/verify":             {who: everyone, body: `{"email": "nobody@example.org", "code": "123456"}`},

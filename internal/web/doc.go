@@ -12,6 +12,11 @@
 // time, under a context of the server's own that Shutdown cancels; a run
 // stopped that way is marked failed before Shutdown returns.
 //
+// The member's own routes (/api/v1/me, me.go) take no member id: the
+// member is always the caller, so no request there can reach another
+// member's data. Request bodies are checked field by field before
+// anything is stored (body.go).
+//
 // Requests are logged with their method, route pattern, status and
 // duration, never with an IP address, a body, a query string or a
 // header, since members include undocumented workers.

@@ -106,6 +106,7 @@ func (s *Server) routes() []route {
 		s.planRoutes(),
 		s.collectiveRoutes(),
 		s.loginRoutes(),
+		s.meRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
