@@ -53,10 +53,8 @@ func (s *Server) collectiveRoutes() []route {
 }
 
 // caller returns who makes the request, which authorize has already
-// allowed; handlers that serve several roles differently need it. It
-// asks principal again (one more lookup of the token) rather than
-// reading what authorize found from the request's context, which
-// authorize does not keep yet: when it does, this should read it there.
+// allowed (and kept in the request's context); handlers that serve
+// several roles differently need it.
 func (s *Server) caller(r *http.Request) (auth.Principal, error) {
 	p, err := s.principal(r)
 	if err == nil && p.Anonymous() {

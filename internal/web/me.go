@@ -33,8 +33,8 @@ func (s *Server) meRoutes() []route {
 }
 
 // self returns the id of the member making the request. authorize has
-// let the request through, so there is a principal; it is read again
-// rather than passed down, to keep the routes' table the one way in.
+// let the request through, so there is a principal, kept in the
+// request's context.
 func (s *Server) self(r *http.Request) (string, error) {
 	p, err := s.principal(r)
 	if err != nil {

@@ -130,7 +130,7 @@ func (s *Server) handle(rt route) http.Handler {
 		if rt.page && s.chooseLang(w, r) {
 			return
 		}
-		err := s.authorize(r, rt)
+		r, err := s.authorize(r, rt)
 		if err == nil {
 			err = rt.h(w, r)
 		}
