@@ -132,6 +132,31 @@ type exportBody struct {
 	// Tokens are the caller's API tokens: what each lets its holder do,
 	// never the token or its hash.
 	Tokens []tokenBody `json:"tokens"`
+	// Organizer says the caller is an organizer; Sessions and Passkeys
+	// are how they are signed in (never a session's secret or a key).
+	Organizer bool          `json:"organizer"`
+	Sessions  []exportSessionBody `json:"sessions"`
+	Passkeys  []passkeyBody `json:"passkeys"`
+	// Reads are the caller's reads of member lists, from the audit log.
+	Reads []auditReadBody `json:"reads"`
+}
+
+type exportSessionBody struct {
+	Passkey bool      `json:"passkey"`
+	Created time.Time `json:"created"`
+	Seen    time.Time `json:"seen"`
+	Expires time.Time `json:"expires"`
+}
+
+type passkeyBody struct {
+	Created      time.Time `json:"created"`
+	CloneWarning bool      `json:"clone_warning"`
+}
+
+type auditReadBody struct {
+	Action     string    `json:"action"`
+	Collective string    `json:"collective"`
+	At         time.Time `json:"at"`
 }
 
 type tokenBody struct {
@@ -186,6 +211,30 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 	b.Tokens = []tokenBody{}
 	for _, tk := range toks {
 		b.Tokens = append(b.Tokens, tokenBody{Role: tk.Role, Collective: tk.Collective, Created: tk.Created})
+	}
+	si, err := s.store.SignIns(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.Organizer, b.Sessions, b.Passkeys = si.Organizer, []exportSessionBody{}, []passkeyBody{}
+	for _, ss := range si.Sessions {
+		b.Sessions = append(b.Sessions, exportSessionBody{Passkey: ss.Passkey, Created: ss.Created, Seen: ss.Seen, Expires: ss.Expires})
+	}
+	for _, c := range si.Passkeys {
+		b.Passkeys = append(b.Passkeys, passkeyBody{Created: c.Created, CloneWarning: c.CloneWarning})
+	}
+	b.Reads = []auditReadBody{}
+	for after := ""; ; {
+		entries, next, err := s.store.AuditLog(ctx, store.AuditFilter{Member: id}, after, store.MaxLimit)
+		if err != nil {
+			return err
+		}
+		for _, a := range entries {
+			b.Reads = append(b.Reads, auditReadBody{Action: a.Action, Collective: a.Collective, At: a.At})
+		}
+		if after = next; after == "" {
+			break
+		}
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="commune-export.json"`)
 	writeJSON(w, http.StatusOK, b)

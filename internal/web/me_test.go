@@ -382,3 +382,32 @@ func TestDeleteMe(t *testing.T) {
 	}
 	e.json(t, "GET", "/api/v1/me", stays, nil, 200, nil)
 }
+
+// TestExportReadsAndSignIns: the export holds the caller's reads of
+// member lists (from the audit log, which keys them by pseudonym) and
+// how they sign in, and nothing of another member's.
+func TestExportReadsAndSignIns(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.store.CreateCollective(ctx, store.Collective{ID: "c-1", Name: "Plant", Kind: store.Workplace}); err != nil {
+		t.Fatal(err)
+	}
+	coord := e.token(t, "carla", auth.Coordinator, "c-1")
+	other := e.token(t, "beto", auth.Coordinator, "c-1")
+	e.json(t, "GET", "/api/v1/collectives/c-1/members", coord, nil, 200, nil)
+	e.json(t, "GET", "/api/v1/collectives/c-1/members", coord, nil, 200, nil)
+	e.json(t, "GET", "/api/v1/collectives/c-1/members", other, nil, 200, nil)
+	var ex exportBody
+	e.json(t, "GET", "/api/v1/me/export", coord, nil, 200, &ex)
+	if len(ex.Reads) != 2 {
+		t.Fatalf("export reads: got %+v, want the caller's two reads", ex.Reads)
+	}
+	for _, rd := range ex.Reads {
+		if rd.Action != string(store.AuditListMembers) || rd.Collective != "c-1" {
+			t.Errorf("export read: got %+v, want a read of c-1's members", rd)
+		}
+	}
+	if ex.Organizer || len(ex.Sessions) != 0 || len(ex.Passkeys) != 0 {
+		t.Errorf("export sign-ins: got organizer %v, %d sessions, %d passkeys; want none (a token)", ex.Organizer, len(ex.Sessions), len(ex.Passkeys))
+	}
+}
