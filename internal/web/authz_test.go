@@ -128,6 +128,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
+	f.srv.opt.Demo = &DemoPeople{Member: f.ids[memberA], Coordinator: f.ids[coordA], Organizer: f.ids[organizer]}
 	f.codeA = auth.NewInvite()
 	for _, inv := range []struct {
 		collective string
@@ -219,6 +220,9 @@ var authzCases = map[string]authzCase{
 	"PUT /api/v1/me/commitment":    {who: self, body: `{"hours": 4, "skills": ["cook"], "max_km": 5}`},
 	"GET /api/v1/me/plan":          {who: self},
 	"GET /api/v1/me/export":        {who: self},
+
+	// The demo's sign-in links (demo.go), served in demo mode only.
+	"GET /demo/{who}": {who: everyone, path: func(*fixture) string { return "/demo/member" }},
 
 	// Signing in and out (login.go).
 	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},

@@ -134,9 +134,9 @@ type exportBody struct {
 	Tokens []tokenBody `json:"tokens"`
 	// Organizer says the caller is an organizer; Sessions and Passkeys
 	// are how they are signed in (never a session's secret or a key).
-	Organizer bool          `json:"organizer"`
+	Organizer bool                `json:"organizer"`
 	Sessions  []exportSessionBody `json:"sessions"`
-	Passkeys  []passkeyBody `json:"passkeys"`
+	Passkeys  []passkeyBody       `json:"passkeys"`
 	// Reads are the caller's reads of member lists, from the audit log.
 	Reads []auditReadBody `json:"reads"`
 }

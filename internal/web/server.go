@@ -28,6 +28,9 @@ type Options struct {
 	PublicURL string
 	// Mailer sends one-time login codes; nil turns sign-in by email off.
 	Mailer *notify.Mailer
+	// Demo turns on the demo's one-click sign-in links (demo.go); only
+	// "commune demo" sets it.
+	Demo *DemoPeople
 }
 
 // Server answers the API from a store.
@@ -107,6 +110,7 @@ func (s *Server) routes() []route {
 		s.collectiveRoutes(),
 		s.loginRoutes(),
 		s.meRoutes(),
+		s.demoRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
