@@ -181,6 +181,7 @@ var authzCases = map[string]authzCase{
 		return u
 	}},
 	"GET /sw.js":                {who: everyone},
+	"GET /login":                {who: everyone},
 	"GET /manifest.webmanifest": {who: everyone},
 	"GET /api/v1/world":         {who: organizers},
 	"PUT /api/v1/world":         {who: organizers, body: authzWorld},

@@ -224,3 +224,22 @@ func TestDemoSignIn(t *testing.T) {
 		t.Errorf("GET /demo/coordinator outside demo mode: got %d, cookie %q; want 404 and none", rec.Code, rec.Header().Get("Set-Cookie"))
 	}
 }
+
+// TestLoginPage: the sign-in page in both languages, sending back only
+// to a path of this site.
+func TestLoginPage(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ target, lang, words, next string }{
+		{"/login", "en", "Sign in with a passkey", "/"},
+		{"/login?next=/me/plan", "es", "Entrar con llave de acceso", "/me/plan"},
+		{"/login?next=//evil.example/x", "en", "Send me a code", "/"},
+		{"/login?next=https://evil.example/", "en", "Send me a code", "/"},
+		{`/login?next=/\evil.example`, "en", "Send me a code", "/"},
+	} {
+		r := e.do(t, "GET", tc.target, "", tc.lang, nil)
+		body := string(r.body)
+		if r.status != 200 || !strings.Contains(body, tc.words) || !strings.Contains(body, `data-next="`+tc.next+`"`) {
+			t.Errorf("GET %s: got %d, want the page in %s going back to %s: %.300s", tc.target, r.status, tc.lang, tc.next, body)
+		}
+	}
+}
