@@ -27,7 +27,8 @@ func TestImportDirection(t *testing.T) {
 		"../store": {module + "internal/world", module + "internal/geo", module + "internal/plan",
 			"modernc.org/sqlite", "modernc.org/sqlite/lib",
 			"github.com/jackc/pgx/v5/stdlib", "github.com/jackc/pgx/v5/pgconn"},
-		"../web": {module + "internal/store", module + "internal/auth", module + "internal/world", module + "internal/plan"},
+		"../web": {module + "internal/store", module + "internal/auth", module + "internal/world", module + "internal/plan",
+			module + "internal/geo"},
 	}
 	for dir, ok := range allowed {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))

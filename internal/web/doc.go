@@ -16,7 +16,7 @@
 // duration, never with an IP address, a body, a query string or a
 // header, since members include undocumented workers.
 //
-// It may import internal/store, internal/auth, internal/world,
+// It may import internal/store, internal/auth, internal/world, internal/geo,
 // internal/plan and the standard library. It must never import
 // internal/cli: the command line starts the server, not the reverse.
 package web
