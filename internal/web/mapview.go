@@ -132,10 +132,6 @@ func mapView(w *world.World, p *plan.Plan, collective string) mapData {
 		f.Qty += qty
 		f.Products[product] += qty
 		f.Km = km // the same for every product between the same ends
-		show[k.from] = true
-		if k.to != "" {
-			show[k.to] = true
-		}
 	}
 	for _, t := range p.Transfers {
 		if v.all || v.ours[t.From] || v.ours[t.To] {
@@ -155,6 +151,24 @@ func mapView(w *world.World, p *plan.Plan, collective string) mapData {
 	slices.SortFunc(d.Flows, func(a, b mapFlow) int {
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Cell, b.Cell))
 	})
+
+	// Rounded once the sums are made. The solver leaves crumbs (1e-9 of
+	// rice to Soweto): a line of nothing, or a site drawn only for one,
+	// would hide what matters.
+	d.Flows = slices.DeleteFunc(d.Flows, func(f mapFlow) bool {
+		roundAll(f.Products)
+		return round3(f.Qty) == 0
+	})
+	for i := range d.Flows {
+		d.Flows[i].Qty = round3(d.Flows[i].Qty)
+		show[d.Flows[i].From] = true
+		if d.Flows[i].To != "" {
+			show[d.Flows[i].To] = true
+		}
+		for prod := range d.Flows[i].Products {
+			v.product(d.Products, prod)
+		}
+	}
 
 	d.Coverage = v.coverage(w, p, show)
 
@@ -186,18 +200,11 @@ func mapView(w *world.World, p *plan.Plan, collective string) mapData {
 		d.Sites = append(d.Sites, ms)
 	}
 
-	// Round once, at the end, so that sums are of the plan's own numbers.
+	// Rounded once the sums are made, as the flows.
 	for i := range d.Sites {
 		d.Sites[i].Output = round3(d.Sites[i].Output)
 		roundAll(d.Sites[i].Made)
 		for prod := range d.Sites[i].Made {
-			v.product(d.Products, prod)
-		}
-	}
-	for i := range d.Flows {
-		d.Flows[i].Qty = round3(d.Flows[i].Qty)
-		roundAll(d.Flows[i].Products)
-		for prod := range d.Flows[i].Products {
 			v.product(d.Products, prod)
 		}
 	}
@@ -355,8 +362,11 @@ func bounds(d mapData) mapBounds {
 // round3 keeps three decimals: the solver's 13.999999998 is 14 on a map.
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
+// roundAll rounds every quantity of m and drops those that round to 0.
 func roundAll(m map[string]float64) {
 	for k, x := range m {
-		m[k] = round3(x)
+		if m[k] = round3(x); m[k] == 0 {
+			delete(m, k)
+		}
 	}
 }
