@@ -219,12 +219,12 @@ func TestMapInBrowser(t *testing.T) {
 	})); err != nil {
 		t.Fatal(err)
 	}
-	wheeled := viewBox(ctx, t)
+	wheeled := changedViewBox(ctx, t, before)
 	if wheeled[2] >= before[2] {
 		t.Errorf("wheel up: view width went from %g to %g, want smaller", before[2], wheeled[2])
 	}
 	drag(ctx, t, 700, 400, 600, 400)
-	dragged := viewBox(ctx, t)
+	dragged := changedViewBox(ctx, t, wheeled)
 	if dx, want := dragged[0]-wheeled[0], 100*wheeled[2]/1280; math.Abs(dx-want) > 0.02*want {
 		t.Errorf("drag 100 px left: view moved by %g, want %g", dx, want)
 	}
@@ -300,6 +300,28 @@ func viewBox(ctx context.Context, t *testing.T) [4]float64 {
 			t.Fatalf("viewBox %q: %v", s, err)
 		}
 		v[i] = x
+	}
+	return v
+}
+
+// changedViewBox waits for the viewBox to differ from old and settle:
+// the browser hands wheel and mouse events to the page on its own time,
+// after the protocol command returns. It gives up after a few seconds
+// and returns what it has, for the caller to report.
+func changedViewBox(ctx context.Context, t *testing.T, old [4]float64) [4]float64 {
+	t.Helper()
+	v := viewBox(ctx, t)
+	for i := 0; i < 100 && v == old; i++ {
+		time.Sleep(30 * time.Millisecond)
+		v = viewBox(ctx, t)
+	}
+	for i := 0; i < 100; i++ { // settled: the same twice in a row
+		time.Sleep(30 * time.Millisecond)
+		w := viewBox(ctx, t)
+		if w == v {
+			break
+		}
+		v = w
 	}
 	return v
 }

@@ -144,6 +144,14 @@
     return "rgb(26,152,80)";
   }
 
+  // flowStyle is a flow line's attributes: blue between sites, a light
+  // brown to homes, which are many and must not hide the rest.
+  function flowStyle(toSite, d, width) {
+    return { "class": "flow " + (toSite ? "to-site" : "to-home"), d: d, fill: "none",
+      stroke: toSite ? "#1b6f8a" : "#c0712c", "stroke-opacity": toSite ? 0.75 : 0.4, "stroke-linecap": "round",
+      "vector-effect": "non-scaling-stroke", "stroke-width": width };
+  }
+
   // CommuneMap draws data (the Go side's mapData) into the element root,
   // over the land of topo (may be null: the data is drawn on water).
   function CommuneMap(root, data, topo) {
@@ -166,7 +174,12 @@
     el("rect", { "class": "water", x: -1e4, y: -1e4, width: 2e4, height: 2e4 }, svg);
     var land = el("g", { "class": "land" }, svg);
     if (topo) {
-      el("path", { id: id + "-land", d: this.landPath(topo), "fill-rule": "evenodd" }, land);
+      // Styled by attributes, not by map.css: the copies below are <use>
+      // clones, which the stylesheet's selectors do not reach, and a
+      // stroke that scaled with the zoom would paint the coast a degree
+      // wide at a city's scale.
+      el("path", { id: id + "-land", d: this.landPath(topo), "fill-rule": "evenodd", fill: "#f3efe4",
+        stroke: "#cbc2ab", "stroke-width": 0.7, "vector-effect": "non-scaling-stroke" }, land);
       // Copies a world away on either side, so that the map pans across
       // the antimeridian without an edge.
       [-360, 360, 720].forEach(function (dx) { el("use", { href: "#" + id + "-land", x: dx }, land); });
@@ -262,8 +275,7 @@
         var cx = (p[0] + q[0]) / 2 + (q[1] - p[1]) * 0.2, cy = (p[1] + q[1]) / 2 - (q[0] - p[0]) * 0.2;
         d = "M" + p.join(" ") + "Q" + cx + " " + cy + " " + q.join(" ");
       }
-      var path = el("path", { "class": "flow " + (f.to ? "to-site" : "to-home"), d: d,
-        "stroke-width": (1 + 6 * Math.sqrt(f.qty / (max || 1))).toFixed(2) }, self.flowLayer);
+      var path = el("path", flowStyle(!!f.to, d, (1 + 6 * Math.sqrt(f.qty / (max || 1))).toFixed(2)), self.flowLayer);
       var to = f.to ? (sites[f.to] ? sites[f.to].name : f.to) : self.word("home-area") + " " + f.cell;
       el("title", {}, path).textContent = s.name + " → " + to + "\n" + self.made(f.products) + " · " + self.fmt(f.km) + " km";
     });
@@ -286,7 +298,7 @@
       el("title", {}, dot).textContent = tip;
       var label = el("text", { x: xy[0], y: xy[1] }, self.labelLayer);
       label.textContent = s.name;
-      return { xy: xy, px: 5 + 11 * Math.sqrt(s.output / (max || 1)), dot: dot, ring: ring, label: label };
+      return { xy: xy, px: 5 + 11 * Math.sqrt(s.output / (max || 1)), dot: dot, ring: ring, label: label, name: s.name };
     });
   };
 
@@ -310,7 +322,7 @@
     this.data.coverage.forEach(function (c) {
       if (c.site) return;
       var key = c.cell.slice(0, level), g = groups[key];
-      if (!g) { g = groups[key] = { n: 0, cov: 0, lon: 0, lat: 0, tiers: {}, cells: 0 }; order.push(key); }
+      if (!g) { g = groups[key] = { n: 0, cov: 0, lon: 0, lat: 0, tiers: {}, cells: 0, len: key.length }; order.push(key); }
       var p = self.at(c.lon, c.lat);
       g.n += c.needs; g.cov += c.coverage * c.needs; g.lon += p[0] * c.needs; g.lat += c.lat * c.needs; g.cells++;
       Object.keys(c.tiers).forEach(function (t) {
@@ -325,7 +337,7 @@
       var r = el("rect", { "class": "cover", fill: ramp(cov), rx: 1.5 }, self.coverLayer);
       el("title", {}, r).textContent = self.word("home-area") + " " + key + "\n" +
         self.coverTip({ coverage: cov, tiers: g.tiers });
-      return { xy: xy, rect: r, px: Math.min(14, 7 + 1.5 * Math.sqrt(g.cells - 1)) };
+      return { xy: xy, rect: r, len: g.len, px: Math.min(15, 9 + 1.5 * Math.sqrt(g.cells - 1)) };
     });
   };
 
@@ -356,8 +368,8 @@
       if (!kinds[k]) return;
       row(function (s) { el("circle", { cx: 11, cy: 7, r: 5.5, fill: COLOURS[k], stroke: "#fff" }, s); }).textContent = self.word("kind-" + k);
     });
-    row(function (s) { el("path", { d: "M1 10Q11 2 21 6", "class": "flow to-site", "stroke-width": 3 }, s); }).textContent = self.word("flow-sites");
-    row(function (s) { el("path", { d: "M1 10Q11 2 21 6", "class": "flow to-home", "stroke-width": 2 }, s); }).textContent = self.word("flow-homes");
+    row(function (s) { el("path", flowStyle(true, "M1 10Q11 2 21 6", 3), s); }).textContent = self.word("flow-sites");
+    row(function (s) { el("path", flowStyle(false, "M1 10Q11 2 21 6", 2), s); }).textContent = self.word("flow-homes");
     var r = html("div", "row ramp", box);
     html("span", "", r).textContent = self.word("needs-met");
     var bar = html("div", "bar", r), stops = RAMP.map(function (s) { return ramp(s[0]) + " " + 100 * s[0] + "%"; });
@@ -421,8 +433,11 @@
     var level = 1;
     while (level < 6 && 360 / Math.pow(2, Math.ceil(5 * (level + 1) / 2)) * v.k >= 12) level++;
     if (level !== this.level) { this.level = level; this.drawCoverage(level); }
+    // Markers grow with their cell on screen, up to 18 px, so that at a
+    // city's scale each home area reads at a glance.
     this.markers.forEach(function (m) {
-      var h = m.px * u;
+      var cellPx = 360 / Math.pow(2, Math.ceil(5 * m.len / 2)) * v.k;
+      var h = Math.max(m.px, Math.min(18, cellPx / 8)) * u;
       m.rect.setAttribute("x", m.xy[0] - h / 2); m.rect.setAttribute("y", m.xy[1] - h / 2);
       m.rect.setAttribute("width", h); m.rect.setAttribute("height", h);
       m.rect.setAttribute("rx", 2 * u);
@@ -432,14 +447,29 @@
     this.sites.forEach(function (t) {
       t.dot.setAttribute("r", t.px * u);
       if (t.ring) t.ring.setAttribute("r", (t.px + 3) * u);
-      if (labels) {
-        t.label.setAttribute("x", t.xy[0] + (t.px + 4) * u);
-        t.label.setAttribute("y", t.xy[1] + 4 * u);
-        t.label.setAttribute("font-size", 12 * u);
-      }
     });
+    if (labels) this.placeLabels(u);
     this.drawScale();
     this.root.setAttribute("data-zoom", v.k.toFixed(3));
+  };
+
+  // placeLabels names the sites at a city's scale, the biggest first,
+  // and leaves out a name that would overlap one already placed: a name
+  // written over another is read as neither. Sizes are estimated in
+  // pixels (7 px a character at 12 px), which is close enough to keep
+  // names apart without measuring each.
+  P.placeLabels = function (u) {
+    var placed = [];
+    this.sites.slice().sort(function (a, b) { return b.px - a.px; }).forEach(function (t) {
+      var x = t.xy[0] / u + t.px + 4, y = t.xy[1] / u - 7, w = 6.6 * t.name.length, h = 14;
+      var free = placed.every(function (b) { return x + w < b[0] || b[0] + b[2] < x || y + h < b[1] || b[1] + b[3] < y; });
+      t.label.style.display = free ? "" : "none";
+      if (!free) return;
+      placed.push([x, y, w, h]);
+      t.label.setAttribute("x", t.xy[0] + (t.px + 4) * u);
+      t.label.setAttribute("y", t.xy[1] + 4 * u);
+      t.label.setAttribute("font-size", 12 * u);
+    });
   };
 
   // drawScale shows a round distance about 100 px long at the centre's

@@ -6,9 +6,10 @@
 // unchanged from the npm package world-atlas 2.0.2 (its licence and
 // Natural Earth's terms are in land-50m.LICENSE). It holds land only: no
 // country, hence no border is ever drawn. The 1:50m scale, not 1:110m,
-// because coordinators zoom to a city: at 1:110m Los Angeles has no
-// Santa Monica Bay nor Palos Verdes and the coast runs kilometres off,
-// while 1:50m draws both; it is 545 kB, 174 kB gzipped, loaded once.
+// because coordinators zoom to a city: at 1:110m the coast from Malibu
+// to Long Beach is 3 points, with no Santa Monica Bay and no Palos
+// Verdes; 1:50m has 11 there and draws both. It is 545 kB, 174 kB
+// gzipped, loaded once.
 // 1:10m (3 MB) would add detail no one plans by.
 //
 // It imports nothing.
