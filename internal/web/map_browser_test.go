@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -228,6 +229,12 @@ func TestMapInBrowser(t *testing.T) {
 	if dx, want := dragged[0]-wheeled[0], 100*wheeled[2]/1280; math.Abs(dx-want) > 0.02*want {
 		t.Errorf("drag 100 px left: view moved by %g, want %g", dx, want)
 	}
+	// Two fingers moving apart from 80 to 160 px zoom in twice.
+	pinch(ctx, t, 640, 400, 40, 80)
+	pinched := changedViewBox(ctx, t, dragged)
+	if r := pinched[2] / dragged[2]; math.Abs(r-0.5) > 0.01 {
+		t.Errorf("pinch from 80 to 160 px: view width went from %g to %g, ratio %g, want 0.5", dragged[2], pinched[2], r)
+	}
 
 	// Los Angeles: kitchens, clinics and factories a few kilometres apart
 	// must be told apart.
@@ -345,6 +352,28 @@ func drag(ctx context.Context, t *testing.T, x0, y0, x1, y1 float64) {
 	acts = append(acts, chromedp.MouseEvent(chromedp.MouseReleased, x1, y1, chromedp.ButtonLeft))
 	if err := chromedp.Do(ctx, acts...); err != nil {
 		t.Fatalf("drag: %v", err)
+	}
+}
+
+// pinch touches two fingers r0 px left and right of x,y and moves them
+// apart to r1 px, in steps, as a phone's pinch does.
+func pinch(ctx context.Context, t *testing.T, x, y, r0, r1 float64) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 2}); err != nil {
+		t.Fatal(err)
+	}
+	points := func(r float64) []*input.TouchPoint {
+		return []*input.TouchPoint{{X: x - r, Y: y, ID: new(0.0)}, {X: x + r, Y: y, ID: new(1.0)}}
+	}
+	steps := []input.DispatchTouchEventParams{{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: points(r0)}}
+	for i := 1; i <= 8; i++ {
+		steps = append(steps, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchMove, TouchPoints: points(r0 + float64(i)/8*(r1-r0))})
+	}
+	steps = append(steps, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
+	for _, p := range steps {
+		if _, err := chromedp.Call(ctx, input.DispatchTouchEvent, p); err != nil {
+			t.Fatalf("pinch: %v", err)
+		}
 	}
 }
 
