@@ -74,6 +74,16 @@ var mapWordsEN = map[string]string{
 	"tier-essential": "Essential", "tier-basic": "Basic", "tier-wanted": "Wanted",
 }
 
+var mapWordsES = map[string]string{
+	"title": "El plan en el mapa", "desc": "Los sitios, lo que va entre ellos y a los hogares, y cuánto se cubren las necesidades.",
+	"zoom-in": "Acercar", "zoom-out": "Alejar", "fit": "Mostrar todo",
+	"kind-workplace": "Centro de trabajo", "kind-school": "Escuela", "kind-neighborhood": "Barrio",
+	"kind-depot": "Almacén", "kind-other": "Otro sitio",
+	"flow-sites": "Bienes entre sitios", "flow-homes": "Entregas a hogares",
+	"needs-met": "Necesidades cubiertas", "needs": "necesidades", "output": "Produce", "home-area": "Zona",
+	"tier-essential": "Esenciales", "tier-basic": "Básicas", "tier-wanted": "Deseadas",
+}
+
 // wordAttrs writes the words as data-word-* attributes. html/template
 // refuses attribute names made in a template when they hold a dash
 // (data-word-{{$k}} becomes data-word-ZgotmplZ), so they are made here,
@@ -113,9 +123,13 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /{lang}", func(w http.ResponseWriter, r *http.Request) {
+		lang, words := "en", mapWordsEN
+		if r.PathValue("lang") == "es" {
+			lang, words = "es", mapWordsES
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		page := map[string]any{"Lang": "en", "Title": mapWordsEN["title"], "Words": wordAttrs(mapWordsEN), "Data": data}
+		page := map[string]any{"Lang": lang, "Title": words["title"], "Words": wordAttrs(words), "Data": data}
 		if err := mapPage.Execute(w, page); err != nil {
 			t.Error(err)
 		}
@@ -152,7 +166,7 @@ func TestMapInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/"),
+		chromedp.Navigate(srv.URL+"/en"),
 		chromedp.WaitVisible(chromedp.CSS(`.commune-map[data-state="ready"]`)),
 	); err != nil {
 		t.Fatal(err)
@@ -280,6 +294,31 @@ func TestMapInBrowser(t *testing.T) {
 		t.Errorf("Los Angeles view: the sites' names are hidden, want them shown at a city's scale")
 	}
 	shot(ctx, t, "map-la.png")
+
+	// In Spanish, every word of the legend and the buttons is the page's.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/es"),
+		chromedp.WaitVisible(chromedp.CSS(`.commune-map[data-state="ready"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	words, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[
+		document.querySelector(".commune-map-legend").innerText,
+		document.querySelector(".commune-map-zoom-in").getAttribute("aria-label"),
+		document.querySelector(".commune-map-svg > title").textContent,
+		document.querySelector(".commune-map-svg .site-dot > title").textContent]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(words, "\n")
+	for _, want := range []string{"Centro de trabajo", "Entregas a hogares", "Necesidades cubiertas", "Acercar", "El plan en el mapa"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Spanish page: %q is not shown; the map says:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "kind-") || strings.Contains(text, "needs-met") {
+		t.Errorf("Spanish page: a word's key is shown instead of the word:\n%s", text)
+	}
 
 	mu.Lock()
 	defer mu.Unlock()
