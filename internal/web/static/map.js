@@ -411,7 +411,7 @@
     west = w0;
     var s = this.size(), a = project(west, north), b = project(east, south);
     var w = Math.max(b[0] - a[0], 0.05), h = Math.max(b[1] - a[1], 0.05);
-    this.setView((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, 0.85 * Math.min(s[0] / w, s[1] / h));
+    this.setView((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, 0.8 * Math.min(s[0] / w, s[1] / h));
   };
   // fit shows all the data, or the world when there is none.
   P.fit = function () {
@@ -433,11 +433,16 @@
     var level = 1;
     while (level < 6 && 360 / Math.pow(2, Math.ceil(5 * (level + 1) / 2)) * v.k >= 12) level++;
     if (level !== this.level) { this.level = level; this.drawCoverage(level); }
+    // Seen from afar a city's sites are one spot: smaller, and without
+    // the rings of their own needs, they leave room for the coverage of
+    // the homes around them. Each city then reads as a tile coloured by
+    // its coverage with its sites as dots on it.
+    var far = s[0] * u > 30, shrink = far ? 0.45 : 1;
     // Markers grow with their cell on screen, up to 18 px, so that at a
     // city's scale each home area reads at a glance.
     this.markers.forEach(function (m) {
       var cellPx = 360 / Math.pow(2, Math.ceil(5 * m.len / 2)) * v.k;
-      var h = Math.max(m.px, Math.min(18, cellPx / 8)) * u;
+      var h = Math.max(m.px, Math.min(18, cellPx / 8), far ? 18 : 0) * u;
       m.rect.setAttribute("x", m.xy[0] - h / 2); m.rect.setAttribute("y", m.xy[1] - h / 2);
       m.rect.setAttribute("width", h); m.rect.setAttribute("height", h);
       m.rect.setAttribute("rx", 2 * u);
@@ -445,8 +450,11 @@
     var labels = s[0] * u < 3; // a city or less across
     this.labelLayer.style.display = labels ? "" : "none";
     this.sites.forEach(function (t) {
-      t.dot.setAttribute("r", t.px * u);
-      if (t.ring) t.ring.setAttribute("r", (t.px + 3) * u);
+      t.dot.setAttribute("r", t.px * shrink * u);
+      if (t.ring) {
+        t.ring.setAttribute("r", (t.px + 3) * u);
+        t.ring.style.display = far ? "none" : "";
+      }
     });
     if (labels) this.placeLabels(u);
     this.drawScale();
