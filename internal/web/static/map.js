@@ -395,7 +395,11 @@
   };
   P.setView = function (x, y, k) {
     k = this.limits(k);
-    this.view = { x: Math.max(this.lon0 - 180, Math.min(this.lon0 + 180, x)), y: Math.max(-180, Math.min(180, y)), k: k };
+    // Keep the map's edges, 85° north and south, from leaving empty
+    // water below or above it.
+    var edge = project(0, MAXLAT)[1], half = this.size()[1] / 2 / k;
+    y = half >= -edge ? 0 : Math.max(edge + half, Math.min(-edge - half, y));
+    this.view = { x: Math.max(this.lon0 - 180, Math.min(this.lon0 + 180, x)), y: y, k: k };
     this.render();
   };
   P.zoomBy = function (f, sx, sy) {
