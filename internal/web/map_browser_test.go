@@ -65,7 +65,7 @@ var mapPage = template.Must(template.New("map").Parse(`<!doctype html>
 </body></html>`))
 
 var mapWordsEN = map[string]string{
-	"title": "The plan on the map", "desc": "Sites, what flows between them and to homes, and how well needs are met.",
+	"title": "The plan on the map", "legend": "Legend", "desc": "Sites, what flows between them and to homes, and how well needs are met.",
 	"zoom-in": "Zoom in", "zoom-out": "Zoom out", "fit": "Show everything",
 	"kind-workplace": "Workplace", "kind-school": "School", "kind-neighborhood": "Neighbourhood",
 	"kind-depot": "Depot", "kind-other": "Other site",
@@ -75,7 +75,7 @@ var mapWordsEN = map[string]string{
 }
 
 var mapWordsES = map[string]string{
-	"title": "El plan en el mapa", "desc": "Los sitios, lo que va entre ellos y a los hogares, y cuánto se cubren las necesidades.",
+	"title": "El plan en el mapa", "legend": "Leyenda", "desc": "Los sitios, lo que va entre ellos y a los hogares, y cuánto se cubren las necesidades.",
 	"zoom-in": "Acercar", "zoom-out": "Alejar", "fit": "Mostrar todo",
 	"kind-workplace": "Centro de trabajo", "kind-school": "Escuela", "kind-neighborhood": "Barrio",
 	"kind-depot": "Almacén", "kind-other": "Otro sitio",
@@ -311,7 +311,7 @@ func TestMapInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(words, "\n")
-	for _, want := range []string{"Centro de trabajo", "Entregas a hogares", "Necesidades cubiertas", "Acercar", "El plan en el mapa"} {
+	for _, want := range []string{"Leyenda", "Centro de trabajo", "Entregas a hogares", "Necesidades cubiertas", "Acercar", "El plan en el mapa"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Spanish page: %q is not shown; the map says:\n%s", want, text)
 		}
@@ -319,6 +319,23 @@ func TestMapInBrowser(t *testing.T) {
 	if strings.Contains(text, "kind-") || strings.Contains(text, "needs-met") {
 		t.Errorf("Spanish page: a word's key is shown instead of the word:\n%s", text)
 	}
+
+	// On a phone the legend starts folded, leaving the map to the eye.
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 760),
+		chromedp.Navigate(srv.URL+"/es"),
+		chromedp.WaitVisible(chromedp.CSS(`.commune-map[data-state="ready"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	open, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(".commune-map-legend").open`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open {
+		t.Errorf("phone: the legend is open, want it folded")
+	}
+	shot(ctx, t, "map-phone-es.png")
 
 	mu.Lock()
 	defer mu.Unlock()

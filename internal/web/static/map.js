@@ -16,7 +16,14 @@
 // land-50m.json" data-lang="es" data-word-title="…" …><script
 // type="application/json">{mapData}</script></div>. The element gets
 // data-state="ready" once drawn, and el.communeMap, the map's handle
-// (zoomBy, fit, fitBounds, view).
+// (zoomBy, fit, fitBounds, view). The words it asks for (data-word-KEY):
+// title, desc, legend, zoom-in, zoom-out, fit, kind-workplace,
+// kind-school, kind-neighborhood, kind-depot, kind-other, flow-sites,
+// flow-homes, needs-met, needs, output, home-area, tier-essential,
+// tier-basic, tier-wanted. html/template refuses to build attribute
+// names with a dash from data (it writes ZgotmplZ): write each
+// data-word-KEY literally in the template, or build them in Go as the
+// browser test does (wordAttrs).
 (function () {
   "use strict";
 
@@ -355,9 +362,14 @@
     });
   };
 
-  // legend names what the map shows, only the kinds of site present.
+  // legend names what the map shows, only the kinds of site present. It
+  // folds away under its title, and starts folded on a phone, where it
+  // would hide half the map.
   P.legend = function () {
-    var self = this, box = html("div", "commune-map-legend", this.root), kinds = {};
+    var self = this, fold = html("details", "commune-map-legend", this.root), kinds = {};
+    html("summary", "", fold).textContent = this.word("legend");
+    fold.open = this.root.clientWidth >= 600;
+    var box = html("div", "", fold);
     this.data.sites.forEach(function (s) { kinds[s.kind] = true; });
     function row(swatch) {
       var r = html("div", "row", box), s = el("svg", { width: 22, height: 14, "aria-hidden": "true" }, r);
