@@ -133,14 +133,23 @@ func mapView(w *world.World, p *plan.Plan, collective string) mapData {
 		f.Products[product] += qty
 		f.Km = km // the same for every product between the same ends
 	}
+	// A plan outlives the world it was made from: the world may have been
+	// replaced since, so whatever names a site or need no longer there
+	// is left off the map rather than drawn at 0°, 0°.
 	for _, t := range p.Transfers {
+		if v.sites[t.From] == nil || v.sites[t.To] == nil {
+			continue
+		}
 		if v.all || v.ours[t.From] || v.ours[t.To] {
 			add(end{from: t.From, to: t.To}, t.Product, t.Qty, t.Km)
 		}
 	}
 	for _, f := range p.Flows {
 		n, ok := v.needs[f.ToNeed]
-		if !ok || !(v.all || v.ours[f.From] || v.concerns(n)) {
+		if !ok || v.sites[f.From] == nil || !v.placed(n) {
+			continue
+		}
+		if !(v.all || v.ours[f.From] || v.concerns(n)) {
 			continue
 		}
 		add(end{from: f.From, to: n.Site, cell: v.cell(n)}, f.Product, f.Qty, f.Km)
@@ -253,6 +262,15 @@ func newViewer(w *world.World, collective string) *viewer {
 // collective's members' or sites' needs.
 func (v *viewer) concerns(n *world.Need) bool {
 	return v.all || v.members[n.Member] || v.ours[n.Site]
+}
+
+// placed reports whether the need's place is in the world: its site,
+// or its member's home.
+func (v *viewer) placed(n *world.Need) bool {
+	if n.Site != "" {
+		return v.sites[n.Site] != nil
+	}
+	return v.cells[n.Member] != ""
 }
 
 // cell is the home cell of a member's need, "" for a site's need.
