@@ -34,7 +34,7 @@
 // and never tell whether an email belongs to a member.
 //
 // It may import internal/store, internal/auth, internal/world,
-// internal/plan, internal/notify, go-webauthn, a QR encoder
+// internal/plan, internal/geo, internal/notify, go-webauthn, a QR encoder
 // (github.com/skip2/go-qrcode, for invites) and the standard library.
 // It must never import internal/cli: the command line starts the
 // server, not the reverse.
