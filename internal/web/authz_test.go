@@ -225,6 +225,17 @@ var authzCases = map[string]authzCase{
 	// The demo's sign-in links (demo.go), served in demo mode only.
 	"GET /demo/{who}": {who: everyone, path: func(*fixture) string { return "/demo/member" }},
 
+	// A member's own pages (mepages.go).
+	"GET /me":                    {who: self},
+	"GET /me/needs":              {who: self},
+	"POST /me/needs":             {who: self, body: "product=meal&qty=2&tier=basic"},
+	"POST /me/needs/{id}/delete": {who: self, path: func(*fixture) string { return "/me/needs/need-a-1/delete" }},
+	"GET /me/commitment":         {who: self},
+	"POST /me/commitment":        {who: self, body: "hours=3&max_km=4"},
+	"GET /me/account":            {who: self},
+	"POST /me/account":           {who: self, body: "alias=x"},
+	"POST /me/erase":             {who: self, body: "sure=yes"},
+
 	// Signing in and out (login.go).
 	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},
 	"POST /api/v1/login/code/verify":             {who: everyone, body: `{"email": "nobody@example.org", "code": "123456"}`},
@@ -341,6 +352,8 @@ func (f *fixture) check(t *testing.T, c caller, req string, r response, allowed 
 		t.Errorf("%s as %v: got %d %s, want no server error", req, c, r.status, r.body)
 	case allowed && (r.status == http.StatusUnauthorized || r.status == http.StatusForbidden):
 		t.Errorf("%s as %v: got %d %s, want to be let in", req, c, r.status, r.body)
+	case !allowed && c == anonymous && r.status == http.StatusSeeOther && strings.HasPrefix(r.header.Get("Location"), "/login?"):
+		// A page sends someone not signed in to sign in.
 	case !allowed && c == anonymous && r.status != http.StatusUnauthorized:
 		t.Errorf("%s as %v: got %d %s, want 401", req, c, r.status, r.body)
 	case !allowed && c != anonymous && r.status != http.StatusForbidden:

@@ -110,6 +110,7 @@ func (s *Server) routes() []route {
 		s.collectiveRoutes(),
 		s.loginRoutes(),
 		s.meRoutes(),
+		s.mePageRoutes(),
 		s.demoRoutes(),
 	} {
 		rts = append(rts, area...)
