@@ -103,7 +103,7 @@ func newUI() (*ui, error) {
 var templateFuncs = template.FuncMap{
 	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" },
 	// num writes a quantity with at most two decimals: 14, 2.5, 0.33.
-	"num": func(x float64) string { return strconv.FormatFloat(math.Round(100*x)/100, 'f', -1, 64) },
+	"num":  func(x float64) string { return strconv.FormatFloat(math.Round(100*x)/100, 'f', -1, 64) },
 	"half": func(x float64) float64 { return x / 2 },
 	"list": func(xs ...string) []string { return xs },
 }
