@@ -24,7 +24,7 @@ func (s *Server) demoRoutes() []route {
 
 // demoSignIn answers GET /demo/member, /demo/coordinator and
 // /demo/organizer: a session for that person, counted as a passkey's so
-// that a coordinator's and an organizer's powers work, and the first
+// that a coordinator's and an organizer's powers work, and their own
 // page.
 func (s *Server) demoSignIn(w http.ResponseWriter, r *http.Request) error {
 	var member string
@@ -42,6 +42,6 @@ func (s *Server) demoSignIn(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.openSession(w, r, member, true); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, "/me", http.StatusSeeOther)
 	return nil
 }
