@@ -236,6 +236,10 @@ var authzCases = map[string]authzCase{
 	"POST /me/account":           {who: self, body: "alias=x"},
 	"POST /me/erase":             {who: self, body: "sure=yes"},
 
+	// A collective's page (collectivepage.go).
+	"GET /collectives/{id}":          {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA }},
+	"POST /collectives/{id}/invites": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/invites" }, body: "max_uses=5&expires_in_hours=24"},
+
 	// Signing in and out (login.go).
 	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},
 	"POST /api/v1/login/code/verify":             {who: everyone, body: `{"email": "nobody@example.org", "code": "123456"}`},

@@ -111,6 +111,7 @@ func (s *Server) routes() []route {
 		s.loginRoutes(),
 		s.meRoutes(),
 		s.mePageRoutes(),
+		s.collectivePageRoutes(),
 		s.demoRoutes(),
 	} {
 		rts = append(rts, area...)
