@@ -240,6 +240,10 @@ var authzCases = map[string]authzCase{
 	"GET /collectives/{id}":          {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA }},
 	"POST /collectives/{id}/invites": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/invites" }, body: "max_uses=5&expires_in_hours=24"},
 
+	// The page an invite link opens (joinpage.go): anyone may open it.
+	"GET /join/{code}":  {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }},
+	"POST /join/{code}": {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }, body: "alias=nueva&language=es&cell=9q5cs"},
+
 	// Signing in and out (login.go).
 	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},
 	"POST /api/v1/login/code/verify":             {who: everyone, body: `{"email": "nobody@example.org", "code": "123456"}`},

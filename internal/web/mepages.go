@@ -48,7 +48,9 @@ func (f *form) problems(v invalid, lang string) {
 		l = spanish
 	}
 	for _, p := range v {
+		// skills[2] is the skills field; contact.email the email field.
 		field, _, _ := strings.Cut(p.field, "[")
+		field = strings.TrimPrefix(field, "contact.")
 		if _, ok := f.Errors[field]; !ok {
 			f.Errors[field] = p.text(l)[len(p.field)+2:]
 		}

@@ -112,6 +112,7 @@ func (s *Server) routes() []route {
 		s.meRoutes(),
 		s.mePageRoutes(),
 		s.collectivePageRoutes(),
+		s.joinRoutes(),
 		s.demoRoutes(),
 	} {
 		rts = append(rts, area...)
