@@ -240,6 +240,14 @@ var authzCases = map[string]authzCase{
 	"GET /collectives/{id}":          {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA }},
 	"POST /collectives/{id}/invites": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/invites" }, body: "max_uses=5&expires_in_hours=24"},
 
+	"POST /collectives/{id}/runs": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/runs" }},
+	"GET /collectives/{id}/runs/{run}": {who: collective, path: func(f *fixture) string {
+		return "/collectives/" + collectiveA + "/runs/" + strconv.FormatInt(f.run, 10)
+	}},
+	"GET /api/v1/plans/{id}/progress": {who: self, path: func(f *fixture) string {
+		return "/api/v1/plans/" + strconv.FormatInt(f.run, 10) + "/progress"
+	}},
+
 	// The page an invite link opens (joinpage.go): anyone may open it.
 	"GET /join/{code}":  {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }},
 	"POST /join/{code}": {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }, body: "alias=nueva&language=es&cell=9q5cs"},

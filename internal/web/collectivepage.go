@@ -25,6 +25,8 @@ func (s *Server) collectivePageRoutes() []route {
 	return []route{
 		{pattern: "GET /collectives/{id}", action: auth.ReadCollective, collective: "id", page: true, h: s.collectivePage},
 		{pattern: "POST /collectives/{id}/invites", action: auth.WriteCollective, collective: "id", page: true, h: s.invitePage},
+		{pattern: "POST /collectives/{id}/runs", action: auth.WriteCollective, collective: "id", page: true, h: s.startRunPage},
+		{pattern: "GET /collectives/{id}/runs/{run}", action: auth.ReadCollective, collective: "id", page: true, h: s.runPage},
 	}
 }
 
@@ -40,6 +42,8 @@ type collectiveView struct {
 	Invite     *inviteBody   // the invite just made, with its code
 	QR         template.HTML // its QR code
 	Form       form
+	// Running is the planning run under way, 0 if none.
+	Running int64
 }
 
 // tierView is one tier's line: its name and coverage.
@@ -108,6 +112,7 @@ func (s *Server) renderCollective(w http.ResponseWriter, r *http.Request, status
 		}
 		return err
 	}
+	v.Running = s.activeRun()
 	return s.render(w, r, status, "collective.html", "collective.title", v)
 }
 
@@ -150,4 +155,43 @@ func (s *Server) invitePage(w http.ResponseWriter, r *http.Request) error {
 	// The SVG is ours, made from the URL by qrSVG: paths and numbers.
 	v.Invite, v.QR = &out, template.HTML(svg)
 	return s.renderCollective(w, r, http.StatusCreated, v)
+}
+
+// startRunPage starts a planning run of the whole world from a
+// collective's page, and shows its progress: a coordinator may plan
+// again when their members' needs have changed. One run at a time: if
+// one is under way, its progress is shown instead.
+func (s *Server) startRunPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.startRun(r)
+	if store.ErrorCode(err) == store.CodeConflict {
+		id, err = s.activeRun(), nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/collectives/"+r.PathValue("id")+"/runs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// runView is the page of a run under way or over.
+type runView struct {
+	Collective string
+	Run        *store.PlanRun
+	Percent    int
+}
+
+// runPage shows a run's progress; the page's script follows it without
+// reloading, and a browser without scripts reloads every few seconds.
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("run"), 10, 64)
+	if err != nil || id <= 0 {
+		return errorf(store.CodeNotFound, msgNotFound)
+	}
+	run, err := s.store.PlanRun(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	run.Plan = nil // the page needs only how it goes
+	return s.render(w, r, http.StatusOK, "run.html", "run.title",
+		&runView{Collective: r.PathValue("id"), Run: run, Percent: int(100 * run.Progress)})
 }

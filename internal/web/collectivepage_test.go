@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
@@ -83,5 +84,60 @@ func TestCollectivePage(t *testing.T) {
 	invs, _, err := e.store.Invites(ctx, "boyle-heights", "", 10)
 	if err != nil || len(invs) != 1 || invs[0].MaxUses != 30 {
 		t.Errorf("the stored invites: got %+v, %v", invs, err)
+	}
+}
+
+// TestRunFromCollectivePage: a coordinator plans again from their
+// collective's page and follows the run to its end.
+func TestRunFromCollectivePage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	data, err := os.ReadFile("../../examples/neighbourhood.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Read(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.PutWorld(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Carla", Language: "en", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddMembership(ctx, m.ID, "boyle-heights", store.RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, e, m.ID, "en")
+	code, _, loc := b.post(t, "/collectives/boyle-heights", "/collectives/boyle-heights/runs", url.Values{}, true)
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/collectives/boyle-heights/runs/") {
+		t.Fatalf("start a run: got %d to %q", code, loc)
+	}
+	run := strings.TrimPrefix(loc, "/collectives/boyle-heights/runs/")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, body := b.get(t, "/api/v1/plans/"+run+"/progress")
+		if code != http.StatusOK {
+			t.Fatalf("progress: got %d %s", code, body)
+		}
+		if strings.Contains(body, `"status":"done"`) {
+			if strings.Contains(body, `"plan"`) {
+				t.Errorf("progress carries the plan: %.200s", body)
+			}
+			break
+		}
+		if strings.Contains(body, `"status":"failed"`) || time.Now().After(deadline) {
+			t.Fatalf("the run did not finish: %s", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	code, page := b.get(t, loc)
+	if code != http.StatusOK || !strings.Contains(page, "Done. The plan is ready.") || !strings.Contains(page, `value="100"`) {
+		t.Errorf("the run's page when done: got %d %.500s", code, page)
+	}
+	if code, page := b.get(t, "/collectives/boyle-heights"); code != http.StatusOK || !strings.Contains(page, "How the plan covers") {
+		t.Errorf("the collective's page after the run: got %d", code)
 	}
 }
