@@ -94,6 +94,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"WorldInvalid", testWorldInvalid},
 		{"DeleteMember", testDeleteMember},
 		{"Export", testExport},
+		{"ImportMembers", testImportMembers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
