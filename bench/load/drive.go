@@ -71,6 +71,20 @@ type stats struct {
 	p50, p90, p99  time.Duration
 	max            time.Duration
 	byCall         map[string]callStats
+	// serverCPU is the CPU time the commune process used during the run
+	// (not PostgreSQL's); load is the 1-minute load average after it.
+	serverCPU time.Duration
+	load      string
+}
+
+// cpuPerRequest is the server's CPU time per answered request: what
+// bounds its throughput on a given number of cores, whatever else runs
+// on the machine.
+func (s stats) cpuPerRequest() time.Duration {
+	if s.answered == 0 {
+		return 0
+	}
+	return s.serverCPU / time.Duration(s.answered)
 }
 
 // callStats are one call's answers within a scenario.

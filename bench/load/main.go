@@ -167,11 +167,14 @@ func measure(ctx context.Context, bin string, d db, worldFile string, members, r
 		}
 		fmt.Fprintf(os.Stderr, "load: %s: %s at %d/s for %v\n", d.name, name, rate, dur)
 		drive(ctx, client, srv.base, sc, rate, warmup, 7)
+		cpu0 := srv.cpu()
 		s := drive(ctx, client, srv.base, sc, rate, dur, 1)
+		s.serverCPU, s.load = srv.cpu()-cpu0, loadAvg()
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		fmt.Fprintf(os.Stderr, "load: %s: %s: %.0f/s, p50 %v, p99 %v, errors %v\n", d.name, name, s.achieved(), s.p50, s.p99, s.errors)
+		fmt.Fprintf(os.Stderr, "load: %s: %s: %.0f/s, p50 %v, p99 %v, errors %v, server CPU %v a request, load %s\n",
+			d.name, name, s.achieved(), s.p50, s.p99, s.errors, s.cpuPerRequest(), s.load)
 		for c, cs := range s.byCall {
 			fmt.Fprintf(os.Stderr, "load:     %s: %d, p50 %v, p99 %v\n", c, cs.n, cs.p50, cs.p99)
 		}
@@ -241,8 +244,8 @@ func render(results []dbResult, rate int, dur time.Duration, members int, args [
 	fmt.Fprintf(&b, "Command: `go run ./bench/load %s`.\n", strings.Join(args, " "))
 	fmt.Fprintf(&b, "Open loop at %d requests/s for %v a scenario (after a warm-up), %d members with tokens; "+
 		"latency counts from when a request was due, so it includes queueing.\n\n", rate, dur, members)
-	b.WriteString("| database | scenario | target /s | achieved /s | requests | 2xx | errors | p50 ms | p90 ms | p99 ms | max ms |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
+	b.WriteString("| database | scenario | target /s | achieved /s | requests | 2xx | errors | p50 ms | p90 ms | p99 ms | max ms | server CPU ms/request | load avg |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
 	for _, r := range results {
 		for _, s := range r.stats {
@@ -255,8 +258,9 @@ func render(results []dbResult, rate int, dur time.Duration, members int, args [
 				slices.Sort(parts)
 				errs = strings.Join(parts, ", ")
 			}
-			fmt.Fprintf(&b, "| %s | %s | %d | %.0f | %d | %d | %s | %s | %s | %s | %s |\n",
-				r.db, s.scenario, s.target, s.achieved(), s.sent, s.ok, errs, ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max))
+			fmt.Fprintf(&b, "| %s | %s | %d | %.0f | %d | %d | %s | %s | %s | %s | %s | %.3f | %s |\n",
+				r.db, s.scenario, s.target, s.achieved(), s.sent, s.ok, errs, ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max),
+				float64(s.cpuPerRequest())/float64(time.Millisecond), s.load)
 		}
 	}
 	b.WriteString("\n")

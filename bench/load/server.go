@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -112,6 +113,43 @@ func startServer(bin string, d db, logPath string, extraEnv ...string) (*server,
 		return nil, fmt.Errorf("commune serve did not listen within 30 s: see %s", logPath)
 	}
 	return s, nil
+}
+
+// cpu returns the CPU time the server process has used so far, user and
+// system, from /proc (Linux), or 0 if it cannot be read.
+func (s *server) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; the fields after its
+	// closing parenthesis are numbers: utime and stime are 14 and 15.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	const ticks = 100 // USER_HZ, 100 on every Linux Go supports
+	return time.Duration(utime+stime) * time.Second / ticks
+}
+
+// loadAvg is the machine's load average over the last minute: how many
+// other processes competed for the cores during a run.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }
 
 // stop stops the server as an operator would, with SIGTERM; calls after
