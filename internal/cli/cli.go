@@ -65,6 +65,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 		err = c.gen(args[1:])
 	case "serve":
 		err = c.serve(ctx, args[1:])
+	case "demo":
+		err = c.demo(ctx, args[1:])
 	case "token":
 		err = c.token(ctx, args[1:])
 	case "rotate-key":

@@ -27,6 +27,7 @@ Usage:
   commune lp solve [flags] FILE.mps[.gz]   solve a linear program with the built-in solver
   commune plan [flags] WORLD.json          plan a world: who works where, what reaches each need
   commune gen [flags]                      write a synthetic world for tests and benchmarks
+  commune demo [flags]                     run the server on a demo organization, ready to explore
   commune serve [flags]                    run the server: the JSON API on SQLite or PostgreSQL
   commune token [flags]                    create an API token for a member's scripts
   commune rotate-key [flags]               seal every contact again under a new key
@@ -41,6 +42,7 @@ Uso:
   commune lp solve [opciones] ARCHIVO.mps[.gz]   resuelve un programa lineal con el solucionador propio
   commune plan [opciones] MUNDO.json             planifica un mundo: quién trabaja dónde, qué llega a cada necesidad
   commune gen [opciones]                         escribe un mundo sintético para pruebas y mediciones
+  commune demo [opciones]                        ejecuta el servidor con una organización de demostración, lista para explorar
   commune serve [opciones]                       ejecuta el servidor: la API JSON sobre SQLite o PostgreSQL
   commune token [opciones]                       crea un token de API para los programas de un miembro
   commune rotate-key [opciones]                  vuelve a sellar todos los contactos con una clave nueva
@@ -113,7 +115,8 @@ solucionador     %s
 
 // catalogs are all the message catalogs of the command line; a key
 // lives in exactly one of them (TestMessagesComplete checks).
-var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, rotateMessages, importMessages, sheetMessages}
+var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, demoMessages,
+	rotateMessages, importMessages, sheetMessages}
 
 // t returns the message in the command's language, formatted with args.
 func (c *command) t(k msgKey, args ...any) string {

@@ -22,6 +22,7 @@ func TestImportDirection(t *testing.T) {
 		".":        {module + "internal/world", module + "internal/geo", module + "lp"},
 		"../world": {module + "internal/geo"},
 		"../geo":   {},
+		"../demo":  {module + "internal/world", module + "internal/geo"},
 		"../auth":  {},
 		"../store": {module + "internal/world", module + "internal/geo", module + "internal/plan",
 			"modernc.org/sqlite", "modernc.org/sqlite/lib",

@@ -27,6 +27,7 @@ type Server struct {
 	opt   Options
 	mux   *http.ServeMux
 	runs  runs
+	ui    *ui
 }
 
 // runs keeps the planning run under way (plans.go): at most one, worked
@@ -46,7 +47,13 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 	if opt.MaxBody <= 0 {
 		opt.MaxBody = 64 << 20
 	}
-	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux()}
+	u, err := newUI()
+	if err != nil {
+		// The templates, catalogs and assets are built in: a failure
+		// here is a mistake in them, which every test would catch.
+		panic(err)
+	}
+	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux(), ui: u}
 	s.runs.ctx, s.runs.cancel = context.WithCancel(context.Background())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
@@ -72,7 +79,9 @@ type route struct {
 	// collective names the path wildcard holding the collective the
 	// request concerns, if any.
 	collective string
-	h          handlerFunc
+	// page routes answer HTML, errors included, and take "?lang=".
+	page bool
+	h    handlerFunc
 }
 
 // routes is every route the server serves, gathered from the files of
@@ -81,6 +90,7 @@ func (s *Server) routes() []route {
 	var rts []route
 	for _, area := range [][]route{
 		s.baseRoutes(),
+		s.pageRoutes(),
 		s.planRoutes(),
 	} {
 		rts = append(rts, area...)
@@ -102,11 +112,18 @@ func (s *Server) handle(rt route) http.Handler {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
 		}
+		if rt.page && s.chooseLang(w, r) {
+			return
+		}
 		err := s.authorize(r, rt)
 		if err == nil {
 			err = rt.h(w, r)
 		}
-		if err != nil {
+		switch {
+		case err == nil:
+		case rt.page:
+			s.pageError(w, r, err)
+		default:
 			s.writeError(w, r, err)
 		}
 	})
@@ -123,8 +140,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if allow := s.allowed(r); len(allow) > 0 {
 		rec.Header().Set("Allow", strings.Join(allow, ", "))
 		s.writeError(rec, r, errorf(codeMethodNotAllowed, msgMethodNotAllowed))
-	} else {
+	} else if strings.HasPrefix(r.URL.Path, "/api/") {
 		s.writeError(rec, r, errorf(store.CodeNotFound, msgNoRoute))
+	} else {
+		// A person following a broken link gets a page, not JSON.
+		s.pageError(rec, r, errorf(store.CodeNotFound, msgNoRoute))
 	}
 	if rec.status == 0 {
 		rec.status = http.StatusOK

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/commune-org/commune/internal/demo"
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/store"
+)
+
+const (
+	msgDemoUsage   msgKey = "demo-usage"
+	msgDemoArgs    msgKey = "demo-args"
+	msgDemoSeeding msgKey = "demo-seeding"
+	msgDemoReuse   msgKey = "demo-reuse"
+	msgDemoPlanned msgKey = "demo-planned"
+)
+
+var demoMessages = map[msgKey][2]string{
+	msgDemoUsage: {
+		`usage: commune demo [--data DIR] [--addr 127.0.0.1:8080]
+
+Runs the server on a demo organization: collectives in the garment and
+food factories, high schools and neighbourhoods of Los Angeles, and
+sister collectives in Tijuana, Mexico City, Manila and Johannesburg,
+with about two thousand members, their needs and commitments, and a
+computed plan. DIR (default ./commune-demo) holds its SQLite database;
+it is created on the first run and reused afterwards. Nothing in it is
+about real people.
+
+Flags:
+`,
+		`uso: commune demo [--data DIR] [--addr 127.0.0.1:8080]
+
+Ejecuta el servidor con una organización de demostración: colectivos en
+las fábricas de ropa y de alimentos, las preparatorias y los barrios de
+Los Ángeles, y colectivos hermanos en Tijuana, Ciudad de México, Manila
+y Johannesburgo, con unas dos mil personas, sus necesidades y
+compromisos, y un plan calculado. DIR (por omisión ./commune-demo)
+guarda su base de datos SQLite; se crea la primera vez y se reutiliza
+después. Nada en ella trata de personas reales.
+
+Opciones:
+`},
+	msgDemoArgs: {
+		"demo takes no arguments, got %d",
+		"demo no admite argumentos, hay %d"},
+	msgDemoSeeding: {
+		"creating the demo organization in %s: %d collectives, %d members\n",
+		"creando la organización de demostración en %s: %d colectivos, %d miembros\n"},
+	msgDemoReuse: {
+		"using the demo organization already in %s\n",
+		"usando la organización de demostración que ya está en %s\n"},
+	msgDemoPlanned: {
+		"planned in %.1f s: essential needs %.1f%% met, basic %.1f%%, wanted %.1f%%; %d shortfalls explained\n",
+		"planificado en %.1f s: necesidades esenciales cubiertas al %.1f%%, básicas al %.1f%%, deseadas al %.1f%%; %d faltas explicadas\n"},
+}
+
+func (c *command) demo(ctx context.Context, args []string) error {
+	fs := c.flags("demo", msgDemoUsage)
+	data := fs.String("data", "./commune-demo", "data directory of the demo / directorio de datos de la demostración")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on / dirección de escucha")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return usageErrorFrom(err)
+	}
+	if len(pos) != 0 {
+		return usageError{c.t(msgDemoArgs, len(pos))}
+	}
+	if err := c.seedDemo(ctx, *data); err != nil {
+		return err
+	}
+	return c.serve(ctx, []string{"--data", *data, "--addr", *addr})
+}
+
+// seedDemo fills the database in dir with the demo organization and its
+// plan, unless it holds it already.
+func (c *command) seedDemo(ctx context.Context, dir string) error {
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	d := demo.Build()
+	if _, err := st.Collective(ctx, d.Collectives[0].ID); err == nil {
+		fmt.Fprintf(c.stderr, c.t(msgDemoReuse), dir)
+		return nil
+	} else if store.ErrorCode(err) != store.CodeNotFound {
+		return err
+	}
+	fmt.Fprintf(c.stderr, c.t(msgDemoSeeding), dir, len(d.Collectives), len(d.World.Members))
+	if err := storeDemo(ctx, st, d); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	start := time.Now()
+	p, err := plan.Make(ctx, d.World, plan.Options{})
+	if err != nil {
+		return fmt.Errorf("demo: plan: %w", err)
+	}
+	run, err := st.CreatePlanRun(ctx)
+	if err != nil {
+		return err
+	}
+	if err := st.FinishPlanRun(ctx, run, p); err != nil {
+		return err
+	}
+	pct := func(r plan.TierResult) float64 {
+		if r.Needed == 0 {
+			return 100
+		}
+		return 100 * r.Met / r.Needed
+	}
+	fmt.Fprintf(c.stderr, c.t(msgDemoPlanned), time.Since(start).Seconds(),
+		pct(p.Tiers.Essential), pct(p.Tiers.Basic), pct(p.Tiers.Wanted), len(p.Shortfalls))
+	return nil
+}
+
+// storeDemo writes the demo's collectives, its members with their
+// aliases and languages, its coordinators, and its world.
+func storeDemo(ctx context.Context, st *store.Store, d *demo.Demo) error {
+	for _, col := range d.Collectives {
+		if _, err := st.CreateCollective(ctx, store.Collective{ID: col.ID, Name: col.Name, Kind: store.CollectiveKind(col.Kind)}); err != nil {
+			return err
+		}
+	}
+	// Members first, with their aliases: the world then adds their
+	// cells, memberships, commitments and needs.
+	for i, m := range d.World.Members {
+		p := d.People[i]
+		if _, err := st.CreateMember(ctx, store.Member{ID: m.ID, Alias: p.Alias, Language: p.Language, Cell: m.Cell}); err != nil {
+			return err
+		}
+	}
+	// Coordinators before the world: its memberships keep their role.
+	for _, col := range d.Collectives {
+		if err := st.AddMembership(ctx, d.Coordinators[col.ID], col.ID, store.RoleCoordinator); err != nil {
+			return err
+		}
+	}
+	return st.PutWorld(ctx, d.World)
+}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/commune-org/commune/internal/demo"
+	"github.com/commune-org/commune/internal/store"
+)
+
+// TestSeedDemo: the demo's database holds its collectives with their
+// names, its members with their aliases, its coordinators, the world
+// and a done plan; a second start reuses it.
+func TestSeedDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plans the demo world")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	c := &command{cfg: Config{Lang: "en"}, stdout: &bytes.Buffer{}, stderr: &stderr}
+	if err := c.seedDemo(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "creating the demo organization") || !strings.Contains(stderr.String(), "planned in") {
+		t.Errorf("stderr: got %q, want the seeding and the plan reported", stderr.String())
+	}
+	stderr.Reset()
+	if err := c.seedDemo(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "using the demo organization already in") {
+		t.Errorf("second start: got %q, want the demo reused", stderr.String())
+	}
+
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d := demo.Build()
+	col, err := st.Collective(ctx, "boyle-heights")
+	if err != nil || col.Name != "Boyle Heights" || col.Kind != store.Neighbourhood {
+		t.Errorf("collective boyle-heights: got %+v, %v", col, err)
+	}
+	m, err := st.Member(ctx, d.Member)
+	if err != nil || m.Alias != d.People[indexOf(d, d.Member)].Alias {
+		t.Errorf("member %s: got %+v, %v", d.Member, m, err)
+	}
+	w, err := st.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Members) != len(d.World.Members) || len(w.Needs) != len(d.World.Needs) || len(w.Recipes) != len(d.World.Recipes) {
+		t.Errorf("world: got %d members, %d needs, %d recipes; want %d, %d, %d", len(w.Members), len(w.Needs), len(w.Recipes),
+			len(d.World.Members), len(d.World.Needs), len(d.World.Recipes))
+	}
+	ms, _, err := st.CollectiveMembers(ctx, "boyle-heights", "", store.MaxLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var coordinator string
+	for _, m := range ms {
+		if m.Role == store.RoleCoordinator {
+			coordinator = m.MemberID
+		}
+	}
+	if coordinator != d.Coordinator {
+		t.Errorf("coordinator of boyle-heights: got %q, want %q", coordinator, d.Coordinator)
+	}
+	run, err := st.PlanRun(ctx, 1)
+	if err != nil || run.Status != store.RunDone {
+		t.Errorf("plan run 1: got %+v, %v; want done", run, err)
+	}
+}
+
+func indexOf(d *demo.Demo, member string) int {
+	for i, m := range d.World.Members {
+		if m.ID == member {
+			return i
+		}
+	}
+	return -1
+}

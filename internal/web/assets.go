@@ -1,0 +1,115 @@
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/commune-org/commune/internal/store"
+)
+
+//go:generate go run icon_gen.go
+
+// The static assets (styles, scripts, icons, the map's land shapes) are
+// embedded in the binary and served under names that carry a hash of
+// their content, "/static/app.3f2a9c1d0b7e.css", so that a browser may
+// keep them forever and still never use a stale one: a new content is a
+// new name. Nothing is loaded from any other host.
+
+//go:embed static
+var staticFS embed.FS
+
+// asset is one embedded file.
+type asset struct {
+	name   string // its path under static/: "app.css"
+	hashed string // its name with the hash: "app.3f2a9c1d0b7e.css"
+	body   []byte
+	ctype  string
+}
+
+// assets are the embedded files by name and by hashed name.
+type assets struct {
+	byName   map[string]*asset
+	byHashed map[string]*asset
+}
+
+// loadAssets reads every file under static/ in fsys.
+func loadAssets(fsys fs.FS) (*assets, error) {
+	a := &assets{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
+	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(body)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		ctype := mime.TypeByExtension(ext)
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		if ext == ".json" || ext == ".webmanifest" {
+			ctype = "application/json"
+		}
+		as := &asset{name: name, hashed: hashed, body: body, ctype: ctype}
+		a.byName[name], a.byHashed[hashed] = as, as
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: static assets: %w", err)
+	}
+	return a, nil
+}
+
+// url returns the URL of the asset with the name. An unknown name is a
+// mistake in a template, caught by the tests that render every page.
+func (a *assets) url(name string) (string, error) {
+	as, ok := a.byName[name]
+	if !ok {
+		return "", fmt.Errorf("web: no static asset %q", name)
+	}
+	return "/static/" + as.hashed, nil
+}
+
+// serveStatic answers GET /static/{file}: only hashed names are served,
+// with a year of caching.
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
+	as, ok := s.ui.assets.byHashed[r.PathValue("file")]
+	if !ok {
+		return errorf(store.CodeNotFound, msgNotFound)
+	}
+	h := w.Header()
+	h.Set("Content-Type", as.ctype)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(as.body)
+	return nil
+}
+
+// serveWorker answers GET /sw.js: the service worker must be served from
+// the root to control every page, and under a fixed name, so it is not
+// cached: the browser checks it on each visit and so learns of new
+// assets.
+func (s *Server) serveWorker(w http.ResponseWriter, r *http.Request) error {
+	as := s.ui.assets.byName["sw.js"]
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// The worker is told the hashed names of the assets to keep for
+	// offline use in a prelude, so that its bytes change whenever an
+	// asset does and the browser installs the new worker.
+	fmt.Fprintf(w, "const ASSETS = %s;\n", s.ui.offlineAssets())
+	w.Write(as.body)
+	return nil
+}

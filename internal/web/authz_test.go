@@ -1,0 +1,299 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
+)
+
+// The authorization test (issue 4, acceptance item 2) tries every route
+// of the mux as each of five callers and checks two things: who gets
+// in, against what the table below says (not against the route's own
+// declaration, so a route declared with a too weak action fails), and
+// that no answer carries what lies beyond the caller's boundary.
+
+// caller is one of the five the test tries every route as.
+type caller int
+
+const (
+	anonymous caller = iota
+	memberA          // a member of collective A, nothing more
+	coordB           // a coordinator of collective B, A's neighbour
+	coordA           // a coordinator of collective A
+	organizer
+	callers
+)
+
+var callerNames = [...]string{"anonymous", "member of A", "coordinator of B", "coordinator of A", "organizer"}
+
+func (c caller) String() string { return callerNames[c] }
+
+// The fixture: collectives A and B, each with one plain member whose id
+// is a marker the test looks for in answers, the four callers with
+// tokens, the catalog, and a done plan that names both plain members.
+const (
+	collectiveA = "coll-a"
+	collectiveB = "coll-b"
+	plainA      = "plain-a-k2x9q" // a member of A: coordA and organizer may see them
+	plainB      = "plain-b-7f3qz" // a member of B: coordB and organizer may see them
+)
+
+const authzWorld = `{
+  "format": "commune.world/v1",
+  "period": "week",
+  "skills": [{"id": "cook", "name": {"en": "Cooking", "es": "Cocina"}}],
+  "products": [{"id": "meal", "name": {"en": "Meal", "es": "Comida"}, "unit": "meal", "kind": "good"}],
+  "sites": [
+    {"id": "kitchen-a", "name": "Kitchen A", "kind": "workplace", "lat": 34.033, "lon": -118.205, "collective": "coll-a"},
+    {"id": "kitchen-b", "name": "Kitchen B", "kind": "workplace", "lat": 34.047, "lon": -118.283, "collective": "coll-b"}
+  ],
+  "recipes": [
+    {"id": "cook-a", "site": "kitchen-a", "outputs": {"meal": 10}, "labor": {"cook": 1}},
+    {"id": "cook-b", "site": "kitchen-b", "outputs": {"meal": 10}, "labor": {"cook": 1}}
+  ],
+  "members": [
+    {"id": "plain-a-k2x9q", "cell": "9q5cs", "collectives": ["coll-a"], "commitment": {"hours": 4, "skills": ["cook"], "max_km": 10}},
+    {"id": "plain-b-7f3qz", "cell": "9q5cg", "collectives": ["coll-b"], "commitment": {"hours": 4, "skills": ["cook"], "max_km": 10}}
+  ],
+  "needs": [
+    {"id": "need-a-1", "member": "plain-a-k2x9q", "product": "meal", "qty": 7, "tier": "essential"},
+    {"id": "need-b-1", "member": "plain-b-7f3qz", "product": "meal", "qty": 7, "tier": "essential"}
+  ]
+}`
+
+type fixture struct {
+	*env
+	tokens [callers]string
+	ids    [callers]string // member ids of the callers; "" for anonymous
+	run    int64           // a done planning run
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{env: newEnv(t)}
+	w, err := world.Read(strings.NewReader(authzWorld))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.PutWorld(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Make(ctx, w, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.run, err = f.store.CreatePlanRun(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.FinishPlanRun(ctx, f.run, p); err != nil {
+		t.Fatal(err)
+	}
+	for c := memberA; c < callers; c++ {
+		alias := strings.ReplaceAll(c.String(), " ", "-")
+		m, err := f.store.CreateMember(ctx, store.Member{Alias: alias, Language: "en", Cell: "9q5ct"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.ids[c] = m.ID
+		tok := store.Token{MemberID: m.ID, Role: string(auth.Member)}
+		switch c {
+		case memberA:
+			err = f.store.AddMembership(ctx, m.ID, collectiveA, store.RoleMember)
+		case coordA, coordB:
+			coll := map[caller]string{coordA: collectiveA, coordB: collectiveB}[c]
+			err = f.store.AddMembership(ctx, m.ID, coll, store.RoleCoordinator)
+			tok.Role, tok.Collective = string(auth.Coordinator), coll
+		case organizer:
+			tok.Role = string(auth.Organizer)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[c] = auth.NewToken()
+		tok.Hash = auth.Hash(f.tokens[c])
+		if _, err := f.store.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// who says which callers a route lets in.
+type who int
+
+const (
+	everyone   who = iota // public routes
+	self                  // any signed-in member, on their own data
+	collective            // coordinators of the collective in the path, organizers
+	organizers            // organizers only
+)
+
+// authzCase says how to call one route and who may.
+type authzCase struct {
+	who who
+	// path fills the pattern's wildcards; a collective wildcard is
+	// always collective A. Nil: the pattern has no wildcards.
+	path func(f *fixture) string
+	// body is a request body that an allowed caller's request may
+	// carry; it need not succeed, only be authorized.
+	body string
+	// foreign, for routes whose path names an object of a collective,
+	// is the path with an object of collective B under collective A:
+	// A's coordinator must be answered 404, never B's object.
+	foreign func(f *fixture) string
+}
+
+var authzCases = map[string]authzCase{
+	"GET /healthz":          {who: everyone},
+	"GET /api/openapi.json": {who: everyone},
+	"GET /{$}":              {who: everyone, path: func(*fixture) string { return "/" }},
+	"GET /static/{file}": {who: everyone, path: func(f *fixture) string {
+		u, _ := f.srv.ui.assets.url("app.css")
+		return u
+	}},
+	"GET /sw.js":                {who: everyone},
+	"GET /manifest.webmanifest": {who: everyone},
+	"GET /api/v1/world":         {who: organizers},
+	"PUT /api/v1/world":         {who: organizers, body: authzWorld},
+	"POST /api/v1/plans":        {who: organizers},
+	"GET /api/v1/plans/{id}": {who: organizers, path: func(f *fixture) string {
+		return "/api/v1/plans/" + strconv.FormatInt(f.run, 10)
+	}},
+}
+
+// allowed says whether c may call a route of w.
+func (w who) allowed(c caller) bool {
+	switch w {
+	case everyone:
+		return true
+	case self:
+		return c != anonymous
+	case collective:
+		return c == coordA || c == organizer
+	case organizers:
+		return c == organizer
+	}
+	return false
+}
+
+// hidden are the markers an answer to c must not carry: the plain
+// members of the collectives c does not coordinate.
+func hidden(c caller) []string {
+	switch c {
+	case organizer:
+		return nil
+	case coordA:
+		return []string{plainB}
+	case coordB:
+		return []string{plainA}
+	}
+	return []string{plainA, plainB}
+}
+
+func TestAuthorization(t *testing.T) {
+	routes := newEnv(t).srv.routes()
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		seen[rt.pattern] = true
+		tc, ok := authzCases[rt.pattern]
+		if !ok {
+			t.Errorf("route %q: no case in authzCases; every route must be tried", rt.pattern)
+			continue
+		}
+		if tc.who == everyone && !rt.public || tc.who != everyone && rt.public {
+			t.Errorf("route %q: public is %v, but the table says who=%d", rt.pattern, rt.public, tc.who)
+		}
+		t.Run(rt.pattern, func(t *testing.T) {
+			t.Parallel()
+			method, path, _ := strings.Cut(rt.pattern, " ")
+			for c := anonymous; c < callers; c++ {
+				// A fresh fixture for each caller: a route may change
+				// what the next caller would see (DELETE /api/v1/me).
+				f := newFixture(t)
+				target := path
+				if tc.path != nil {
+					target = tc.path(f)
+				}
+				if strings.Contains(target, "{") {
+					t.Fatalf("path %q still has wildcards", target)
+				}
+				r := f.call(t, method, target, f.tokens[c], tc.body)
+				f.check(t, c, method+" "+target, r, tc.who.allowed(c))
+				if tc.foreign != nil && c == coordA {
+					target := tc.foreign(f)
+					r := f.call(t, method, target, f.tokens[c], tc.body)
+					if r.status != http.StatusNotFound {
+						t.Errorf("%s %s as %v (an object of B under A): got %d %s, want 404", method, target, c, r.status, r.body)
+					}
+					f.check(t, c, method+" "+target, r, true)
+				}
+			}
+		})
+	}
+	for pattern := range authzCases {
+		if !seen[pattern] {
+			t.Errorf("authzCases has %q, which the mux does not serve", pattern)
+		}
+	}
+}
+
+func (f *fixture) call(t *testing.T, method, target, token, body string) response {
+	t.Helper()
+	var b *strings.Reader
+	if body != "" {
+		b = strings.NewReader(body)
+	}
+	if b == nil {
+		return f.do(t, method, target, token, "", nil)
+	}
+	return f.do(t, method, target, token, "", b)
+}
+
+// check fails the test if c was let in when it should not have been, or
+// kept out when it should not, or if the answer carries a marker c must
+// not see.
+func (f *fixture) check(t *testing.T, c caller, req string, r response, allowed bool) {
+	t.Helper()
+	switch {
+	case r.status >= 500:
+		t.Errorf("%s as %v: got %d %s, want no server error", req, c, r.status, r.body)
+	case allowed && (r.status == http.StatusUnauthorized || r.status == http.StatusForbidden):
+		t.Errorf("%s as %v: got %d %s, want to be let in", req, c, r.status, r.body)
+	case !allowed && c == anonymous && r.status != http.StatusUnauthorized:
+		t.Errorf("%s as %v: got %d %s, want 401", req, c, r.status, r.body)
+	case !allowed && c != anonymous && r.status != http.StatusForbidden:
+		t.Errorf("%s as %v: got %d %s, want 403", req, c, r.status, r.body)
+	}
+	body := string(r.body)
+	for _, m := range hidden(c) {
+		if strings.Contains(body, m) {
+			t.Errorf("%s as %v: the answer names %q, beyond the caller's boundary: %.300s", req, c, m, body)
+		}
+	}
+	// No caller but the organizer sees another caller's member id.
+	if c != organizer {
+		for other, id := range f.ids {
+			if id != "" && caller(other) != c && strings.Contains(body, id) && !slices.Contains(visibleIDs(c), caller(other)) {
+				t.Errorf("%s as %v: the answer names the member id of %v: %.300s", req, c, caller(other), body)
+			}
+		}
+	}
+}
+
+// visibleIDs are the callers whose member ids c may see: a coordinator
+// sees the members of their collective.
+func visibleIDs(c caller) []caller {
+	if c == coordA {
+		return []caller{memberA}
+	}
+	return nil
+}

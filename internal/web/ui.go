@@ -1,0 +1,255 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/commune-org/commune/internal/auth"
+)
+
+// The pages are rendered by the server from html/template files in
+// templates/, with their words from one catalog file per language in
+// locales/ ("en.json", "es.json"). Adding a language is adding one
+// catalog file: the language menu lists the catalogs there are, and a
+// test checks that each has every key of the English one.
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed locales
+var localeFS embed.FS
+
+// langCookie remembers the language a person chose.
+const langCookie = "commune_lang"
+
+// ui holds what pages are made of: the parsed templates, the catalogs
+// and the static assets.
+type ui struct {
+	pages   map[string]*template.Template // by file name: "home.html"
+	langs   []string                      // "en" first, then the others in order
+	catalog map[string]map[string]string  // words by language and key
+	assets  *assets
+}
+
+func newUI() (*ui, error) {
+	u := &ui{pages: map[string]*template.Template{}, catalog: map[string]map[string]string{}}
+	var err error
+	if u.assets, err = loadAssets(staticFS); err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(localeFS, f)
+		if err != nil {
+			return nil, err
+		}
+		words := map[string]string{}
+		if err := json.Unmarshal(data, &words); err != nil {
+			return nil, fmt.Errorf("web: %s: %w", f, err)
+		}
+		lang := strings.TrimSuffix(path.Base(f), ".json")
+		u.catalog[lang] = words
+		u.langs = append(u.langs, lang)
+	}
+	if u.catalog["en"] == nil {
+		return nil, fmt.Errorf("web: locales/en.json is missing")
+	}
+	slices.SortFunc(u.langs, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "en":
+			return -1
+		case b == "en":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		name := path.Base(p)
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("web: %s: %w", name, err)
+		}
+		u.pages[name] = t
+	}
+	return u, nil
+}
+
+// templateFuncs are the few functions templates need beyond page's
+// methods.
+var templateFuncs = template.FuncMap{
+	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" },
+}
+
+// t returns the words of key in lang, formatted with args: the English
+// ones when lang lacks them, the key itself when English does too (a
+// test makes sure that never happens).
+func (u *ui) t(lang, key string, args ...any) string {
+	s, ok := u.catalog[lang][key]
+	if !ok {
+		s, ok = u.catalog["en"][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// offlineAssets is the JSON list of the hashed URLs the service worker
+// keeps for offline use: every style, script and icon.
+func (u *ui) offlineAssets() string {
+	var urls []string
+	for _, a := range u.assets.byName {
+		if ext := path.Ext(a.name); ext == ".css" || ext == ".js" || ext == ".svg" || ext == ".png" {
+			if a.name != "sw.js" {
+				urls = append(urls, "/static/"+a.hashed)
+			}
+		}
+	}
+	slices.Sort(urls)
+	b, _ := json.Marshal(urls)
+	return string(b)
+}
+
+// page is what every template receives.
+type page struct {
+	ui        *ui
+	Lang      string
+	Path      string // the request's path, for the language menu
+	Principal auth.Principal
+	Title     string // a catalog key
+	Data      any
+}
+
+// T returns the words of key in the page's language.
+func (p *page) T(key string, args ...any) string { return p.ui.t(p.Lang, key, args...) }
+
+// Asset returns the hashed URL of a static asset.
+func (p *page) Asset(name string) (string, error) { return p.ui.assets.url(name) }
+
+// Langs are the language menu's entries.
+func (p *page) Langs() []langChoice {
+	var out []langChoice
+	for _, l := range p.ui.langs {
+		q := url.Values{"lang": {l}}
+		out = append(out, langChoice{Code: l, Name: p.ui.t(l, "language.name"), URL: p.Path + "?" + q.Encode(), Current: l == p.Lang})
+	}
+	return out
+}
+
+type langChoice struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+// pageLang picks the language of a page: the one chosen before (the
+// cookie), else the browser's preference among the catalogs, else
+// English.
+func (u *ui) pageLang(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && u.catalog[c.Value] != nil {
+		return c.Value
+	}
+	return preferred(r.Header.Get("Accept-Language"), u.langs)
+}
+
+// preferred returns the language of an Accept-Language header (RFC 9110,
+// section 12.5.4) with the highest weight among available, matching
+// "es-MX" to "es"; the first available when none matches.
+func preferred(header string, available []string) string {
+	best, bestQ := available[0], 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		if slices.Contains(available, base) && q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	return best
+}
+
+// chooseLang handles "?lang=es" on any page: it remembers the choice for
+// a year and sends the browser back to the page without the parameter.
+// It reports whether it answered.
+func (s *Server) chooseLang(w http.ResponseWriter, r *http.Request) bool {
+	l := r.URL.Query().Get("lang")
+	if l == "" || s.ui.catalog[l] == nil {
+		return false
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	q := r.URL.Query()
+	q.Del("lang")
+	target := r.URL.Path
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return true
+}
+
+// render writes the page made of the template name and data, with the
+// headers every page carries: a content security policy that lets the
+// page load nothing from any other host and run no inline script.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
+	t, ok := s.ui.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page template %q", name)
+	}
+	p := &page{ui: s.ui, Lang: s.ui.pageLang(r), Path: r.URL.Path, Title: title, Data: data}
+	p.Principal, _ = s.principal(r)
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	pageHeaders(w.Header())
+	w.Header().Set("Content-Language", p.Lang)
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// pageHeaders are the headers of every HTML page.
+func pageHeaders(h http.Header) {
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "+
+		"form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Cookie")
+	h.Add("Vary", "Accept-Language")
+}

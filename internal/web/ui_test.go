@@ -1,0 +1,177 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestLocalesComplete: every catalog has every key of the English one
+// and no other; every key a template uses, and every error code's page
+// title, is in English.
+func TestLocalesComplete(t *testing.T) {
+	u, err := newUI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.langs) < 2 || u.langs[0] != "en" {
+		t.Fatalf("languages: got %v, want English first and at least one more", u.langs)
+	}
+	en := u.catalog["en"]
+	for _, l := range u.langs[1:] {
+		for k := range en {
+			if _, ok := u.catalog[l][k]; !ok {
+				t.Errorf("locales/%s.json lacks %q", l, k)
+			}
+		}
+		for k := range u.catalog[l] {
+			if _, ok := en[k]; !ok {
+				t.Errorf("locales/%s.json has %q, which English lacks", l, k)
+			}
+		}
+	}
+	for code := range statuses {
+		if _, ok := en["error."+string(code)]; !ok {
+			t.Errorf("locales/en.json lacks error.%s, the title of its error page", code)
+		}
+	}
+	used := regexp.MustCompile(`\.T "([^"]+)"`)
+	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templateFS, p)
+		if err != nil {
+			return err
+		}
+		for _, m := range used.FindAllSubmatch(data, -1) {
+			if _, ok := en[string(m[1])]; !ok {
+				t.Errorf("%s uses %q, which locales/en.json lacks", p, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPreferred(t *testing.T) {
+	langs := []string{"en", "es"}
+	for _, tc := range []struct{ header, want string }{
+		{"", "en"},
+		{"es-MX,es;q=0.9,en;q=0.8", "es"},
+		{"fr-FR, en;q=0.5, es;q=0.7", "es"},
+		{"de", "en"},
+		{"en-US,en;q=0.9", "en"},
+		{"es;q=abc, en;q=0.1", "en"},
+	} {
+		if got := preferred(tc.header, langs); got != tc.want {
+			t.Errorf("preferred(%q): got %q, want %q", tc.header, got, tc.want)
+		}
+	}
+}
+
+// localRef matches the URLs a page loads or links to.
+var localRef = regexp.MustCompile(`(?:src|href)="([^"]*)"`)
+
+// TestPages: the first page in English and Spanish, chosen by the
+// browser or by the menu and then remembered, with a policy that loads
+// nothing from other hosts, and every asset it names served.
+func TestPages(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ accept, lang, heading string }{
+		{"en-US,en;q=0.9", "en", "From each according to their commitment"},
+		{"es-MX,es;q=0.9", "es", "De cada quien según su compromiso"},
+	} {
+		r := e.do(t, "GET", "/", "", tc.accept, nil)
+		body := string(r.body)
+		if r.status != http.StatusOK || !strings.Contains(body, `<html lang="`+tc.lang+`">`) || !strings.Contains(body, tc.heading) {
+			t.Errorf("GET / (%s): got %d %.200s, want the page in %s", tc.accept, r.status, body, tc.lang)
+		}
+		if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("GET /: Content-Security-Policy %q", csp)
+		}
+		for _, m := range localRef.FindAllStringSubmatch(body, -1) {
+			ref := m[1]
+			if !strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "//") {
+				t.Errorf("GET /: %q is not a path on this host", ref)
+				continue
+			}
+			if strings.HasPrefix(ref, "/static/") {
+				a := e.do(t, "GET", ref, "", "", nil)
+				if a.status != http.StatusOK || !strings.Contains(a.header.Get("Cache-Control"), "immutable") {
+					t.Errorf("GET %s: got %d, cache %q; want 200, immutable", ref, a.status, a.header.Get("Cache-Control"))
+				}
+			}
+		}
+	}
+
+	// The menu's choice is remembered in a cookie, over the browser's.
+	r := e.do(t, "GET", "/?lang=es", "", "en", nil)
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+		t.Fatalf("GET /?lang=es: got %d to %q, want 303 to /", r.status, r.header.Get("Location"))
+	}
+	cookie := r.header.Get("Set-Cookie")
+	if !strings.HasPrefix(cookie, langCookie+"=es") {
+		t.Fatalf("GET /?lang=es: cookie %q", cookie)
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Cookie", strings.Split(cookie, ";")[0])
+	req.Header.Set("Accept-Language", "en")
+	rec := httptest.NewRecorder()
+	e.http.ServeHTTP(rec, req)
+	if !strings.Contains(rec.Body.String(), `<html lang="es">`) {
+		t.Errorf("GET / with the cookie: got %.200s, want Spanish", rec.Body.String())
+	}
+	// An unknown language changes nothing.
+	if r := e.do(t, "GET", "/?lang=xx", "", "", nil); r.status != http.StatusOK {
+		t.Errorf("GET /?lang=xx: got %d, want 200", r.status)
+	}
+}
+
+// TestPageErrors: a person lost on the site gets a page in their
+// language; a program lost in the API gets JSON.
+func TestPageErrors(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(t, "GET", "/no/such/page", "", "es", nil)
+	if r.status != http.StatusNotFound || !strings.Contains(string(r.body), "Esta página no existe") ||
+		!strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET /no/such/page: got %d %q %.200s, want a 404 page in Spanish", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	r = e.do(t, "GET", "/api/v1/nothing", "", "", nil)
+	if r.status != http.StatusNotFound || errorOf(t, r).Code != "not_found" {
+		t.Errorf("GET /api/v1/nothing: got %d %s, want a JSON 404", r.status, r.body)
+	}
+	r = e.do(t, "GET", "/static/app.css", "", "", nil)
+	if r.status != http.StatusNotFound {
+		t.Errorf("GET /static/app.css (not hashed): got %d, want 404", r.status)
+	}
+}
+
+// TestManifest: the app can be installed: a manifest in the reader's
+// language whose icons are served.
+func TestManifest(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(t, "GET", "/manifest.webmanifest", "", "es", nil)
+	var m struct {
+		Name, Lang, StartURL string
+		Icons                []struct{ Src, Sizes string }
+	}
+	if err := json.Unmarshal(r.body, &m); err != nil || r.status != 200 || m.Lang != "es" || !strings.Contains(m.Name, "planificar") {
+		t.Fatalf("GET /manifest.webmanifest: got %d %s (%v)", r.status, r.body, err)
+	}
+	for _, ic := range m.Icons {
+		if a := e.do(t, "GET", ic.Src, "", "", nil); a.status != 200 {
+			t.Errorf("icon %s (%s): got %d, want 200", ic.Src, ic.Sizes, a.status)
+		}
+	}
+	w := e.do(t, "GET", "/sw.js", "", "", nil)
+	if w.status != 200 || !strings.Contains(string(w.body), "const ASSETS = [\"/static/") {
+		t.Errorf("GET /sw.js: got %d %.100s, want the worker with its assets", w.status, w.body)
+	}
+}
