@@ -107,8 +107,8 @@ Opciones:
 		"%s: no members: the file has a header row and nothing else",
 		"%s: ningún miembro: el archivo tiene la fila de títulos y nada más"},
 	msgImportTaken: {
-		"%q is taken by another member",
-		"%q ya es de otro miembro"},
+		"taken by another member",
+		"ya es de otro miembro"},
 	msgImportNoColl: {
 		"no collective has the id or name %q",
 		"ningún colectivo tiene el id o el nombre %q"},
@@ -234,9 +234,9 @@ func (sh *sheet) addStoreProblems(c *command, ps []store.ImportProblem) {
 		var msg string
 		switch {
 		case p.Kind == store.ProblemTaken:
-			msg = c.t(msgImportTaken, p.Value)
+			msg = c.t(msgImportTaken)
 		case p.Kind == store.ProblemRepeated && field == fieldAlias:
-			msg = c.t(msgImportRepeated, p.Value, firstLine(sh.members, p.Value))
+			msg = c.t(msgImportRepeated, firstLine(sh.members, p.Value))
 		case p.Kind == store.ProblemRepeated:
 			msg = c.t(msgImportSkillTwice, p.Value)
 		case p.Kind == store.ProblemUnknown && field == fieldCollective:

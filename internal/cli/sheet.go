@@ -23,7 +23,9 @@ import (
 // semicolons and decimal commas, Excel puts a byte-order mark in front,
 // and people name columns as they like; the reader takes all of these,
 // and checks each cell as the store would, so that a mistake is named by
-// the line and the column the organizer sees.
+// the line and the column the organizer sees. Messages name a member's
+// line, never their alias, email or phone: the output of a command ends
+// up in terminals' scrollback and CI logs.
 
 // The fields of a member in a sheet, as the store names them.
 const (
@@ -101,9 +103,9 @@ var sheetMessages = map[msgKey][2]string{
 	msgImportPostcode: {"unknown postcode %q: the table knows the demo areas only (Los Angeles, Tijuana, Mexico City, Manila, Johannesburg); give a cell instead",
 		"código postal desconocido %q: la tabla solo conoce las zonas de demostración (Los Ángeles, Tijuana, Ciudad de México, Manila, Johannesburgo); indique una celda"},
 	msgImportNoPlace:    {"give a postcode or a cell", "indique un código postal o una celda"},
-	msgImportEmail:      {"%q is not an email address", "%q no es una dirección de correo"},
-	msgImportPhone:      {"%q is not a phone number", "%q no es un número de teléfono"},
-	msgImportRepeated:   {"%q is also on line %d", "%q también está en la línea %d"},
+	msgImportEmail:      {"not an email address", "no es una dirección de correo"},
+	msgImportPhone:      {"not a phone number", "no es un número de teléfono"},
+	msgImportRepeated:   {"also on line %d", "también está en la línea %d"},
 	msgImportSkillTwice: {"%q named twice", "%q aparece dos veces"},
 	msgImportWithSkills: {"required with skills", "obligatorio si hay oficios"},
 	msgImportWithHours:  {"required with hours", "obligatorio si hay horas"},
@@ -241,7 +243,7 @@ func (sh *sheet) row(c *command, line int, rec []string, aliases map[string]int)
 		bad(fieldAlias, msgImportAlias)
 		m.Member.Alias = fmt.Sprintf("line %d", line)
 	} else if first, ok := aliases[a]; ok {
-		bad(fieldAlias, msgImportRepeated, a, first)
+		bad(fieldAlias, msgImportRepeated, first)
 	} else {
 		aliases[a] = line
 	}
@@ -277,10 +279,10 @@ func (sh *sheet) row(c *command, line int, rec []string, aliases map[string]int)
 	}
 
 	if e := m.Member.Contact.Email; e != "" && !isEmail(e) {
-		bad(fieldEmail, msgImportEmail, e)
+		bad(fieldEmail, msgImportEmail)
 	}
 	if p := m.Member.Contact.Phone; p != "" && !isPhone(p) {
-		bad(fieldPhone, msgImportPhone, p)
+		bad(fieldPhone, msgImportPhone)
 	}
 
 	var skills []string
