@@ -75,12 +75,12 @@ func run() error {
 
 	var results []dbResult
 	for _, name := range strings.Split(*dbs, ",") {
-		d := db{name: name, dir: filepath.Join(work, name)}
+		base := db{name: name}
 		switch name {
 		case "sqlite":
 		case "postgres":
-			d.pg = *pgURL
-			if d.pg == "" {
+			base.pg = *pgURL
+			if base.pg == "" {
 				// Not under work: the server may run as another user
 				// (scripts/postgres, as root), who must enter its directory.
 				pgDir := filepath.Join(os.TempDir(), fmt.Sprintf("commune-load-pg-%d", os.Getpid()))
@@ -89,16 +89,29 @@ func run() error {
 					return err
 				}
 				defer stopPG()
-				d.pg = url
+				base.pg = url
 			}
 		default:
 			return fmt.Errorf("-db: unknown database %q: want sqlite or postgres", name)
 		}
-		r, err := measure(ctx, bin, d, *worldFile, *members, *rate, *duration, *warmup, strings.Split(*scenarios, ","), *profile)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+		res := dbResult{db: name}
+		for _, sc := range strings.Split(*scenarios, ",") {
+			// Each scenario starts from the same seeded database, so
+			// that its figures do not depend on what ran before (the
+			// writes of one would otherwise weigh on the next).
+			d := db{name: name, dir: filepath.Join(work, name+"-"+sc)}
+			if base.pg != "" {
+				url, err := freshDatabase(base.pg, "commune_load_"+sc)
+				if err != nil {
+					return err
+				}
+				d.pg = url
+			}
+			if err := measure(ctx, bin, d, *worldFile, *members, *rate, *duration, *warmup, sc, *profile, &res); err != nil {
+				return fmt.Errorf("%s: %s: %w", name, sc, err)
+			}
 		}
-		results = append(results, r)
+		results = append(results, res)
 	}
 	text := render(results, *rate, *duration, *members, os.Args[1:])
 	if *out == "-" {
@@ -132,63 +145,60 @@ type dbResult struct {
 	stats   []stats
 }
 
-// measure seeds a database, starts the server on it and runs the
-// scenarios.
-func measure(ctx context.Context, bin string, d db, worldFile string, members, rate int, dur, warmup time.Duration, names []string, profile string) (dbResult, error) {
-	res := dbResult{db: d.name}
-	fmt.Fprintf(os.Stderr, "load: %s: seeding %d members\n", d.name, members)
+// measure seeds a database, starts the server on it and runs one
+// scenario, adding what it measured to res.
+func measure(ctx context.Context, bin string, d db, worldFile string, members, rate int, dur, warmup time.Duration,
+	name, profile string, res *dbResult) error {
+	fmt.Fprintf(os.Stderr, "load: %s: %s: seeding %d members\n", d.name, name, members)
 	w, err := seedMembers(bin, d, members)
 	if err != nil {
-		return res, err
+		return err
 	}
 	var env []string
 	if profile != "" {
 		if err := os.MkdirAll(profile, 0o755); err != nil {
-			return res, err
+			return err
 		}
-		abs, _ := filepath.Abs(filepath.Join(profile, d.name+".pprof"))
+		abs, _ := filepath.Abs(filepath.Join(profile, d.name+"-"+name+".pprof"))
 		env = append(env, "COMMUNE_CPUPROFILE="+abs)
 	}
 	srv, err := startServer(bin, d, filepath.Join(d.dir, "server.log"), env...)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer srv.stop()
 	client := newClient()
 	if err := seedWorld(ctx, client, srv.base, w, worldFile); err != nil {
-		return res, err
+		return err
 	}
-	all := scenarios(w)
-	for _, name := range names {
-		sc, ok := all[name]
-		if !ok || len(sc.calls) == 0 {
-			res.missing = append(res.missing, name)
-			continue
-		}
-		fmt.Fprintf(os.Stderr, "load: %s: %s at %d/s for %v\n", d.name, name, rate, dur)
-		drive(ctx, client, srv.base, sc, rate, warmup, 7)
-		cpu0 := srv.cpu()
-		s := drive(ctx, client, srv.base, sc, rate, dur, 1)
-		s.serverCPU, s.load = srv.cpu()-cpu0, loadAvg()
-		if ctx.Err() != nil {
-			return res, ctx.Err()
-		}
-		fmt.Fprintf(os.Stderr, "load: %s: %s: %.0f/s, p50 %v, p99 %v, errors %v, server CPU %v a request, load %s\n",
-			d.name, name, s.achieved(), s.p50, s.p99, s.errors, s.cpuPerRequest(), s.load)
-		for c, cs := range s.byCall {
-			fmt.Fprintf(os.Stderr, "load:     %s: %d, p50 %v, p99 %v\n", c, cs.n, cs.p50, cs.p99)
-		}
-		res.stats = append(res.stats, s)
-		for _, c := range sc.calls {
-			if !slices.Contains(res.routes, c.method+" "+c.name) {
-				res.routes = append(res.routes, c.method+" "+c.name)
-			}
+	sc, ok := scenarios(w)[name]
+	if !ok || len(sc.calls) == 0 {
+		res.missing = append(res.missing, name)
+		return srv.stop()
+	}
+	fmt.Fprintf(os.Stderr, "load: %s: %s at %d/s for %v\n", d.name, name, rate, dur)
+	drive(ctx, client, srv.base, sc, rate, warmup, 7)
+	cpu0 := srv.cpu()
+	s := drive(ctx, client, srv.base, sc, rate, dur, 1)
+	s.serverCPU, s.load = srv.cpu()-cpu0, loadAvg()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	fmt.Fprintf(os.Stderr, "load: %s: %s: %.0f/s, p50 %v, p99 %v, errors %v, server CPU %v a request, load %s\n",
+		d.name, name, s.achieved(), s.p50, s.p99, s.errors, s.cpuPerRequest(), s.load)
+	for c, cs := range s.byCall {
+		fmt.Fprintf(os.Stderr, "load:     %s: %d, p50 %v, p99 %v\n", c, cs.n, cs.p50, cs.p99)
+	}
+	res.stats = append(res.stats, s)
+	for _, c := range sc.calls {
+		if !slices.Contains(res.routes, c.method+" "+c.name) {
+			res.routes = append(res.routes, c.method+" "+c.name)
 		}
 	}
 	if err := srv.stop(); err != nil {
-		return res, fmt.Errorf("stop server: %w", err)
+		return fmt.Errorf("stop server: %w", err)
 	}
-	return res, nil
+	return nil
 }
 
 // scenarios are the mixes of calls the server's routes allow: the /me

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -337,4 +338,20 @@ func startPostgres(dir string, durable bool) (url string, stop func(), err error
 		}
 	}
 	return url, stop, nil
+}
+
+// freshDatabase creates an empty database named name on the server of
+// url (dropping one left by an earlier run) and returns its URL.
+func freshDatabase(url, name string) (string, error) {
+	for _, q := range []string{"DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name} {
+		if b, err := exec.Command("psql", url, "-v", "ON_ERROR_STOP=1", "-qc", q).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("psql %q: %v: %s", q, err, b)
+		}
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
