@@ -186,7 +186,7 @@ func quantile(lat []time.Duration, q float64) time.Duration {
 
 // send makes one request and reads the whole answer.
 func send(ctx context.Context, client *http.Client, base string, c *call, path, token string, body []byte) outcome {
-	o := outcome{call: c.name}
+	o := outcome{call: c.method + " " + c.name}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)

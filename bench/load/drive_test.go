@@ -81,7 +81,7 @@ func TestDriveCounts(t *testing.T) {
 	if s.ok != 40 || s.errors["503"] != 20 || len(s.errors) != 1 {
 		t.Errorf("got %d ok and errors %v, want 40 ok and 20 × 503", s.ok, s.errors)
 	}
-	if cs := s.byCall["/x"]; cs.n != want || !(s.p50 <= s.p99 && s.p99 <= s.max) {
+	if cs := s.byCall["GET /x"]; cs.n != want || !(s.p50 <= s.p99 && s.p99 <= s.max) {
 		t.Errorf("got %d answers of /x, p50 %v, p99 %v, max %v; want %d and ordered quantiles", cs.n, s.p50, s.p99, s.max, want)
 	}
 }
