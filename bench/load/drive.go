@@ -147,7 +147,8 @@ func drive(ctx context.Context, client *http.Client, base string, sc scenario, r
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	// The last request is due 1/rate before d is up: a run lasts at least d.
+	elapsed := max(time.Since(start), d)
 	s := stats{scenario: sc.name, target: rate, seconds: elapsed.Seconds(), sent: n - dropped, answered: 0,
 		errors: make(map[string]int), byCall: make(map[string]callStats)}
 	if dropped > 0 {
