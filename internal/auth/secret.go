@@ -15,6 +15,7 @@ import (
 const (
 	TokenPrefix   = "cmt_" // API token
 	SessionPrefix = "cms_" // session identifier, in a cookie
+	InvitePrefix  = "cmi_" // invite code, in a link or a QR code
 )
 
 // encoding is base32 without padding, lower-case: easy to copy, no
@@ -37,7 +38,11 @@ func NewToken() string { return newSecret(TokenPrefix) }
 // Hash(id).
 func NewSession() string { return newSecret(SessionPrefix) }
 
-// Hash is what the store keeps of a token or session identifier: its
+// NewInvite returns a new invite code for a link to join a collective;
+// store only Hash(code).
+func NewInvite() string { return newSecret(InvitePrefix) }
+
+// Hash is what the store keeps of a token, session identifier or invite code: its
 // SHA-256, in hex. The secrets carry 256 bits of randomness, so a fast
 // hash is enough (a slow one is for guessable passwords, and there are
 // none here): a stolen database does not give anyone a way in.

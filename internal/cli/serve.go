@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/commune-org/commune/internal/notify"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/web"
 )
@@ -21,11 +23,14 @@ const (
 	msgServeArgs      msgKey = "serve-args"
 	msgServeListening msgKey = "serve-listening"
 	msgServeStopping  msgKey = "serve-stopping"
+	msgServeSMTP      msgKey = "serve-smtp"
+	msgServePublicURL msgKey = "serve-public-url"
 )
 
 var serveMessages = map[msgKey][2]string{
 	msgServeUsage: {
 		`usage: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
+                     [--smtp smtp://host:port] [--public-url URL]
 
 Runs the server: the JSON API under /api/v1, /healthz and the OpenAPI
 document at /api/openapi.json. DIR holds the SQLite database and the key
@@ -33,9 +38,18 @@ that seals contact details (created on first start); with --db,
 PostgreSQL holds the data and DIR only the key. Stops gracefully on
 SIGINT or SIGTERM, letting requests under way finish.
 
+Members sign in with a passkey, or with a one-time code sent by email
+through the SMTP server of --smtp (smtp://user:password@host:port works
+too; STARTTLS is used when offered; ?from=commune@example.org sets the
+sender). Without --smtp there is no sign-in by email. --public-url is
+where browsers reach the server (default: http://localhost and the port
+of --addr); over https the session cookie is Secure. Passkeys need its
+host to be a domain name, not an IP address.
+
 Flags:
 `,
 		`uso: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
+                   [--smtp smtp://servidor:puerto] [--public-url URL]
 
 Ejecuta el servidor: la API JSON en /api/v1, /healthz y el documento
 OpenAPI en /api/openapi.json. DIR guarda la base de datos SQLite y la
@@ -43,6 +57,16 @@ clave que sella los datos de contacto (creada en el primer arranque); con
 --db, PostgreSQL guarda los datos y DIR solo la clave. Se detiene con
 orden al recibir SIGINT o SIGTERM, dejando terminar las solicitudes en
 curso.
+
+Los miembros entran con una llave de acceso, o con un código de un solo
+uso enviado por correo electrónico a través del servidor SMTP de --smtp
+(también smtp://usuario:contraseña@servidor:puerto; se usa STARTTLS si
+el servidor lo ofrece; ?from=commune@example.org fija el remitente). Sin
+--smtp no se puede entrar por correo. --public-url es donde los
+navegadores encuentran el servidor (por omisión: http://localhost y el
+puerto de --addr); con https la cookie de sesión es Secure. Las llaves de
+acceso necesitan que su servidor sea un nombre de dominio, no una
+dirección IP.
 
 Opciones:
 `},
@@ -55,6 +79,12 @@ Opciones:
 	msgServeStopping: {
 		"stopping\n",
 		"deteniendo\n"},
+	msgServeSMTP: {
+		"--smtp: %v",
+		"--smtp: %v"},
+	msgServePublicURL: {
+		"--public-url: want an http or https URL of a host, such as https://commune.example.org, got %q",
+		"--public-url: se espera una URL http o https de un servidor, como https://commune.example.org, no %q"},
 }
 
 // shutdownTimeout is how long requests under way get to finish once a
@@ -66,12 +96,23 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	data := fs.String("data", "./commune-data", "data directory: SQLite database and key / directorio de datos")
 	db := fs.String("db", "", "PostgreSQL URL instead of SQLite / URL de PostgreSQL en lugar de SQLite")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on / dirección de escucha")
+	smtpURL := fs.String("smtp", "", "SMTP server for login codes / servidor SMTP para los códigos de entrada")
+	publicURL := fs.String("public-url", "", "URL browsers use / URL que usan los navegadores")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return usageErrorFrom(err)
 	}
 	if len(pos) != 0 {
 		return usageError{c.t(msgServeArgs, len(pos))}
+	}
+	if u, err := url.Parse(*publicURL); *publicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return usageError{c.t(msgServePublicURL, *publicURL)}
+	}
+	var mailer *notify.Mailer
+	if *smtpURL != "" {
+		if mailer, err = notify.NewMailer(*smtpURL); err != nil {
+			return usageError{c.t(msgServeSMTP, err)}
+		}
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -92,7 +133,10 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	api := web.New(st, log, web.Options{})
+	if *publicURL == "" {
+		*publicURL = localURL(ln.Addr())
+	}
+	api := web.New(st, log, web.Options{PublicURL: *publicURL, Mailer: mailer})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -123,4 +167,19 @@ func (c *command) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// localURL is the public URL of a server listening on addr when none is
+// given: on a loopback or unspecified address, http://localhost and the
+// port, since passkeys need a domain name and browsers treat localhost
+// as a secure context; on another address, that address.
+func localURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if ip := net.ParseIP(host); host == "" || host == "localhost" || ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -25,7 +25,8 @@ var tokenMessages = map[msgKey][2]string{
 Creates an API token for a member and prints it on standard output. It is
 shown this once: the database keeps only its hash. Scripts send it as
 "Authorization: Bearer cmt_...". A coordinator's token acts on one
-collective, named with --collective.
+collective, named with --collective. An organizer's token also makes the
+member an organizer when they sign in from a browser with a passkey.
 
 Flags:
 `,
@@ -34,7 +35,9 @@ Flags:
 Crea un token de API para un miembro y lo escribe en la salida estándar.
 Se muestra esta única vez: la base de datos guarda solo su hash. Los
 programas lo envían como "Authorization: Bearer cmt_...". El token de un
-coordinador actúa sobre un colectivo, indicado con --collective.
+coordinador actúa sobre un colectivo, indicado con --collective. El token
+de un organizador también hace organizador al miembro cuando entra desde
+un navegador con una llave de acceso.
 
 Opciones:
 `},
@@ -91,6 +94,13 @@ func (c *command) token(ctx context.Context, args []string) error {
 	secret := auth.NewToken()
 	if _, err := st.CreateToken(ctx, store.Token{Hash: auth.Hash(secret), MemberID: m.ID, Role: string(role), Collective: *collective}); err != nil {
 		return err
+	}
+	// Browser sessions take roles from the database, not from tokens:
+	// the operator who makes an organizer's token says the member is one.
+	if role == auth.Organizer {
+		if err := st.SetOrganizer(ctx, m.ID, true); err != nil {
+			return err
+		}
 	}
 	fmt.Fprint(c.stderr, c.t(msgTokenCreated, m.ID, role))
 	fmt.Fprintln(c.stdout, secret)

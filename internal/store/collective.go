@@ -57,9 +57,10 @@ type Membership struct {
 
 // Lists are paged by key: a page holds up to limit items whose keys
 // follow after, and the key to pass for the next page, "" after the last.
+// The numbers are those of the API's contract for lists.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 500
+	DefaultLimit = 100
+	MaxLimit     = 1000
 )
 
 func pageLimit(limit int) (int, error) {

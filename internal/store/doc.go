@@ -3,13 +3,19 @@
 // PostgreSQL, and one set of hand-written queries that runs on both. It
 // keeps collectives, members and their memberships, the catalog, sites,
 // recipes, stocks, commitments and needs the planner reads as a world,
-// and planning runs with their plans.
+// planning runs with their plans, invites to collectives (the hash of
+// their codes only), and the audit log of who read which member list
+// (keyed by pseudonyms, see audit.go).
 //
 // Members include undocumented workers, so the schema has no field for a
 // legal name, an immigration status, a street address or a birth date;
 // homes are geohash cells of 4 to 6 characters; contact details are
 // sealed with AES-256-GCM under a key kept in a file outside the
 // database, so a stolen database reveals no phone number or email.
+// To find a member by the email they type to sign in, members.email_index
+// holds an HMAC of the address under a key derived from the sealing key,
+// never the address. Sessions, login codes and passkeys (session.go,
+// logincode.go, credential.go) keep hashes and public keys only.
 // Deleting a member deletes their rows; nothing is merely flagged. On
 // SQLite the freed pages are overwritten with zeros (secure_delete); on
 // PostgreSQL deleted rows stay in the table files until VACUUM reuses

@@ -91,9 +91,13 @@ func (s *Store) CreateMember(ctx context.Context, m Member) (*Member, error) {
 		}
 		sealed = s.sealContact(m.ID, plain)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.Alias, m.Language, m.Cell, sealed, m.CallOptIn, m.Created.Unix())
+	index := emailIndex(s.key, m.Contact.Email)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at, email_index)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ID, m.Alias, m.Language, m.Cell, sealed, m.CallOptIn, m.Created.Unix(), index)
 	if isUnique(err) {
+		if index != nil && s.emailTaken(ctx, index) {
+			return nil, Errorf(CodeConflict, "contact.email: another member has it")
+		}
 		return nil, Errorf(CodeConflict, "alias: taken (or id %q is)", m.ID)
 	}
 	if err != nil {

@@ -54,7 +54,7 @@ func testSchema(t *testing.T, fresh func(t *testing.T) Config) {
 		}
 	}
 	slices.Sort(members)
-	want := []string{"alias", "call_opt_in", "cell", "contact", "created_at", "id", "language"}
+	want := []string{"alias", "call_opt_in", "cell", "contact", "created_at", "email_index", "id", "language"}
 	if !slices.Equal(members, want) {
 		t.Errorf("members has columns %v, want exactly %v: a new field about people needs a review (DESIGN.md, Privacy)", members, want)
 	}

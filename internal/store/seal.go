@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -102,7 +103,7 @@ func (s *Store) loadKey(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: key file %s: %w", s.keyPath, err)
 	}
-	s.aead = aead
+	s.aead, s.key = aead, key
 	return nil
 }
 
@@ -255,8 +256,14 @@ func (s *Store) RotateKey(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("store: rotate key: contact of member %s: %w", r.id, err)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE members SET contact = $1 WHERE id = $2`,
-				seal(aead, r.id, plain), r.id); err != nil {
+			// The email index is keyed by the sealing key too: it changes
+			// with it, in the same transaction.
+			var c Contact
+			if err := json.Unmarshal(plain, &c); err != nil {
+				return fmt.Errorf("store: rotate key: contact of member %s: %w", r.id, err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE members SET contact = $1, email_index = $2 WHERE id = $3`,
+				seal(aead, r.id, plain), emailIndex(key, c.Email), r.id); err != nil {
 				return fmt.Errorf("store: rotate key: contact of member %s: %w", r.id, err)
 			}
 		}
@@ -266,7 +273,7 @@ func (s *Store) RotateKey(ctx context.Context) error {
 		os.Remove(s.newKeyPath())
 		return err
 	}
-	s.aead = aead // the contacts are sealed under it now, whatever follows
+	s.aead, s.key = aead, key // the contacts are sealed under it now, whatever follows
 	if err := os.Rename(s.newKeyPath(), s.keyPath); err != nil {
 		return fmt.Errorf("store: rotate key: replace key file (the new key is in %s): %w", s.newKeyPath(), err)
 	}

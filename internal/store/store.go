@@ -28,7 +28,9 @@ import (
 // file KeyFile, or DataDir/key when KeyFile is empty, created with mode
 // 0600 and 32 random bytes on first open. Losing it loses every contact
 // (the rest of the data stays readable); keep a copy apart from database
-// backups, since together they reveal the contacts.
+// backups, since together they reveal the contacts. Beside it, the file
+// of the same name with "-audit" appended holds the key of the audit
+// log's pseudonyms (audit.go), created likewise.
 type Config struct {
 	DataDir     string
 	PostgresURL string
@@ -72,6 +74,9 @@ type Store struct {
 	// written under a key that is being retired.
 	keyMu sync.RWMutex
 	aead  cipher.AEAD
+	// auditKey makes the audit log's pseudonyms (audit.go).
+	auditKey []byte
+	key      []byte // the sealing key itself, from which Key and emailIndex derive theirs
 
 	now func() time.Time
 }
@@ -110,6 +115,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if err := s.loadKey(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.loadAuditKey(); err != nil {
 		s.Close()
 		return nil, err
 	}

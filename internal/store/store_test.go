@@ -94,6 +94,14 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"WorldInvalid", testWorldInvalid},
 		{"DeleteMember", testDeleteMember},
 		{"Export", testExport},
+		{"MembershipChanges", testMembershipChanges},
+		{"Invites", testInvites},
+		{"Audit", testAudit},
+		{"Coverage", testCoverage},
+		{"Sessions", testSessions},
+		{"LoginCodes", testLoginCodes},
+		{"EmailIndex", testEmailIndex},
+		{"Credentials", testCredentials},
 		{"ImportMembers", testImportMembers},
 	}
 	for _, tc := range tests {

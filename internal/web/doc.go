@@ -16,7 +16,21 @@
 // duration, never with an IP address, a body, a query string or a
 // header, since members include undocumented workers.
 //
+// Collectives, their members and invites, coverage and the audit log
+// (collectives.go, invites.go, reports.go) keep a coordinator inside their
+// collectives: rights are checked on the collective named in the path,
+// and every object under it is looked up within that collective.
+//
+// Who asks is an API token (Bearer) or a browser session cookie
+// (session.go), opened with a one-time code sent by email or with a
+// passkey (login.go, passkey.go). A session's roles are read from the
+// database at each request; a cookie request that changes something must
+// carry the session's CSRF token. The login endpoints are rate-limited
+// and never tell whether an email belongs to a member.
+//
 // It may import internal/store, internal/auth, internal/world,
-// internal/plan and the standard library. It must never import
-// internal/cli: the command line starts the server, not the reverse.
+// internal/plan, internal/notify, go-webauthn, a QR encoder
+// (github.com/skip2/go-qrcode, for invites) and the standard library.
+// It must never import internal/cli: the command line starts the
+// server, not the reverse.
 package web

@@ -19,6 +19,8 @@ const (
 	// codeMethodNotAllowed: a route of the path, but not with the
 	// request's method.
 	codeMethodNotAllowed store.Code = "method_not_allowed"
+	// codeTooManyRequests: a rate limit of the login endpoints.
+	codeTooManyRequests store.Code = "too_many_requests"
 )
 
 // statuses is the one mapping from application codes to HTTP statuses.
@@ -32,6 +34,7 @@ var statuses = map[store.Code]int{
 	codeUnauthenticated:   http.StatusUnauthorized,
 	codeTooLarge:          http.StatusRequestEntityTooLarge,
 	codeMethodNotAllowed:  http.StatusMethodNotAllowed,
+	codeTooManyRequests:   http.StatusTooManyRequests,
 }
 
 // codeMessages is the message of each code, when the error has nothing
@@ -46,6 +49,7 @@ var codeMessages = map[store.Code]msgKey{
 	codeUnauthenticated:   msgUnauthenticated,
 	codeTooLarge:          msgTooLarge,
 	codeMethodNotAllowed:  msgMethodNotAllowed,
+	codeTooManyRequests:   msgTooManyRequests,
 }
 
 // apiError is an error the web layer makes itself: a code and a

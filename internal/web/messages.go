@@ -39,6 +39,18 @@ const (
 	msgBadWorld         msgKey = "bad-world"
 	msgTooLarge         msgKey = "too-large"
 	msgMethodNotAllowed msgKey = "method-not-allowed"
+
+	// Signing in (login.go, session.go, passkey.go).
+	msgTooManyRequests msgKey = "too-many-requests"
+	msgCodeWrong       msgKey = "code-wrong"
+	msgBadCSRF         msgKey = "bad-csrf"
+	msgNoEmail         msgKey = "no-email"
+	msgBadEmail        msgKey = "bad-email"
+	msgNotJSON         msgKey = "not-json"
+	msgOtherOrigin     msgKey = "other-origin"
+	msgNoPasskeys      msgKey = "no-passkeys"
+	msgPasskeyRefused  msgKey = "passkey-refused"
+	msgCeremonyUnknown msgKey = "ceremony-unknown"
 )
 
 var catalogs = [...]map[msgKey]string{english: messagesEN, spanish: messagesES}

@@ -217,7 +217,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
-		return nil
+		// Login codes being sent (login.go) are let finish too.
+		return s.login.wait(ctx)
 	case <-ctx.Done():
 		return errors.New("web: shutdown: a plan run is still stopping")
 	}

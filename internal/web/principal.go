@@ -32,7 +32,7 @@ func (s *Server) authorize(r *http.Request, rt route) error {
 }
 
 // principal reads an API token from "Authorization: Bearer cmt_...".
-// Without the header the request is anonymous; with a header that is
+// Without the header or a session the request is anonymous; with a header that is
 // not a well-formed, known token it is refused, so that a script with a
 // mistyped token learns so instead of being treated as anonymous.
 //
@@ -50,10 +50,13 @@ func (s *Server) authorize(r *http.Request, rt route) error {
 // one collective. Requiring a browser ceremony for scripts would make
 // tokens useless for coordinators and organizers, which is what they
 // are for.
+//
+// Without the header, the session cookie of a browser is read
+// (sessionPrincipal, session.go); a request with both is the token's.
 func (s *Server) principal(r *http.Request) (auth.Principal, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return auth.Principal{}, nil
+		return s.sessionPrincipal(r)
 	}
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {

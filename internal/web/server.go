@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/notify"
 	"github.com/commune-org/commune/internal/store"
 )
 
@@ -18,6 +19,15 @@ type Options struct {
 	// MaxBody is the largest request body accepted, in bytes; 0 means
 	// 64 MiB, enough for a world of a hundred thousand members.
 	MaxBody int64
+	// PublicURL is where browsers reach the server, such as
+	// https://commune.example.org; "" means http://localhost:8080. It
+	// makes the links of invites, names the session cookie (__Host- and
+	// Secure over https) and is the passkeys' relying party: its host
+	// must be a domain name, not an IP address, for passkeys to work
+	// (login.go).
+	PublicURL string
+	// Mailer sends one-time login codes; nil turns sign-in by email off.
+	Mailer *notify.Mailer
 }
 
 // Server answers the API from a store.
@@ -28,6 +38,7 @@ type Server struct {
 	mux   *http.ServeMux
 	runs  runs
 	ui    *ui
+	login *login // sessions, codes and passkeys (login.go)
 }
 
 // runs keeps the planning run under way (plans.go): at most one, worked
@@ -54,6 +65,7 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 		panic(err)
 	}
 	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux(), ui: u}
+	s.login = newLogin(opt, log)
 	s.runs.ctx, s.runs.cancel = context.WithCancel(context.Background())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
@@ -92,6 +104,8 @@ func (s *Server) routes() []route {
 		s.baseRoutes(),
 		s.pageRoutes(),
 		s.planRoutes(),
+		s.collectiveRoutes(),
+		s.loginRoutes(),
 	} {
 		rts = append(rts, area...)
 	}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/notify/smtptest"
+	"github.com/commune-org/commune/internal/store"
+)
+
+// TestServeLoginCode: "commune serve --smtp" sends a login code through
+// a real SMTP server, and the code signs in.
+func TestServeLoginCode(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateMember(ctx, store.Member{Alias: "ana", Language: "en", Cell: "9q8yy",
+		Contact: store.Contact{Email: "ana@example.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	mail := smtptest.Start(t, smtptest.Options{})
+
+	var stdout, stderr syncBuffer
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(sctx, Config{Lang: "en"}, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--smtp", mail.URL}, &stdout, &stderr)
+	}()
+	var base string
+	listening := regexp.MustCompile(`listening on (http://\S+)`)
+	for deadline := time.Now().Add(10 * time.Second); base == ""; time.Sleep(10 * time.Millisecond) {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", stderr.String())
+		}
+	}
+	post := func(path, body string) *http.Response {
+		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post("/api/v1/login/code", `{"email": "ana@example.org"}`); resp.StatusCode != 202 {
+		t.Fatalf("POST /api/v1/login/code: got %d, want 202", resp.StatusCode)
+	}
+	_, body := mail.Wait(t).Parsed(t)
+	code := regexp.MustCompile(`[0-9]{6}`).FindString(body)
+	resp := post("/api/v1/login/code/verify", `{"email": "ana@example.org", "code": "`+code+`"}`)
+	if resp.StatusCode != 200 || len(resp.Cookies()) != 1 || resp.Cookies()[0].Name != "commune_session" {
+		t.Errorf("verify: got %d, cookies %v, want 200 and commune_session", resp.StatusCode, resp.Cookies())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve: exit %d: %s", code, stderr.String())
+	}
+}
+
+func TestServeBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--public-url", "commune.example.org"},
+		{"--public-url", "ftp://commune.example.org"},
+		{"--smtp", "http://mail.example.org"},
+	} {
+		code, _, errOut := runCLI(t, "es", append([]string{"serve", "--data", t.TempDir()}, args...)...)
+		if code != 2 || !strings.Contains(errOut, args[0]) {
+			t.Errorf("serve %v: exit %d, %q; want 2 and a message naming %s", args, code, errOut, args[0])
+		}
+	}
+}
+
+func TestLocalURL(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"127.0.0.1:8080", "http://localhost:8080"},
+		{"[::1]:9000", "http://localhost:9000"},
+		{"0.0.0.0:80", "http://localhost:80"},
+		{"192.0.2.7:8080", "http://192.0.2.7:8080"},
+	}
+	for _, tc := range tests {
+		a, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := localURL(a); got != tc.want {
+			t.Errorf("localURL(%s): got %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}
+
+// TestTokenOrganizer: an organizer's token makes the member an organizer
+// for browser sessions too.
+func TestTokenOrganizer(t *testing.T) {
+	dir := newData(t)
+	if code, _, errOut := runCLI(t, "en", "token", "--data", dir, "--member", "ana", "--role", "organizer"); code != 0 {
+		t.Fatalf("token: exit %d: %s", code, errOut)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, err := st.MemberByAlias(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := auth.Hash(auth.NewSession())
+	now := time.Now()
+	if _, err := st.CreateSession(ctx, h, m.ID, true, now); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := st.SessionByHash(ctx, h, now); err != nil || !s.Organizer {
+		t.Errorf("session of ana after an organizer's token: got %+v, %v, want organizer", s, err)
+	}
+}

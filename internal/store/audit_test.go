@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/world"
+)
+
+func testAudit(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	cfg := fresh(t)
+	s := open(t, cfg)
+	a := collectiveWith(t, s, "c-a", 2)
+	collectiveWith(t, s, "c-b", 0)
+	coordinator, other := a[0], a[1]
+	if _, err := s.CreateInvite(ctx, Invite{Collective: "c-a", Role: RoleMember, CodeHash: codeHash("x"), CreatedBy: coordinator,
+		Expires: s.now().Add(time.Hour), MaxUses: 1}); err != nil {
+		t.Fatal(err)
+	}
+	writes := []struct{ member, collective string }{
+		{coordinator, "c-a"}, {other, "c-a"}, {coordinator, "c-b"}, {coordinator, "c-a"}, {other, "c-b"},
+	}
+	for _, w := range writes {
+		if err := s.Audit(ctx, w.member, AuditListMembers, w.collective); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, "Audit without a collective", s.Audit(ctx, coordinator, AuditListMembers, ""), CodeInvalid)
+
+	// walk reads the log page by page and returns "member-or-?@collective"
+	// of each row, newest first.
+	names := map[string]string{s.Pseudonym(coordinator): "coord", s.Pseudonym(other): "other"}
+	walk := func(f AuditFilter, limit int) []string {
+		t.Helper()
+		var got []string
+		after := ""
+		for range 20 {
+			page, next, err := s.AuditLog(ctx, f, after, limit)
+			if err != nil {
+				t.Fatalf("AuditLog(%+v): %v", f, err)
+			}
+			for _, e := range page {
+				name := names[e.Actor]
+				if name == "" {
+					name = "?"
+				}
+				if e.Action != AuditListMembers || e.At.IsZero() {
+					t.Errorf("audit row %+v", e)
+				}
+				got = append(got, name+"@"+e.Collective)
+			}
+			if next == "" {
+				return got
+			}
+			after = next
+		}
+		t.Fatalf("AuditLog(%+v): more than 20 pages", f)
+		return nil
+	}
+	tests := []struct {
+		filter AuditFilter
+		want   []string
+	}{
+		{AuditFilter{}, []string{"other@c-b", "coord@c-a", "coord@c-b", "other@c-a", "coord@c-a"}},
+		{AuditFilter{Member: coordinator}, []string{"coord@c-a", "coord@c-b", "coord@c-a"}},
+		{AuditFilter{Collective: "c-b"}, []string{"other@c-b", "coord@c-b"}},
+		{AuditFilter{Member: other, Collective: "c-a"}, []string{"other@c-a"}},
+	}
+	for _, tc := range tests {
+		for _, limit := range []int{1, 2, 0} {
+			if got := walk(tc.filter, limit); !slices.Equal(got, tc.want) {
+				t.Errorf("AuditLog(%+v) in pages of %d: got %v, want %v", tc.filter, limit, got, tc.want)
+			}
+		}
+	}
+	_, _, err := s.AuditLog(ctx, AuditFilter{}, "x", 0)
+	wantCode(t, "AuditLog with a bad cursor", err, CodeInvalid)
+
+	// The pseudonym is not the id, and stays the same for the same key
+	// file: the store opened again finds the same rows.
+	if p := s.Pseudonym(coordinator); strings.Contains(p, coordinator) || len(p) != 32 || p == s.Pseudonym(other) {
+		t.Errorf("pseudonym %q of %q", p, coordinator)
+	}
+	keyFile := cfg.KeyFile
+	if keyFile == "" {
+		keyFile = cfg.DataDir + "/key"
+	}
+	if fi, err := os.Stat(keyFile + "-audit"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit key file: %v, %v; want mode 0600", fi, err)
+	}
+	s2 := open(t, cfg)
+	if s2.Pseudonym(coordinator) != s.Pseudonym(coordinator) {
+		t.Errorf("the pseudonym changed when the store was opened again")
+	}
+
+	// Deleting the coordinator leaves the log whole and naming no one.
+	before := len(rowsOf(t, s, "audit_log"))
+	if err := s.DeleteMember(ctx, coordinator); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rowsOf(t, s, "audit_log")); n != before {
+		t.Errorf("audit rows after deleting a member: %d, want %d", n, before)
+	}
+	for table, rows := range dump(t, s) {
+		for _, r := range rows {
+			if strings.Contains(r+"\x00", "="+coordinator+" ") || strings.Contains(r+"\x00", "="+coordinator+"\x00") {
+				t.Errorf("table %s still refers to the deleted member: %s", table, r)
+			}
+		}
+	}
+	if invs, _, err := s.Invites(ctx, "c-a", "", 0); err != nil || len(invs) != 1 || invs[0].CreatedBy != "" {
+		t.Errorf("invite of a deleted member: got %+v, %v, want kept with no creator", invs, err)
+	}
+}
+
+func testCoverage(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	_, err := s.Coverage(ctx, "boyle-heights")
+	wantCode(t, "Coverage of a missing collective", err, CodeNotFound)
+	w := readWorld(t, "../../examples/neighbourhood.json")
+	if err := s.PutWorld(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Coverage(ctx, "boyle-heights")
+	wantCode(t, "Coverage with no plan done", err, CodeNotFound)
+
+	// A plan that gives every need all it asks, except: meals-01 (of
+	// boyle-heights) gets half, meals-03 (of pico-union) a third, and
+	// paper-02 (of boyle-heights) is not in the plan at all, as if made
+	// after it.
+	in := map[string]bool{}
+	var committed float64
+	for _, m := range w.Members {
+		if slices.Contains(m.Collectives, "boyle-heights") {
+			in[m.ID] = true
+			committed += m.Commitment.Hours
+		}
+	}
+	p := &plan.Plan{Format: plan.Format, Status: "optimal", Solver: plan.SolverInfo{Name: "builtin"},
+		Assignments: []plan.Assignment{
+			{Member: "m-01", Site: "s", Skill: "cook", Hours: 6},
+			{Member: "m-02", Site: "s", Skill: "cook", Hours: 2.5},
+			{Member: "m-03", Site: "s", Skill: "cook", Hours: 3},
+		},
+		Shortfalls: []plan.Shortfall{
+			{Need: "meals-01", Missing: 7, Reason: "not enough cook hours within reach", Cause: plan.Cause{Kind: plan.LaborShort, Skill: "cook"}},
+			{Need: "meals-03", Missing: 9.33, Reason: "not enough cook hours within reach", Cause: plan.Cause{Kind: plan.LaborShort, Skill: "cook"}},
+		},
+	}
+	want := map[world.Tier]TierCoverage{}
+	for _, tier := range world.Tiers {
+		want[tier] = TierCoverage{MinCoverage: 1}
+	}
+	for _, n := range w.Needs {
+		qty := n.Qty
+		switch n.ID {
+		case "meals-01":
+			qty = 7
+		case "meals-03":
+			qty = 4.67
+		case "paper-02":
+			continue
+		}
+		p.Allocations = append(p.Allocations, plan.Allocation{Need: n.ID, Qty: qty})
+		if in[n.Member] {
+			tc := want[n.Tier]
+			tc.Needs++
+			tc.Needed += n.Qty
+			tc.Met += qty
+			cov := qty / n.Qty
+			tc.MinCoverage = math.Min(tc.MinCoverage, cov)
+			want[n.Tier] = tc
+		}
+	}
+	if want[world.Essential].MinCoverage != 0.5 {
+		t.Fatalf("the example changed: essential min coverage %v, want 0.5", want[world.Essential].MinCoverage)
+	}
+	run, err := s.CreatePlanRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishPlanRun(ctx, run, p); err != nil {
+		t.Fatal(err)
+	}
+	// A later run that failed does not count.
+	failed, err := s.CreatePlanRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FailPlanRun(ctx, failed, "test"); err != nil {
+		t.Fatal(err)
+	}
+
+	cov, err := s.Coverage(ctx, "boyle-heights")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cov.PlanRun != run || cov.Members != len(in) || cov.Unplanned != 1 {
+		t.Errorf("coverage: run %d, %d members, %d unplanned; want %d, %d, 1", cov.PlanRun, cov.Members, cov.Unplanned, run, len(in))
+	}
+	for _, tier := range world.Tiers {
+		g, w := cov.Tiers[tier], want[tier]
+		if g.Needs != w.Needs || math.Abs(g.Needed-w.Needed) > 1e-9 || math.Abs(g.Met-w.Met) > 1e-9 || math.Abs(g.MinCoverage-w.MinCoverage) > 1e-9 {
+			t.Errorf("tier %s: got %+v, want %+v", tier, g, w)
+		}
+	}
+	wantShort := []CoverageShortfall{{Need: "meals-01", Product: "meal", Tier: world.Essential, Qty: 14, Missing: 7,
+		Reason: "not enough cook hours within reach", Cause: plan.Cause{Kind: plan.LaborShort, Skill: "cook"}}}
+	if !slices.Equal(cov.Shortfalls, wantShort) {
+		t.Errorf("shortfalls: got %+v, want %+v", cov.Shortfalls, wantShort)
+	}
+	if cov.AssignedHours != 8.5 || math.Abs(cov.CommittedHours-committed) > 1e-9 {
+		t.Errorf("hours: got %v assigned of %v committed, want 8.5 of %v", cov.AssignedHours, cov.CommittedHours, committed)
+	}
+}
