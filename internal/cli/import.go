@@ -235,8 +235,8 @@ func (sh *sheet) addStoreProblems(c *command, ps []store.ImportProblem) {
 		switch {
 		case p.Kind == store.ProblemTaken:
 			msg = c.t(msgImportTaken)
-		case p.Kind == store.ProblemRepeated && field == fieldAlias:
-			msg = c.t(msgImportRepeated, firstLine(sh.members, p.Value))
+		case p.Kind == store.ProblemRepeated && p.Other > 0:
+			msg = c.t(msgImportRepeated, p.Other)
 		case p.Kind == store.ProblemRepeated:
 			msg = c.t(msgImportSkillTwice, p.Value)
 		case p.Kind == store.ProblemUnknown && field == fieldCollective:
@@ -250,16 +250,6 @@ func (sh *sheet) addStoreProblems(c *command, ps []store.ImportProblem) {
 		}
 		sh.errs = append(sh.errs, sh.errorAt(p.Line, field, msg))
 	}
-}
-
-// firstLine is the line of the first member with the alias.
-func firstLine(ms []store.ImportedMember, alias string) int {
-	for _, m := range ms {
-		if m.Member.Alias == alias {
-			return m.Line
-		}
-	}
-	return 0
 }
 
 // errorAt is an error on a field of a line, named by the sheet's header.

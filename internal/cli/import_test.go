@@ -140,7 +140,8 @@ func TestImportRefused(t *testing.T) {
 			",es,2001,,,,,,,\n" +
 			"Lupe,en,,,,,,cook,,\n" +
 			"m-01,es,,9q5,,,,,,\n" +
-			"Rosa,es,1000,,,,,cook;Cooking,4,x\n",
+			"Rosa,es,1000,,,,,cook;Cooking,4,x\n" +
+			"Sol,es,1000,,LUPE@example.org,,,,,\n",
 			false, []string{
 				`line 3: postcode: unknown postcode "99999": the table knows the demo areas only (Los Angeles, Tijuana, Mexico City, Manila, Johannesburg); give a cell instead`,
 				`line 3: email: not an email address`,
@@ -156,7 +157,8 @@ func TestImportRefused(t *testing.T) {
 				`line 6: cell: "9q5" is not a geohash cell of 4 to 6 characters`,
 				`line 7: skills: "Cooking" named twice`,
 				`line 7: max_km: must be a number >= 0, not "x"`,
-				`commune: ` + "%s" + `: 14 error(s) in 5 row(s); nothing was written`,
+				`line 8: email: also on line 2`,
+				`commune: ` + "%s" + `: 15 error(s) in 6 row(s); nothing was written`,
 			}},
 		{"hours without max_km, in Spanish", "es", "alias;idioma;celda;horas\nLupe;es;9q5cs;8\n", false, []string{
 			`línea 2: max_km: obligatorio si hay horas`,
@@ -184,7 +186,7 @@ func TestImportRefused(t *testing.T) {
 			if code != exitUsage || out != "" || errOut != want {
 				t.Errorf("got exit %d, stdout %q, stderr:\n%s\nwant exit %d, no stdout, stderr:\n%s", code, out, errOut, exitUsage, want)
 			}
-			for _, alias := range []string{"Lupe", "Tere", "Rosa"} {
+			for _, alias := range []string{"Lupe", "Tere", "Rosa", "Sol"} {
 				if e := exportOf(t, dir, alias); e != nil {
 					t.Errorf("%s was imported from a refused sheet", alias)
 				}

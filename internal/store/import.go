@@ -39,8 +39,8 @@ type ImportedMember struct {
 type ProblemKind string
 
 const (
-	ProblemTaken     ProblemKind = "taken"     // alias: another member has it
-	ProblemRepeated  ProblemKind = "repeated"  // alias: two members of the import share it
+	ProblemTaken     ProblemKind = "taken"     // alias or email: another member has it
+	ProblemRepeated  ProblemKind = "repeated"  // alias, email or skill: given twice (Other is the first line)
 	ProblemUnknown   ProblemKind = "unknown"   // collective or skill: not in the database
 	ProblemAmbiguous ProblemKind = "ambiguous" // collective or skill: the name matches several
 	ProblemInvalid   ProblemKind = "invalid"   // any field: refused as CreateMember refuses it; Detail says why
@@ -49,9 +49,14 @@ const (
 // ImportProblem is what is wrong with one field of one imported member.
 type ImportProblem struct {
 	Line  int
-	Field string // "alias", "language", "cell", "contact", "collective", "skills", "hours", "max_km"
+	Field string // "alias", "language", "cell", "contact", "email", "collective", "skills", "hours", "max_km"
 	Kind  ProblemKind
-	Value string // the value at fault, when there is one
+	// Value is the collective or skill at fault. An alias or an email is
+	// never repeated here: problems end up in logs.
+	Value string
+	// Other is the line that has the alias or email first, for
+	// ProblemRepeated.
+	Other int
 	// Detail is the store's own (English) explanation of ProblemInvalid.
 	Detail string
 }
@@ -86,7 +91,14 @@ func (s *Store) ImportMembers(ctx context.Context, in []ImportedMember, dryRun b
 	add := func(m *ImportedMember, field string, kind ProblemKind, value, detail string) {
 		problems = append(problems, ImportProblem{Line: m.Line, Field: field, Kind: kind, Value: value, Detail: detail})
 	}
+	repeated := func(m *ImportedMember, field string, other int) {
+		problems = append(problems, ImportProblem{Line: m.Line, Field: field, Kind: ProblemRepeated, Other: other})
+	}
+	s.keyMu.RLock() // the key may not change between sealing and writing
+	defer s.keyMu.RUnlock()
 	firstLine := make(map[string]int)
+	firstEmail := make(map[any]int)
+	indexes := make([]any, len(ms)) // email_index of each member, nil without an email
 	for i := range ms {
 		m := &ms[i]
 		if m.Member.ID == "" {
@@ -105,13 +117,20 @@ func (s *Store) ImportMembers(ctx context.Context, in []ImportedMember, dryRun b
 			}
 		}
 		if l, ok := firstLine[m.Member.Alias]; ok {
-			add(m, "alias", ProblemRepeated, m.Member.Alias, fmt.Sprintf("also on line %d", l))
+			repeated(m, "alias", l)
 		} else {
 			firstLine[m.Member.Alias] = m.Line
 		}
+		// Members sign in with a code sent to their email, found by its
+		// index (logincode.go): an email belongs to one member.
+		if indexes[i] = emailIndex(s.key, m.Member.Contact.Email); indexes[i] != nil {
+			if l, ok := firstEmail[indexes[i]]; ok {
+				repeated(m, "email", l)
+			} else {
+				firstEmail[indexes[i]] = m.Line
+			}
+		}
 	}
-	s.keyMu.RLock() // the key may not change between sealing and writing
-	defer s.keyMu.RUnlock()
 	errRefused := errors.New("refused") // rolls the transaction back
 	err := s.write(ctx, "import members", func(tx *sql.Tx) error {
 		im := importer{ctx: ctx, tx: tx}
@@ -119,8 +138,11 @@ func (s *Store) ImportMembers(ctx context.Context, in []ImportedMember, dryRun b
 		skills := im.names(`SELECT id, name FROM skills ORDER BY pos, id`, true)
 		for i := range ms {
 			m := &ms[i]
-			if im.taken(m.Member.Alias) {
-				add(m, "alias", ProblemTaken, m.Member.Alias, "")
+			if im.taken(`SELECT 1 FROM members WHERE alias = $1`, m.Member.Alias) {
+				add(m, "alias", ProblemTaken, "", "")
+			}
+			if indexes[i] != nil && im.taken(`SELECT 1 FROM members WHERE email_index = $1`, indexes[i]) {
+				add(m, "email", ProblemTaken, "", "")
 			}
 			if m.Collective != "" {
 				id, kind := collectives.resolve(m.Collective)
@@ -152,7 +174,7 @@ func (s *Store) ImportMembers(ctx context.Context, in []ImportedMember, dryRun b
 		if len(problems) > 0 || dryRun {
 			return errRefused
 		}
-		return s.insertImported(ctx, tx, ms)
+		return s.insertImported(ctx, tx, ms, indexes)
 	})
 	if len(problems) > 0 {
 		return nil, &Error{Code: CodeInvalid, Message: "store: import members", Err: &ImportError{Problems: problems}}
@@ -179,7 +201,7 @@ func checkAmount(x float64) string {
 }
 
 // insertImported writes members already checked.
-func (s *Store) insertImported(ctx context.Context, tx *sql.Tx, ms []ImportedMember) error {
+func (s *Store) insertImported(ctx context.Context, tx *sql.Tx, ms []ImportedMember, indexes []any) error {
 	now := s.now().UTC().Truncate(time.Second)
 	var pos int // commitments keep the order of a world's members; these go last
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pos) + 1, 0) FROM commitments`).Scan(&pos); err != nil {
@@ -197,10 +219,10 @@ func (s *Store) insertImported(ctx context.Context, tx *sql.Tx, ms []ImportedMem
 			}
 			sealed = s.sealContact(m.Member.ID, plain)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.Member.ID, m.Member.Alias, m.Member.Language, m.Member.Cell, sealed, m.Member.CallOptIn, now.Unix())
+		_, err := tx.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at, email_index)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.Member.ID, m.Member.Alias, m.Member.Language, m.Member.Cell, sealed, m.Member.CallOptIn, now.Unix(), indexes[i])
 		if isUnique(err) { // taken since the check: by another writer
-			return Errorf(CodeConflict, "line %d: alias: taken", m.Line)
+			return Errorf(CodeConflict, "line %d: alias or email: taken", m.Line)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
@@ -236,20 +258,20 @@ type importer struct {
 	err error
 }
 
-// taken reports whether a member has the alias. One query an alias keeps
-// an import of a few hundred rows quick without reading every alias of a
-// large organization.
-func (im *importer) taken(alias string) bool {
+// taken reports whether query, which looks a member up by a unique
+// column, finds one. One query a member keeps an import of a few hundred
+// rows quick without reading every alias of a large organization.
+func (im *importer) taken(query string, key any) bool {
 	if im.err != nil {
 		return false
 	}
 	var one int
-	err := im.tx.QueryRowContext(im.ctx, `SELECT 1 FROM members WHERE alias = $1`, alias).Scan(&one)
+	err := im.tx.QueryRowContext(im.ctx, query, key).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false
 	}
 	if err != nil {
-		im.err = fmt.Errorf("store: import members: look up alias: %w", err)
+		im.err = fmt.Errorf("store: import members: look up a member: %w", err)
 	}
 	return err == nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commune-org/commune/internal/world"
@@ -39,12 +40,17 @@ func testImportMembers(t *testing.T, fresh func(t *testing.T) Config) {
 		return Member{Alias: alias, Language: "es", Cell: cell, Contact: c}
 	}
 
+	if _, err := s.CreateMember(ctx, member("Rosa", "9q5cs", Contact{Email: "rosa@example.org"})); err != nil {
+		t.Fatal(err)
+	}
+	before = count()
 	bad := []ImportedMember{
-		{Line: 2, Member: member("Lupe", "9q5cs", Contact{Phone: "+1 213 555 0101"}), Collective: "planta uno", Commitment: commit(8, "cook")},
+		{Line: 2, Member: member("Lupe", "9q5cs", Contact{Phone: "+1 213 555 0101", Email: "lupe@example.org"}), Collective: "planta uno", Commitment: commit(8, "cook")},
 		{Line: 3, Member: member("m-01", "9q5cs", Contact{}), Collective: "boyle-heights"},
 		{Line: 4, Member: member("Lupe", "9q5ct", Contact{}), Collective: "c-nowhere"},
 		{Line: 5, Member: member("Chuy", "9q5", Contact{}), Commitment: commit(4, "Cocina", "cook", "weld")},
-		{Line: 6, Member: member("Tere", "9q5cs", Contact{}), Commitment: &world.Commitment{Hours: -1, MaxKm: 3}},
+		{Line: 6, Member: member("Tere", "9q5cs", Contact{Email: " Lupe@Example.org"}), Commitment: &world.Commitment{Hours: -1, MaxKm: 3}},
+		{Line: 7, Member: member("Sol", "9q5cs", Contact{Email: "ROSA@example.org"})},
 	}
 	_, err := s.ImportMembers(ctx, bad, false)
 	wantCode(t, "bad import", err, CodeInvalid)
@@ -56,19 +62,25 @@ func testImportMembers(t *testing.T, fresh func(t *testing.T) Config) {
 		line  int
 		field string
 		kind  ProblemKind
+		other int
 	}
 	var got []problem
 	for _, p := range ie.Problems {
-		got = append(got, problem{p.Line, p.Field, p.Kind})
+		got = append(got, problem{p.Line, p.Field, p.Kind, p.Other})
+		if strings.Contains(p.Value, "@") || strings.Contains(p.Value, "Lupe") {
+			t.Errorf("problem %+v names an email or an alias", p)
+		}
 	}
 	want := []problem{
-		{4, "alias", ProblemRepeated},
-		{5, "cell", ProblemInvalid},
-		{6, "hours", ProblemInvalid},
-		{3, "alias", ProblemTaken},
-		{4, "collective", ProblemUnknown},
-		{5, "skills", ProblemRepeated},
-		{5, "skills", ProblemUnknown},
+		{4, "alias", ProblemRepeated, 2},
+		{5, "cell", ProblemInvalid, 0},
+		{6, "hours", ProblemInvalid, 0},
+		{6, "email", ProblemRepeated, 2},
+		{7, "email", ProblemTaken, 0},
+		{3, "alias", ProblemTaken, 0},
+		{4, "collective", ProblemUnknown, 0},
+		{5, "skills", ProblemRepeated, 0},
+		{5, "skills", ProblemUnknown, 0},
 	}
 	sortProblems := func(ps []problem) {
 		slices.SortFunc(ps, func(a, b problem) int {
@@ -116,6 +128,9 @@ func testImportMembers(t *testing.T, fresh func(t *testing.T) Config) {
 	if err != nil {
 		t.Fatalf("ImportMembers: %v", err)
 	}
+	if m, err := s.MemberByEmail(ctx, "LUPE@example.org"); err != nil || m.ID != done[0].ID {
+		t.Errorf("MemberByEmail after the import: got %+v, %v, want %s (the email is indexed for sign-in)", m, err, done[0].ID)
+	}
 	if n := count(); n != before+5 {
 		t.Errorf("rows after the import: got %d, want %d (2 members, 2 memberships, 1 commitment)", n, before+5)
 	}
@@ -153,7 +168,7 @@ func testImportMembers(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 	// Importing the same sheet again finds both aliases taken.
 	_, err = s.ImportMembers(ctx, good, false)
-	if !errors.As(err, &ie) || len(ie.Problems) != 2 || ie.Problems[0].Kind != ProblemTaken {
-		t.Errorf("second import: got %v, want the two aliases taken", err)
+	if !errors.As(err, &ie) || len(ie.Problems) != 3 || ie.Problems[0].Kind != ProblemTaken {
+		t.Errorf("second import: got %v, want the two aliases and the email taken", err)
 	}
 }
