@@ -32,7 +32,6 @@ func testImportMembers(t *testing.T, fresh func(t *testing.T) Config) {
 		}
 		return n
 	}
-	before := count()
 	commit := func(hours float64, skills ...string) *world.Commitment {
 		return &world.Commitment{Hours: hours, Skills: skills, MaxKm: 5}
 	}
@@ -43,7 +42,7 @@ func testImportMembers(t *testing.T, fresh func(t *testing.T) Config) {
 	if _, err := s.CreateMember(ctx, member("Rosa", "9q5cs", Contact{Email: "rosa@example.org"})); err != nil {
 		t.Fatal(err)
 	}
-	before = count()
+	before := count()
 	bad := []ImportedMember{
 		{Line: 2, Member: member("Lupe", "9q5cs", Contact{Phone: "+1 213 555 0101", Email: "lupe@example.org"}), Collective: "planta uno", Commitment: commit(8, "cook")},
 		{Line: 3, Member: member("m-01", "9q5cs", Contact{}), Collective: "boyle-heights"},
