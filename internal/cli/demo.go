@@ -8,6 +8,7 @@ import (
 	"github.com/commune-org/commune/internal/demo"
 	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/web"
 )
 
 const (
@@ -16,9 +17,29 @@ const (
 	msgDemoSeeding msgKey = "demo-seeding"
 	msgDemoReuse   msgKey = "demo-reuse"
 	msgDemoPlanned msgKey = "demo-planned"
+	msgDemoLinks   msgKey = "demo-links"
 )
 
 var demoMessages = map[msgKey][2]string{
+	msgDemoLinks: {
+		`
+commune demo is running at %s
+Sign in with one click (these links exist only in the demo):
+  as a member of Boyle Heights:        %s/demo/member
+  as the coordinator of Boyle Heights: %s/demo/coordinator
+  as an organizer:                     %s/demo/organizer
+Stop it with Ctrl-C.
+
+`,
+		`
+commune demo está funcionando en %s
+Entra con un clic (estos enlaces existen solo en la demostración):
+  como miembro de Boyle Heights:          %s/demo/member
+  como coordinadora de Boyle Heights:     %s/demo/coordinator
+  como organizadora:                      %s/demo/organizer
+Detenla con Ctrl-C.
+
+`},
 	msgDemoUsage: {
 		`usage: commune demo [--data DIR] [--addr 127.0.0.1:8080]
 
@@ -72,7 +93,12 @@ func (c *command) demo(ctx context.Context, args []string) error {
 	if err := c.seedDemo(ctx, *data); err != nil {
 		return err
 	}
-	return c.serve(ctx, []string{"--data", *data, "--addr", *addr})
+	d := demo.Build()
+	return c.runServer(ctx, serverConfig{data: *data, addr: *addr,
+		demo: &web.DemoPeople{Member: d.Member, Coordinator: d.Coordinator, Organizer: d.Organizer},
+		ready: func(url string) {
+			fmt.Fprintf(c.stdout, c.t(msgDemoLinks), url, url, url, url)
+		}})
 }
 
 // seedDemo fills the database in dir with the demo organization and its
@@ -139,5 +165,8 @@ func storeDemo(ctx context.Context, st *store.Store, d *demo.Demo) error {
 			return err
 		}
 	}
-	return st.PutWorld(ctx, d.World)
+	if err := st.PutWorld(ctx, d.World); err != nil {
+		return err
+	}
+	return st.SetOrganizer(ctx, d.Organizer, true)
 }

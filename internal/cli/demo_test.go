@@ -70,6 +70,9 @@ func TestSeedDemo(t *testing.T) {
 	if coordinator != d.Coordinator {
 		t.Errorf("coordinator of boyle-heights: got %q, want %q", coordinator, d.Coordinator)
 	}
+	if si, err := st.SignIns(ctx, d.Organizer); err != nil || !si.Organizer {
+		t.Errorf("the demo's organizer %s: got %+v, %v; want an organizer", d.Organizer, si, err)
+	}
 	run, err := st.PlanRun(ctx, 1)
 	if err != nil || run.Status != store.RunDone {
 		t.Errorf("plan run 1: got %+v, %v; want done", run, err)

@@ -114,10 +114,26 @@ func (c *command) serve(ctx context.Context, args []string) error {
 			return usageError{c.t(msgServeSMTP, err)}
 		}
 	}
+	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer})
+}
+
+// serverConfig is what serve and demo start a server with.
+type serverConfig struct {
+	data, db, addr, publicURL string
+	mailer                    *notify.Mailer
+	// demo, for commune demo only, names the people its sign-in links
+	// sign in as; ready is called with the public URL once the server
+	// listens.
+	demo  *web.DemoPeople
+	ready func(publicURL string)
+}
+
+// runServer runs the server until ctx ends or a signal asks it to stop.
+func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, store.Config{DataDir: *data, PostgresURL: *db})
+	st, err := store.Open(ctx, store.Config{DataDir: cfg.data, PostgresURL: cfg.db})
 	if err != nil {
 		return err
 	}
@@ -129,14 +145,14 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	} else if n > 0 {
 		log.Warn("plan runs left unfinished by the last process marked failed", "runs", n)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	if *publicURL == "" {
-		*publicURL = localURL(ln.Addr())
+	if cfg.publicURL == "" {
+		cfg.publicURL = localURL(ln.Addr())
 	}
-	api := web.New(st, log, web.Options{PublicURL: *publicURL, Mailer: mailer})
+	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -144,6 +160,9 @@ func (c *command) serve(ctx context.Context, args []string) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(c.stderr, c.t(msgServeListening), ln.Addr())
+	if cfg.ready != nil {
+		cfg.ready(cfg.publicURL)
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

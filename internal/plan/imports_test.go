@@ -30,6 +30,7 @@ func TestImportDirection(t *testing.T) {
 			"github.com/jackc/pgx/v5/stdlib", "github.com/jackc/pgx/v5/pgconn"},
 		"../web": {module + "internal/store", module + "internal/auth", module + "internal/world", module + "internal/plan",
 			"github.com/skip2/go-qrcode", // invites' QR codes
+			module + "internal/geo",
 			module + "internal/notify", "github.com/go-webauthn/webauthn/webauthn", "github.com/go-webauthn/webauthn/protocol"},
 		"../notify": {},
 	}

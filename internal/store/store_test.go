@@ -102,6 +102,11 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"LoginCodes", testLoginCodes},
 		{"EmailIndex", testEmailIndex},
 		{"Credentials", testCredentials},
+		{"UpdateMember", testUpdateMember},
+		{"Profile", testProfile},
+		{"Needs", testNeeds},
+		{"Commitment", testCommitment},
+		{"LatestPlan", testLatestPlan},
 		{"ImportMembers", testImportMembers},
 	}
 	for _, tc := range tests {

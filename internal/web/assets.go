@@ -21,6 +21,15 @@ import (
 // their content, "/static/app.3f2a9c1d0b7e.css", so that a browser may
 // keep them forever and still never use a stale one: a new content is a
 // new name. Nothing is loaded from any other host.
+//
+// static/land-50m.json is Natural Earth's 1:50m land, as TopoJSON, copied
+// unchanged from the npm package world-atlas 2.0.2 (its licence and
+// Natural Earth's terms are in land-50m.LICENSE). It holds land only: no
+// country, hence no border is ever drawn. 1:50m rather than 1:110m
+// because coordinators zoom to a city: at 1:110m the coast from Malibu to
+// Long Beach is 3 points, with no Santa Monica Bay and no Palos Verdes;
+// 1:50m has 11 there and draws both. It is 545 kB, 174 kB gzipped, loaded
+// once and cached for a year.
 
 //go:embed static
 var staticFS embed.FS

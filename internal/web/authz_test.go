@@ -128,6 +128,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
+	f.srv.opt.Demo = &DemoPeople{Member: f.ids[memberA], Coordinator: f.ids[coordA], Organizer: f.ids[organizer]}
 	f.codeA = auth.NewInvite()
 	for _, inv := range []struct {
 		collective string
@@ -180,6 +181,7 @@ var authzCases = map[string]authzCase{
 		return u
 	}},
 	"GET /sw.js":                {who: everyone},
+	"GET /login":                {who: everyone},
 	"GET /manifest.webmanifest": {who: everyone},
 	"GET /api/v1/world":         {who: organizers},
 	"PUT /api/v1/world":         {who: organizers, body: authzWorld},
@@ -206,6 +208,22 @@ var authzCases = map[string]authzCase{
 	"POST /api/v1/invites/{code}/accept":    {who: self, path: func(f *fixture) string { return "/api/v1/invites/" + f.codeA + "/accept" }},
 	"GET /api/v1/collectives/{id}/coverage": {who: collective, path: inA("/coverage")},
 	"GET /api/v1/audit":                     {who: organizers},
+
+	// A member's own data (me.go). Another's need is not found: a
+	// member reaches only their own.
+	"GET /api/v1/me":               {who: self},
+	"PATCH /api/v1/me":             {who: self, body: `{"call_opt_in": true}`},
+	"DELETE /api/v1/me":            {who: self},
+	"GET /api/v1/me/needs":         {who: self},
+	"POST /api/v1/me/needs":        {who: self, body: `{"product": "meal", "qty": 3, "tier": "basic"}`},
+	"DELETE /api/v1/me/needs/{id}": {who: self, path: func(*fixture) string { return "/api/v1/me/needs/need-a-1" }},
+	"GET /api/v1/me/commitment":    {who: self},
+	"PUT /api/v1/me/commitment":    {who: self, body: `{"hours": 4, "skills": ["cook"], "max_km": 5}`},
+	"GET /api/v1/me/plan":          {who: self},
+	"GET /api/v1/me/export":        {who: self},
+
+	// The demo's sign-in links (demo.go), served in demo mode only.
+	"GET /demo/{who}": {who: everyone, path: func(*fixture) string { return "/demo/member" }},
 
 	// Signing in and out (login.go).
 	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/commune-org/commune/internal/auth"
@@ -54,32 +53,14 @@ func (s *Server) collectiveRoutes() []route {
 }
 
 // caller returns who makes the request, which authorize has already
-// allowed; handlers that serve several roles differently need it. It
-// asks principal again (one more lookup of the token) rather than
-// reading what authorize found from the request's context, which
-// authorize does not keep yet: when it does, this should read it there.
+// allowed (and kept in the request's context); handlers that serve
+// several roles differently need it.
 func (s *Server) caller(r *http.Request) (auth.Principal, error) {
 	p, err := s.principal(r)
 	if err == nil && p.Anonymous() {
 		err = errorf(codeUnauthenticated, msgUnauthenticated)
 	}
 	return p, err
-}
-
-// pageOf reads ?after= and ?limit= of a list; the store checks the
-// limit's range.
-func pageOf(r *http.Request) (after string, limit int, err error) {
-	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		limit, err = strconv.Atoi(v)
-		if err != nil {
-			return "", 0, store.Errorf(store.CodeInvalid, "limit: %q is not a whole number", v)
-		}
-		if limit <= 0 {
-			return "", 0, store.Errorf(store.CodeInvalid, "limit: must be 1 to %d, got %d", store.MaxLimit, limit)
-		}
-	}
-	return q.Get("after"), limit, nil
 }
 
 // decodeStrict reads a JSON object into v, refusing unknown fields and

@@ -12,6 +12,11 @@
 // time, under a context of the server's own that Shutdown cancels; a run
 // stopped that way is marked failed before Shutdown returns.
 //
+// The member's own routes (/api/v1/me, me.go) take no member id: the
+// member is always the caller, so no request there can reach another
+// member's data. Request bodies are checked field by field before
+// anything is stored (body.go).
+//
 // Requests are logged with their method, route pattern, status and
 // duration, never with an IP address, a body, a query string or a
 // header, since members include undocumented workers.
@@ -29,7 +34,7 @@
 // and never tell whether an email belongs to a member.
 //
 // It may import internal/store, internal/auth, internal/world,
-// internal/plan, internal/notify, go-webauthn, a QR encoder
+// internal/plan, internal/geo, internal/notify, go-webauthn, a QR encoder
 // (github.com/skip2/go-qrcode, for invites) and the standard library.
 // It must never import internal/cli: the command line starts the
 // server, not the reverse.

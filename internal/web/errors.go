@@ -88,7 +88,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var we world.Errors
 	var se *store.Error
 	var mbe *http.MaxBytesError
+	inv, isInvalid := asInvalid(err)
 	switch {
+	case isInvalid && len(inv) > 0:
+		d.Code, d.Message = store.CodeInvalid, l.t(msgInvalid)+": "+inv[0].text(l)
+		for _, p := range inv {
+			d.Errors = append(d.Errors, p.text(l))
+		}
 	case errors.As(err, &ae):
 		d.Code, d.Message = ae.code, l.t(ae.key)
 	case errors.As(err, &mbe):

@@ -182,7 +182,7 @@ func (b *browser) signIn(t *testing.T, email, to string) sessionBody {
 	return s
 }
 
-func decode[T any](t *testing.T, r response) T {
+func decodeAs[T any](t *testing.T, r response) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(r.body, &v); err != nil {
@@ -243,7 +243,7 @@ func TestLoginWithCode(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("the right code: got %d %s, want 200", r.status, r.body)
 	}
-	s := decode[sessionBody](t, r)
+	s := decodeAs[sessionBody](t, r)
 	c := sessionCookie(r, "commune_session")
 	if s.Member != rosa.ID || s.Passkey || s.CSRF == "" {
 		t.Errorf("sign-in answer: got %+v, want member %s, no passkey, a CSRF token", s, rosa.ID)
@@ -258,7 +258,7 @@ func TestLoginWithCode(t *testing.T) {
 
 	// The cookie is a principal; its role comes from the database.
 	r = b.do(t, "GET", "/api/v1/login/session", nil)
-	if got := decode[sessionBody](t, r); r.status != 200 || got.Member != rosa.ID || got.Role != auth.Member || got.Passkey || got.CSRF != s.CSRF {
+	if got := decodeAs[sessionBody](t, r); r.status != 200 || got.Member != rosa.ID || got.Role != auth.Member || got.Passkey || got.CSRF != s.CSRF {
 		t.Errorf("GET /api/v1/login/session: got %d %+v, want member %s, role member, the same CSRF token", r.status, got, rosa.ID)
 	}
 	ctx := context.Background()
@@ -269,13 +269,13 @@ func TestLoginWithCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = b.do(t, "GET", "/api/v1/login/session", nil)
-	if got := decode[sessionBody](t, r); got.Role != auth.Coordinator || len(got.Coordinates) != 1 || got.Coordinates[0] != "c-1" {
+	if got := decodeAs[sessionBody](t, r); got.Role != auth.Coordinator || len(got.Coordinates) != 1 || got.Coordinates[0] != "c-1" {
 		t.Errorf("a coordinator's session: got %+v, want coordinator of c-1", got)
 	}
 	if err := e.store.SetOrganizer(ctx, rosa.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if got := decode[sessionBody](t, b.do(t, "GET", "/api/v1/login/session", nil)); got.Role != auth.Organizer {
+	if got := decodeAs[sessionBody](t, b.do(t, "GET", "/api/v1/login/session", nil)); got.Role != auth.Organizer {
 		t.Errorf("an organizer's session: got %+v, want organizer", got)
 	}
 	// Without a passkey, an organizer may do only what a member may.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/commune-org/commune/internal/store"
 )
@@ -13,6 +15,7 @@ import (
 func (s *Server) pageRoutes() []route {
 	return []route{
 		{pattern: "GET /{$}", public: true, page: true, h: s.home},
+		{pattern: "GET /login", public: true, page: true, h: s.loginPage},
 		{pattern: "GET /static/{file}", public: true, h: s.serveStatic},
 		{pattern: "GET /sw.js", public: true, h: s.serveWorker},
 		{pattern: "GET /manifest.webmanifest", public: true, h: s.manifest},
@@ -23,6 +26,16 @@ func (s *Server) pageRoutes() []route {
 // how to sign in or join; for a member, where to go next.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "home.html", "home.title", nil)
+}
+
+// loginPage offers a passkey or a code by email; after signing in, the
+// browser goes to ?next= (a path on this site) or the first page.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	next := r.URL.Query().Get("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		next = "/"
+	}
+	return s.render(w, r, http.StatusOK, "login.html", "login.title", struct{ Next string }{next})
 }
 
 // pageError is writeError for pages: the same codes and statuses, as a
@@ -36,6 +49,11 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	status, ok := statuses[code]
 	if !ok || code == "" {
 		code, status = store.CodeInternal, http.StatusInternalServerError
+	}
+	// Someone not signed in is sent to sign in, and back here after.
+	if code == codeUnauthenticated && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?"+url.Values{"next": {r.URL.RequestURI()}}.Encode(), http.StatusSeeOther)
+		return
 	}
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "page failed", "route", r.Pattern, "code", string(code), "err", err)

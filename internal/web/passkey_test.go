@@ -252,7 +252,7 @@ func TestPasskeys(t *testing.T) {
 	}
 	created := a.create(t, r.body)
 	r = b.do(t, "POST", "/api/v1/login/passkey/register/finish", created)
-	if r.status != 201 || decode[map[string]string](t, r)["id"] != b64.EncodeToString(a.keys[0].id) {
+	if r.status != 201 || decodeAs[map[string]string](t, r)["id"] != b64.EncodeToString(a.keys[0].id) {
 		t.Fatalf("register finish: got %d %s, want 201 and the credential id", r.status, r.body)
 	}
 	if creds, err := e.store.Credentials(ctx, ana.ID); err != nil || len(creds) != 1 || !bytes.Equal(creds[0].ID, a.keys[0].id) {
@@ -263,7 +263,7 @@ func TestPasskeys(t *testing.T) {
 		t.Errorf("register finish replayed: got %d %s, want 400", r.status, r.body)
 	}
 	// The session opened with a code stays a code session.
-	if got := decode[sessionBody](t, b.do(t, "GET", "/api/v1/login/session", nil)); got.Passkey {
+	if got := decodeAs[sessionBody](t, b.do(t, "GET", "/api/v1/login/session", nil)); got.Passkey {
 		t.Error("registering a passkey made the code session a passkey session")
 	}
 	// A second registration excludes the passkey the member has (the
@@ -284,7 +284,7 @@ func TestPasskeys(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("passkey finish: got %d %s, want 200", r.status, r.body)
 	}
-	s := decode[sessionBody](t, r)
+	s := decodeAs[sessionBody](t, r)
 	if s.Member != ana.ID || !s.Passkey || s.CSRF == "" || sessionCookie(r, "commune_session") == nil {
 		t.Errorf("passkey sign-in: got %+v, want member %s, passkey, CSRF token and cookie", s, ana.ID)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -9,27 +10,33 @@ import (
 )
 
 // authorize finds who makes the request and asks auth.Allow, the one
-// place where roles are checked, whether they may do what rt does.
-func (s *Server) authorize(r *http.Request, rt route) error {
+// place where roles are checked, whether they may do what rt does. It
+// returns the request with the principal in its context, so that the
+// handler's own calls to principal cost no second lookup.
+func (s *Server) authorize(r *http.Request, rt route) (*http.Request, error) {
 	if rt.public {
-		return nil
+		return r, nil
 	}
 	p, err := s.principal(r)
 	if err != nil {
-		return err
+		return r, err
 	}
 	if p.Anonymous() {
-		return errorf(codeUnauthenticated, msgUnauthenticated)
+		return r, errorf(codeUnauthenticated, msgUnauthenticated)
 	}
 	var collective string
 	if rt.collective != "" {
 		collective = r.PathValue(rt.collective)
 	}
 	if !auth.Allow(p, rt.action, collective) {
-		return errorf(store.CodeForbidden, msgForbidden)
+		return r, errorf(store.CodeForbidden, msgForbidden)
 	}
-	return nil
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), nil
 }
+
+// principalKey holds the principal authorize found in a request's
+// context.
+type principalKey struct{}
 
 // principal reads an API token from "Authorization: Bearer cmt_...".
 // Without the header or a session the request is anonymous; with a header that is
@@ -54,6 +61,9 @@ func (s *Server) authorize(r *http.Request, rt route) error {
 // Without the header, the session cookie of a browser is read
 // (sessionPrincipal, session.go); a request with both is the token's.
 func (s *Server) principal(r *http.Request) (auth.Principal, error) {
+	if p, ok := r.Context().Value(principalKey{}).(auth.Principal); ok {
+		return p, nil
+	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return s.sessionPrincipal(r)

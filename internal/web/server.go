@@ -28,6 +28,9 @@ type Options struct {
 	PublicURL string
 	// Mailer sends one-time login codes; nil turns sign-in by email off.
 	Mailer *notify.Mailer
+	// Demo turns on the demo's one-click sign-in links (demo.go); only
+	// "commune demo" sets it.
+	Demo *DemoPeople
 }
 
 // Server answers the API from a store.
@@ -106,6 +109,8 @@ func (s *Server) routes() []route {
 		s.planRoutes(),
 		s.collectiveRoutes(),
 		s.loginRoutes(),
+		s.meRoutes(),
+		s.demoRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
@@ -129,7 +134,7 @@ func (s *Server) handle(rt route) http.Handler {
 		if rt.page && s.chooseLang(w, r) {
 			return
 		}
-		err := s.authorize(r, rt)
+		r, err := s.authorize(r, rt)
 		if err == nil {
 			err = rt.h(w, r)
 		}

@@ -82,18 +82,28 @@ func (s *Server) sessionPrincipal(r *http.Request) (auth.Principal, error) {
 // answers 200 {"member", "passkey", "csrf"}. A session the request
 // already had is closed: one browser, one session.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, member string, passkey bool) error {
+	secret, err := s.openSession(w, r, member, passkey)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sessionBody{Member: member, Passkey: passkey, CSRF: auth.CSRFToken(s.store.Key("csrf"), secret)})
+	return nil
+}
+
+// openSession opens a session for the member and sets its cookie,
+// closing the one the request had, and returns the session's secret.
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, member string, passkey bool) (string, error) {
 	if old := s.sessionSecret(r); old != "" {
 		if err := s.store.DeleteSession(r.Context(), auth.Hash(old)); err != nil && store.ErrorCode(err) != store.CodeNotFound {
-			return err
+			return "", err
 		}
 	}
 	secret := auth.NewSession()
 	if _, err := s.store.CreateSession(r.Context(), auth.Hash(secret), member, passkey, s.login.now()); err != nil {
-		return err
+		return "", err
 	}
 	http.SetCookie(w, s.cookie(secret, int(store.SessionMaxAge.Seconds())))
-	writeJSON(w, http.StatusOK, sessionBody{Member: member, Passkey: passkey, CSRF: auth.CSRFToken(s.store.Key("csrf"), secret)})
-	return nil
+	return secret, nil
 }
 
 // cookie is the session cookie holding value for maxAge seconds (-1

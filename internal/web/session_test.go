@@ -133,7 +133,7 @@ func TestSessionBearer(t *testing.T) {
 			t.Fatalf("%s %s with a token: got %d %s, want %d", tc.method, tc.path, rec.Code, rec.Body, tc.status)
 		}
 		if tc.method == "GET" {
-			got := decode[sessionBody](t, response{rec.Code, rec.Header(), rec.Body.Bytes()})
+			got := decodeAs[sessionBody](t, response{rec.Code, rec.Header(), rec.Body.Bytes()})
 			if got.Member == ana.ID || got.Role != auth.Organizer || !got.Passkey || got.CSRF != "" {
 				t.Errorf("session of a token: got %+v, want the token's organizer, no CSRF token", got)
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io/fs"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/commune-org/commune/internal/store"
 )
 
 // TestLocalesComplete: every catalog has every key of the English one
@@ -173,5 +176,70 @@ func TestManifest(t *testing.T) {
 	w := e.do(t, "GET", "/sw.js", "", "", nil)
 	if w.status != 200 || !strings.Contains(string(w.body), "const ASSETS = [\"/static/") {
 		t.Errorf("GET /sw.js: got %d %.100s, want the worker with its assets", w.status, w.body)
+	}
+}
+
+// TestDemoSignIn: in demo mode, a link signs in as the demo's
+// coordinator with a passkey's powers; without demo mode, the link is
+// not there.
+func TestDemoSignIn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.store.CreateCollective(ctx, store.Collective{ID: "c-1", Name: "Plant", Kind: store.Workplace}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Carla", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddMembership(ctx, m.ID, "c-1", store.RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.opt.Demo.Coordinator = m.ID
+	r := e.do(t, "GET", "/demo/coordinator", "", "", nil)
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+		t.Fatalf("GET /demo/coordinator: got %d to %q, want 303 to /", r.status, r.header.Get("Location"))
+	}
+	cookie := strings.Split(r.header.Get("Set-Cookie"), ";")[0]
+	req := httptest.NewRequest("GET", "/api/v1/collectives/c-1/members", nil)
+	req.Header.Set("Cookie", cookie)
+	rec := httptest.NewRecorder()
+	e.http.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Carla") {
+		t.Errorf("the coordinator's members list after the demo link: got %d %s", rec.Code, rec.Body)
+	}
+	if r := e.do(t, "GET", "/demo/organizer", "", "", nil); r.status != http.StatusNotFound {
+		t.Errorf("GET /demo/organizer with no organizer: got %d, want 404", r.status)
+	}
+
+	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	plain := New(st, e.srv.log, Options{})
+	rec = httptest.NewRecorder()
+	plain.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/demo/coordinator", nil))
+	if rec.Code != http.StatusNotFound || rec.Header().Get("Set-Cookie") != "" {
+		t.Errorf("GET /demo/coordinator outside demo mode: got %d, cookie %q; want 404 and none", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
+}
+
+// TestLoginPage: the sign-in page in both languages, sending back only
+// to a path of this site.
+func TestLoginPage(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ target, lang, words, next string }{
+		{"/login", "en", "Sign in with a passkey", "/"},
+		{"/login?next=/me/plan", "es", "Entrar con llave de acceso", "/me/plan"},
+		{"/login?next=//evil.example/x", "en", "Send me a code", "/"},
+		{"/login?next=https://evil.example/", "en", "Send me a code", "/"},
+		{`/login?next=/\evil.example`, "en", "Send me a code", "/"},
+	} {
+		r := e.do(t, "GET", tc.target, "", tc.lang, nil)
+		body := string(r.body)
+		if r.status != 200 || !strings.Contains(body, tc.words) || !strings.Contains(body, `data-next="`+tc.next+`"`) {
+			t.Errorf("GET %s: got %d, want the page in %s going back to %s: %.300s", tc.target, r.status, tc.lang, tc.next, body)
+		}
 	}
 }

@@ -34,7 +34,9 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	var log bytes.Buffer
-	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{})
+	// Demo is on, so that every route there can be is served and tested;
+	// its people are set by the tests that sign in through it.
+	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{Demo: &DemoPeople{}})
 	// Before the store closes (cleanups run last first): a planning run
 	// under way is stopped and marked failed.
 	t.Cleanup(func() {

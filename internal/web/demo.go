@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/commune-org/commune/internal/store"
+)
+
+// DemoPeople are the members "commune demo" offers one-click sign-in
+// links for. The links exist only when Options.Demo is set, which only
+// the demo command does: on a real server, anyone could sign in as
+// anyone through them.
+type DemoPeople struct {
+	Member, Coordinator, Organizer string
+}
+
+// demoRoutes serves the demo's sign-in links, in demo mode only.
+func (s *Server) demoRoutes() []route {
+	if s.opt.Demo == nil {
+		return nil
+	}
+	return []route{{pattern: "GET /demo/{who}", public: true, page: true, h: s.demoSignIn}}
+}
+
+// demoSignIn answers GET /demo/member, /demo/coordinator and
+// /demo/organizer: a session for that person, counted as a passkey's so
+// that a coordinator's and an organizer's powers work, and the first
+// page.
+func (s *Server) demoSignIn(w http.ResponseWriter, r *http.Request) error {
+	var member string
+	switch r.PathValue("who") {
+	case "member":
+		member = s.opt.Demo.Member
+	case "coordinator":
+		member = s.opt.Demo.Coordinator
+	case "organizer":
+		member = s.opt.Demo.Organizer
+	}
+	if member == "" {
+		return errorf(store.CodeNotFound, msgNotFound)
+	}
+	if _, err := s.openSession(w, r, member, true); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}

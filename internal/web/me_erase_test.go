@@ -1,0 +1,277 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/store"
+)
+
+// Acceptance 5 of issue 4: after DELETE /api/v1/me, no row of any table
+// refers to the member. The test reads the list of tables from the
+// database itself, so that a table someone adds later is walked too,
+// and looks in every column of every row.
+
+// database is a fresh database for one test: its Config, and a raw
+// connection to it for reading what the store wrote.
+type database struct {
+	cfg store.Config
+	raw *sql.DB
+	pg  bool
+}
+
+// eachDatabase runs fn on a fresh SQLite database, and on a fresh schema
+// of the PostgreSQL of COMMUNE_TEST_POSTGRES when it is set (with
+// COMMUNE_STRICT set and no PostgreSQL, that half fails instead of
+// skipping).
+func eachDatabase(t *testing.T, fn func(t *testing.T, db database)) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		cfg := store.Config{DataDir: dir}
+		// Opening the store first creates the file, in WAL mode.
+		st, err := store.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.DBFile)+"?_pragma=busy_timeout(5000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { raw.Close() })
+		fn(t, database{cfg: cfg, raw: raw})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		u := postgresSchema(t)
+		raw, err := sql.Open("pgx", u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { raw.Close() })
+		fn(t, database{cfg: store.Config{PostgresURL: u, KeyFile: filepath.Join(t.TempDir(), "key")}, raw: raw, pg: true})
+	})
+}
+
+// postgresSchema makes a schema of its own on the PostgreSQL of
+// COMMUNE_TEST_POSTGRES, dropped after the test, and returns a URL whose
+// connections use it; it skips the test when there is no PostgreSQL.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("COMMUNE_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("COMMUNE_STRICT") != "" {
+			t.Fatal("COMMUNE_TEST_POSTGRES is empty and COMMUNE_STRICT is set: this test must run on PostgreSQL")
+		}
+		t.Skip("COMMUNE_TEST_POSTGRES is empty: set it to a PostgreSQL URL to run this test on PostgreSQL")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// newEnvOn is newEnv on the database of cfg.
+func newEnvOn(t *testing.T, cfg store.Config) *env {
+	t.Helper()
+	st, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var log bytes.Buffer
+	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return &env{store: st, srv: srv, http: srv.Handler(), log: &log}
+}
+
+// tablesOf lists the tables of the database, as the database itself
+// knows them.
+func tablesOf(t *testing.T, db database) []string {
+	t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	if db.pg {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+	}
+	rows, err := db.raw.Query(q)
+	if err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// findMarks walks every column of every row of every table and returns
+// "table.column: mark" for each value that holds one of the marks.
+func findMarks(t *testing.T, db database, marks map[string][]byte) []string {
+	t.Helper()
+	var found []string
+	for _, table := range tablesOf(t, db) {
+		rows, err := db.raw.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatalf("read %s: %v", table, err)
+			}
+			for i, v := range vals {
+				var b []byte
+				switch v := v.(type) {
+				case nil:
+					continue
+				case []byte:
+					b = v
+				case string:
+					b = []byte(v)
+				default:
+					b = fmt.Append(nil, v)
+				}
+				for name, m := range marks {
+					if bytes.Contains(b, m) {
+						found = append(found, table+"."+cols[i]+": "+name)
+					}
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		rows.Close()
+	}
+	slices.Sort(found)
+	return slices.Compact(found)
+}
+
+func TestDeleteMeLeavesNoRow(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, db database) {
+		e := newEnvOn(t, db.cfg)
+		ctx := context.Background()
+		const alias = "Rosa Elvira Quintanilla"
+		id, tok := e.member(t, alias)
+		_, other := e.member(t, "Stays")
+		if _, err := e.store.CreateCollective(ctx, store.Collective{ID: "c-garment", Name: "Garment 7", Kind: store.Workplace}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.AddMembership(ctx, id, "c-garment", store.RoleCoordinator); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.AddMembership(ctx, id, "boyle-heights", store.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		coordTok := auth.NewToken()
+		if _, err := e.store.CreateToken(ctx, store.Token{Hash: auth.Hash(coordTok), MemberID: id, Role: "coordinator", Collective: "c-garment"}); err != nil {
+			t.Fatal(err)
+		}
+		e.json(t, "PATCH", "/api/v1/me", tok, map[string]any{"contact": map[string]string{"email": "rosa.e.q@example.net", "phone": "+52 55 5555 0142"},
+			"call_opt_in": true}, 200, nil)
+		var needs []string
+		for _, p := range []string{"meal", "clinic-visit"} {
+			var n needBody
+			e.json(t, "POST", "/api/v1/me/needs", tok, map[string]any{"product": p, "qty": 2, "tier": "essential"}, 201, &n)
+			needs = append(needs, n.ID)
+		}
+		e.json(t, "PUT", "/api/v1/me/commitment", tok, map[string]any{"hours": 8, "skills": []string{"cook", "drive"}, "max_km": 5}, 200, nil)
+		run := e.finishPlan(t, id, needs)
+
+		var sealed []byte
+		if err := db.raw.QueryRow(`SELECT contact FROM members WHERE id = $1`, id).Scan(&sealed); err != nil || len(sealed) == 0 {
+			t.Fatalf("sealed contact: %d bytes, %v", len(sealed), err)
+		}
+		marks := map[string][]byte{
+			"member id":      []byte(id),
+			"alias":          []byte(alias),
+			"sealed contact": sealed,
+			"email":          []byte("rosa.e.q@example.net"),
+			"phone":          []byte("5555 0142"),
+			"token hash":     []byte(auth.Hash(tok)),
+		}
+		for i, n := range needs {
+			marks[fmt.Sprintf("need %d", i)] = []byte(n)
+		}
+		// The walk finds the member everywhere they were put: it looks
+		// in the right places.
+		before := findMarks(t, db, marks)
+		for _, want := range []string{"members.id: member id", "members.alias: alias", "members.contact: sealed contact",
+			"memberships.member_id: member id", "needs.member_id: member id", "needs.id: need 1", "commitments.member_id: member id",
+			"commitment_skills.member_id: member id", "tokens.member_id: member id", "tokens.hash: token hash",
+			"plan_runs.plan: member id", "plan_runs.plan: need 0"} {
+			if !slices.Contains(before, want) {
+				t.Errorf("before DELETE, the walk does not find %q; found %q", want, before)
+			}
+		}
+
+		e.json(t, "DELETE", "/api/v1/me", tok, nil, 204, nil)
+		if after := findMarks(t, db, marks); len(after) > 0 {
+			t.Errorf("after DELETE /api/v1/me, rows still refer to the member: %q", after)
+		}
+		t.Logf("walked %d tables", len(tablesOf(t, db)))
+		// Everyone else is still there, and the plan still holds them.
+		e.json(t, "GET", "/api/v1/me", other, nil, 200, nil)
+		r, err := e.store.PlanRun(ctx, run)
+		if err != nil || !bytes.Contains(r.Plan, []byte(`"m-01"`)) {
+			t.Errorf("the plan lost the other members: %v", err)
+		}
+		for _, tk := range []string{tok, coordTok} {
+			if r := e.do(t, "GET", "/api/v1/me", tk, "", nil); r.status != 401 {
+				t.Errorf("a deleted member's token: got %d, want 401", r.status)
+			}
+		}
+	})
+}

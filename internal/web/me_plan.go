@@ -1,0 +1,242 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/store"
+)
+
+// A member's part of a plan is what the plan says about them and
+// nothing else: the work assigned to them, and what reaches each of
+// their needs or falls short of it. A plan names needs by id, so a
+// member's part is read through their needs as they are now: a need
+// deleted since the run is no longer theirs to read.
+
+// myPlanBody is the caller's part of one plan.
+type myPlanBody struct {
+	Run         int64             `json:"run"`
+	Created     time.Time         `json:"created"`
+	Assignments []assignmentBody  `json:"assignments"`
+	Allocations []allocationBody  `json:"allocations"`
+	Shortfalls  []myShortfallBody `json:"shortfalls"`
+}
+
+// assignmentBody is work assigned to the caller: hours of a skill at a
+// site.
+type assignmentBody struct {
+	Site  string  `json:"site"`
+	Skill string  `json:"skill"`
+	Hours float64 `json:"hours"`
+}
+
+// allocationBody is how much of one of the caller's needs the plan
+// meets.
+type allocationBody struct {
+	Need string  `json:"need"`
+	Qty  float64 `json:"qty"`
+}
+
+// myShortfallBody is how much of one of the caller's needs the plan does
+// not meet, and why.
+type myShortfallBody struct {
+	Need    string  `json:"need"`
+	Missing float64 `json:"missing"`
+	Reason  string  `json:"reason"`
+}
+
+// part cuts the member's part out of a stored run.
+func part(run *store.PlanRun, member string, needs map[string]bool) (myPlanBody, error) {
+	b := myPlanBody{Run: run.ID, Created: run.Created,
+		Assignments: []assignmentBody{}, Allocations: []allocationBody{}, Shortfalls: []myShortfallBody{}}
+	p, err := plan.Read(bytes.NewReader(run.Plan))
+	if err != nil {
+		return b, fmt.Errorf("web: plan of run %d: %w", run.ID, err)
+	}
+	for _, a := range p.Assignments {
+		if a.Member == member {
+			b.Assignments = append(b.Assignments, assignmentBody{Site: a.Site, Skill: a.Skill, Hours: a.Hours})
+		}
+	}
+	for _, a := range p.Allocations {
+		if needs[a.Need] {
+			b.Allocations = append(b.Allocations, allocationBody{Need: a.Need, Qty: a.Qty})
+		}
+	}
+	for _, sf := range p.Shortfalls {
+		if needs[sf.Need] {
+			b.Shortfalls = append(b.Shortfalls, myShortfallBody{Need: sf.Need, Missing: sf.Missing, Reason: sf.Reason})
+		}
+	}
+	return b, nil
+}
+
+// needIDs returns the ids of all the member's needs.
+func (s *Server) needIDs(ctx context.Context, member string) (map[string]bool, error) {
+	ids := make(map[string]bool)
+	after := ""
+	for {
+		needs, next, err := s.store.MemberNeeds(ctx, member, after, store.MaxLimit)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range needs {
+			ids[n.ID] = true
+		}
+		if next == "" {
+			return ids, nil
+		}
+		after = next
+	}
+}
+
+// getMyPlan answers the caller's part of the latest plan that is done,
+// or 404 with msgNoPlan when no run is done yet.
+func (s *Server) getMyPlan(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	run, err := s.store.LatestPlan(r.Context())
+	if store.ErrorCode(err) == store.CodeNotFound {
+		return errorf(store.CodeNotFound, msgNoPlan)
+	}
+	if err != nil {
+		return err
+	}
+	needs, err := s.needIDs(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	b, err := part(run, id, needs)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
+// exportBody is everything the server holds about the caller.
+type exportBody struct {
+	Member meBody `json:"member"`
+	// Commitment is null for a member who has committed nothing.
+	Commitment *commitmentBody `json:"commitment"`
+	Needs      []needBody      `json:"needs"`
+	// Plans is the caller's part of every plan that is done, oldest
+	// first.
+	Plans []myPlanBody `json:"plans"`
+	// Tokens are the caller's API tokens: what each lets its holder do,
+	// never the token or its hash.
+	Tokens []tokenBody `json:"tokens"`
+	// Organizer says the caller is an organizer; Sessions and Passkeys
+	// are how they are signed in (never a session's secret or a key).
+	Organizer bool                `json:"organizer"`
+	Sessions  []exportSessionBody `json:"sessions"`
+	Passkeys  []passkeyBody       `json:"passkeys"`
+	// Reads are the caller's reads of member lists, from the audit log.
+	Reads []auditReadBody `json:"reads"`
+}
+
+type exportSessionBody struct {
+	Passkey bool      `json:"passkey"`
+	Created time.Time `json:"created"`
+	Seen    time.Time `json:"seen"`
+	Expires time.Time `json:"expires"`
+}
+
+type passkeyBody struct {
+	Created      time.Time `json:"created"`
+	CloneWarning bool      `json:"clone_warning"`
+}
+
+type auditReadBody struct {
+	Action     string    `json:"action"`
+	Collective string    `json:"collective"`
+	At         time.Time `json:"at"`
+}
+
+type tokenBody struct {
+	Role       string    `json:"role"`
+	Collective string    `json:"collective,omitempty"`
+	Created    time.Time `json:"created"`
+}
+
+// getMyExport answers everything about the caller, for them to take
+// away: their account with the contact opened, their collectives,
+// commitment, needs and API tokens, and their part of every stored
+// plan.
+func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	e, err := s.store.Export(ctx, id)
+	if err != nil {
+		return err
+	}
+	b := exportBody{Member: newMeBody(e.Member, e.Memberships), Needs: []needBody{}, Plans: []myPlanBody{}}
+	if e.Commitment != nil {
+		c := newCommitmentBody(*e.Commitment)
+		b.Commitment = &c
+	}
+	needs := make(map[string]bool)
+	for _, n := range e.Needs {
+		b.Needs = append(b.Needs, newNeedBody(n))
+		needs[n.ID] = true
+	}
+	runs, err := s.store.DonePlanRuns(ctx)
+	if err != nil {
+		return err
+	}
+	for _, rid := range runs {
+		run, err := s.store.PlanRun(ctx, rid)
+		if err != nil {
+			return err
+		}
+		p, err := part(run, id, needs)
+		if err != nil {
+			return err
+		}
+		b.Plans = append(b.Plans, p)
+	}
+	toks, err := s.store.MemberTokens(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.Tokens = []tokenBody{}
+	for _, tk := range toks {
+		b.Tokens = append(b.Tokens, tokenBody{Role: tk.Role, Collective: tk.Collective, Created: tk.Created})
+	}
+	si, err := s.store.SignIns(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.Organizer, b.Sessions, b.Passkeys = si.Organizer, []exportSessionBody{}, []passkeyBody{}
+	for _, ss := range si.Sessions {
+		b.Sessions = append(b.Sessions, exportSessionBody{Passkey: ss.Passkey, Created: ss.Created, Seen: ss.Seen, Expires: ss.Expires})
+	}
+	for _, c := range si.Passkeys {
+		b.Passkeys = append(b.Passkeys, passkeyBody{Created: c.Created, CloneWarning: c.CloneWarning})
+	}
+	b.Reads = []auditReadBody{}
+	for after := ""; ; {
+		entries, next, err := s.store.AuditLog(ctx, store.AuditFilter{Member: id}, after, store.MaxLimit)
+		if err != nil {
+			return err
+		}
+		for _, a := range entries {
+			b.Reads = append(b.Reads, auditReadBody{Action: a.Action, Collective: a.Collective, At: a.At})
+		}
+		if after = next; after == "" {
+			break
+		}
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="commune-export.json"`)
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}

@@ -1,0 +1,100 @@
+// The sign-in page: a passkey (WebAuthn, discoverable, so no name is
+// typed) or a six-digit code sent by email. Words come from the page's
+// data- attributes, in the reader's language.
+"use strict";
+
+(() => {
+  const root = document.getElementById("login");
+  if (!root) return;
+  const status = document.getElementById("login-status");
+  const say = (text, bad) => {
+    status.textContent = text;
+    status.classList.toggle("bad", !!bad);
+  };
+  const next = () => {
+    const n = root.dataset.next;
+    // Only a path on this site: never a link elsewhere.
+    location.assign(n && n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\") ? n : "/");
+  };
+  const post = async (url, body) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    let data = null;
+    try { data = await res.json(); } catch (e) { /* an empty answer */ }
+    if (!res.ok) {
+      const msg = data && data.error && data.error.message;
+      throw new Error(msg || root.dataset.failed);
+    }
+    return data;
+  };
+
+  // Email codes.
+  const request = document.getElementById("code-request");
+  const verify = document.getElementById("code-verify");
+  let email = "";
+  request.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    email = document.getElementById("email").value.trim();
+    say(root.dataset.busy);
+    try {
+      await post("/api/v1/login/code", { email });
+      say(root.dataset.sent);
+      verify.hidden = false;
+      document.getElementById("code").focus();
+    } catch (e) {
+      say(e.message, true);
+    }
+  });
+  verify.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const code = document.getElementById("code").value.trim();
+    say(root.dataset.busy);
+    try {
+      await post("/api/v1/login/code/verify", { email, code });
+      next();
+    } catch (e) {
+      say(e.message, true);
+    }
+  });
+
+  // Passkeys. WebAuthn's JSON carries binary fields in base64url.
+  const b64 = {
+    decode: (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
+    encode: (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+  };
+  const button = document.getElementById("passkey");
+  if (!window.PublicKeyCredential) {
+    button.disabled = true;
+    say(root.dataset.nopasskey);
+    return;
+  }
+  button.addEventListener("click", async () => {
+    say(root.dataset.busy);
+    try {
+      const opts = await post("/api/v1/login/passkey/begin", {});
+      const pk = opts.publicKey;
+      pk.challenge = b64.decode(pk.challenge);
+      (pk.allowCredentials || []).forEach((c) => { c.id = b64.decode(c.id); });
+      const cred = await navigator.credentials.get({ publicKey: pk });
+      const r = cred.response;
+      await post("/api/v1/login/passkey/finish", {
+        id: cred.id,
+        rawId: b64.encode(cred.rawId),
+        type: cred.type,
+        response: {
+          clientDataJSON: b64.encode(r.clientDataJSON),
+          authenticatorData: b64.encode(r.authenticatorData),
+          signature: b64.encode(r.signature),
+          userHandle: r.userHandle ? b64.encode(r.userHandle) : null,
+        },
+      });
+      next();
+    } catch (e) {
+      say(e.message || root.dataset.failed, true);
+    }
+  });
+})();
