@@ -92,6 +92,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"WorldRoundTrip", testWorldRoundTrip},
 		{"WorldReplace", testWorldReplace},
 		{"WorldInvalid", testWorldInvalid},
+		{"Catalog", testCatalog},
 		{"DeleteMember", testDeleteMember},
 		{"Export", testExport},
 		{"MembershipChanges", testMembershipChanges},

@@ -20,42 +20,7 @@ func (s *Store) World(ctx context.Context) (*world.World, error) {
 		g.query(`SELECT period FROM world_settings WHERE id = 1`, func(r *sql.Rows) error {
 			return r.Scan(&w.Period)
 		})
-		g.query(`SELECT id, name FROM skills ORDER BY pos`, func(r *sql.Rows) error {
-			var sk world.Skill
-			var name string
-			if err := r.Scan(&sk.ID, &name); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(name), &sk.Name); err != nil {
-				return fmt.Errorf("skill %q: name: %w", sk.ID, err)
-			}
-			w.Skills = append(w.Skills, sk)
-			return nil
-		})
-		g.query(`SELECT id, name, unit, kind, transport_cost, reach_km FROM products ORDER BY pos`, func(r *sql.Rows) error {
-			var p world.Product
-			var name string
-			var cost sql.NullFloat64
-			if err := r.Scan(&p.ID, &name, &p.Unit, &p.Kind, &cost, &p.ReachKm); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(name), &p.Name); err != nil {
-				return fmt.Errorf("product %q: name: %w", p.ID, err)
-			}
-			p.TransportCost = floatPtr(cost)
-			w.Products = append(w.Products, p)
-			return nil
-		})
-		g.query(`SELECT id, name, kind, lat, lon, collective_id FROM sites ORDER BY pos`, func(r *sql.Rows) error {
-			var st world.Site
-			var coll sql.NullString
-			if err := r.Scan(&st.ID, &st.Name, &st.Kind, &st.Lat, &st.Lon, &coll); err != nil {
-				return err
-			}
-			st.Collective = coll.String
-			w.Sites = append(w.Sites, st)
-			return nil
-		})
+		g.catalog(w)
 		g.recipes(w)
 		g.query(`SELECT site_id, product_id, qty FROM stocks ORDER BY pos`, func(r *sql.Rows) error {
 			var st world.Stock
@@ -82,6 +47,69 @@ func (s *Store) World(ctx context.Context) (*world.World, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// Catalog is what a world names, without its people: the skills,
+// products and sites, for pages that show names and for forms that offer
+// choices.
+type Catalog struct {
+	Skills   []world.Skill
+	Products []world.Product
+	Sites    []world.Site
+}
+
+// Catalog returns the skills, products and sites, in the world's order.
+func (s *Store) Catalog(ctx context.Context) (*Catalog, error) {
+	var w world.World
+	err := s.snapshot(ctx, "read catalog", func(tx *sql.Tx) error {
+		g := getter{ctx: ctx, tx: tx}
+		g.catalog(&w)
+		return g.err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Catalog{Skills: w.Skills, Products: w.Products, Sites: w.Sites}, nil
+}
+
+// catalog reads the skills, products and sites into w.
+func (g *getter) catalog(w *world.World) {
+	g.query(`SELECT id, name FROM skills ORDER BY pos`, func(r *sql.Rows) error {
+		var sk world.Skill
+		var name string
+		if err := r.Scan(&sk.ID, &name); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(name), &sk.Name); err != nil {
+			return fmt.Errorf("skill %q: name: %w", sk.ID, err)
+		}
+		w.Skills = append(w.Skills, sk)
+		return nil
+	})
+	g.query(`SELECT id, name, unit, kind, transport_cost, reach_km FROM products ORDER BY pos`, func(r *sql.Rows) error {
+		var p world.Product
+		var name string
+		var cost sql.NullFloat64
+		if err := r.Scan(&p.ID, &name, &p.Unit, &p.Kind, &cost, &p.ReachKm); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(name), &p.Name); err != nil {
+			return fmt.Errorf("product %q: name: %w", p.ID, err)
+		}
+		p.TransportCost = floatPtr(cost)
+		w.Products = append(w.Products, p)
+		return nil
+	})
+	g.query(`SELECT id, name, kind, lat, lon, collective_id FROM sites ORDER BY pos`, func(r *sql.Rows) error {
+		var st world.Site
+		var coll sql.NullString
+		if err := r.Scan(&st.ID, &st.Name, &st.Kind, &st.Lat, &st.Lon, &coll); err != nil {
+			return err
+		}
+		st.Collective = coll.String
+		w.Sites = append(w.Sites, st)
+		return nil
+	})
 }
 
 // getter reads a world in a transaction, keeping the first error.

@@ -472,3 +472,24 @@ func testExport(t *testing.T, fresh func(t *testing.T) Config) {
 	_, err = s.Export(ctx, "m-nobody")
 	wantCode(t, "Export of a missing member", err, CodeNotFound)
 }
+
+// testCatalog: the catalog is the world's skills, products and sites, in
+// its order, and empty before any world.
+func testCatalog(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	c, err := s.Catalog(ctx)
+	if err != nil || len(c.Skills)+len(c.Products)+len(c.Sites) != 0 {
+		t.Fatalf("Catalog of an empty store: got %+v, %v", c, err)
+	}
+	w := readWorld(t, "../../examples/neighbourhood.json")
+	if err := s.PutWorld(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.Catalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Skills, w.Skills) || !reflect.DeepEqual(c.Products, w.Products) || !reflect.DeepEqual(c.Sites, w.Sites) {
+		t.Errorf("Catalog: got %+v, want the world's skills, products and sites", c)
+	}
+}
