@@ -55,6 +55,7 @@ func run() error {
 	warmup := flag.Duration("warmup", 3*time.Second, "load before each scenario, not counted")
 	members := flag.Int("members", 100, "members with tokens, whose requests are mixed")
 	scenarios := flag.String("scenarios", "read,write,mixed", "scenarios to run, comma-separated")
+	runs := flag.Int("runs", 1, "times each scenario is run, each on a fresh database: on a shared machine, one run's tail says little")
 	pgURL := flag.String("pg", "", "PostgreSQL URL to use (default: start one with scripts/postgres, made durable)")
 	profile := flag.String("profile", "", "directory for a CPU profile of each server (pprof)")
 	worldFile := flag.String("world", "examples/neighbourhood.json", "world to seed")
@@ -105,11 +106,15 @@ func run() error {
 			return fmt.Errorf("-db: unknown database %q: want sqlite or postgres", name)
 		}
 		res := dbResult{db: name}
-		for _, sc := range strings.Split(*scenarios, ",") {
+		names := strings.Split(*scenarios, ",")
+		// Runs of the scenarios take turns, so that a busy minute of a
+		// shared machine does not fall on every run of one scenario.
+		for i := range *runs * len(names) {
+			sc := names[i%len(names)]
 			// Each scenario starts from the same seeded database, so
 			// that its figures do not depend on what ran before (the
 			// writes of one would otherwise weigh on the next).
-			d := db{name: name, dir: filepath.Join(work, name+"-"+sc)}
+			d := db{name: name, dir: filepath.Join(work, fmt.Sprintf("%s-%s-%d", name, sc, i))}
 			if base.pg != "" {
 				url, err := freshDatabase(base.pg, "commune_load_"+sc)
 				if err != nil {
@@ -273,6 +278,14 @@ func render(results []dbResult, rate int, dur time.Duration, members, groupNice 
 	b.WriteString("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
 	for _, r := range results {
+		// A scenario's runs together, in the order they ran.
+		first := make(map[string]int)
+		for i, s := range r.stats {
+			if _, ok := first[s.scenario]; !ok {
+				first[s.scenario] = i
+			}
+		}
+		slices.SortStableFunc(r.stats, func(a, b stats) int { return first[a.scenario] - first[b.scenario] })
 		for _, s := range r.stats {
 			errs := "0"
 			if len(s.errors) > 0 {
