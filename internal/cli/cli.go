@@ -69,6 +69,10 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 		err = c.demo(ctx, args[1:])
 	case "token":
 		err = c.token(ctx, args[1:])
+	case "rotate-key":
+		err = c.rotateKey(ctx, args[1:])
+	case "import":
+		err = c.importMembers(ctx, args[1:])
 	default:
 		err = usageError{c.t(msgUnknownCommand, args[0])}
 	}

@@ -30,6 +30,8 @@ Usage:
   commune demo [flags]                     run the server on a demo organization, ready to explore
   commune serve [flags]                    run the server: the JSON API on SQLite or PostgreSQL
   commune token [flags]                    create an API token for a member's scripts
+  commune rotate-key [flags]               seal every contact again under a new key
+  commune import [flags] MEMBERS.csv       add members from a spreadsheet export
   commune help                             this text
 
 Run "commune lp solve -h" for the flags of a command.
@@ -43,6 +45,8 @@ Uso:
   commune demo [opciones]                        ejecuta el servidor con una organización de demostración, lista para explorar
   commune serve [opciones]                       ejecuta el servidor: la API JSON sobre SQLite o PostgreSQL
   commune token [opciones]                       crea un token de API para los programas de un miembro
+  commune rotate-key [opciones]                  vuelve a sellar todos los contactos con una clave nueva
+  commune import [opciones] MIEMBROS.csv         añade miembros desde una hoja de cálculo exportada
   commune help                                   este texto
 
 Ejecute "commune lp solve -h" para ver las opciones de un comando.
@@ -111,7 +115,8 @@ solucionador     %s
 
 // catalogs are all the message catalogs of the command line; a key
 // lives in exactly one of them (TestMessagesComplete checks).
-var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, demoMessages}
+var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, demoMessages,
+	rotateMessages, importMessages, sheetMessages}
 
 // t returns the message in the command's language, formatted with args.
 func (c *command) t(k msgKey, args ...any) string {

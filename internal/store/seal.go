@@ -282,3 +282,14 @@ func (s *Store) RotateKey(ctx context.Context) error {
 	}
 	return nil
 }
+
+// SealedContacts counts the members whose contact is sealed: after
+// RotateKey, how many contacts it sealed again (commune rotate-key says
+// so, with the server stopped as RotateKey asks).
+func (s *Store) SealedContacts(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE contact IS NOT NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count sealed contacts: %w", err)
+	}
+	return n, nil
+}

@@ -109,6 +109,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Needs", testNeeds},
 		{"Commitment", testCommitment},
 		{"LatestPlan", testLatestPlan},
+		{"ImportMembers", testImportMembers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
