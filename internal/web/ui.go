@@ -257,7 +257,10 @@ func pageHeaders(h http.Header) {
 		"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "+
 		"form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	// No referrer to other hosts; within the site, the browser sends
+	// the page's origin with a form, which joinPost checks (with
+	// no-referrer, Chromium sends "Origin: null").
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Cookie")
 	h.Add("Vary", "Accept-Language")
