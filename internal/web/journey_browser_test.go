@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -143,6 +144,35 @@ func journey(t *testing.T, exe, lang string) {
 			t.Errorf("%s: %s reads %.300q, want %q", where, sel, got, want)
 		}
 	}
+	// accessible runs axe-core in the page and fails the test on every
+	// serious or critical violation.
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            int
+	}
+	axeRun := func(where string) []violation {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
+			t.Fatalf("%s: inject axe-core: %v", where, err)
+		}
+		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+			r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+				.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: axe-core: %v", where, err)
+		}
+		return vs
+	}
+	accessible := func(where string) {
+		t.Helper()
+		for _, v := range axeRun(where) {
+			t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
+		}
+	}
 	call := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -162,6 +192,17 @@ func journey(t *testing.T, exe, lang string) {
 	// The member: joins, sets area and commitment, says a need.
 	run("open the invite", chromedp.Navigate(base+"/join/"+code), chromedp.WaitVisible(chromedp.CSS("#alias")))
 	has("the invite", "h1", words["join"])
+	// First, that the check can fail: an image with no text is found.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.body.appendChild(Object.assign(document.createElement("img"), {id: "canary", src: "data:,"})) && 0`)); err != nil {
+		t.Fatal(err)
+	}
+	if vs := axeRun("the canary"); !slices.ContainsFunc(vs, func(v violation) bool { return v.ID == "image-alt" }) {
+		t.Fatalf("axe-core did not find an image without alt text: %+v", vs)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.getElementById("canary").remove() || 0`)); err != nil {
+		t.Fatal(err)
+	}
+	accessible("the invite")
 	run("join",
 		chromedp.SendKeys(chromedp.CSS("#alias"), "Itzel"),
 		chromedp.SendKeys(chromedp.CSS("#cell"), "9q5cs"),
@@ -169,6 +210,7 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.WaitVisible(chromedp.CSS("#hours")))
 	has("after joining", "h1", words["commitment"])
 	shot(ctx, t, "commitment-phone-"+lang+".png")
+	accessible("the commitment")
 	run("commit",
 		chromedp.SetValue(chromedp.CSS("#hours"), "10"),
 		chromedp.Click(chromedp.CSS(`input[name="skills"][value="cook"]`)),
@@ -185,6 +227,7 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/delete"]`)))
 	has("the needs", "h1", words["needs"])
 	shot(ctx, t, "needs-phone-"+lang+".png")
+	accessible("the needs")
 	member, err := st.MemberByAlias(bg, "Itzel")
 	if err != nil || member.Cell != "9q5cs" {
 		t.Fatalf("the member who joined: got %+v, %v", member, err)
@@ -200,6 +243,7 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.WaitVisible(chromedp.CSS("#run-progress")),
 		chromedp.WaitVisible(chromedp.CSS("#run-next a")))
 	has("the run's page", "#run-status", words["done"])
+	accessible("the run's page")
 	run("see the plan", chromedp.Click(chromedp.CSS("#run-next a")),
 		chromedp.WaitVisible(chromedp.CSS(`.commune-map[data-state="ready"]`)))
 	has("the collective's page", "#coverage", words["coverage"])
@@ -215,6 +259,7 @@ func journey(t *testing.T, exe, lang string) {
 		t.Errorf("the collective's page draws %v: want land, sites and a meter per tier", counts)
 	}
 	shot(ctx, t, "collective-desktop-"+lang+".png")
+	accessible("the collective's page")
 
 	// The member again: their part of the plan.
 	srv.opt.Demo.Member = member.ID
@@ -225,6 +270,7 @@ func journey(t *testing.T, exe, lang string) {
 	has("the member's page", "#receive", words["receive"])
 	has("the member's page", "#receive", words["kitchen"])
 	shot(ctx, t, "me-phone-"+lang+".png")
+	accessible("the member's page")
 
 	mu.Lock()
 	defer mu.Unlock()
