@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -241,5 +243,75 @@ func TestLoginPage(t *testing.T) {
 		if r.status != 200 || !strings.Contains(body, tc.words) || !strings.Contains(body, `data-next="`+tc.next+`"`) {
 			t.Errorf("GET %s: got %d, want the page in %s going back to %s: %.300s", tc.target, r.status, tc.lang, tc.next, body)
 		}
+	}
+}
+
+// TestNoUntranslatedText: what pages show comes from the catalogs. A
+// template's text outside {{...}} may hold no word (only marks, numbers
+// and the few symbols below), and every catalog key Go code names
+// ("account.alias.taken") is in English, and so, by TestLocalesComplete,
+// in every language.
+func TestNoUntranslatedText(t *testing.T) {
+	u, err := newUI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := regexp.MustCompile(`(?s){{.*?}}`)
+	tags := regexp.MustCompile(`(?s)<[^>]*>`)
+	word := regexp.MustCompile(`\p{L}{2,}`)
+	allowed := map[string]bool{"commune": true, "km": true}
+	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templateFS, p)
+		if err != nil {
+			return err
+		}
+		text := tags.ReplaceAllString(actions.ReplaceAllString(string(data), " "), " ")
+		for _, w := range word.FindAllString(text, -1) {
+			if !allowed[w] {
+				t.Errorf("%s shows %q, which is not from a catalog", p, w)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keys named in Go: string literals shaped like keys whose first
+	// part is a namespace of the catalogs.
+	spaces := map[string]bool{}
+	for k := range u.catalog["en"] {
+		ns, _, _ := strings.Cut(k, ".")
+		spaces[ns] = true
+	}
+	key := regexp.MustCompile(`"([a-z]+)\.([a-z0-9_.-]+)"`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range key.FindAllStringSubmatch(string(src), -1) {
+			if !spaces[m[1]] || strings.HasSuffix(m[0], `.html"`) || strings.HasSuffix(m[0], `.json"`) ||
+				strings.HasSuffix(m[0], `.js"`) || strings.HasSuffix(m[0], `.css"`) || strings.HasSuffix(m[0], `.png"`) || strings.HasSuffix(m[0], `.svg"`) {
+				continue
+			}
+			named++
+			if _, ok := u.catalog["en"][m[1]+"."+m[2]]; !ok {
+				t.Errorf("%s names the catalog key %s, which locales/en.json lacks", f, m[0])
+			}
+		}
+	}
+	if named < 10 {
+		t.Errorf("found %d catalog keys in Go code: the search is broken", named)
 	}
 }
