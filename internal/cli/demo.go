@@ -95,7 +95,7 @@ func (c *command) demo(ctx context.Context, args []string) error {
 	}
 	d := demo.Build()
 	return c.runServer(ctx, serverConfig{data: *data, addr: *addr,
-		demo: &web.DemoPeople{Member: d.Member, Coordinator: d.Coordinator, Organizer: d.Organizer},
+		demo: &web.DemoPeople{Member: d.Member, Coordinator: d.Coordinator, Organizer: d.Organizer, Collective: "boyle-heights"},
 		ready: func(url string) {
 			fmt.Fprintf(c.stdout, c.t(msgDemoLinks), url, url, url, url)
 		}})

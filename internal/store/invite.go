@@ -177,44 +177,108 @@ func (s *Store) AcceptInvite(ctx context.Context, codeHash, memberID string) (*I
 	var inv Invite
 	err := s.write(ctx, "accept invite", func(tx *sql.Tx) error {
 		var err error
-		inv, err = scanInvite(tx.QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM invites WHERE code_hash = $1`, codeHash).Scan)
-		if errors.Is(err, sql.ErrNoRows) {
-			return Errorf(CodeNotFound, "invite not found")
-		}
-		if err != nil {
-			return fmt.Errorf("store: accept invite: %w", err)
-		}
-		now := s.now().Unix()
-		if now >= inv.Expires.Unix() {
-			return ErrInviteExpired
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE invites SET uses = uses + 1
-WHERE id = $1 AND uses < max_uses AND expires_at > $2`, inv.ID, now)
-		if err != nil {
-			return fmt.Errorf("store: accept invite %q: %w", inv.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: accept invite %q: %w", inv.ID, err)
-		} else if n == 0 {
-			return ErrInviteUsedUp
-		}
-		if err := exists(ctx, tx, `SELECT 1 FROM members WHERE id = $1`, memberID, "member"); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO memberships (member_id, collective_id, role, pos)
-SELECT $1, $2, $3, COALESCE(MAX(pos) + 1, 0) FROM memberships WHERE member_id = $1`,
-			memberID, inv.Collective, string(inv.Role))
-		if isUnique(err) {
-			return ErrAlreadyMember
-		}
-		if err != nil {
-			return fmt.Errorf("store: accept invite %q: %w", inv.ID, err)
-		}
-		inv.Uses++
-		return nil
+		inv, err = s.accept(ctx, tx, codeHash, memberID)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &inv, nil
+}
+
+// accept is AcceptInvite in the transaction tx.
+func (s *Store) accept(ctx context.Context, tx *sql.Tx, codeHash, memberID string) (Invite, error) {
+	inv, err := scanInvite(tx.QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM invites WHERE code_hash = $1`, codeHash).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return inv, Errorf(CodeNotFound, "invite not found")
+	}
+	if err != nil {
+		return inv, fmt.Errorf("store: accept invite: %w", err)
+	}
+	now := s.now().Unix()
+	if now >= inv.Expires.Unix() {
+		return inv, ErrInviteExpired
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE invites SET uses = uses + 1
+WHERE id = $1 AND uses < max_uses AND expires_at > $2`, inv.ID, now)
+	if err != nil {
+		return inv, fmt.Errorf("store: accept invite %q: %w", inv.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return inv, fmt.Errorf("store: accept invite %q: %w", inv.ID, err)
+	} else if n == 0 {
+		return inv, ErrInviteUsedUp
+	}
+	if err := exists(ctx, tx, `SELECT 1 FROM members WHERE id = $1`, memberID, "member"); err != nil {
+		return inv, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO memberships (member_id, collective_id, role, pos)
+SELECT $1, $2, $3, COALESCE(MAX(pos) + 1, 0) FROM memberships WHERE member_id = $1`,
+		memberID, inv.Collective, string(inv.Role))
+	if isUnique(err) {
+		return inv, ErrAlreadyMember
+	}
+	if err != nil {
+		return inv, fmt.Errorf("store: accept invite %q: %w", inv.ID, err)
+	}
+	inv.Uses++
+	return inv, nil
+}
+
+// Join is how a person who has no account yet joins: it creates the
+// member and accepts the invite for them in one transaction, so that an
+// account exists only if the invite let its person in, and the invite's
+// uses are counted as AcceptInvite counts them.
+func (s *Store) Join(ctx context.Context, codeHash string, m Member) (*Member, *Invite, error) {
+	if m.ID == "" {
+		m.ID = newID("m-")
+	}
+	if err := checkMember(&m); err != nil {
+		return nil, nil, err
+	}
+	m.Created = s.now().UTC().Truncate(time.Second)
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
+	var inv Invite
+	err := s.write(ctx, "join", func(tx *sql.Tx) error {
+		if err := s.insertMember(ctx, tx, &m); err != nil {
+			return err
+		}
+		var err error
+		inv, err = s.accept(ctx, tx, codeHash, m.ID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &m, &inv, nil
+}
+
+// InviteByCode returns the invite whose code hashes to codeHash and the
+// name of its collective, if it can still be used: for the page a link
+// opens, before anyone joins.
+func (s *Store) InviteByCode(ctx context.Context, codeHash string) (*Invite, string, error) {
+	var inv Invite
+	var name string
+	err := s.snapshot(ctx, "read invite", func(tx *sql.Tx) error {
+		var err error
+		inv, err = scanInvite(tx.QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM invites WHERE code_hash = $1`, codeHash).Scan)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Errorf(CodeNotFound, "invite not found")
+		}
+		if err != nil {
+			return fmt.Errorf("store: read invite: %w", err)
+		}
+		switch {
+		case s.now().Unix() >= inv.Expires.Unix():
+			return ErrInviteExpired
+		case inv.Uses >= inv.MaxUses:
+			return ErrInviteUsedUp
+		}
+		return tx.QueryRowContext(ctx, `SELECT name FROM collectives WHERE id = $1`, inv.Collective).Scan(&name)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return &inv, name, nil
 }

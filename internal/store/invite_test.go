@@ -283,3 +283,53 @@ func testInvites(t *testing.T, fresh func(t *testing.T) Config) {
 		t.Errorf("invites page by page: got %v, want %v", got, want)
 	}
 }
+
+// testJoin: a person without an account joins through an invite: the
+// member and the membership are made together, or neither; the page an
+// invite link opens sees whether it can still be used.
+func testJoin(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	a := collectiveWith(t, s, "c-a", 1)
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	if _, err := s.CreateInvite(ctx, Invite{Collective: "c-a", Role: RoleMember, CodeHash: codeHash("join"), CreatedBy: a[0],
+		Expires: now.Add(time.Hour), MaxUses: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if inv, name, err := s.InviteByCode(ctx, codeHash("join")); err != nil || inv.Collective != "c-a" || name == "" {
+		t.Fatalf("InviteByCode: got %+v, %q, %v", inv, name, err)
+	}
+	if _, _, err := s.InviteByCode(ctx, codeHash("nope")); ErrorCode(err) != CodeNotFound {
+		t.Errorf("InviteByCode of an unknown code: got %v, want not found", err)
+	}
+
+	// An alias already taken: nothing is written, the use is not counted.
+	taken, err := s.Member(ctx, a[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Join(ctx, codeHash("join"), Member{Alias: taken.Alias, Language: "es", Cell: "9q5cs"}); ErrorCode(err) != CodeConflict {
+		t.Errorf("Join with a taken alias: got %v, want conflict", err)
+	}
+	m, inv, err := s.Join(ctx, codeHash("join"), Member{Alias: "Nueva", Language: "es", Cell: "9q5cs", Contact: Contact{Email: "nueva@example.org"}})
+	if err != nil || inv.Uses != 1 {
+		t.Fatalf("Join: got %+v, %+v, %v", m, inv, err)
+	}
+	if role, err := s.MemberRole(ctx, m.ID, "c-a"); err != nil || role != RoleMember {
+		t.Errorf("the new member's role: got %q, %v", role, err)
+	}
+	if by, err := s.MemberByEmail(ctx, "nueva@example.org"); err != nil || by.ID != m.ID {
+		t.Errorf("the new member signs in by email: got %+v, %v", by, err)
+	}
+	// Used up: the next person gets no account at all.
+	if _, _, err := s.Join(ctx, codeHash("join"), Member{Alias: "Otra", Language: "es", Cell: "9q5cs"}); !errors.Is(err, ErrInviteUsedUp) {
+		t.Errorf("Join of a used-up invite: got %v, want ErrInviteUsedUp", err)
+	}
+	if _, err := s.MemberByAlias(ctx, "Otra"); ErrorCode(err) != CodeNotFound {
+		t.Errorf("a refused Join left a member: %v", err)
+	}
+	if _, _, err := s.InviteByCode(ctx, codeHash("join")); !errors.Is(err, ErrInviteUsedUp) {
+		t.Errorf("InviteByCode of a used-up invite: got %v", err)
+	}
+}

@@ -83,27 +83,41 @@ func (s *Store) CreateMember(ctx context.Context, m Member) (*Member, error) {
 	// The key may not change between sealing and writing.
 	s.keyMu.RLock()
 	defer s.keyMu.RUnlock()
+	if err := s.insertMember(ctx, s.db, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// execer is a database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertMember writes a checked member, their contact sealed and their
+// email indexed. The caller holds keyMu for reading.
+func (s *Store) insertMember(ctx context.Context, db execer, m *Member) error {
 	var sealed any // NULL without a contact
 	if !m.Contact.empty() {
 		plain, err := json.Marshal(m.Contact)
 		if err != nil {
-			return nil, fmt.Errorf("store: create member: %w", err)
+			return fmt.Errorf("store: create member: %w", err)
 		}
 		sealed = s.sealContact(m.ID, plain)
 	}
 	index := emailIndex(s.key, m.Contact.Email)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at, email_index)
+	_, err := db.ExecContext(ctx, `INSERT INTO members (id, alias, language, cell, contact, call_opt_in, created_at, email_index)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ID, m.Alias, m.Language, m.Cell, sealed, m.CallOptIn, m.Created.Unix(), index)
 	if isUnique(err) {
 		if index != nil && s.emailTaken(ctx, index) {
-			return nil, Errorf(CodeConflict, "contact.email: another member has it")
+			return Errorf(CodeConflict, "contact.email: another member has it")
 		}
-		return nil, Errorf(CodeConflict, "alias: taken (or id %q is)", m.ID)
+		return Errorf(CodeConflict, "alias: taken (or id %q is)", m.ID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: create member: %w", err)
+		return fmt.Errorf("store: create member: %w", err)
 	}
-	return &m, nil
+	return nil
 }
 
 // Member returns the member with the id, their contact opened.

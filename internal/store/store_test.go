@@ -97,6 +97,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Export", testExport},
 		{"MembershipChanges", testMembershipChanges},
 		{"Invites", testInvites},
+		{"Join", testJoin},
 		{"Audit", testAudit},
 		{"Coverage", testCoverage},
 		{"Sessions", testSessions},

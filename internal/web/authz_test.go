@@ -225,6 +225,33 @@ var authzCases = map[string]authzCase{
 	// The demo's sign-in links (demo.go), served in demo mode only.
 	"GET /demo/{who}": {who: everyone, path: func(*fixture) string { return "/demo/member" }},
 
+	// A member's own pages (mepages.go).
+	"GET /me":                    {who: self},
+	"GET /me/needs":              {who: self},
+	"POST /me/needs":             {who: self, body: "product=meal&qty=2&tier=basic"},
+	"POST /me/needs/{id}/delete": {who: self, path: func(*fixture) string { return "/me/needs/need-a-1/delete" }},
+	"GET /me/commitment":         {who: self},
+	"POST /me/commitment":        {who: self, body: "hours=3&max_km=4"},
+	"GET /me/account":            {who: self},
+	"POST /me/account":           {who: self, body: "alias=x"},
+	"POST /me/erase":             {who: self, body: "sure=yes"},
+
+	// A collective's page (collectivepage.go).
+	"GET /collectives/{id}":          {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA }},
+	"POST /collectives/{id}/invites": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/invites" }, body: "max_uses=5&expires_in_hours=24"},
+
+	"POST /collectives/{id}/runs": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/runs" }},
+	"GET /collectives/{id}/runs/{run}": {who: collective, path: func(f *fixture) string {
+		return "/collectives/" + collectiveA + "/runs/" + strconv.FormatInt(f.run, 10)
+	}},
+	"GET /api/v1/plans/{id}/progress": {who: self, path: func(f *fixture) string {
+		return "/api/v1/plans/" + strconv.FormatInt(f.run, 10) + "/progress"
+	}},
+
+	// The page an invite link opens (joinpage.go): anyone may open it.
+	"GET /join/{code}":  {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }},
+	"POST /join/{code}": {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }, body: "alias=nueva&language=es&cell=9q5cs"},
+
 	// Signing in and out (login.go).
 	"POST /api/v1/login/code":                    {who: everyone, body: `{"email": "nobody@example.org"}`},
 	"POST /api/v1/login/code/verify":             {who: everyone, body: `{"email": "nobody@example.org", "code": "123456"}`},
@@ -341,6 +368,8 @@ func (f *fixture) check(t *testing.T, c caller, req string, r response, allowed 
 		t.Errorf("%s as %v: got %d %s, want no server error", req, c, r.status, r.body)
 	case allowed && (r.status == http.StatusUnauthorized || r.status == http.StatusForbidden):
 		t.Errorf("%s as %v: got %d %s, want to be let in", req, c, r.status, r.body)
+	case !allowed && c == anonymous && r.status == http.StatusSeeOther && strings.HasPrefix(r.header.Get("Location"), "/login?"):
+		// A page sends someone not signed in to sign in.
 	case !allowed && c == anonymous && r.status != http.StatusUnauthorized:
 		t.Errorf("%s as %v: got %d %s, want 401", req, c, r.status, r.body)
 	case !allowed && c != anonymous && r.status != http.StatusForbidden:

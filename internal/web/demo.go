@@ -12,6 +12,9 @@ import (
 // anyone through them.
 type DemoPeople struct {
 	Member, Coordinator, Organizer string
+	// Collective is the one the coordinator coordinates, whose page
+	// their link opens.
+	Collective string
 }
 
 // demoRoutes serves the demo's sign-in links, in demo mode only.
@@ -24,15 +27,18 @@ func (s *Server) demoRoutes() []route {
 
 // demoSignIn answers GET /demo/member, /demo/coordinator and
 // /demo/organizer: a session for that person, counted as a passkey's so
-// that a coordinator's and an organizer's powers work, and the first
-// page.
+// that a coordinator's and an organizer's powers work, and their own
+// page (the coordinator's, their collective's).
 func (s *Server) demoSignIn(w http.ResponseWriter, r *http.Request) error {
-	var member string
+	member, next := "", "/me"
 	switch r.PathValue("who") {
 	case "member":
 		member = s.opt.Demo.Member
 	case "coordinator":
 		member = s.opt.Demo.Coordinator
+		if c := s.opt.Demo.Collective; c != "" {
+			next = "/collectives/" + c
+		}
 	case "organizer":
 		member = s.opt.Demo.Organizer
 	}
@@ -42,6 +48,6 @@ func (s *Server) demoSignIn(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.openSession(w, r, member, true); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }

@@ -39,6 +39,15 @@ type assignmentBody struct {
 type allocationBody struct {
 	Need string  `json:"need"`
 	Qty  float64 `json:"qty"`
+	// From says where it comes from: the sites that send it.
+	From []fromBody `json:"from"`
+}
+
+// fromBody is how much of a need one site sends, and how far.
+type fromBody struct {
+	Site string  `json:"site"`
+	Qty  float64 `json:"qty"`
+	Km   float64 `json:"km"`
 }
 
 // myShortfallBody is how much of one of the caller's needs the plan does
@@ -47,6 +56,9 @@ type myShortfallBody struct {
 	Need    string  `json:"need"`
 	Missing float64 `json:"missing"`
 	Reason  string  `json:"reason"`
+	// Cause is the reason as data, which pages say in the reader's
+	// language.
+	Cause plan.Cause `json:"cause"`
 }
 
 // part cuts the member's part out of a stored run.
@@ -62,14 +74,24 @@ func part(run *store.PlanRun, member string, needs map[string]bool) (myPlanBody,
 			b.Assignments = append(b.Assignments, assignmentBody{Site: a.Site, Skill: a.Skill, Hours: a.Hours})
 		}
 	}
+	from := map[string][]fromBody{}
+	for _, f := range p.Flows {
+		if needs[f.ToNeed] {
+			from[f.ToNeed] = append(from[f.ToNeed], fromBody{Site: f.From, Qty: f.Qty, Km: f.Km})
+		}
+	}
 	for _, a := range p.Allocations {
 		if needs[a.Need] {
-			b.Allocations = append(b.Allocations, allocationBody{Need: a.Need, Qty: a.Qty})
+			f := from[a.Need]
+			if f == nil {
+				f = []fromBody{}
+			}
+			b.Allocations = append(b.Allocations, allocationBody{Need: a.Need, Qty: a.Qty, From: f})
 		}
 	}
 	for _, sf := range p.Shortfalls {
 		if needs[sf.Need] {
-			b.Shortfalls = append(b.Shortfalls, myShortfallBody{Need: sf.Need, Missing: sf.Missing, Reason: sf.Reason})
+			b.Shortfalls = append(b.Shortfalls, myShortfallBody{Need: sf.Need, Missing: sf.Missing, Reason: sf.Reason, Cause: sf.Cause})
 		}
 	}
 	return b, nil

@@ -319,7 +319,7 @@ func TestMyPlanAndExport(t *testing.T) {
 	e.json(t, "GET", "/api/v1/me/plan", tok, nil, 200, &got)
 	want := myPlanBody{Run: run, Created: got.Created,
 		Assignments: []assignmentBody{{Site: "kitchen-boyle", Skill: "cook", Hours: 6}},
-		Allocations: []allocationBody{{Need: n.ID, Qty: 1}},
+		Allocations: []allocationBody{{Need: n.ID, Qty: 1, From: []fromBody{{Site: "kitchen-boyle", Qty: 1, Km: 1}}}},
 		Shortfalls:  []myShortfallBody{{Need: n.ID, Missing: 0.5, Reason: "not enough meal"}}}
 	if !reflect.DeepEqual(got, want) || got.Created.IsZero() {
 		t.Errorf("GET /api/v1/me/plan: got %+v, want %+v", got, want)

@@ -55,23 +55,38 @@ func (s *Server) planRoutes() []route {
 		// Organizers only for now; members and coordinators will read
 		// their own parts of a plan through routes of their own.
 		{pattern: "GET /api/v1/plans/{id}", action: auth.ReadAll, h: s.getPlan},
+		// How a run is going, without its plan: for the pages that
+		// watch a run a coordinator started.
+		{pattern: "GET /api/v1/plans/{id}/progress", action: auth.ReadSelf, h: s.getPlanProgress},
 	}
 }
 
 // startPlan creates a queued run, starts it in the background and
 // answers 202 with its id.
 func (s *Server) startPlan(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.startRun(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/plans/"+strconv.FormatInt(id, 10))
+	writeJSON(w, http.StatusAccepted, map[string]int64{"id": id})
+	return nil
+}
+
+// startRun creates a queued run and starts it in the background, unless
+// one is under way already.
+func (s *Server) startRun(r *http.Request) (int64, error) {
 	s.runs.Lock()
 	defer s.runs.Unlock()
 	if s.runs.closed {
-		return errorf(store.CodeUnavailable, msgUnavailable)
+		return 0, errorf(store.CodeUnavailable, msgUnavailable)
 	}
 	if s.runs.active != 0 {
-		return store.Errorf(store.CodeConflict, "plan run %d is under way", s.runs.active)
+		return 0, store.Errorf(store.CodeConflict, "plan run %d is under way", s.runs.active)
 	}
 	id, err := s.store.CreatePlanRun(r.Context())
 	if err != nil {
-		return err
+		return 0, err
 	}
 	s.runs.active = id
 	s.runs.wg.Add(1)
@@ -82,9 +97,14 @@ func (s *Server) startPlan(w http.ResponseWriter, r *http.Request) error {
 		s.runs.active = 0
 		s.runs.Unlock()
 	}()
-	w.Header().Set("Location", "/api/v1/plans/"+strconv.FormatInt(id, 10))
-	writeJSON(w, http.StatusAccepted, map[string]int64{"id": id})
-	return nil
+	return id, nil
+}
+
+// activeRun returns the run under way, 0 if none.
+func (s *Server) activeRun() int64 {
+	s.runs.Lock()
+	defer s.runs.Unlock()
+	return s.runs.active
 }
 
 // runPlan works on run id: it reads the world from the store, plans it
@@ -222,4 +242,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return errors.New("web: shutdown: a plan run is still stopping")
 	}
+}
+
+// getPlanProgress answers a run's status, progress and error, not its
+// plan, to anyone signed in.
+func (s *Server) getPlanProgress(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return store.Errorf(store.CodeNotFound, "plan run %q not found", r.PathValue("id"))
+	}
+	run, err := s.store.PlanRun(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress, Error: run.Error})
+	return nil
 }

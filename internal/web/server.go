@@ -110,6 +110,9 @@ func (s *Server) routes() []route {
 		s.collectiveRoutes(),
 		s.loginRoutes(),
 		s.meRoutes(),
+		s.mePageRoutes(),
+		s.collectivePageRoutes(),
+		s.joinRoutes(),
 		s.demoRoutes(),
 	} {
 		rts = append(rts, area...)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/store"
@@ -47,6 +48,18 @@ func (s *Server) sessionSecret(r *http.Request) string {
 	return c.Value
 }
 
+// csrfOf returns the CSRF token a request carries: the X-CSRF-Token
+// header of scripts, or the csrf field of a page's form.
+func csrfOf(r *http.Request) string {
+	if h := r.Header.Get("X-CSRF-Token"); h != "" {
+		return h
+	}
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) == "application/x-www-form-urlencoded" {
+		return r.PostFormValue("csrf")
+	}
+	return ""
+}
+
 // sessionPrincipal returns who r's session cookie belongs to, with the
 // roles the database gives them now: organizer if the member is in
 // organizers, else coordinator of the collectives where their membership
@@ -65,7 +78,7 @@ func (s *Server) sessionPrincipal(r *http.Request) (auth.Principal, error) {
 	if err != nil {
 		return auth.Principal{}, err
 	}
-	if !safeMethod(r.Method) && !auth.CheckCSRF(s.store.Key("csrf"), secret, r.Header.Get("X-CSRF-Token")) {
+	if !safeMethod(r.Method) && !auth.CheckCSRF(s.store.Key("csrf"), secret, csrfOf(r)) {
 		return auth.Principal{}, errorf(store.CodeForbidden, msgBadCSRF)
 	}
 	p := auth.Principal{Member: ss.MemberID, Role: auth.Member, Coordinates: ss.Coordinates, Passkey: ss.Passkey}

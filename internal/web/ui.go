@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
@@ -101,6 +102,10 @@ func newUI() (*ui, error) {
 // methods.
 var templateFuncs = template.FuncMap{
 	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" },
+	// num writes a quantity with at most two decimals: 14, 2.5, 0.33.
+	"num":  func(x float64) string { return strconv.FormatFloat(math.Round(100*x)/100, 'f', -1, 64) },
+	"half": func(x float64) float64 { return x / 2 },
+	"list": func(xs ...string) []string { return xs },
 }
 
 // t returns the words of key in lang, formatted with args: the English
@@ -144,6 +149,7 @@ type page struct {
 	Principal auth.Principal
 	Title     string // a catalog key
 	Data      any
+	csrf      string // the session's CSRF token, for forms
 }
 
 // T returns the words of key in the page's language.
@@ -230,6 +236,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p := &page{ui: s.ui, Lang: s.ui.pageLang(r), Path: r.URL.Path, Title: title, Data: data}
 	p.Principal, _ = s.principal(r)
+	if secret := s.sessionSecret(r); secret != "" {
+		p.csrf = auth.CSRFToken(s.store.Key("csrf"), secret)
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
@@ -248,7 +257,10 @@ func pageHeaders(h http.Header) {
 		"connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "+
 		"form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	// No referrer to other hosts; within the site, the browser sends
+	// the page's origin with a form, which joinPost checks (with
+	// no-referrer, Chromium sends "Origin: null").
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Cookie")
 	h.Add("Vary", "Accept-Language")

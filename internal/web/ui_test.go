@@ -117,7 +117,7 @@ func TestPages(t *testing.T) {
 	// The menu's choice is remembered in a cookie, over the browser's.
 	r := e.do(t, "GET", "/?lang=es", "", "en", nil)
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
-		t.Fatalf("GET /?lang=es: got %d to %q, want 303 to /", r.status, r.header.Get("Location"))
+		t.Fatalf("GET /?lang=es: got %d to %q, want 303 to /me", r.status, r.header.Get("Location"))
 	}
 	cookie := r.header.Get("Set-Cookie")
 	if !strings.HasPrefix(cookie, langCookie+"=es") {
@@ -197,8 +197,8 @@ func TestDemoSignIn(t *testing.T) {
 	}
 	e.srv.opt.Demo.Coordinator = m.ID
 	r := e.do(t, "GET", "/demo/coordinator", "", "", nil)
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
-		t.Fatalf("GET /demo/coordinator: got %d to %q, want 303 to /", r.status, r.header.Get("Location"))
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/me" {
+		t.Fatalf("GET /demo/coordinator: got %d to %q, want 303 to /me", r.status, r.header.Get("Location"))
 	}
 	cookie := strings.Split(r.header.Get("Set-Cookie"), ";")[0]
 	req := httptest.NewRequest("GET", "/api/v1/collectives/c-1/members", nil)

@@ -1,0 +1,237 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
+)
+
+// The journeys of issue 5, in headless Chromium against the real server
+// on a real SQLite file, in English and in Spanish: a person joins by an
+// invite, sets their area, commitment and needs; a coordinator plans
+// again from their collective's page, watches the run, and reads the
+// coverage, the shortfalls and the map; the member then sees their part
+// of the plan. Every request any page makes is recorded: none may go to
+// another host.
+
+// journeyWords are words each journey looks for, in its language.
+var journeyWords = map[string]map[string]string{
+	"en": {"join": "Join Boyle Heights", "commitment": "What you give", "needs": "What you need this week",
+		"plan": "Plan again now", "done": "Done. The plan is ready.", "coverage": "How the plan covers",
+		"short": "What falls short, and why", "receive": "What you receive", "kitchen": "Boyle Heights community kitchen"},
+	"es": {"join": "Únete a Boyle Heights", "commitment": "Lo que das", "needs": "Lo que necesitas esta semana",
+		"plan": "Planificar de nuevo ahora", "done": "Listo. El plan está hecho.", "coverage": "Cómo cubre el plan",
+		"short": "Lo que falta, y por qué", "receive": "Lo que recibes", "kitchen": "Boyle Heights community kitchen"},
+}
+
+func TestJourneys(t *testing.T) {
+	exe := chromium(t)
+	if testing.Short() {
+		t.Skip("drives a browser: not in -short")
+	}
+	for _, lang := range []string{"en", "es"} {
+		t.Run(lang, func(t *testing.T) { journey(t, exe, lang) })
+	}
+}
+
+func journey(t *testing.T, exe, lang string) {
+	words := journeyWords[lang]
+	bg := context.Background()
+	st, err := store.Open(bg, store.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	data, err := os.ReadFile("../../examples/neighbourhood.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutWorld(bg, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateCollective(bg, "boyle-heights", store.CollectiveChange{Name: ptrTo("Boyle Heights")}); err != nil {
+		t.Fatal(err)
+	}
+	coord, err := st.CreateMember(bg, store.Member{Alias: "Carla", Language: lang, Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddMembership(bg, coord.ID, "boyle-heights", store.RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	code := auth.NewInvite()
+	if _, err := st.CreateInvite(bg, store.Invite{Collective: "boyle-heights", Role: store.RoleMember, CodeHash: auth.Hash(code),
+		CreatedBy: coord.ID, Expires: time.Now().Add(time.Hour), MaxUses: 5}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The server, its public URL its own address, so that forms pass
+	// the check of their origin.
+	hs := httptest.NewUnstartedServer(nil)
+	base := "http://" + hs.Listener.Addr().String()
+	srv := New(st, slog.New(slog.DiscardHandler), Options{PublicURL: base,
+		Demo: &DemoPeople{Coordinator: coord.ID, Collective: "boyle-heights"}})
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
+	defer hs.Close()
+	defer srv.Shutdown(bg)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(412, 915))
+	actx, cancel := chromedp.NewExecAllocator(bg, opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+
+	var mu sync.Mutex
+	var requests, elsewhere []string
+	host := strings.TrimPrefix(base, "http://")
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			defer mu.Unlock()
+			requests = append(requests, e.Request.URL)
+			if u, err := url.Parse(e.Request.URL); err != nil || (u.Scheme != "data" && u.Host != host) {
+				elsewhere = append(elsewhere, e.Request.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		// Each step gets a minute; on failure, the page says where it
+		// stopped.
+		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+			t.Fatalf("%s: %v; the page: %.1500s", what, err, where)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text[string](sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	has := func(where, sel, want string) {
+		t.Helper()
+		if got := text(sel); !strings.Contains(got, want) {
+			t.Errorf("%s: %s reads %.300q, want %q", where, sel, got, want)
+		}
+	}
+	call := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	_, err = chromedp.Call(ctx, network.Enable, network.EnableParams{})
+	call("network", err)
+	_, err = chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}})
+	call("the language", err)
+	clearCookies := func() {
+		t.Helper()
+		_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
+		call("clear cookies", err)
+	}
+
+	// The member: joins, sets area and commitment, says a need.
+	run("open the invite", chromedp.Navigate(base+"/join/"+code), chromedp.WaitVisible(chromedp.CSS("#alias")))
+	has("the invite", "h1", words["join"])
+	run("join",
+		chromedp.SendKeys(chromedp.CSS("#alias"), "Itzel"),
+		chromedp.SendKeys(chromedp.CSS("#cell"), "9q5cs"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#hours")))
+	has("after joining", "h1", words["commitment"])
+	shot(ctx, t, "commitment-phone-"+lang+".png")
+	run("commit",
+		chromedp.SetValue(chromedp.CSS("#hours"), "10"),
+		chromedp.Click(chromedp.CSS(`input[name="skills"][value="cook"]`)),
+		chromedp.SetValue(chromedp.CSS("#max_km"), "10"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/me/needs"]`)))
+	run("say a need",
+		chromedp.Navigate(base+"/me/needs"),
+		chromedp.WaitVisible(chromedp.CSS("#product")),
+		chromedp.SetValue(chromedp.CSS("#product"), "meal"),
+		chromedp.SendKeys(chromedp.CSS("#qty"), "7"),
+		chromedp.Click(chromedp.CSS(`input[name="tier"][value="essential"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/me/needs"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/delete"]`)))
+	has("the needs", "h1", words["needs"])
+	shot(ctx, t, "needs-phone-"+lang+".png")
+	member, err := st.MemberByAlias(bg, "Itzel")
+	if err != nil || member.Cell != "9q5cs" {
+		t.Fatalf("the member who joined: got %+v, %v", member, err)
+	}
+
+	// The coordinator: plans again, watches the run, reads the page.
+	clearCookies()
+	run("sign in as the coordinator", chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/demo/coordinator"),
+		chromedp.WaitVisible(chromedp.CSS("#planning button")))
+	has("the collective's page", "#planning", words["plan"])
+	run("plan again", chromedp.Click(chromedp.CSS("#planning button")),
+		chromedp.WaitVisible(chromedp.CSS("#run-progress")),
+		chromedp.WaitVisible(chromedp.CSS("#run-next a")))
+	has("the run's page", "#run-status", words["done"])
+	run("see the plan", chromedp.Click(chromedp.CSS("#run-next a")),
+		chromedp.WaitVisible(chromedp.CSS(`.commune-map[data-state="ready"]`)))
+	has("the collective's page", "#coverage", words["coverage"])
+	has("the collective's page", "#shortfalls", words["short"])
+	counts, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int](`({
+		land: document.querySelectorAll(".commune-map svg path").length,
+		sites: document.querySelectorAll(".commune-map svg circle").length,
+		meters: document.querySelectorAll("#coverage meter").length})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["land"] == 0 || counts["sites"] == 0 || counts["meters"] < 3 {
+		t.Errorf("the collective's page draws %v: want land, sites and a meter per tier", counts)
+	}
+	shot(ctx, t, "collective-desktop-"+lang+".png")
+
+	// The member again: their part of the plan.
+	srv.opt.Demo.Member = member.ID
+	clearCookies()
+	run("sign in as the member", chromedp.EmulateViewport(412, 915),
+		chromedp.Navigate(base+"/demo/member"),
+		chromedp.WaitVisible(chromedp.CSS("#receive")))
+	has("the member's page", "#receive", words["receive"])
+	has("the member's page", "#receive", words["kitchen"])
+	shot(ctx, t, "me-phone-"+lang+".png")
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(elsewhere) > 0 {
+		t.Errorf("pages made requests to other hosts: %v", elsewhere)
+	}
+	if len(requests) < 10 {
+		t.Errorf("recorded %d requests: the recording does not work", len(requests))
+	}
+}

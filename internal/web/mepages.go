@@ -1,0 +1,396 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
+)
+
+// A member's own pages: their part of the plan, their needs, their
+// commitment and their account. Forms post to the page they are on; a
+// form with a mistake comes back with what was typed and, next to each
+// field, what is wrong, in the reader's language. The checks are the
+// API's (me.go), so a page and a script are told the same things.
+
+func (s *Server) mePageRoutes() []route {
+	return []route{
+		{pattern: "GET /me", action: auth.ReadSelf, page: true, h: s.mePage},
+		{pattern: "GET /me/needs", action: auth.ReadSelf, page: true, h: s.needsPage},
+		{pattern: "POST /me/needs", action: auth.WriteSelf, page: true, h: s.addNeedPage},
+		{pattern: "POST /me/needs/{id}/delete", action: auth.WriteSelf, page: true, h: s.deleteNeedPage},
+		{pattern: "GET /me/commitment", action: auth.ReadSelf, page: true, h: s.commitmentPage},
+		{pattern: "POST /me/commitment", action: auth.WriteSelf, page: true, h: s.putCommitmentPage},
+		{pattern: "GET /me/account", action: auth.ReadSelf, page: true, h: s.accountPage},
+		{pattern: "POST /me/account", action: auth.WriteSelf, page: true, h: s.putAccountPage},
+		{pattern: "POST /me/erase", action: auth.WriteSelf, page: true, h: s.erasePage},
+	}
+}
+
+// form is what a page's form shows: the values typed, and a message
+// next to each field that is wrong.
+type form struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+func newForm() form { return form{Values: map[string]string{}, Errors: map[string]string{}} }
+
+// problems puts the problems of an invalid (as me.go's checks find them)
+// next to their fields, in the page's language.
+func (f *form) problems(v invalid, lang string) {
+	l := english
+	if lang == "es" {
+		l = spanish
+	}
+	for _, p := range v {
+		// skills[2] is the skills field; contact.email the email field.
+		field, _, _ := strings.Cut(p.field, "[")
+		field = strings.TrimPrefix(field, "contact.")
+		if _, ok := f.Errors[field]; !ok {
+			f.Errors[field] = p.text(l)[len(p.field)+2:]
+		}
+	}
+}
+
+// number reads a form field as a number; a field that is not one is a
+// problem of the field, and nil.
+func number(r *http.Request, field string, v *invalid) *float64 {
+	s := strings.TrimSpace(r.PostFormValue(field))
+	if s == "" {
+		return nil
+	}
+	x, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+	if err != nil {
+		v.add(field, msgFieldType, "a number")
+		return nil
+	}
+	return &x
+}
+
+// meView is what the overview shows.
+type meView struct {
+	Profile  *store.Profile
+	Catalog  *store.Catalog
+	Plan     *myPlanBody // nil before any plan
+	Needs    map[string]world.Need
+	Sites    map[string]world.Site
+	Products map[string]world.Product
+	Skills   map[string]world.Skill
+}
+
+// lookups fills the maps that name things by id.
+func (v *meView) lookups() {
+	v.Sites, v.Products, v.Skills = map[string]world.Site{}, map[string]world.Product{}, map[string]world.Skill{}
+	for _, st := range v.Catalog.Sites {
+		v.Sites[st.ID] = st
+	}
+	for _, p := range v.Catalog.Products {
+		v.Products[p.ID] = p
+	}
+	for _, sk := range v.Catalog.Skills {
+		v.Skills[sk.ID] = sk
+	}
+}
+
+// mePage is the member's first page: who they are, their part of the
+// latest plan, and where to change things.
+func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	v := meView{Needs: map[string]world.Need{}}
+	if v.Profile, err = s.store.Profile(ctx, id); err != nil {
+		return err
+	}
+	if v.Catalog, err = s.store.Catalog(ctx); err != nil {
+		return err
+	}
+	v.lookups()
+	needs, err := s.allNeeds(r, id)
+	if err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, n := range needs {
+		v.Needs[n.ID], ids[n.ID] = n, true
+	}
+	run, err := s.store.LatestPlan(ctx)
+	switch {
+	case store.ErrorCode(err) == store.CodeNotFound:
+	case err != nil:
+		return err
+	default:
+		p, err := part(run, id, ids)
+		if err != nil {
+			return err
+		}
+		v.Plan = &p
+	}
+	return s.render(w, r, http.StatusOK, "me.html", "me.title", &v)
+}
+
+// allNeeds returns all the member's needs, in their order.
+func (s *Server) allNeeds(r *http.Request, member string) ([]world.Need, error) {
+	var all []world.Need
+	for after := ""; ; {
+		needs, next, err := s.store.MemberNeeds(r.Context(), member, after, store.MaxLimit)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, needs...)
+		if after = next; after == "" {
+			return all, nil
+		}
+	}
+}
+
+// needsView is the needs page: the member's needs and the form to add
+// one.
+type needsView struct {
+	Needs   []world.Need
+	Catalog *store.Catalog
+	Form    form
+}
+
+func (s *Server) needsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderNeeds(w, r, http.StatusOK, newForm())
+}
+
+func (s *Server) renderNeeds(w http.ResponseWriter, r *http.Request, status int, f form) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	v := needsView{Form: f}
+	if v.Needs, err = s.allNeeds(r, id); err != nil {
+		return err
+	}
+	if v.Catalog, err = s.store.Catalog(r.Context()); err != nil {
+		return err
+	}
+	return s.render(w, r, status, "needs.html", "needs.title", &v)
+}
+
+func (s *Server) addNeedPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	f := newForm()
+	for _, k := range []string{"product", "qty", "tier"} {
+		f.Values[k] = r.PostFormValue(k)
+	}
+	var bad invalid
+	product, tier := f.Values["product"], f.Values["tier"]
+	in := needIn{Product: &product, Tier: &tier, Qty: number(r, "qty", &bad)}
+	if product == "" {
+		in.Product = nil
+	}
+	if err := in.check(); err != nil {
+		bad = append(bad, err.(invalid)...)
+	}
+	if len(bad) == 0 {
+		_, err = s.store.AddNeed(r.Context(), id, world.Need{Product: product, Qty: *in.Qty, Tier: world.Tier(tier)})
+		if v, ok := asInvalid(err); ok {
+			bad = v
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(bad) > 0 {
+		f.problems(bad, s.ui.pageLang(r))
+		return s.renderNeeds(w, r, http.StatusUnprocessableEntity, f)
+	}
+	http.Redirect(w, r, "/me/needs", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) deleteNeedPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteNeed(r.Context(), id, r.PathValue("id")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/me/needs", http.StatusSeeOther)
+	return nil
+}
+
+// commitmentView is the commitment page.
+type commitmentView struct {
+	Catalog *store.Catalog
+	Skills  map[string]bool // the skills offered
+	Form    form
+}
+
+func (s *Server) commitmentPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.store.Commitment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	f := newForm()
+	f.Values["hours"] = strconv.FormatFloat(c.Hours, 'f', -1, 64)
+	f.Values["max_km"] = strconv.FormatFloat(c.MaxKm, 'f', -1, 64)
+	return s.renderCommitment(w, r, http.StatusOK, f, c.Skills)
+}
+
+func (s *Server) renderCommitment(w http.ResponseWriter, r *http.Request, status int, f form, skills []string) error {
+	cat, err := s.store.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	v := commitmentView{Catalog: cat, Skills: map[string]bool{}, Form: f}
+	for _, sk := range skills {
+		v.Skills[sk] = true
+	}
+	return s.render(w, r, status, "commitment.html", "commitment.title", &v)
+}
+
+func (s *Server) putCommitmentPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errorf(store.CodeInvalid, msgInvalid)
+	}
+	f := newForm()
+	f.Values["hours"], f.Values["max_km"] = r.PostFormValue("hours"), r.PostFormValue("max_km")
+	var bad invalid
+	in := commitmentIn{Hours: number(r, "hours", &bad), MaxKm: number(r, "max_km", &bad), Skills: r.PostForm["skills"]}
+	if err := in.check(); err != nil {
+		bad = append(bad, err.(invalid)...)
+	}
+	if len(bad) == 0 {
+		err = s.store.PutCommitment(r.Context(), id, world.Commitment{Hours: *in.Hours, Skills: in.Skills, MaxKm: *in.MaxKm})
+		if v, ok := asInvalid(err); ok {
+			bad = v
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(bad) > 0 {
+		f.problems(bad, s.ui.pageLang(r))
+		return s.renderCommitment(w, r, http.StatusUnprocessableEntity, f, in.Skills)
+	}
+	http.Redirect(w, r, "/me", http.StatusSeeOther)
+	return nil
+}
+
+// accountView is the account page.
+type accountView struct {
+	Form form
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	m, err := s.store.Member(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	f := newForm()
+	f.Values["alias"], f.Values["language"], f.Values["cell"] = m.Alias, m.Language, m.Cell
+	f.Values["email"], f.Values["phone"] = m.Contact.Email, m.Contact.Phone
+	if m.CallOptIn {
+		f.Values["calls"] = "on"
+	}
+	return s.render(w, r, http.StatusOK, "account.html", "account.title", &accountView{Form: f})
+}
+
+func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	f := newForm()
+	for _, k := range []string{"alias", "language", "cell", "email", "phone", "calls"} {
+		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	calls := f.Values["calls"] == "on"
+	p := mePatch{Alias: ptrTo(f.Values["alias"]), Language: ptrTo(f.Values["language"]), Cell: ptrTo(f.Values["cell"]),
+		Contact: &contactBody{Email: f.Values["email"], Phone: f.Values["phone"]}, CallOptIn: &calls}
+	var bad invalid
+	if err := p.check(); err != nil {
+		bad = err.(invalid)
+	}
+	if len(bad) == 0 {
+		ch := store.MemberChange{Alias: p.Alias, Language: p.Language, Cell: p.Cell, CallOptIn: p.CallOptIn,
+			Contact: &store.Contact{Email: p.Contact.Email, Phone: p.Contact.Phone}}
+		_, err := s.store.UpdateMember(r.Context(), id, ch)
+		switch {
+		case store.ErrorCode(err) == store.CodeConflict && strings.HasPrefix(store.ErrorMessage(err), "alias"):
+			f.Errors["alias"] = s.ui.t(s.ui.pageLang(r), "account.alias.taken")
+		case store.ErrorCode(err) == store.CodeConflict:
+			f.Errors["email"] = s.ui.t(s.ui.pageLang(r), "account.email.taken")
+		case err != nil:
+			return err
+		}
+	}
+	f.problems(bad, s.ui.pageLang(r))
+	if len(f.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "account.html", "account.title", &accountView{Form: f})
+	}
+	http.Redirect(w, r, "/me", http.StatusSeeOther)
+	return nil
+}
+
+// erasePage deletes the member at once, after they ticked the box that
+// says they understand, and sends them to the first page.
+func (s *Server) erasePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("sure") != "yes" {
+		f := newForm()
+		f.Errors["sure"] = s.ui.t(s.ui.pageLang(r), "account.erase.sure")
+		m, err := s.store.Member(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		f.Values["alias"], f.Values["language"], f.Values["cell"] = m.Alias, m.Language, m.Cell
+		f.Values["email"], f.Values["phone"] = m.Contact.Email, m.Contact.Phone
+		return s.render(w, r, http.StatusUnprocessableEntity, "account.html", "account.title", &accountView{Form: f})
+	}
+	if err := s.store.DeleteMember(r.Context(), id); err != nil {
+		return err
+	}
+	http.SetCookie(w, s.cookie("", -1))
+	http.Redirect(w, r, "/?erased=1", http.StatusSeeOther)
+	return nil
+}
+
+func ptrTo(s string) *string { return &s }
+
+// Name returns a catalog name in the page's language, or in English, or
+// the id.
+func (p *page) Name(n world.Names, id string) string {
+	if s := n[p.Lang]; s != "" {
+		return s
+	}
+	if s := n["en"]; s != "" {
+		return s
+	}
+	return id
+}
+
+// Cause says a shortfall's cause in the page's language.
+func (p *page) Cause(c plan.Cause) string { return c.Message(p.Lang) }
+
+// CSRF is the token a page's forms carry.
+func (p *page) CSRF() string { return p.csrf }

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
+)
+
+// pageBrowser is a signed-in browser: its session cookie, its CSRF token and
+// its language.
+type pageBrowser struct {
+	e      *env
+	cookie string
+	lang   string
+}
+
+// signIn signs the member in through the demo link, as a browser would.
+func signIn(t *testing.T, e *env, member, lang string) *pageBrowser {
+	t.Helper()
+	e.srv.opt.Demo.Member = member
+	r := e.do(t, "GET", "/demo/member", "", "", nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("sign in: got %d", r.status)
+	}
+	return &pageBrowser{e: e, cookie: strings.Split(r.header.Get("Set-Cookie"), ";")[0], lang: lang}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (b *pageBrowser) get(t *testing.T, target string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", target, nil)
+	req.Header.Set("Cookie", b.cookie)
+	req.Header.Set("Accept-Language", b.lang)
+	rec := httptest.NewRecorder()
+	b.e.http.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// post sends a form as the page at from would, with its CSRF token
+// unless csrf is false.
+func (b *pageBrowser) post(t *testing.T, from, target string, form url.Values, csrf bool) (int, string, string) {
+	t.Helper()
+	if csrf {
+		_, page := b.get(t, from)
+		m := csrfField.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("%s has no form with a CSRF token", from)
+		}
+		form.Set("csrf", m[1])
+	}
+	req := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", b.cookie)
+	req.Header.Set("Accept-Language", b.lang)
+	rec := httptest.NewRecorder()
+	b.e.http.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String(), rec.Header().Get("Location")
+}
+
+// TestMemberPages walks a member's pages in Spanish: a need typed wrong
+// comes back with what was typed and what is wrong next to the field;
+// right, it is added; the commitment is saved; after a plan, the first
+// page shows the work and what the member receives, from where; a form
+// without the CSRF token is refused.
+func TestMemberPages(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	data, err := os.ReadFile("../../examples/neighbourhood.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Read(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.PutWorld(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, e, m.ID, "es")
+
+	code, page := b.get(t, "/me")
+	if code != 200 || !strings.Contains(page, "Hola, Lupe") || !strings.Contains(page, "Todavía no hay plan") {
+		t.Fatalf("GET /me: got %d %.400s", code, page)
+	}
+	code, page, _ = b.post(t, "/me/needs", "/me/needs", url.Values{"product": {"meal"}, "qty": {"-3"}, "tier": {"essential"}}, true)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(page, `value="-3"`) ||
+		!regexp.MustCompile(`id="qty-error">debe ser &gt; 0<`).MatchString(page) || !strings.Contains(page, `value="meal" selected`) {
+		t.Errorf("a need with qty -3: got %d, want 422 with the values kept and the error in Spanish by the field: %s", code, page)
+	}
+	code, _, loc := b.post(t, "/me/needs", "/me/needs", url.Values{"product": {"meal"}, "qty": {"14"}, "tier": {"essential"}}, true)
+	if code != http.StatusSeeOther || loc != "/me/needs" {
+		t.Fatalf("a good need: got %d to %q, want 303 to /me/needs", code, loc)
+	}
+	if code, page := b.get(t, "/me/needs"); code != 200 || !strings.Contains(page, "14 ·") || !strings.Contains(page, "Comida") {
+		t.Errorf("GET /me/needs after adding: got %d %.600s", code, page)
+	}
+	code, _, _ = b.post(t, "/me/commitment", "/me/commitment", url.Values{"hours": {"12"}, "max_km": {"8"}, "skills": {"cook"}}, true)
+	if code != http.StatusSeeOther {
+		t.Fatalf("the commitment: got %d", code)
+	}
+	if c, err := e.store.Commitment(ctx, m.ID); err != nil || c.Hours != 12 || c.MaxKm != 8 || len(c.Skills) != 1 {
+		t.Errorf("the stored commitment: got %+v, %v", c, err)
+	}
+	if code, _, _ := b.post(t, "/me/commitment", "/me/commitment", url.Values{"hours": {"1"}, "max_km": {"1"}}, false); code != http.StatusForbidden {
+		t.Errorf("a form without its CSRF token: got %d, want 403", code)
+	}
+
+	// A plan: the member's work and what they receive, in Spanish.
+	w2, err := e.store.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Make(ctx, w2, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := e.store.CreatePlanRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.FinishPlanRun(ctx, run, p); err != nil {
+		t.Fatal(err)
+	}
+	code, page = b.get(t, "/me")
+	if code != 200 || !strings.Contains(page, "Lo que recibes") || !strings.Contains(page, "<meter") ||
+		!strings.Contains(page, "Comida") || !strings.Contains(page, "Boyle Heights community kitchen") {
+		t.Errorf("GET /me after a plan: got %d %s", code, page)
+	}
+
+	// The account, then erasure.
+	code, page, _ = b.post(t, "/me/account", "/me/account", url.Values{"alias": {"Lupe"}, "language": {"es"}, "cell": {"9q5ca"}}, true)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(page, `value="9q5ca"`) || !strings.Contains(page, `id="cell-error"`) {
+		t.Errorf("a bad cell: got %d, want 422 with the cell kept and its error: %.300s", code, page)
+	}
+	if code, _, _ := b.post(t, "/me/account", "/me/erase", url.Values{}, true); code != http.StatusUnprocessableEntity {
+		t.Errorf("erase without the box ticked: got %d, want 422", code)
+	}
+	code, _, loc = b.post(t, "/me/account", "/me/erase", url.Values{"sure": {"yes"}}, true)
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/") {
+		t.Fatalf("erase: got %d to %q", code, loc)
+	}
+	if _, err := e.store.Member(ctx, m.ID); store.ErrorCode(err) != store.CodeNotFound {
+		t.Errorf("after erasure the member is still there: %v", err)
+	}
+	if code, _ := b.get(t, "/me"); code != http.StatusSeeOther {
+		t.Errorf("GET /me after erasure: got %d, want 303 to sign in", code)
+	}
+}
