@@ -60,6 +60,7 @@ func run() error {
 	profile := flag.String("profile", "", "directory for a CPU profile of each server (pprof)")
 	worldFile := flag.String("world", "examples/neighbourhood.json", "world to seed")
 	out := flag.String("out", "docs/BENCHMARKS.md", "markdown file to update (- for standard output)")
+	section := flag.String("section", "load", "the section of -out to replace, between <!-- NAME:begin --> and <!-- NAME:end -->")
 	groupNice := flag.Int("autogroup-nice", 0, "CPU priority of this session's autogroup during the run (Linux, root for < 0): "+
 		"on a machine shared with other jobs, -10 approximates a machine of one's own")
 	flag.Parse()
@@ -133,7 +134,7 @@ func run() error {
 		fmt.Print(text)
 		return nil
 	}
-	if err := report.Splice(*out, "load", text); err != nil {
+	if err := report.Splice(*out, *section, text); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "load: wrote %s\n", *out)

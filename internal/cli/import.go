@@ -42,14 +42,14 @@ var importMessages = map[msgKey][2]string{
 
 Adds the members of a spreadsheet exported as CSV (comma, semicolon or tab
 separated, UTF-8). The first row names the columns, in any order, in
-English or Spanish, case and accents not minding:
+English or Spanish, whatever their case and accents:
 
   alias                          required, unique
   language / idioma              required: en, es, ...
   postcode / código postal       or cell / celda (a geohash of 4 to 6
                                  characters); a postcode is turned into
                                  its area's cell and not kept
-  email / correo, phone / teléfono
+  email / correo, phone / teléfono   an email belongs to one member
   collective / colectivo         a collective's id or name
   skills / oficios               skill ids or names, separated by ; or |
   hours / horas                  hours a week committed (with skills)
@@ -73,7 +73,7 @@ mayúsculas ni acentos:
   código postal / postcode       o celda / cell (un geohash de 4 a 6
                                  caracteres); el código postal se convierte
                                  en la celda de su zona y no se guarda
-  correo / email, teléfono / phone
+  correo / email, teléfono / phone   un correo es de un solo miembro
   colectivo / collective         id o nombre de un colectivo
   oficios / skills               ids o nombres de oficios, separados por ; o |
   horas / hours                  horas por semana comprometidas (con oficios)
