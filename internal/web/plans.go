@@ -217,7 +217,24 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress, Plan: run.Plan, Error: run.Error})
+	// The plan is written as stored, not decoded and encoded again: on
+	// a large plan that was most of the request's work. The store holds
+	// only plans plan.Marshal wrote, which are valid JSON.
+	head, err := json.Marshal(planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress, Error: run.Error})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	if len(run.Plan) == 0 {
+		w.Write(append(head, '\n'))
+		return nil
+	}
+	w.Write(head[:len(head)-1])
+	w.Write([]byte(`,"plan":`))
+	w.Write(run.Plan)
+	w.Write([]byte("}\n"))
 	return nil
 }
 
