@@ -87,14 +87,16 @@ func checkNeed(n *world.Need) error {
 // ensureCommitment gives a member an empty commitment unless they have
 // one, after everyone else's in the world's order.
 func ensureCommitment(ctx context.Context, tx *sql.Tx, memberID string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO commitments (member_id, pos, hours, max_km)
-VALUES ($1, (SELECT COALESCE(MAX(pos) + 1, 0) FROM commitments), 0, 0)
-ON CONFLICT (member_id) DO NOTHING`, memberID)
+	_, err := tx.ExecContext(ctx, ensureCommitmentQuery, memberID)
 	if err != nil {
 		return fmt.Errorf("store: commitment of %q: %w", memberID, err)
 	}
 	return nil
 }
+
+const ensureCommitmentQuery = `INSERT INTO commitments (member_id, pos, hours, max_km)
+VALUES ($1, (SELECT COALESCE(MAX(pos) + 1, 0) FROM commitments), 0, 0)
+ON CONFLICT (member_id) DO NOTHING`
 
 // AddNeed adds a need of the member with the id: n's product, qty and
 // tier; its id is chosen at random and it goes after every other need
@@ -104,19 +106,30 @@ func (s *Store) AddNeed(ctx context.Context, memberID string, n world.Need) (*wo
 	if err := checkNeed(&n); err != nil {
 		return nil, err
 	}
-	err := s.write(ctx, "add need", func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, `SELECT 1 FROM members WHERE id = $1`, memberID, "member"); err != nil {
-			return err
+	// Members add needs all day: the statements are prepared once.
+	sts, err := s.writeStmts(ctx,
+		`SELECT (SELECT COUNT(*) FROM members WHERE id = $1), (SELECT COUNT(*) FROM products WHERE id = $2)`,
+		ensureCommitmentQuery,
+		`INSERT INTO needs (id, pos, member_id, product_id, qty, tier)
+VALUES ($1, (SELECT COALESCE(MAX(pos) + 1, 0) FROM needs), $2, $3, $4, $5)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: add need of %q: %w", memberID, err)
+	}
+	err = s.write(ctx, "add need", func(tx *sql.Tx) error {
+		var ok [2]int
+		err := tx.StmtContext(ctx, sts[0]).QueryRowContext(ctx, memberID, n.Product).Scan(&ok[0], &ok[1])
+		switch {
+		case err != nil:
+			return fmt.Errorf("store: add need of %q: %w", memberID, err)
+		case ok[0] == 0:
+			return Errorf(CodeNotFound, "member %q not found", memberID)
+		case ok[1] == 0:
+			return &Error{Code: CodeInvalid, Err: &RefError{Field: "product", What: "product", ID: n.Product}}
 		}
-		if err := refExists(ctx, tx, `SELECT 1 FROM products WHERE id = $1`, "product", "product", n.Product); err != nil {
-			return err
+		if _, err := tx.StmtContext(ctx, sts[1]).ExecContext(ctx, memberID); err != nil {
+			return fmt.Errorf("store: commitment of %q: %w", memberID, err)
 		}
-		if err := ensureCommitment(ctx, tx, memberID); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO needs (id, pos, member_id, product_id, qty, tier)
-VALUES ($1, (SELECT COALESCE(MAX(pos) + 1, 0) FROM needs), $2, $3, $4, $5)`, n.ID, memberID, n.Product, n.Qty, string(n.Tier))
-		if err != nil {
+		if _, err := tx.StmtContext(ctx, sts[2]).ExecContext(ctx, n.ID, memberID, n.Product, n.Qty, string(n.Tier)); err != nil {
 			return fmt.Errorf("store: add need of %q: %w", memberID, err)
 		}
 		return nil

@@ -86,10 +86,13 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*Token, error) {
 	var coll sql.NullString
 	var created int64
 	var current bool
-	err := s.read.QueryRowContext(ctx, `SELECT t.member_id, t.role, t.collective_id, t.created_at,
+	st, err := s.stmt(ctx, s.read, `SELECT t.member_id, t.role, t.collective_id, t.created_at,
 	EXISTS (SELECT 1 FROM memberships m WHERE m.member_id = t.member_id AND m.collective_id = t.collective_id AND m.role = 'coordinator')
-FROM tokens t WHERE t.hash = $1`, hash).
-		Scan(&t.MemberID, &t.Role, &coll, &created, &current)
+FROM tokens t WHERE t.hash = $1`)
+	if err != nil {
+		return nil, fmt.Errorf("store: token by hash: %w", err)
+	}
+	err = st.QueryRowContext(ctx, hash).Scan(&t.MemberID, &t.Role, &coll, &created, &current)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Errorf(CodeNotFound, "token not found")
 	}
