@@ -80,20 +80,11 @@ func checkNeed(n *world.Need) error {
 	return Errorf(CodeInvalid, "tier: %q is not one of essential, basic, wanted", n.Tier)
 }
 
-// Rows that go after all others take the next position in a subquery of
-// VALUES, not in an INSERT ... SELECT, so that PostgreSQL types the
-// parameters from the columns.
-
-// ensureCommitment gives a member an empty commitment unless they have
-// one, after everyone else's in the world's order.
-func ensureCommitment(ctx context.Context, tx *sql.Tx, memberID string) error {
-	_, err := tx.ExecContext(ctx, ensureCommitmentQuery, memberID)
-	if err != nil {
-		return fmt.Errorf("store: commitment of %q: %w", memberID, err)
-	}
-	return nil
-}
-
+// ensureCommitmentQuery gives a member an empty commitment unless they
+// have one, after everyone else's in the world's order. Rows that go
+// after all others take the next position in a subquery of VALUES, not
+// in an INSERT ... SELECT, so that PostgreSQL types the parameters from
+// the columns.
 const ensureCommitmentQuery = `INSERT INTO commitments (member_id, pos, hours, max_km)
 VALUES ($1, (SELECT COALESCE(MAX(pos) + 1, 0) FROM commitments), 0, 0)
 ON CONFLICT (member_id) DO NOTHING`
