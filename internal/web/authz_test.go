@@ -237,6 +237,7 @@ var authzCases = map[string]authzCase{
 	"POST /me/erase":             {who: self, body: "sure=yes"},
 
 	// A collective's page (collectivepage.go).
+	"GET /collectives":               {who: self},
 	"GET /collectives/{id}":          {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA }},
 	"POST /collectives/{id}/invites": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/invites" }, body: "max_uses=5&expires_in_hours=24"},
 

@@ -44,6 +44,14 @@ type collectiveView struct {
 	Form       form
 	// Running is the planning run under way, 0 if none.
 	Running int64
+	// Values are the labour values of the plan: hours embodied in a
+	// unit of each product, through the recipes in use.
+	Values []laborValue
+}
+
+type laborValue struct {
+	Product world.Product
+	Hours   float64
 }
 
 // tierView is one tier's line: its name and coverage.
@@ -100,6 +108,11 @@ func (s *Server) renderCollective(w http.ResponseWriter, r *http.Request, status
 		}
 		m := mapView(wd, pl, id)
 		v.Map = &m
+		for _, pr := range cat.Products {
+			if h, ok := pl.LaborValues[pr.ID]; ok {
+				v.Values = append(v.Values, laborValue{Product: pr, Hours: h})
+			}
+		}
 	}
 	// The members' list is read: that is written down first.
 	if err := s.store.Audit(ctx, p.Member, store.AuditListMembers, id); err != nil {
@@ -194,4 +207,55 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 	run.Plan = nil // the page needs only how it goes
 	return s.render(w, r, http.StatusOK, "run.html", "run.title",
 		&runView{Collective: r.PathValue("id"), Run: run, Percent: int(100 * run.Progress)})
+}
+
+// collectivesView lists collectives with how the latest plan covers
+// their members' essential and basic needs.
+type collectivesView struct {
+	Rows []collectiveRow
+}
+
+type collectiveRow struct {
+	Collective       store.Collective
+	Coverage         *store.Coverage // nil before any plan
+	Essential, Basic store.TierCoverage
+}
+
+// collectivesPage is the organizer's view of every collective, and a
+// coordinator's of theirs: coverage by collective, at a glance.
+func (s *Server) collectivesPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.caller(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	var all []store.Collective
+	for after := ""; ; {
+		page, next, err := s.store.Collectives(ctx, after, store.MaxLimit)
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		if after = next; after == "" {
+			break
+		}
+	}
+	var v collectivesView
+	for _, c := range all {
+		if !auth.Allow(p, auth.ReadCollective, c.ID) {
+			continue
+		}
+		row := collectiveRow{Collective: c}
+		cov, err := s.store.Coverage(ctx, c.ID)
+		switch {
+		case errors.Is(err, store.ErrNoPlanDone):
+		case err != nil:
+			return err
+		default:
+			row.Coverage = cov
+			row.Essential, row.Basic = cov.Tiers[world.Essential], cov.Tiers[world.Basic]
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return s.render(w, r, http.StatusOK, "collectives.html", "collectives.title", &v)
 }

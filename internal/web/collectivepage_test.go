@@ -54,7 +54,7 @@ func TestCollectivePage(t *testing.T) {
 
 	code, page := b.get(t, "/collectives/boyle-heights")
 	for _, want := range []string{"Cómo cubre el plan", "esencial", "Lo que falta, y por qué", `<script type="application/json">{"sites":`,
-		"data-word-zoom-in=\"Acercar\"", "Carla", "registro de auditoría"} {
+		"data-word-zoom-in=\"Acercar\"", "Carla", "registro de auditoría", "Valores de trabajo"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET /collectives/boyle-heights: the page lacks %q", want)
 		}
@@ -68,6 +68,13 @@ func TestCollectivePage(t *testing.T) {
 	entries, _, err := e.store.AuditLog(ctx, store.AuditFilter{Member: m.ID}, "", 10)
 	if err != nil || len(entries) != 1 || entries[0].Collective != "boyle-heights" {
 		t.Errorf("audit after one look at the page: got %+v, %v; want one read of boyle-heights", entries, err)
+	}
+	if code, page := b.get(t, "/collectives"); code != http.StatusOK || !strings.Contains(page, `href="/collectives/boyle-heights"`) ||
+		strings.Contains(page, `href="/collectives/pico-union"`) || !strings.Contains(page, "<meter") {
+		t.Errorf("GET /collectives as a coordinator: got %d, want their collective with its coverage and no other: %.400s", code, page)
+	}
+	if code, page := b.get(t, "/"); code != http.StatusOK || !strings.Contains(page, `href="/collectives/boyle-heights"`) {
+		t.Errorf("the first page of a coordinator: got %d, want a link to their collective", code)
 	}
 	if code, _ := b.get(t, "/collectives/pico-union"); code != http.StatusForbidden {
 		t.Errorf("another collective's page: got %d, want 403", code)

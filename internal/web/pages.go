@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"github.com/commune-org/commune/internal/auth"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +17,7 @@ func (s *Server) pageRoutes() []route {
 	return []route{
 		{pattern: "GET /{$}", public: true, page: true, h: s.home},
 		{pattern: "GET /login", public: true, page: true, h: s.loginPage},
+		{pattern: "GET /collectives", action: auth.ReadSelf, page: true, h: s.collectivesPage},
 		{pattern: "GET /static/{file}", public: true, h: s.serveStatic},
 		{pattern: "GET /sw.js", public: true, h: s.serveWorker},
 		{pattern: "GET /manifest.webmanifest", public: true, h: s.manifest},
@@ -23,9 +25,33 @@ func (s *Server) pageRoutes() []route {
 }
 
 // home is the first page: for someone not signed in, what commune is and
-// how to sign in or join; for a member, where to go next.
+// how to sign in or join; for a member, where to go next: their own
+// page, the pages of the collectives they coordinate, and for an
+// organizer all collectives.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "home.html", "home.title", nil)
+	var v homeView
+	p, err := s.principal(r)
+	if err == nil && !p.Anonymous() {
+		prof, err := s.store.Profile(r.Context(), p.Member)
+		if err != nil && store.ErrorCode(err) != store.CodeNotFound {
+			return err
+		}
+		if prof != nil {
+			for _, m := range prof.Memberships {
+				if auth.Allow(p, auth.ReadCollective, m.CollectiveID) {
+					v.Coordinates = append(v.Coordinates, m)
+				}
+			}
+		}
+		v.Organizer = auth.Allow(p, auth.ReadAll, "")
+	}
+	return s.render(w, r, http.StatusOK, "home.html", "home.title", &v)
+}
+
+// homeView is what the first page shows a member.
+type homeView struct {
+	Coordinates []store.MemberOf // the collectives whose pages they may open
+	Organizer   bool
 }
 
 // loginPage offers a passkey or a code by email; after signing in, the
