@@ -2,11 +2,7 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/store/storetest"
 	"github.com/commune-org/commune/internal/world"
 )
 
@@ -132,40 +129,11 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 		fn(t, backend{args: []string{"--data", dir}, cfg: store.Config{DataDir: dir}})
 	})
 	t.Run("postgres", func(t *testing.T) {
-		base := os.Getenv("COMMUNE_TEST_POSTGRES")
-		if base == "" {
-			if os.Getenv("COMMUNE_STRICT") != "" {
-				t.Fatal("COMMUNE_TEST_POSTGRES is empty and COMMUNE_STRICT is set: this test must run on PostgreSQL")
-			}
-			t.Skip("COMMUNE_TEST_POSTGRES is empty: set it to a PostgreSQL URL to run this test on PostgreSQL")
-		}
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := make([]byte, 8)
-		rand.Read(b)
-		schema := "test_" + hex.EncodeToString(b)
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			admin.Close()
-			t.Fatalf("create schema: %v", err)
-		}
-		t.Cleanup(func() {
-			if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-				t.Errorf("drop schema %s: %v", schema, err)
-			}
-			admin.Close()
-		})
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
+		base := storetest.Server(t)
+		dsn, schema := storetest.Schema(t, base)
 		dir := t.TempDir()
-		fn(t, backend{args: []string{"--data", dir, "--db", u.String()},
-			cfg: store.Config{DataDir: dir, PostgresURL: u.String()}, pgBase: base, schema: schema})
+		fn(t, backend{args: []string{"--data", dir, "--db", dsn},
+			cfg: store.Config{DataDir: dir, PostgresURL: dsn}, pgBase: base, schema: schema})
 	})
 }
 

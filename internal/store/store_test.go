@@ -2,17 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/commune-org/commune/internal/store/storetest"
 )
 
 // The conformance suite runs on SQLite always, on a real file, and on
@@ -27,48 +24,11 @@ func TestSQLite(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
-	base := os.Getenv("COMMUNE_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("COMMUNE_STRICT") != "" {
-			t.Fatal("COMMUNE_TEST_POSTGRES is empty and COMMUNE_STRICT is set: the store must be tested on PostgreSQL")
-		}
-		t.Skip("COMMUNE_TEST_POSTGRES is empty: set it to a PostgreSQL URL to run the suite on PostgreSQL")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
+	base := storetest.Server(t)
 	testStore(t, func(t *testing.T) Config {
-		return Config{PostgresURL: freshSchema(t, admin, base), KeyFile: filepath.Join(t.TempDir(), "key")}
+		dsn, _ := storetest.Schema(t, base)
+		return Config{PostgresURL: dsn, KeyFile: filepath.Join(t.TempDir(), "key")}
 	})
-}
-
-// freshSchema creates a schema of its own for one test, dropped after
-// it, and returns a URL whose connections use it, so that tests and runs
-// sharing a server never see each other's tables.
-func freshSchema(t testing.TB, admin *sql.DB, base string) string {
-	t.Helper()
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("COMMUNE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx sends unknown parameters as run-time settings
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // testStore runs every test of the store on databases made by fresh: each

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/commune-org/commune/internal/store/storetest"
 )
 
 func TestTokensSQLite(t *testing.T) {
@@ -14,16 +14,8 @@ func TestTokensSQLite(t *testing.T) {
 }
 
 func TestTokensPostgres(t *testing.T) {
-	base := os.Getenv("COMMUNE_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("COMMUNE_TEST_POSTGRES is empty")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	testTokens(t, Config{PostgresURL: freshSchema(t, admin, base), KeyFile: filepath.Join(t.TempDir(), "key")})
+	dsn, _ := storetest.Schema(t, storetest.Server(t))
+	testTokens(t, Config{PostgresURL: dsn, KeyFile: filepath.Join(t.TempDir(), "key")})
 }
 
 func testTokens(t *testing.T, cfg Config) {

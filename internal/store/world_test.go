@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/commune-org/commune/internal/store/storetest"
 	"github.com/commune-org/commune/internal/world"
 )
 
@@ -405,12 +405,8 @@ func BenchmarkPutWorld(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { run(b, Config{DataDir: b.TempDir()}) })
 	if base := os.Getenv("COMMUNE_TEST_POSTGRES"); base != "" {
 		b.Run("postgres", func(b *testing.B) {
-			admin, err := sql.Open("pgx", base)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { admin.Close() }) // after freshSchema's cleanup drops the schema
-			run(b, Config{PostgresURL: freshSchema(b, admin, base), KeyFile: filepath.Join(b.TempDir(), "key")})
+			dsn, _ := storetest.Schema(b, base)
+			run(b, Config{PostgresURL: dsn, KeyFile: filepath.Join(b.TempDir(), "key")})
 		})
 	}
 }

@@ -216,7 +216,9 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.Click(chromedp.CSS(`input[name="skills"][value="cook"]`)),
 		chromedp.SetValue(chromedp.CSS("#max_km"), "10"),
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/me/needs"]`)))
+		// The tabs are on every page of the member: wait for the one
+		// of /me, where saving the commitment leads.
+		chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[href="/me"][aria-current="page"]`)))
 	run("say a need",
 		chromedp.Navigate(base+"/me/needs"),
 		chromedp.WaitVisible(chromedp.CSS("#product")),

@@ -218,7 +218,8 @@ func TestMapInBrowser(t *testing.T) {
 	// The + button halves the width of the view, about its centre.
 	before := viewBox(ctx, t)
 	click(ctx, t, ".commune-map-zoom-in")
-	after := viewBox(ctx, t)
+	// The map redraws on its next animation frame: wait for it.
+	after := changedViewBox(ctx, t, before)
 	if r := after[2] / before[2]; math.Abs(r-0.5) > 1e-6 {
 		t.Errorf("+ button: view width went from %g to %g, ratio %g, want 0.5", before[2], after[2], r)
 	}

@@ -3,13 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/store/storetest"
 )
 
 // Acceptance 5 of issue 4: after DELETE /api/v1/me, no row of any table
@@ -54,7 +51,7 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, db database)) {
 		fn(t, database{cfg: cfg, raw: raw})
 	})
 	t.Run("postgres", func(t *testing.T) {
-		u := postgresSchema(t)
+		u, _ := storetest.Schema(t, storetest.Server(t))
 		raw, err := sql.Open("pgx", u)
 		if err != nil {
 			t.Fatal(err)
@@ -62,45 +59,6 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, db database)) {
 		t.Cleanup(func() { raw.Close() })
 		fn(t, database{cfg: store.Config{PostgresURL: u, KeyFile: filepath.Join(t.TempDir(), "key")}, raw: raw, pg: true})
 	})
-}
-
-// postgresSchema makes a schema of its own on the PostgreSQL of
-// COMMUNE_TEST_POSTGRES, dropped after the test, and returns a URL whose
-// connections use it; it skips the test when there is no PostgreSQL.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("COMMUNE_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("COMMUNE_STRICT") != "" {
-			t.Fatal("COMMUNE_TEST_POSTGRES is empty and COMMUNE_STRICT is set: this test must run on PostgreSQL")
-		}
-		t.Skip("COMMUNE_TEST_POSTGRES is empty: set it to a PostgreSQL URL to run this test on PostgreSQL")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // newEnvOn is newEnv on the database of cfg.
