@@ -99,21 +99,15 @@ func part(run *store.PlanRun, member string, needs map[string]bool) (myPlanBody,
 
 // needIDs returns the ids of all the member's needs.
 func (s *Server) needIDs(ctx context.Context, member string) (map[string]bool, error) {
-	ids := make(map[string]bool)
-	after := ""
-	for {
-		needs, next, err := s.store.MemberNeeds(ctx, member, after, store.MaxLimit)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range needs {
-			ids[n.ID] = true
-		}
-		if next == "" {
-			return ids, nil
-		}
-		after = next
+	needs, err := s.allNeeds(ctx, member)
+	if err != nil {
+		return nil, err
 	}
+	ids := make(map[string]bool, len(needs))
+	for _, n := range needs {
+		ids[n.ID] = true
+	}
+	return ids, nil
 }
 
 // getMyPlan answers the caller's part of the latest plan that is done,

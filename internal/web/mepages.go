@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -113,7 +114,7 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.lookups()
-	needs, err := s.allNeeds(r, id)
+	needs, err := s.allNeeds(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -137,10 +138,10 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // allNeeds returns all the member's needs, in their order.
-func (s *Server) allNeeds(r *http.Request, member string) ([]world.Need, error) {
+func (s *Server) allNeeds(ctx context.Context, member string) ([]world.Need, error) {
 	var all []world.Need
 	for after := ""; ; {
-		needs, next, err := s.store.MemberNeeds(r.Context(), member, after, store.MaxLimit)
+		needs, next, err := s.store.MemberNeeds(ctx, member, after, store.MaxLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +170,7 @@ func (s *Server) renderNeeds(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	v := needsView{Form: f}
-	if v.Needs, err = s.allNeeds(r, id); err != nil {
+	if v.Needs, err = s.allNeeds(r.Context(), id); err != nil {
 		return err
 	}
 	if v.Catalog, err = s.store.Catalog(r.Context()); err != nil {
@@ -303,13 +304,18 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.render(w, r, http.StatusOK, "account.html", "account.title", &accountView{Form: accountForm(m)})
+}
+
+// accountForm is the account form filled with the member as stored.
+func accountForm(m *store.Member) form {
 	f := newForm()
 	f.Values["alias"], f.Values["language"], f.Values["cell"] = m.Alias, m.Language, m.Cell
 	f.Values["email"], f.Values["phone"] = m.Contact.Email, m.Contact.Phone
 	if m.CallOptIn {
 		f.Values["calls"] = "on"
 	}
-	return s.render(w, r, http.StatusOK, "account.html", "account.title", &accountView{Form: f})
+	return f
 }
 
 func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
@@ -357,14 +363,12 @@ func (s *Server) erasePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.PostFormValue("sure") != "yes" {
-		f := newForm()
-		f.Errors["sure"] = s.ui.t(s.ui.pageLang(r), "account.erase.sure")
 		m, err := s.store.Member(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		f.Values["alias"], f.Values["language"], f.Values["cell"] = m.Alias, m.Language, m.Cell
-		f.Values["email"], f.Values["phone"] = m.Contact.Email, m.Contact.Phone
+		f := accountForm(m)
+		f.Errors["sure"] = s.ui.t(s.ui.pageLang(r), "account.erase.sure")
 		return s.render(w, r, http.StatusUnprocessableEntity, "account.html", "account.title", &accountView{Form: f})
 	}
 	if err := s.store.DeleteMember(r.Context(), id); err != nil {
