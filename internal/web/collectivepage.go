@@ -36,6 +36,7 @@ type collectiveView struct {
 	Coverage   *store.Coverage // nil before any plan
 	Tiers      []tierView
 	Products   map[string]world.Product
+	Catalog    *store.Catalog
 	Members    []store.Membership
 	More       string // the cursor of the next page of members
 	Map        *mapData
@@ -47,6 +48,9 @@ type collectiveView struct {
 	// Values are the labour values of the plan: hours embodied in a
 	// unit of each product, through the recipes in use.
 	Values []laborValue
+	// Labour is the balance of hours by skill: offered by the
+	// collective's members against assigned to them.
+	Labour []skillBalance
 }
 
 type laborValue struct {
@@ -89,7 +93,7 @@ func (s *Server) renderCollective(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
-	v.Products = map[string]world.Product{}
+	v.Catalog, v.Products = cat, map[string]world.Product{}
 	for _, pr := range cat.Products {
 		v.Products[pr.ID] = pr
 	}
@@ -108,6 +112,7 @@ func (s *Server) renderCollective(w http.ResponseWriter, r *http.Request, status
 		}
 		m := mapView(wd, pl, id)
 		v.Map = &m
+		v.Labour = labourBalance(wd, pl, id)
 		for _, pr := range cat.Products {
 			if h, ok := pl.LaborValues[pr.ID]; ok {
 				v.Values = append(v.Values, laborValue{Product: pr, Hours: h})

@@ -54,7 +54,7 @@ func TestCollectivePage(t *testing.T) {
 
 	code, page := b.get(t, "/collectives/boyle-heights")
 	for _, want := range []string{"Cómo cubre el plan", "esencial", "Lo que falta, y por qué", `<script type="application/json">{"sites":`,
-		"data-word-zoom-in=\"Acercar\"", "Carla", "registro de auditoría", "Valores de trabajo"} {
+		"data-word-zoom-in=\"Acercar\"", "Carla", "registro de auditoría", "Valores de trabajo", "Trabajo por oficio", `<svg class="bar"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET /collectives/boyle-heights: the page lacks %q", want)
 		}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/commune-org/commune/internal/auth"
-	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/world"
 )
@@ -392,9 +391,6 @@ func (p *page) Name(n world.Names, id string) string {
 	}
 	return id
 }
-
-// Cause says a shortfall's cause in the page's language.
-func (p *page) Cause(c plan.Cause) string { return c.Message(p.Lang) }
 
 // CSRF is the token a page's forms carry.
 func (p *page) CSRF() string { return p.csrf }
