@@ -111,24 +111,6 @@ var sheetMessages = map[msgKey][2]string{
 	msgImportWithHours:  {"required with hours", "obligatorio si hay horas"},
 }
 
-//go:embed postcodes.csv
-var postcodesCSV []byte
-
-// readPostcodes reads the embedded table of postcodes to cells.
-func readPostcodes() (map[string]string, error) {
-	r := csv.NewReader(bytes.NewReader(postcodesCSV))
-	r.Comment = '#'
-	recs, err := r.ReadAll()
-	if err != nil || len(recs) < 2 {
-		return nil, fmt.Errorf("postcode table: %v", err)
-	}
-	out := make(map[string]string, len(recs)-1)
-	for _, rec := range recs[1:] {
-		out[rec[0]] = rec[1]
-	}
-	return out, nil
-}
-
 type sheet struct {
 	header    []string
 	cols      map[string]int // field -> column
@@ -153,7 +135,7 @@ func (c *command) readSheet(name string, data []byte) (*sheet, error) {
 	if err != nil {
 		return nil, usageError{c.t(msgSheetCSV, name, err)}
 	}
-	pc, err := readPostcodes()
+	pc, err := geo.Postcodes()
 	if err != nil {
 		return nil, err
 	}

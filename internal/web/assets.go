@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"mime"
@@ -11,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/commune-org/commune/internal/geo"
 	"github.com/commune-org/commune/internal/store"
 )
 
@@ -59,25 +61,40 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		if err != nil {
 			return err
 		}
-		name := strings.TrimPrefix(p, "static/")
-		sum := sha256.Sum256(body)
-		ext := path.Ext(name)
-		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		ctype := mime.TypeByExtension(ext)
-		if ctype == "" {
-			ctype = "application/octet-stream"
-		}
-		if ext == ".json" || ext == ".webmanifest" {
-			ctype = "application/json"
-		}
-		as := &asset{name: name, hashed: hashed, body: body, ctype: ctype}
-		a.byName[name], a.byHashed[hashed] = as, as
+		a.add(strings.TrimPrefix(p, "static/"), body)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: static assets: %w", err)
 	}
+	// The postcode table, for the pages where a member picks their home
+	// area: the browser looks the postcode up and sends only the cell.
+	pc, err := geo.Postcodes()
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(pc)
+	if err != nil {
+		return nil, err
+	}
+	a.add("postcodes.json", body)
 	return a, nil
+}
+
+// add keeps body as the asset name, under a name with its hash.
+func (a *assets) add(name string, body []byte) {
+	sum := sha256.Sum256(body)
+	ext := path.Ext(name)
+	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+	ctype := mime.TypeByExtension(ext)
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	if ext == ".json" || ext == ".webmanifest" {
+		ctype = "application/json"
+	}
+	as := &asset{name: name, hashed: hashed, body: body, ctype: ctype}
+	a.byName[name], a.byHashed[hashed] = as, as
 }
 
 // url returns the URL of the asset with the name. An unknown name is a

@@ -203,9 +203,32 @@ func journey(t *testing.T, exe, lang string) {
 		t.Fatal(err)
 	}
 	accessible("the invite")
-	run("join",
+	// The home area from a postcode, worked out in the page; then a tap
+	// in the middle of the map, which the postcode centred on that area,
+	// picks the same area again; the form sends the cell and not the
+	// postcode.
+	run("the area from a postcode",
 		chromedp.SendKeys(chromedp.CSS("#alias"), "Itzel"),
-		chromedp.SendKeys(chromedp.CSS("#cell"), "9q5cs"),
+		chromedp.WaitVisible(chromedp.CSS(`.picker[data-state="ready"]`)),
+		chromedp.SendKeys(chromedp.CSS("#postcode"), "90033"),
+		chromedp.Click(chromedp.CSS("#postcode-find")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("cell").value === "9q5cw"`))
+	has("the area from a postcode", "#postcode-status", "9q5cw")
+	run("the area from the map",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("cell").value = ""`),
+		chromedp.Click(chromedp.CSS(".picker svg")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("cell").value === "9q5cw" && document.querySelectorAll(".picker .picked rect").length === 1`))
+	run("look at the area", chromedp.Evaluate[chromedp.Void](`document.getElementById("postcode").scrollIntoView()`))
+	shot(ctx, t, "join-phone-"+lang+".png")
+	fields, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new FormData(document.querySelector("form[action^='/join/']")).keys()]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(fields)
+	if want := []string{"alias", "cell", "csrf", "email", "language"}; !slices.Equal(fields, want) && !slices.Equal(fields, slices.DeleteFunc(want, func(s string) bool { return s == "csrf" })) {
+		t.Errorf("the join form sends %v, want %v: no postcode, no position", fields, want)
+	}
+	run("join",
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#hours")))
 	has("after joining", "h1", words["commitment"])
@@ -231,7 +254,7 @@ func journey(t *testing.T, exe, lang string) {
 	shot(ctx, t, "needs-phone-"+lang+".png")
 	accessible("the needs")
 	member, err := st.MemberByAlias(bg, "Itzel")
-	if err != nil || member.Cell != "9q5cs" {
+	if err != nil || member.Cell != "9q5cw" {
 		t.Fatalf("the member who joined: got %+v, %v", member, err)
 	}
 

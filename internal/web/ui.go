@@ -89,7 +89,7 @@ func newUI() (*ui, error) {
 		if name == "layout.html" {
 			continue
 		}
-		t, err := template.New(name).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", p)
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html", p)
 		if err != nil {
 			return nil, fmt.Errorf("web: %s: %w", name, err)
 		}

@@ -16,7 +16,7 @@
 // land-50m.json" data-lang="es" data-word-title="…" …><script
 // type="application/json">{mapData}</script></div>. The element gets
 // data-state="ready" once drawn, and el.communeMap, the map's handle
-// (zoomBy, fit, fitBounds, view). The words it asks for (data-word-KEY):
+// (zoomBy, fit, fitBounds, view, lonLatAt, mark). The words it asks for (data-word-KEY):
 // title, desc, legend, zoom-in, zoom-out, fit, kind-workplace,
 // kind-school, kind-neighborhood, kind-depot, kind-other, flow-sites,
 // flow-homes, needs-met, needs, output, home-area, tier-essential,
@@ -203,7 +203,8 @@
     this.drawFlows();
     this.drawSites();
     this.controls();
-    this.legend();
+    // A map for picking a place (data-picker) shows no plan, and so no legend.
+    if (!root.hasAttribute("data-picker")) this.legend();
     this.scaleBar = html("div", "commune-map-scale", root);
     this.scaleBar.setAttribute("aria-hidden", "true");
     this.interact();
@@ -439,6 +440,25 @@
     this.fitBounds(Math.min.apply(null, lat), Math.min.apply(null, lon), Math.max.apply(null, lat), Math.max.apply(null, lon));
   };
 
+  // lonLatAt is the longitude and latitude under the point (sx, sy) of
+  // the map, in pixels from its top left corner: what a page that lets
+  // someone pick a place on the map needs (home.js).
+  P.lonLatAt = function (sx, sy) {
+    var s = this.size(), v = this.view;
+    var x = v.x + (sx - s[0] / 2) / v.k, y = v.y + (sy - s[1] / 2) / v.k;
+    return [((x + 540) % 360 + 360) % 360 - 180, latOf(y)];
+  };
+  // mark outlines the box [south, west, north, east] (a home area picked
+  // on the map) over the data, or nothing when box is null.
+  P.mark = function (box) {
+    if (!this.markLayer) this.markLayer = el("g", { "class": "picked" }, this.svg);
+    while (this.markLayer.firstChild) this.markLayer.removeChild(this.markLayer.firstChild);
+    if (!box) return;
+    var west = this.at(box[1], 0)[0], a = project(west, box[2]), b = project(west + box[3] - box[1], box[0]);
+    el("rect", { x: a[0], y: a[1], width: b[0] - a[0], height: b[1] - a[1], fill: "#b3261e", "fill-opacity": 0.25,
+      stroke: "#b3261e", "stroke-width": 2, "vector-effect": "non-scaling-stroke" }, this.markLayer);
+  };
+
   // render sets the viewBox, and sizes what must keep its size on screen
   // (circles, markers, labels) at the new scale.
   P.render = function () {
@@ -558,7 +578,11 @@
   // inside it, its land from data-land (same host). Without land the
   // data is still drawn.
   function mount(root) {
-    if (root.communeMap) return Promise.resolve(root.communeMap);
+    // Mounted once, however many scripts ask (map.js itself, home.js).
+    if (!root.communeMapReady) root.communeMapReady = draw(root);
+    return root.communeMapReady;
+  }
+  function draw(root) {
     var script = root.querySelector('script[type="application/json"]');
     var data = JSON.parse(script ? script.textContent : "{}");
     ["sites", "flows", "coverage"].forEach(function (k) { data[k] = data[k] || []; });
