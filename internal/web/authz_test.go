@@ -235,6 +235,7 @@ var authzCases = map[string]authzCase{
 	"GET /me/account":            {who: self},
 	"POST /me/account":           {who: self, body: "alias=x"},
 	"POST /me/erase":             {who: self, body: "sure=yes"},
+	"POST /logout":               {who: self},
 
 	// A collective's page (collectivepage.go).
 	"GET /collectives":               {who: self},

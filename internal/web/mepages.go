@@ -28,6 +28,7 @@ func (s *Server) mePageRoutes() []route {
 		{pattern: "GET /me/account", action: auth.ReadSelf, page: true, h: s.accountPage},
 		{pattern: "POST /me/account", action: auth.WriteSelf, page: true, h: s.putAccountPage},
 		{pattern: "POST /me/erase", action: auth.WriteSelf, page: true, h: s.erasePage},
+		{pattern: "POST /logout", action: auth.WriteSelf, page: true, h: s.logoutPage},
 	}
 }
 
@@ -374,6 +375,7 @@ func (s *Server) erasePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, s.cookie("", -1))
+	w.Header().Set("Clear-Site-Data", forgetPages)
 	http.Redirect(w, r, "/?erased=1", http.StatusSeeOther)
 	return nil
 }

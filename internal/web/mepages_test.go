@@ -160,3 +160,37 @@ func TestMemberPages(t *testing.T) {
 		t.Errorf("GET /me after erasure: got %d, want 303 to sign in", code)
 	}
 }
+
+// TestLogoutPage: the sign-out button of every page ends the session,
+// clears the cookie and asks the browser to forget the pages it kept
+// for offline reading; the member's pages then ask to sign in.
+func TestLogoutPage(t *testing.T) {
+	e := newEnv(t)
+	m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, e, m.ID, "es")
+	if code, page := b.get(t, "/me"); code != http.StatusOK || !strings.Contains(page, `action="/logout"`) || !strings.Contains(page, "Salir") {
+		t.Fatalf("GET /me: got %d, want the page with its sign-out button", code)
+	}
+	_, page := b.get(t, "/me")
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	req := httptest.NewRequest("POST", "/logout", strings.NewReader(url.Values{"csrf": {csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", b.cookie)
+	rec := httptest.NewRecorder()
+	e.http.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" {
+		t.Errorf("POST /logout: got %d to %q, want 303 to /", rec.Code, rec.Header().Get("Location"))
+	}
+	if got := rec.Header().Get("Clear-Site-Data"); got != `"cache", "storage"` {
+		t.Errorf("Clear-Site-Data: got %q", got)
+	}
+	if c := rec.Header().Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") {
+		t.Errorf("the cookie: got %q, want it cleared", c)
+	}
+	if code, _ := b.get(t, "/me"); code != http.StatusSeeOther {
+		t.Errorf("GET /me with the old cookie: got %d, want 303 to sign in", code)
+	}
+}

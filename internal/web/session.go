@@ -163,3 +163,23 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// forgetPages is the Clear-Site-Data header that makes the browser
+// forget the member's pages kept for offline reading (sw.js keeps them
+// in Cache Storage) when they sign out or erase their data, so that the
+// next person on a shared phone cannot read them.
+const forgetPages = `"cache", "storage"`
+
+// logoutPage signs out from the form every page carries, and sends the
+// browser to the first page.
+func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) error {
+	if secret := s.sessionSecret(r); secret != "" {
+		if err := s.store.DeleteSession(r.Context(), auth.Hash(secret)); err != nil && store.ErrorCode(err) != store.CodeNotFound {
+			return err
+		}
+	}
+	http.SetCookie(w, s.cookie("", -1))
+	w.Header().Set("Clear-Site-Data", forgetPages)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}

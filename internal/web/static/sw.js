@@ -7,7 +7,7 @@
 "use strict";
 
 const VERSION = "commune-" + ASSETS.length + "-" + (ASSETS[0] || "");
-const OWN_PAGES = ["/", "/me", "/me/plan"];
+const OWN_PAGES = ["/", "/me"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -40,7 +40,10 @@ self.addEventListener("fetch", (event) => {
           }
           return res;
         })
-        .catch(() => caches.match(req).then((hit) => hit || Response.error())),
+        // The pages vary by cookie and language; the copy kept here is
+        // this phone's member's, in their language, and goes when they
+        // sign out (the server's Clear-Site-Data), so Vary is ignored.
+        .catch(() => caches.match(req, { ignoreVary: true }).then((hit) => hit || Response.error())),
     );
   }
 });
