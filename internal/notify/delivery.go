@@ -33,7 +33,12 @@ type DeliveryError struct {
 	Err error
 }
 
-func (e *DeliveryError) Error() string { return e.Err.Error() }
+func (e *DeliveryError) Error() string {
+	if e.Err == nil {
+		return "notify: " + e.Channel + ": delivery failed"
+	}
+	return e.Err.Error()
+}
 func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // Retryable says whether a delivery that failed with err may succeed if

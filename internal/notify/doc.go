@@ -26,6 +26,10 @@
 //   - a push subscription that answers 404 or 410 is gone for good:
 //     errors.Is(err, ErrGone), and the caller deletes it.
 //
+// A push endpoint is whatever the subscriber sent; the Pusher connects
+// only to public addresses (AllowLoopback lets tests reach pushtest), so
+// a subscription cannot make the server post inside its own network.
+//
 // Errors hold no address, phone number, push endpoint path, key or
 // credential, and no text of the receiver's answer (servers repeat the
 // address they refuse), so they may be logged as they are.

@@ -17,10 +17,12 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -69,6 +71,9 @@ func (s Subscription) parse() (*url.URL, *ecdh.PublicKey, []byte, error) {
 	u, err := url.Parse(s.Endpoint)
 	if err != nil || u.Host == "" || !u.IsAbs() {
 		return nil, nil, nil, bad("endpoint: not an absolute URL")
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && !ip.IsLoopback() && !isPublic(ip.Unmap()) {
+		return nil, nil, nil, bad("endpoint: %v", errNotPublic)
 	}
 	switch {
 	case u.User != nil:
@@ -121,15 +126,23 @@ type Pusher struct {
 	key     *VAPIDKey
 	subject string
 
-	// Client sends the requests; nil uses one that follows no redirect.
+	// Client sends the requests. Nil uses the pusher's own, which
+	// follows no redirect and connects only to public addresses: an
+	// endpoint is whatever the subscriber sent, and must not make the
+	// server post to hosts inside its network (loopback, private,
+	// link-local addresses, whatever a name resolves to).
 	Client *http.Client
+	// AllowLoopback lets the pusher's own client connect to this
+	// machine, for tests that run a push service here (pushtest).
+	AllowLoopback bool
 	// Timeout bounds one delivery; 0 means 30 s.
 	Timeout time.Duration
 	// TTL is how long the push service keeps a message for a device
 	// that is offline; 0 means an hour. An urgent call is stale by then.
 	TTL time.Duration
 
-	now func() time.Time
+	now   func() time.Time
+	guard *http.Client
 
 	mu     sync.Mutex
 	tokens map[string]vapidToken // by push service origin
@@ -160,7 +173,9 @@ func NewPusher(key *VAPIDKey, subject string) (*Pusher, error) {
 	default:
 		return nil, fmt.Errorf("notify: push: subject %q, want a mailto: or https: URL", subject)
 	}
-	return &Pusher{key: key, subject: subject, now: time.Now, tokens: map[string]vapidToken{}}, nil
+	p := &Pusher{key: key, subject: subject, now: time.Now, tokens: map[string]vapidToken{}}
+	p.guard = p.publicClient()
+	return p, nil
 }
 
 // MaxPushPayload is the largest payload Send takes: a push service
@@ -233,6 +248,9 @@ func (p *Pusher) Send(ctx context.Context, sub Subscription, payload []byte, id 
 		req.Header.Set("Topic", topic(id))
 	}
 	resp, err := p.client().Do(req)
+	if errors.Is(err, errNotPublic) {
+		return permanent("push", 0, "post to %s: %v", endpoint.Host, errNotPublic)
+	}
 	if err != nil {
 		return transportError("push", endpoint.Host, err, endpoint.EscapedPath(), endpoint.Path, endpoint.RawQuery, sub.Keys.P256dh, sub.Keys.Auth)
 	}
@@ -257,7 +275,49 @@ func (p *Pusher) client() *http.Client {
 	if p.Client != nil {
 		return p.Client
 	}
-	return noRedirects()
+	return p.guard
+}
+
+// errNotPublic is the refusal to connect to an address that is not on
+// the public internet.
+var errNotPublic = errors.New("not a public address")
+
+// publicClient is a client that follows no redirect and connects only
+// to public addresses (and to loopback ones when AllowLoopback is set).
+// The check is made on the address dialled, after name resolution, so
+// a name that resolves to an inside address is refused too. It goes
+// to push services directly, never through a proxy of the environment.
+func (p *Pusher) publicClient() *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second,
+		ControlContext: func(_ context.Context, _, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return err
+			}
+			if ip = ip.Unmap(); isPublic(ip) || (p.AllowLoopback && ip.IsLoopback()) {
+				return nil
+			}
+			return fmt.Errorf("%s: %w", ip, errNotPublic)
+		}}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.DialContext = d.DialContext
+	c := noRedirects()
+	c.Transport = t
+	return c
+}
+
+// sharedSpace is 100.64.0.0/10, carrier-grade NAT (RFC 6598): inside
+// someone's network, though not in the private ranges.
+var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+// isPublic says whether ip is a unicast address on the public internet.
+func isPublic(ip netip.Addr) bool {
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !sharedSpace.Contains(ip)
 }
 
 // noRedirects is the client of pushers and gateways that were not given

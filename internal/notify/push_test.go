@@ -83,6 +83,7 @@ func newPusher(t *testing.T, srv *pushtest.Server) (*Pusher, Subscription) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.AllowLoopback = true
 	return p, subscription(t, srv.NewSubscription(t, key.PublicKey()))
 }
 
@@ -278,6 +279,10 @@ func TestSubscriptionValidate(t *testing.T) {
 		{"another scheme", with(func(s *Subscription) { s.Endpoint = "ftp://push.example.org/x" }), `endpoint: scheme "ftp"`},
 		{"user in endpoint", with(func(s *Subscription) { s.Endpoint = "https://u:p@push.example.org/x" }), "endpoint: holds a user name"},
 		{"long endpoint", with(func(s *Subscription) { s.Endpoint = "https://push.example.org/" + strings.Repeat("x", 3000) }), "endpoint: longer than"},
+		{"a private address", with(func(s *Subscription) { s.Endpoint = "https://10.0.0.5/push/x" }), "endpoint: not a public address"},
+		{"a link-local address", with(func(s *Subscription) { s.Endpoint = "https://169.254.169.254/latest" }), "endpoint: not a public address"},
+		{"a shared address", with(func(s *Subscription) { s.Endpoint = "https://100.64.1.1/push/x" }), "endpoint: not a public address"},
+		{"a private IPv6 address", with(func(s *Subscription) { s.Endpoint = "https://[fd00::1]:8443/push/x" }), "endpoint: not a public address"},
 		{"no p256dh", with(func(s *Subscription) { s.Keys.P256dh = "" }), "keys.p256dh: missing"},
 		{"p256dh not base64", with(func(s *Subscription) { s.Keys.P256dh = "not base64!" }), "keys.p256dh: not URL-safe base64"},
 		{"p256dh compressed", with(func(s *Subscription) { s.Keys.P256dh = base64.RawURLEncoding.EncodeToString(make([]byte, 33)) }), "keys.p256dh: 33 bytes, want 65"},
@@ -365,5 +370,31 @@ func TestVAPIDTokenReuse(t *testing.T) {
 	}
 	if !strings.HasPrefix(a1, "vapid t=") || !strings.HasSuffix(a1, ", k="+key.PublicKey()) {
 		t.Errorf("header %q, want vapid t=..., k=%s", a1, key.PublicKey())
+	}
+}
+
+// TestPushInside: a subscription's endpoint comes from whoever
+// subscribed, and must not make the server post inside its network.
+// Without AllowLoopback the pusher does not connect to a push service
+// on this machine, even under a name, and says so for good.
+func TestPushInside(t *testing.T) {
+	srv := pushtest.Start(t)
+	for _, name := range []string{"127.0.0.1", "localhost"} {
+		p, sub := newPusher(t, srv)
+		p.AllowLoopback = false
+		sub.Endpoint = strings.Replace(sub.Endpoint, "127.0.0.1", name, 1)
+		err := p.Send(context.Background(), sub, []byte("{}"), "id")
+		if retry, _ := Retryable(err); err == nil || retry || !strings.Contains(err.Error(), "not a public address") {
+			t.Errorf("%s: got %v, want a permanent error: not a public address", name, err)
+		}
+		assertNoSecrets(t, err, sub)
+	}
+	select {
+	case m := <-srv.Messages:
+		t.Errorf("the push service got a message: %+v", m)
+	default:
+	}
+	if r := srv.Rejected(); len(r) != 0 {
+		t.Errorf("the push service was reached: %q", r)
 	}
 }
