@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -396,5 +397,36 @@ func TestPushInside(t *testing.T) {
 	}
 	if r := srv.Rejected(); len(r) != 0 {
 		t.Errorf("the push service was reached: %q", r)
+	}
+}
+
+// TestPushConcurrent: one pusher serves many senders at once, as the
+// outbox's workers use it.
+func TestPushConcurrent(t *testing.T) {
+	srv := pushtest.Start(t)
+	p, sub := newPusher(t, srv)
+	const n = 20
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			id := fmt.Sprintf("call-1/member-%d/push", i)
+			errs <- p.Send(context.Background(), sub, CallPush("en", "https://c.example/c/1", id), id)
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	for range n {
+		var m PushMessage
+		if err := json.Unmarshal(srv.Wait(t).Payload, &m); err != nil {
+			t.Fatal(err)
+		}
+		seen[m.ID] = true
+	}
+	if len(seen) != n {
+		t.Errorf("got %d distinct ids, want %d", len(seen), n)
 	}
 }
