@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
@@ -87,16 +88,22 @@ type Email struct {
 	To      string
 	Subject string
 	Body    string
+	// ID, when set, is the message's idempotency id: every attempt to
+	// deliver it carries the same Message-ID, derived from ID, so that
+	// a receiver can drop repeats. Empty gives a random Message-ID.
+	ID string
 }
 
-// Send delivers e. Errors name the step that failed, never the address.
+// Send delivers e. Errors name the step that failed, never the address;
+// they are *DeliveryError: an SMTP reply 4xx and a failed connection
+// are retryable, a reply 5xx and a bad message are not.
 func (m *Mailer) Send(ctx context.Context, e Email) error {
 	to, err := mail.ParseAddress(e.To)
 	if err != nil {
-		return errors.New("notify: email: recipient is not an address")
+		return permanent("email", 0, "recipient is not an address")
 	}
 	if strings.ContainsAny(e.Subject, "\r\n") {
-		return errors.New("notify: email: subject holds a line break")
+		return permanent("email", 0, "subject holds a line break")
 	}
 	msg, err := m.message(to.Address, e)
 	if err != nil {
@@ -111,7 +118,7 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", m.addr)
 	if err != nil {
-		return fmt.Errorf("notify: email: %w", err)
+		return &DeliveryError{Channel: "email", Retry: true, Err: fmt.Errorf("notify: email: %w", err)}
 	}
 	defer conn.Close()
 	deadline, _ := ctx.Deadline()
@@ -173,6 +180,10 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 func (m *Mailer) message(to string, e Email) ([]byte, error) {
 	id := make([]byte, 16)
 	rand.Read(id)
+	if e.ID != "" {
+		sum := sha256.Sum256([]byte("commune email/v1 " + e.ID))
+		id = sum[:16]
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\n", (&mail.Address{Name: "commune", Address: m.from}).String())
 	fmt.Fprintf(&b, "To: %s\r\n", (&mail.Address{Address: to}).String())
@@ -182,10 +193,10 @@ func (m *Mailer) message(to string, e Email) ([]byte, error) {
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	if _, err := qp.Write([]byte(strings.ReplaceAll(e.Body, "\n", "\r\n"))); err != nil {
-		return nil, fmt.Errorf("notify: email: body: %w", err)
+		return nil, permanent("email", 0, "body: %v", err)
 	}
 	if err := qp.Close(); err != nil {
-		return nil, fmt.Errorf("notify: email: body: %w", err)
+		return nil, permanent("email", 0, "body: %v", err)
 	}
 	return []byte(b.String()), nil
 }
@@ -193,12 +204,16 @@ func (m *Mailer) message(to string, e Email) ([]byte, error) {
 // stepError reports the failure of an SMTP step. A server's reply often
 // repeats the address it refuses ("550 <rosa@example.org>: no such
 // user"), and errors end up in logs: of a reply only its code is kept.
+// A reply 4xx is a transient refusal (RFC 5321 section 4.2.1: the same
+// command may work later), 5xx a permanent one; anything else (the
+// connection broke, timed out, TLS failed) is retryable.
 func stepError(step string, err error) error {
 	var te *textproto.Error
 	if errors.As(err, &te) {
-		return fmt.Errorf("notify: email: %s: the server answered %d", step, te.Code)
+		return &DeliveryError{Channel: "email", Status: te.Code, Retry: te.Code < 500,
+			Err: fmt.Errorf("notify: email: %s: the server answered %d", step, te.Code)}
 	}
-	return fmt.Errorf("notify: email: %s: %w", step, err)
+	return &DeliveryError{Channel: "email", Retry: true, Err: fmt.Errorf("notify: email: %s: %w", step, err)}
 }
 
 func domainOf(addr string) string {

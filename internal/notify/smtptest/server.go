@@ -37,6 +37,9 @@ type Options struct {
 	// RejectRcpt refuses every recipient with a reply that repeats the
 	// address, as many servers do.
 	RejectRcpt bool
+	// DeferRcpt refuses every recipient for now (451), as a server
+	// does when it is busy or greylisting.
+	DeferRcpt bool
 }
 
 // Server is an SMTP server listening on 127.0.0.1.
@@ -155,6 +158,9 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if x.s.opt.RejectRcpt {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "<" + to + ">: no such user"}
+	}
+	if x.s.opt.DeferRcpt {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
 	x.msg.To = append(x.msg.To, to)
 	return nil
