@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,21 @@ func testCoverage(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 	if cov.AssignedHours != 8.5 || math.Abs(cov.CommittedHours-committed) > 1e-9 {
 		t.Errorf("hours: got %v assigned of %v committed, want 8.5 of %v", cov.AssignedHours, cov.CommittedHours, committed)
+	}
+	// Several collectives at once read the plan once and give each the
+	// same coverage as alone; a missing one is not found.
+	all, err := s.Coverages(ctx, []string{"boyle-heights", "pico-union"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := all["boyle-heights"]; !reflect.DeepEqual(got, cov) {
+		t.Errorf("Coverages boyle-heights: got %+v, want %+v", got, cov)
+	}
+	alone, err := s.Coverage(ctx, "pico-union")
+	if err != nil || !reflect.DeepEqual(all["pico-union"], alone) {
+		t.Errorf("Coverages pico-union: got %+v, want %+v (%v)", all["pico-union"], alone, err)
+	}
+	if _, err := s.Coverages(ctx, []string{"boyle-heights", "nowhere"}); ErrorCode(err) != CodeNotFound {
+		t.Errorf("Coverages with a missing collective: got %v, want not_found", err)
 	}
 }

@@ -68,10 +68,23 @@ type collectiveNeed struct {
 // run that is done, all from one snapshot; not_found when the collective
 // is missing or no run is done.
 func (s *Store) Coverage(ctx context.Context, collectiveID string) (*Coverage, error) {
-	var cov *Coverage
+	all, err := s.Coverages(ctx, []string{collectiveID})
+	if err != nil {
+		return nil, err
+	}
+	return all[collectiveID], nil
+}
+
+// Coverages computes the coverage of each of the collectives from the
+// latest plan run that is done, reading that plan once, all from one
+// snapshot; not_found when a collective is missing or no run is done.
+func (s *Store) Coverages(ctx context.Context, collectiveIDs []string) (map[string]*Coverage, error) {
+	out := make(map[string]*Coverage, len(collectiveIDs))
 	err := s.snapshot(ctx, "coverage", func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, `SELECT 1 FROM collectives WHERE id = $1`, collectiveID, "collective"); err != nil {
-			return err
+		for _, id := range collectiveIDs {
+			if err := exists(ctx, tx, `SELECT 1 FROM collectives WHERE id = $1`, id, "collective"); err != nil {
+				return err
+			}
 		}
 		var run int64
 		var data []byte
@@ -81,58 +94,71 @@ ORDER BY id DESC LIMIT 1`, string(RunDone)).Scan(&run, &data)
 			return ErrNoPlanDone
 		}
 		if err != nil {
-			return fmt.Errorf("store: coverage of %q: latest plan: %w", collectiveID, err)
+			return fmt.Errorf("store: coverage: latest plan: %w", err)
 		}
 		p, err := plan.Read(bytes.NewReader(data))
 		if err != nil {
-			return fmt.Errorf("store: coverage of %q: plan run %d: %w", collectiveID, run, err)
+			return fmt.Errorf("store: coverage: plan run %d: %w", run, err)
 		}
-		members := map[string]bool{}
-		var committed float64
-		rows, err := tx.QueryContext(ctx, `SELECT ms.member_id, COALESCE(c.hours, 0)
-FROM memberships ms LEFT JOIN commitments c ON c.member_id = ms.member_id
-WHERE ms.collective_id = $1`, collectiveID)
-		if err != nil {
-			return fmt.Errorf("store: coverage of %q: members: %w", collectiveID, err)
-		}
-		for rows.Next() {
-			var id string
-			var hours float64
-			if err := rows.Scan(&id, &hours); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: coverage of %q: members: %w", collectiveID, err)
+		for _, id := range collectiveIDs {
+			cov, err := coverageIn(ctx, tx, p, run, id)
+			if err != nil {
+				return err
 			}
-			members[id] = true
-			committed += hours
+			out[id] = cov
 		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("store: coverage of %q: members: %w", collectiveID, err)
-		}
-		var needs []collectiveNeed
-		rows, err = tx.QueryContext(ctx, `SELECT n.id, n.product_id, n.qty, n.tier
-FROM needs n JOIN memberships ms ON ms.member_id = n.member_id
-WHERE ms.collective_id = $1 ORDER BY n.id`, collectiveID)
-		if err != nil {
-			return fmt.Errorf("store: coverage of %q: needs: %w", collectiveID, err)
-		}
-		for rows.Next() {
-			var n collectiveNeed
-			if err := rows.Scan(&n.id, &n.product, &n.qty, &n.tier); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: coverage of %q: needs: %w", collectiveID, err)
-			}
-			needs = append(needs, n)
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("store: coverage of %q: needs: %w", collectiveID, err)
-		}
-		cov = coverageOf(p, run, members, needs)
-		cov.CommittedHours = committed
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// coverageIn reads the members, commitments and needs of a collective
+// in tx and sums plan p over them.
+func coverageIn(ctx context.Context, tx *sql.Tx, p *plan.Plan, run int64, collectiveID string) (*Coverage, error) {
+	members := map[string]bool{}
+	var committed float64
+	rows, err := tx.QueryContext(ctx, `SELECT ms.member_id, COALESCE(c.hours, 0)
+FROM memberships ms LEFT JOIN commitments c ON c.member_id = ms.member_id
+WHERE ms.collective_id = $1`, collectiveID)
+	if err != nil {
+		return nil, fmt.Errorf("store: coverage of %q: members: %w", collectiveID, err)
+	}
+	for rows.Next() {
+		var id string
+		var hours float64
+		if err := rows.Scan(&id, &hours); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: coverage of %q: members: %w", collectiveID, err)
+		}
+		members[id] = true
+		committed += hours
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("store: coverage of %q: members: %w", collectiveID, err)
+	}
+	var needs []collectiveNeed
+	rows, err = tx.QueryContext(ctx, `SELECT n.id, n.product_id, n.qty, n.tier
+FROM needs n JOIN memberships ms ON ms.member_id = n.member_id
+WHERE ms.collective_id = $1 ORDER BY n.id`, collectiveID)
+	if err != nil {
+		return nil, fmt.Errorf("store: coverage of %q: needs: %w", collectiveID, err)
+	}
+	for rows.Next() {
+		var n collectiveNeed
+		if err := rows.Scan(&n.id, &n.product, &n.qty, &n.tier); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: coverage of %q: needs: %w", collectiveID, err)
+		}
+		needs = append(needs, n)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("store: coverage of %q: needs: %w", collectiveID, err)
+	}
+	cov := coverageOf(p, run, members, needs)
+	cov.CommittedHours = committed
 	return cov, nil
 }
 

@@ -217,48 +217,66 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 // collectivesView lists collectives with how the latest plan covers
 // their members' essential and basic needs.
 type collectivesView struct {
-	Rows []collectiveRow
+	Rows    []collectiveRow
+	Planned bool // a plan is done
 }
 
 type collectiveRow struct {
-	Collective       store.Collective
-	Coverage         *store.Coverage // nil before any plan
-	Essential, Basic store.TierCoverage
+	Collective store.Collective
+	Members    int
+	Tiers      []tierBar // essential, basic, wanted; none before any plan
+}
+
+// tierBar is a tier's coverage as a bar: what is met of what is
+// needed, and the share met in percent (100 when nothing is needed).
+type tierBar struct {
+	Tier world.Tier
+	store.TierCoverage
+	Pct float64
 }
 
 // collectivesPage is the organizer's view of every collective, and a
-// coordinator's of theirs: coverage by collective, at a glance.
+// coordinator's of theirs: coverage by collective and tier, at a glance,
+// from one reading of the plan.
 func (s *Server) collectivesPage(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.caller(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	var all []store.Collective
+	var mine []store.Collective
+	var ids []string
 	for after := ""; ; {
 		page, next, err := s.store.Collectives(ctx, after, store.MaxLimit)
 		if err != nil {
 			return err
 		}
-		all = append(all, page...)
+		for _, c := range page {
+			if auth.Allow(p, auth.ReadCollective, c.ID) {
+				mine, ids = append(mine, c), append(ids, c.ID)
+			}
+		}
 		if after = next; after == "" {
 			break
 		}
 	}
-	var v collectivesView
-	for _, c := range all {
-		if !auth.Allow(p, auth.ReadCollective, c.ID) {
-			continue
-		}
+	covs, err := s.store.Coverages(ctx, ids)
+	if err != nil && !errors.Is(err, store.ErrNoPlanDone) {
+		return err
+	}
+	v := collectivesView{Planned: err == nil}
+	for _, c := range mine {
 		row := collectiveRow{Collective: c}
-		cov, err := s.store.Coverage(ctx, c.ID)
-		switch {
-		case errors.Is(err, store.ErrNoPlanDone):
-		case err != nil:
-			return err
-		default:
-			row.Coverage = cov
-			row.Essential, row.Basic = cov.Tiers[world.Essential], cov.Tiers[world.Basic]
+		if cov := covs[c.ID]; cov != nil {
+			row.Members = cov.Members
+			for _, t := range world.Tiers {
+				tc := cov.Tiers[t]
+				b := tierBar{Tier: t, TierCoverage: tc, Pct: 100}
+				if tc.Needed > 0 {
+					b.Pct = 100 * min(tc.Met/tc.Needed, 1)
+				}
+				row.Tiers = append(row.Tiers, b)
+			}
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -70,7 +70,7 @@ func TestCollectivePage(t *testing.T) {
 		t.Errorf("audit after one look at the page: got %+v, %v; want one read of boyle-heights", entries, err)
 	}
 	if code, page := b.get(t, "/collectives"); code != http.StatusOK || !strings.Contains(page, `href="/collectives/boyle-heights"`) ||
-		strings.Contains(page, `href="/collectives/pico-union"`) || !strings.Contains(page, "<meter") {
+		strings.Contains(page, `href="/collectives/pico-union"`) || !strings.Contains(page, `<svg class="bar"`) {
 		t.Errorf("GET /collectives as a coordinator: got %d, want their collective with its coverage and no other: %.400s", code, page)
 	}
 	if code, page := b.get(t, "/"); code != http.StatusOK || !strings.Contains(page, `href="/collectives/boyle-heights"`) {

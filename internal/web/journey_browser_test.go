@@ -219,7 +219,6 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.Click(chromedp.CSS(".picker svg")),
 		chromedp.Poll[chromedp.Void](`document.getElementById("cell").value === "9q5cw" && document.querySelectorAll(".picker .picked rect").length === 1`))
 	run("look at the area", chromedp.Evaluate[chromedp.Void](`document.getElementById("postcode").scrollIntoView()`))
-	shot(ctx, t, "join-phone-"+lang+".png")
 	fields, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new FormData(document.querySelector("form[action^='/join/']")).keys()]`))
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +231,6 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#hours")))
 	has("after joining", "h1", words["commitment"])
-	shot(ctx, t, "commitment-phone-"+lang+".png")
 	accessible("the commitment")
 	run("commit",
 		chromedp.SetValue(chromedp.CSS("#hours"), "10"),
@@ -251,7 +249,6 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.Click(chromedp.CSS(`form[action="/me/needs"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/delete"]`)))
 	has("the needs", "h1", words["needs"])
-	shot(ctx, t, "needs-phone-"+lang+".png")
 	accessible("the needs")
 	member, err := st.MemberByAlias(bg, "Itzel")
 	if err != nil || member.Cell != "9q5cw" {
@@ -283,7 +280,6 @@ func journey(t *testing.T, exe, lang string) {
 	if counts["land"] == 0 || counts["sites"] == 0 || counts["meters"] < 3 {
 		t.Errorf("the collective's page draws %v: want land, sites and a meter per tier", counts)
 	}
-	shot(ctx, t, "collective-desktop-"+lang+".png")
 	accessible("the collective's page")
 
 	// The member again: their part of the plan.
@@ -294,7 +290,6 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.WaitVisible(chromedp.CSS("#receive")))
 	has("the member's page", "#receive", words["receive"])
 	has("the member's page", "#receive", words["kitchen"])
-	shot(ctx, t, "me-phone-"+lang+".png")
 	accessible("the member's page")
 
 	mu.Lock()

@@ -105,6 +105,7 @@ var templateFuncs = template.FuncMap{
 	// num writes a quantity with at most two decimals: 14, 2.5, 0.33.
 	"num":  func(x float64) string { return strconv.FormatFloat(math.Round(100*x)/100, 'f', -1, 64) },
 	"half": func(x float64) float64 { return x / 2 },
+	"div":  func(x, y float64) float64 { return x / y },
 	// num3 writes a small quantity with three significant decimals.
 	"num3": func(x float64) string { return strconv.FormatFloat(math.Round(1000*x)/1000, 'f', -1, 64) },
 	"list": func(xs ...string) []string { return xs },

@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/demo"
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/web"
+)
+
+// TestPageTour walks the main pages of the demo organization in
+// headless Chromium, as a visitor, a member, a coordinator and an
+// organizer, at a phone's width and a desk's, in English and in
+// Spanish. On each it checks that nothing is loaded from another host
+// and that axe-core finds no serious or critical accessibility problem,
+// and it saves a screenshot to docs/screenshots/PAGE-WIDTH-LANG.png,
+// which the README links.
+func TestPageTour(t *testing.T) {
+	exe := chromiumPath(t)
+	if testing.Short() {
+		t.Skip("plans the demo and drives a browser: not in -short")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	c := &command{cfg: Config{Lang: "en"}, stdout: &strings.Builder{}, stderr: &strings.Builder{}}
+	if err := c.seedDemo(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d := demo.Build()
+	code := auth.NewInvite()
+	if _, err := st.CreateInvite(ctx, store.Invite{Collective: "boyle-heights", Role: store.RoleMember, CodeHash: auth.Hash(code),
+		CreatedBy: d.Coordinator, Expires: time.Now().Add(time.Hour), MaxUses: 5}); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(nil)
+	base := "http://" + hs.Listener.Addr().String()
+	srv := web.New(st, slog.New(slog.DiscardHandler), web.Options{PublicURL: base,
+		Demo: &web.DemoPeople{Member: d.Member, Coordinator: d.Coordinator, Organizer: d.Organizer, Collective: "boyle-heights"}})
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
+	defer hs.Close()
+	defer srv.Shutdown(ctx)
+
+	axe, err := os.ReadFile("../web/testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Who sees which pages: "" is a visitor, else the demo link.
+	tour := []struct {
+		who   string
+		pages []tourPage
+	}{
+		{"", []tourPage{{"home", "/", ""}, {"login", "/login", ""}, {"join", "/join/" + code, ""}}},
+		{"member", []tourPage{{"me", "/me", ""}, {"needs", "/me/needs", ""}, {"commitment", "/me/commitment", ""}, {"account", "/me/account", ""}}},
+		{"coordinator", []tourPage{{"collective", "/collectives/boyle-heights", `.commune-map[data-state="ready"]`}}},
+		{"organizer", []tourPage{{"collectives", "/collectives", ""}}},
+	}
+	widths := []struct {
+		name string
+		w, h int64
+	}{{"phone", 412, 915}, {"desktop", 1280, 900}}
+
+	for _, lang := range []string{"en", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox)
+			actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
+			defer cancel()
+			bctx, cancel := chromedp.NewContext(actx)
+			defer cancel()
+			bctx, cancel = context.WithTimeout(bctx, 5*time.Minute)
+			defer cancel()
+			host := strings.TrimPrefix(base, "http://")
+			var mu sync.Mutex
+			var elsewhere []string
+			if err := chromedp.Listen(bctx, func(ev any) {
+				if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+					if u, err := url.Parse(e.Request.URL); err != nil || (u.Scheme != "data" && u.Host != host) {
+						mu.Lock()
+						elsewhere = append(elsewhere, e.Request.URL)
+						mu.Unlock()
+					}
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Call(bctx, network.Enable, network.EnableParams{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Call(bctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}}); err != nil {
+				t.Fatal(err)
+			}
+			for _, part := range tour {
+				if _, err := chromedp.Call(bctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+					t.Fatal(err)
+				}
+				if part.who != "" {
+					if _, err := chromedp.Run(bctx, chromedp.Navigate(base+"/demo/"+part.who)); err != nil {
+						t.Fatalf("sign in as the demo %s: %v", part.who, err)
+					}
+				}
+				for _, pg := range part.pages {
+					for _, wd := range widths {
+						name := pg.name + "-" + wd.name + "-" + lang + ".png"
+						start := time.Now()
+						actions := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(wd.w, wd.h), chromedp.Navigate(base + pg.path),
+							chromedp.WaitVisible(chromedp.CSS("main"))}
+						if pg.ready != "" {
+							actions = append(actions, chromedp.WaitVisible(chromedp.CSS(pg.ready)))
+						}
+						if err := chromedp.Do(bctx, actions...); err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						where, err := chromedp.Run(bctx, chromedp.Evaluate[string](`location.pathname`))
+						if err != nil || where != strings.SplitN(pg.path, "?", 2)[0] {
+							t.Errorf("%s: the browser is at %q, want %q (%v)", name, where, pg.path, err)
+						}
+						tourAxe(bctx, t, name, axe)
+						png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+						if err != nil {
+							t.Fatalf("%s: screenshot: %v", name, err)
+						}
+						if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
+							t.Fatal(err)
+						}
+						t.Logf("%s: %.1f s", name, time.Since(start).Seconds())
+					}
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(elsewhere) > 0 {
+				t.Errorf("pages made requests to other hosts: %v", elsewhere)
+			}
+		})
+	}
+}
+
+// tourPage is one page of the tour: its name in the screenshot's file
+// name, its path, and what to wait for beyond the page itself.
+type tourPage struct{ name, path, ready string }
+
+// tourAxe runs axe-core in the page and fails the test on every serious
+// or critical violation.
+func tourAxe(ctx context.Context, t *testing.T, where string, axe []byte) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
+		t.Fatalf("%s: inject axe-core: %v", where, err)
+	}
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            int
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+			.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe-core: %v", where, err)
+	}
+	for _, v := range vs {
+		t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
+	}
+}
+
+// chromiumPath finds Chromium as the web package's browser tests do:
+// missing, the test is skipped, or fails under COMMUNE_STRICT=1 (the
+// test command installs it).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no Chromium found on PATH: install it with apt-get install chromium, as scripts/test does"
+	if os.Getenv("COMMUNE_STRICT") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
