@@ -198,4 +198,3 @@ func chromiumPath(t *testing.T) string {
 	t.Skip(msg)
 	return ""
 }
-
