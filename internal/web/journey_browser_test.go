@@ -228,7 +228,7 @@ func journey(t *testing.T, exe, lang string) {
 		t.Errorf("the join form sends %v, want %v: no postcode, no position", fields, want)
 	}
 	run("join",
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#hours")))
 	has("after joining", "h1", words["commitment"])
 	accessible("the commitment")
@@ -236,7 +236,7 @@ func journey(t *testing.T, exe, lang string) {
 		chromedp.SetValue(chromedp.CSS("#hours"), "10"),
 		chromedp.Click(chromedp.CSS(`input[name="skills"][value="cook"]`)),
 		chromedp.SetValue(chromedp.CSS("#max_km"), "10"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
 		// The tabs are on every page of the member: wait for the one
 		// of /me, where saving the commitment leads.
 		chromedp.WaitVisible(chromedp.CSS(`nav.tabs a[href="/me"][aria-current="page"]`)))
