@@ -177,8 +177,8 @@ func (s *Server) putProductPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := world.Product{ID: f.Values["id"], Name: s.namesOf(r, f, old), Unit: f.Values["unit"], Kind: world.ProductKind(f.Values["kind"])}
 	var bad invalid
-	reach := number(r, "reach_km", &bad)
-	p.TransportCost = number(r, "transport_cost", &bad)
+	reach := formNumber(r, "reach_km", &bad)
+	p.TransportCost = formNumber(r, "transport_cost", &bad)
 	if reach != nil {
 		p.ReachKm = *reach
 	}

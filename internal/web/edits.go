@@ -19,6 +19,8 @@ const (
 	// language by world.FieldError.Message.
 	msgFieldRule msgKey = "field-rule"
 	msgFieldPath msgKey = "field-path"
+	// msgFieldNumber: a form's field that is not a number.
+	msgFieldNumber msgKey = "field-number"
 
 	msgInUse          msgKey = "in-use"
 	msgInUseStocked   msgKey = "in-use-stocked"

@@ -56,6 +56,7 @@ var messagesEN = map[msgKey]string{
 	msgFieldTruncated:      "the JSON ends too early",
 	// Edits of sites, recipes and the catalog (edits.go).
 	msgFieldRule:      "%s",
+	msgFieldNumber:    "must be a number",
 	msgFieldPath:      "must be %q, as in the path",
 	msgInUse:          "%s %q is still used by %s: change or delete those first",
 	msgInUseStocked:   "%s %q cannot be a service: it is stocked (%s), and a service cannot be",

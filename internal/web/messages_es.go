@@ -56,6 +56,7 @@ var messagesES = map[msgKey]string{
 	msgFieldTruncated:      "el JSON termina antes de tiempo",
 	// Edits of sites, recipes and the catalog (edits.go).
 	msgFieldRule:      "%s",
+	msgFieldNumber:    "debe ser un número",
 	msgFieldPath:      "debe ser %q, como en la ruta",
 	msgInUse:          "%s %q todavía se usa en %s: cámbielo o bórrelo antes",
 	msgInUseStocked:   "%s %q no puede ser un servicio: tiene existencias (%s), y un servicio no se almacena",

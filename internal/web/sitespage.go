@@ -158,7 +158,7 @@ func (s *Server) putSitePage(w http.ResponseWriter, r *http.Request) error {
 		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	var bad invalid
-	lat, lon := number(r, "lat", &bad), number(r, "lon", &bad)
+	lat, lon := formNumber(r, "lat", &bad), formNumber(r, "lon", &bad)
 	bad.required("lat", lat == nil && f.Values["lat"] == "")
 	bad.required("lon", lon == nil && f.Values["lon"] == "")
 	status := http.StatusUnprocessableEntity
@@ -224,7 +224,7 @@ func readRows(r *http.Request, prefix string, l lang) ([]amountRow, map[string]f
 		case row.Qty == "":
 			row.Error = l.t(msgFieldRequired)
 		case err != nil:
-			row.Error = problem{key: msgFieldType, args: []any{"a number"}}.text(l)
+			row.Error = l.t(msgFieldNumber)
 		default:
 			if _, dup := m[row.ID]; dup {
 				row.Error = problem{key: msgFieldRepeated, args: []any{row.ID}}.text(l)
@@ -257,7 +257,7 @@ func (s *Server) putRecipePage(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSites(w, r, http.StatusOK, v)
 	}
 	var bad invalid
-	maxRuns := number(r, "max_runs", &bad)
+	maxRuns := formNumber(r, "max_runs", &bad)
 	rowBad := false
 	for _, rows := range [][]amountRow{f.Outputs, f.Inputs, f.Labor} {
 		for _, row := range rows {
@@ -333,4 +333,20 @@ func (s *Server) deleteRecipePage(w http.ResponseWriter, r *http.Request) error 
 	}
 	http.Redirect(w, r, "/collectives/"+coll+"/sites", http.StatusSeeOther)
 	return nil
+}
+
+// formNumber reads a form field as a number, with a comma or a point
+// before the decimals; a field that is not one is a problem of the
+// field, and nil. An empty field is nil.
+func formNumber(r *http.Request, field string, v *invalid) *float64 {
+	s := strings.TrimSpace(r.PostFormValue(field))
+	if s == "" {
+		return nil
+	}
+	x, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+	if err != nil {
+		v.add(field, msgFieldNumber)
+		return nil
+	}
+	return &x
 }
