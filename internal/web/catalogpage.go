@@ -187,7 +187,7 @@ func (s *Server) putProductPage(w http.ResponseWriter, r *http.Request) error {
 		iu, inUse := store.IsInUse(err)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, "/catalog#product-"+p.ID, http.StatusSeeOther)
+			http.Redirect(w, r, "/catalog#row-product-"+p.ID, http.StatusSeeOther)
 			return nil
 		case inUse:
 			f.Errors["kind"] = strings.TrimPrefix(inUseText(apiLang(lang), iu), iu.Field+": ")
@@ -225,7 +225,7 @@ func (s *Server) putSkillPage(w http.ResponseWriter, r *http.Request) error {
 	sk := world.Skill{ID: f.Values["id"], Name: s.namesOf(r, f, old)}
 	_, err = s.store.PutSkill(ctx, sk)
 	if err == nil {
-		http.Redirect(w, r, "/catalog#skill-"+sk.ID, http.StatusSeeOther)
+		http.Redirect(w, r, "/catalog#row-skill-"+sk.ID, http.StatusSeeOther)
 		return nil
 	}
 	bad, ok := asInvalid(elementProblems(err, apiLang(lang)))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -242,9 +243,15 @@ func TestEditPages(t *testing.T) {
 	f := newFixture(t)
 	coord := signIn(t, f.env, f.ids[coordA], "es")
 	code, page := coord.get(t, "/collectives/coll-a/sites")
-	if code != http.StatusOK || !strings.Contains(page, "Sitios y recetas") || !strings.Contains(page, `id="site-kitchen-a"`) ||
-		!strings.Contains(page, `id="recipe-cook-a"`) || strings.Contains(page, "kitchen-b") {
+	if code != http.StatusOK || !strings.Contains(page, "Sitios y recetas") || !strings.Contains(page, `id="row-site-kitchen-a"`) ||
+		!strings.Contains(page, `id="row-recipe-cook-a"`) || strings.Contains(page, "kitchen-b") {
 		t.Fatalf("GET the sites page: got %d, want A's sites and recipes in Spanish: %.600s", code, page)
+	}
+	if _, page := coord.get(t, "/collectives/coll-a"); !strings.Contains(page, `<a href="/collectives/coll-a/sites">Editar sitios y recetas</a>`) {
+		t.Errorf("the collective's page does not link to its sites")
+	}
+	if dump := os.Getenv("COMMUNE_DUMP_PAGES"); dump != "" {
+		os.WriteFile(dump+"/sites.html", []byte(page), 0o644)
 	}
 	// A site typed wrong.
 	code, page, _ = coord.post(t, "/collectives/coll-a/sites", "/collectives/coll-a/sites",
@@ -255,7 +262,7 @@ func TestEditPages(t *testing.T) {
 	}
 	code, _, loc := coord.post(t, "/collectives/coll-a/sites", "/collectives/coll-a/sites",
 		url.Values{"id": {"panaderia-a"}, "name": {"Panadería del barrio"}, "kind": {"workplace"}, "lat": {"34.5"}, "lon": {"-118,2"}}, true)
-	if code != http.StatusSeeOther || loc != "/collectives/coll-a/sites#site-panaderia-a" {
+	if code != http.StatusSeeOther || loc != "/collectives/coll-a/sites#row-site-panaderia-a" {
 		t.Errorf("a good site: got %d to %q", code, loc)
 	}
 	// Another collective's site id.
@@ -286,7 +293,7 @@ func TestEditPages(t *testing.T) {
 	}
 	typed["lab_qty"] = []string{"2", ""}
 	code, _, loc = coord.post(t, "/collectives/coll-a/sites", "/collectives/coll-a/recipes", typed, true)
-	if code != http.StatusSeeOther || loc != "/collectives/coll-a/sites#recipe-pan" {
+	if code != http.StatusSeeOther || loc != "/collectives/coll-a/sites#row-recipe-pan" {
 		t.Errorf("a good recipe: got %d to %q", code, loc)
 	}
 	sites, err := f.store.CollectiveSites(t.Context(), "coll-a")
@@ -324,16 +331,16 @@ func TestEditPages(t *testing.T) {
 	}
 	code, _, loc = org.post(t, "/catalog", "/catalog/products",
 		url.Values{"id": {"visit"}, "name_en": {"Clinic visit"}, "name_es": {""}, "unit": {"visit"}, "kind": {"service"}, "reach_km": {"10"}}, true)
-	if code != http.StatusSeeOther || loc != "/catalog#product-visit" {
+	if code != http.StatusSeeOther || loc != "/catalog#row-product-visit" {
 		t.Errorf("a good product: got %d to %q", code, loc)
 	}
 	// Its Spanish name is missing, and marked so.
-	if code, page := org.get(t, "/catalog"); code != 200 || !strings.Contains(between(page, `id="product-visit"`, "</tr>"), "no name in Español yet") {
-		t.Errorf("the catalog after a product without a Spanish name: got %d: %s", code, between(page, `id="product-visit"`, "</tr>"))
+	if code, page := org.get(t, "/catalog"); code != 200 || !strings.Contains(between(page, `id="row-product-visit"`, "</tr>"), "no name in Español yet") {
+		t.Errorf("the catalog after a product without a Spanish name: got %d: %s", code, between(page, `id="row-product-visit"`, "</tr>"))
 	}
 	org.lang = "es"
-	if code, page := org.get(t, "/catalog"); code != 200 || !strings.Contains(between(page, `id="product-visit"`, "</tr>"), "aún sin nombre en Español") {
-		t.Errorf("the Spanish catalog after a product without a Spanish name: got %d: %s", code, between(page, `id="product-visit"`, "</tr>"))
+	if code, page := org.get(t, "/catalog"); code != 200 || !strings.Contains(between(page, `id="row-product-visit"`, "</tr>"), "aún sin nombre en Español") {
+		t.Errorf("the Spanish catalog after a product without a Spanish name: got %d: %s", code, between(page, `id="row-product-visit"`, "</tr>"))
 	}
 	org.lang = "en"
 	code, page, _ = org.post(t, "/catalog", "/catalog/skills/cook/delete", url.Values{}, true)

@@ -167,7 +167,7 @@ func (s *Server) putSitePage(w http.ResponseWriter, r *http.Request) error {
 		_, err := s.store.PutSite(r.Context(), coll, st)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, "/collectives/"+coll+"/sites#site-"+st.ID, http.StatusSeeOther)
+			http.Redirect(w, r, "/collectives/"+coll+"/sites#row-site-"+st.ID, http.StatusSeeOther)
 			return nil
 		case store.ErrorCode(err) == store.CodeNotFound:
 			// A site of another collective has the id.
@@ -276,7 +276,7 @@ func (s *Server) putRecipePage(w http.ResponseWriter, r *http.Request) error {
 		_, err := s.store.PutRecipe(r.Context(), coll, rc)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, "/collectives/"+coll+"/sites#recipe-"+rc.ID, http.StatusSeeOther)
+			http.Redirect(w, r, "/collectives/"+coll+"/sites#row-recipe-"+rc.ID, http.StatusSeeOther)
 			return nil
 		case store.ErrorCode(err) == store.CodeNotFound:
 			// A recipe of another collective has the id.
