@@ -43,6 +43,9 @@ type sitesView struct {
 	Recipe     recipeForm
 	// Problem is what keeps a deletion from happening, said at the top.
 	Problem string
+	// Map shows the collective's sites on the map where a click puts
+	// the site of the form (static/pick.js).
+	Map *mapData
 }
 
 // recipeForm is the recipe form: its fields, and its rows of outputs,
@@ -139,6 +142,7 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, status int,
 	for _, sk := range v.Catalog.Skills {
 		v.Skills[sk.ID] = sk
 	}
+	v.Map = sitesMap(v.Sites)
 	for _, rows := range []*[]amountRow{&v.Recipe.Outputs, &v.Recipe.Inputs, &v.Recipe.Labor} {
 		for range emptyRows {
 			*rows = append(*rows, amountRow{})
@@ -349,4 +353,15 @@ func formNumber(r *http.Request, field string, v *invalid) *float64 {
 		return nil
 	}
 	return &x
+}
+
+// sitesMap is the map's data of the collective's sites: where they are,
+// and nothing of any plan.
+func sitesMap(sites []store.SiteRecipes) *mapData {
+	d := mapData{Sites: []mapSite{}, Flows: []mapFlow{}, Coverage: []mapPlace{}, Products: map[string]mapProduct{}}
+	for _, st := range sites {
+		d.Sites = append(d.Sites, mapSite{ID: st.ID, Name: st.Name, Kind: st.Kind, Lat: st.Lat, Lon: st.Lon, Collective: st.Collective})
+	}
+	d.Bounds = bounds(d)
+	return &d
 }
