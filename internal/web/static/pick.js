@@ -30,10 +30,16 @@
     svg.appendChild(pin);
     // The pin keeps about 7 px whatever the zoom.
     new MutationObserver(function () { pin.setAttribute("r", 7 / map.view.k); }).observe(map.root, { attributes: true, attributeFilter: ["data-zoom"] });
-    var down = null;
-    svg.addEventListener("pointerdown", function (e) { down = [e.clientX, e.clientY]; });
+    // A pick is one pointer going down and up in place; a drag or a
+    // pinch moves the map instead.
+    var down = null, active = 0;
+    svg.addEventListener("pointerdown", function (e) { active++; down = active === 1 ? [e.clientX, e.clientY] : null; });
+    svg.addEventListener("pointercancel", function () { active = Math.max(0, active - 1); down = null; });
     svg.addEventListener("pointerup", function (e) {
-      if (!down || Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 5) return;
+      active = Math.max(0, active - 1);
+      var at = down;
+      if (!active) down = null;
+      if (!at || active || Math.hypot(e.clientX - at[0], e.clientY - at[1]) > 5) return;
       var r = svg.getBoundingClientRect(), s = map.size(), v = map.view;
       var x = v.x + (e.clientX - r.left - s[0] / 2) / v.k, y = v.y + (e.clientY - r.top - s[1] / 2) / v.k;
       var la = latOf(y), lo = ((x + 540) % 360 + 360) % 360 - 180;
