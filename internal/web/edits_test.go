@@ -253,7 +253,18 @@ func TestEditPages(t *testing.T) {
 	if dump := os.Getenv("COMMUNE_DUMP_PAGES"); dump != "" {
 		os.WriteFile(dump+"/sites.html", []byte(page), 0o644)
 	}
-	// A site typed wrong.
+	// A site typed wrong: every field says what is wrong with it.
+	code, page, _ = coord.post(t, "/collectives/coll-a/sites", "/collectives/coll-a/sites",
+		url.Values{"id": {"Panadería"}, "name": {""}, "kind": {"workplace"}, "lat": {"norte"}, "lon": {""}}, true)
+	form := between(page, `id="site-form"`, `id="recipe-form"`)
+	for _, want := range []string{`id="site-id-error">el id &#34;Panadería&#34; solo puede llevar a-z, 0-9 y &#34;-&#34;`,
+		`id="site-name-error">no puede estar vacío`, `id="site-lat-error">debe ser un número`, `id="site-lon-error">falta (es obligatorio)`,
+		`value="norte"`, `value="Panadería"`} {
+		if code != http.StatusUnprocessableEntity || !strings.Contains(form, want) {
+			t.Errorf("a site typed all wrong: got %d, the form lacks %q: %s", code, want, form)
+		}
+	}
+
 	code, page, _ = coord.post(t, "/collectives/coll-a/sites", "/collectives/coll-a/sites",
 		url.Values{"id": {"panaderia-a"}, "name": {"Panadería del barrio"}, "kind": {"workplace"}, "lat": {"134.5"}, "lon": {"-118,2"}}, true)
 	if code != http.StatusUnprocessableEntity || !strings.Contains(page, `value="Panadería del barrio"`) || !strings.Contains(page, `value="134.5"`) ||

@@ -166,8 +166,15 @@ func (s *Server) putSitePage(w http.ResponseWriter, r *http.Request) error {
 	bad.required("lat", lat == nil && f.Values["lat"] == "")
 	bad.required("lon", lon == nil && f.Values["lon"] == "")
 	status := http.StatusUnprocessableEntity
-	if len(bad) == 0 {
-		st := world.Site{ID: f.Values["id"], Name: f.Values["name"], Kind: world.SiteKind(f.Values["kind"]), Lat: *lat, Lon: *lon}
+	st := world.Site{ID: f.Values["id"], Name: f.Values["name"], Kind: world.SiteKind(f.Values["kind"])}
+	if len(bad) > 0 {
+		// The other fields are told what is wrong with them too.
+		if err := world.CheckSite(st); err != nil {
+			v, _ := asInvalid(elementProblems(err, apiLang(lang)))
+			bad = append(bad, v...)
+		}
+	} else {
+		st.Lat, st.Lon = *lat, *lon
 		_, err := s.store.PutSite(r.Context(), coll, st)
 		switch {
 		case err == nil:
