@@ -134,14 +134,18 @@ func (s *Store) PutSite(ctx context.Context, collective string, st world.Site) (
 			return siteNotFound(collective, st.ID)
 		}
 		created = !found
-		_, err = tx.ExecContext(ctx, `INSERT INTO sites (id, pos, name, kind, lat, lon, collective_id)
+		// The update's condition keeps another collective's site, made
+		// since the look above by a transaction beside this one, as it
+		// is (on PostgreSQL; SQLite has one writer).
+		res, err := tx.ExecContext(ctx, `INSERT INTO sites (id, pos, name, kind, lat, lon, collective_id)
 VALUES ($1, (SELECT COALESCE(MAX(pos) + 1, 0) FROM sites), $2, $3, $4, $5, $6)
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, lat = excluded.lat, lon = excluded.lon`,
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, lat = excluded.lat, lon = excluded.lon
+WHERE sites.collective_id = excluded.collective_id`,
 			st.ID, st.Name, string(st.Kind), st.Lat, st.Lon, collective)
 		if err != nil {
 			return fmt.Errorf("store: put site %q: %w", st.ID, err)
 		}
-		return nil
+		return oneRow(res, func() error { return siteNotFound(collective, st.ID) })
 	})
 	return created, err
 }
@@ -229,11 +233,18 @@ func (s *Store) PutRecipe(ctx context.Context, collective string, rc world.Recip
 		if err := world.CheckRecipe(rc, skills, products, sites); err != nil {
 			return invalidElement("recipe", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO recipes (id, pos, site_id, max_runs)
+		// As for sites, the update's condition keeps another
+		// collective's recipe made meanwhile as it is.
+		res, err := tx.ExecContext(ctx, `INSERT INTO recipes (id, pos, site_id, max_runs)
 VALUES ($1, (SELECT COALESCE(MAX(pos) + 1, 0) FROM recipes), $2, $3)
-ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, max_runs = excluded.max_runs`,
-			rc.ID, rc.Site, nullFloat(rc.MaxRuns)); err != nil {
+ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, max_runs = excluded.max_runs
+WHERE recipes.site_id IN (SELECT id FROM sites WHERE collective_id = $4)`,
+			rc.ID, rc.Site, nullFloat(rc.MaxRuns), collective)
+		if err != nil {
 			return fmt.Errorf("store: put recipe %q: %w", rc.ID, err)
+		}
+		if err := oneRow(res, func() error { return recipeNotFound(collective, rc.ID) }); err != nil {
+			return err
 		}
 		for _, t := range []struct {
 			table, key string
@@ -277,4 +288,17 @@ func (s *Store) DeleteRecipe(ctx context.Context, collective, id string) error {
 		}
 		return nil
 	})
+}
+
+// oneRow returns nil if the statement wrote a row, else the error of
+// none.
+func oneRow(res sql.Result, none func() error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: rows written: %w", err)
+	}
+	if n == 0 {
+		return none()
+	}
+	return nil
 }
