@@ -182,7 +182,14 @@ func (s *Server) putProductPage(w http.ResponseWriter, r *http.Request) error {
 	if reach != nil {
 		p.ReachKm = *reach
 	}
-	if len(bad) == 0 {
+	bad.required("kind", f.Values["kind"] == "")
+	if len(bad) > 0 {
+		// The other fields are told what is wrong with them too.
+		if err := world.CheckProduct(p); err != nil {
+			v, _ := asInvalid(elementProblems(err, apiLang(lang)))
+			bad = append(bad, v...)
+		}
+	} else {
 		_, err := s.store.PutProduct(ctx, p)
 		iu, inUse := store.IsInUse(err)
 		switch {

@@ -254,9 +254,10 @@ func TestEditPages(t *testing.T) {
 		os.WriteFile(dump+"/sites.html", []byte(page), 0o644)
 	}
 	// A site typed wrong: every field says what is wrong with it.
+	var form string
 	code, page, _ = coord.post(t, "/collectives/coll-a/sites", "/collectives/coll-a/sites",
 		url.Values{"id": {"Panadería"}, "name": {""}, "kind": {"workplace"}, "lat": {"norte"}, "lon": {""}}, true)
-	form := between(page, `id="site-form"`, `id="recipe-form"`)
+	form = between(page, `id="site-form"`, `id="recipe-form"`)
 	for _, want := range []string{`id="site-id-error">el id &#34;Panadería&#34; solo puede llevar a-z, 0-9 y &#34;-&#34;`,
 		`id="site-name-error">no puede estar vacío`, `id="site-lat-error">debe ser un número`, `id="site-lon-error">falta (es obligatorio)`,
 		`value="norte"`, `value="Panadería"`} {
@@ -339,6 +340,14 @@ func TestEditPages(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || !strings.Contains(page, `value="Clinic visit"`) ||
 		!strings.Contains(page, `id="product-reach_km-error">a service needs reach_km greater than 0`) {
 		t.Errorf("a service without reach: got %d: %s", code, between(page, `id="product-form"`, "</form>"))
+	}
+	code, page, _ = org.post(t, "/catalog", "/catalog/products",
+		url.Values{"id": {"visit"}, "name_en": {"Clinic visit"}, "unit": {""}, "reach_km": {"ten"}}, true)
+	form = between(page, `id="product-form"`, "</form>")
+	for _, want := range []string{`id="product-unit-error">must not be empty`, `id="product-reach_km-error">must be a number`, `<p class="error">required</p>`} {
+		if code != http.StatusUnprocessableEntity || !strings.Contains(form, want) {
+			t.Errorf("a product typed all wrong: got %d, the form lacks %q: %s", code, want, form)
+		}
 	}
 	code, _, loc = org.post(t, "/catalog", "/catalog/products",
 		url.Values{"id": {"visit"}, "name_en": {"Clinic visit"}, "name_es": {""}, "unit": {"visit"}, "kind": {"service"}, "reach_km": {"10"}}, true)

@@ -165,6 +165,7 @@ func (s *Server) putSitePage(w http.ResponseWriter, r *http.Request) error {
 	lat, lon := formNumber(r, "lat", &bad), formNumber(r, "lon", &bad)
 	bad.required("lat", lat == nil && f.Values["lat"] == "")
 	bad.required("lon", lon == nil && f.Values["lon"] == "")
+	bad.required("kind", f.Values["kind"] == "")
 	status := http.StatusUnprocessableEntity
 	st := world.Site{ID: f.Values["id"], Name: f.Values["name"], Kind: world.SiteKind(f.Values["kind"])}
 	if len(bad) > 0 {
