@@ -88,6 +88,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var we world.Errors
 	var se *store.Error
 	var mbe *http.MaxBytesError
+	var iu *store.InUseError
 	inv, isInvalid := asInvalid(err)
 	switch {
 	case isInvalid && len(inv) > 0:
@@ -104,6 +105,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		for _, fe := range we {
 			d.Errors = append(d.Errors, fe.Message(l.code()))
 		}
+	case errors.As(err, &iu):
+		d.Code, d.Message = store.CodeConflict, l.t(msgConflict)+": "+inUseText(l, iu)
 	case errors.As(err, &se) && se.Code != store.CodeInternal:
 		d.Message = l.t(codeMessages[se.Code])
 		if se.Message != "" {

@@ -54,4 +54,17 @@ var messagesEN = map[msgKey]string{
 	msgFieldCursor:         "not a cursor this list gave",
 	msgNoPlan:              "there is no plan yet: no planning run is done",
 	msgFieldTruncated:      "the JSON ends too early",
+	// Edits of sites, recipes and the catalog (edits.go).
+	msgFieldRule:      "%s",
+	msgFieldNumber:    "must be a number",
+	msgFieldPath:      "must be %q, as in the path",
+	msgInUse:          "%s %q is still used by %s: change or delete those first",
+	msgInUseStocked:   "%s %q cannot be a service: it is stocked (%s), and a service cannot be",
+	msgUseRecipes:     "recipes %s",
+	msgUseStocks:      "stocks (%s)",
+	msgUseNeeds:       "needs (%d)",
+	msgUseCommitments: "members' commitments (%d)",
+	msgWhatSite:       "site",
+	msgWhatProduct:    "product",
+	msgWhatSkill:      "skill",
 }

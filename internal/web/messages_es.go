@@ -54,4 +54,17 @@ var messagesES = map[msgKey]string{
 	msgFieldCursor:         "no es un cursor que haya dado esta lista",
 	msgNoPlan:              "todavía no hay plan: ninguna planificación ha terminado",
 	msgFieldTruncated:      "el JSON termina antes de tiempo",
+	// Edits of sites, recipes and the catalog (edits.go).
+	msgFieldRule:      "%s",
+	msgFieldNumber:    "debe ser un número",
+	msgFieldPath:      "debe ser %q, como en la ruta",
+	msgInUse:          "%s %q todavía se usa en %s: cámbielo o bórrelo antes",
+	msgInUseStocked:   "%s %q no puede ser un servicio: tiene existencias (%s), y un servicio no se almacena",
+	msgUseRecipes:     "las recetas %s",
+	msgUseStocks:      "existencias (%s)",
+	msgUseNeeds:       "necesidades (%d)",
+	msgUseCommitments: "compromisos de miembros (%d)",
+	msgWhatSite:       "el sitio",
+	msgWhatProduct:    "el producto",
+	msgWhatSkill:      "la habilidad",
 }

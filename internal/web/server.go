@@ -114,6 +114,7 @@ func (s *Server) routes() []route {
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
 		s.demoRoutes(),
+		s.editRoutes(),
 	} {
 		rts = append(rts, area...)
 	}

@@ -181,3 +181,39 @@ func TestFieldErrorUnknownRule(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestCheckElement: each element's check applies Validate's rules to the
+// element alone, with paths relative to it.
+func TestCheckElement(t *testing.T) {
+	runs := -1.0
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []string // paths and rules
+	}{
+		{"good site", CheckSite(Site{ID: "k-1", Name: "Kitchen", Kind: Workplace, Lat: 34, Lon: -118}), nil},
+		{"bad site", CheckSite(Site{ID: "K 1", Kind: "factory", Lat: 91, Lon: -181}),
+			[]string{"id bad-id", "name empty", "kind not-one-of", "lat out-of-range", "lon out-of-range"}},
+		{"good recipe", CheckRecipe(Recipe{ID: "r", Site: "k", Outputs: map[string]float64{"meal": 2}, Labor: map[string]float64{"cook": 1}},
+			[]string{"cook"}, []string{"meal"}, []string{"k"}), nil},
+		{"bad recipe", CheckRecipe(Recipe{ID: "r", Site: "x", Outputs: map[string]float64{"meal": -2, "mael": 1},
+			Inputs: map[string]float64{"meal": 1}, MaxRuns: &runs}, []string{"cook"}, []string{"meal"}, []string{"k"}),
+			[]string{"site unknown-ref", "outputs.mael unknown-ref", "outputs.meal not-positive", "inputs.meal input-and-output", "max_runs negative"}},
+		{"nothing in", CheckRecipe(Recipe{ID: "r", Site: "k", Outputs: map[string]float64{"meal": 2}}, nil, []string{"meal"}, []string{"k"}),
+			[]string{" no-inputs-or-labor"}},
+		{"service without reach", CheckProduct(Product{ID: "visit", Name: Names{"en": "Visit"}, Unit: "visit", Kind: Service}),
+			[]string{"reach_km service-without-reach"}},
+		{"skill without name", CheckSkill(Skill{ID: "cook", Name: Names{"en": "", "EN": "x"}}),
+			[]string{"name.EN bad-language", "name.en empty"}},
+	} {
+		var got []string
+		if tc.err != nil {
+			for _, e := range tc.err.(Errors) {
+				got = append(got, e.Path+" "+e.Rule)
+			}
+		}
+		if strings.Join(got, "; ") != strings.Join(tc.want, "; ") {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
