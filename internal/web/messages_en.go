@@ -54,4 +54,11 @@ var messagesEN = map[msgKey]string{
 	msgFieldCursor:         "not a cursor this list gave",
 	msgNoPlan:              "there is no plan yet: no planning run is done",
 	msgFieldTruncated:      "the JSON ends too early",
+	// Web Push (push.go).
+	msgNoPush:        "push notifications are not set up on this server",
+	msgPushEndpoint:  "not the https URL of a push service",
+	msgPushP256dh:    "not a P-256 public key in URL-safe base64",
+	msgPushAuth:      "not a 16-byte secret in URL-safe base64",
+	msgPushTestTitle: "commune: notifications work",
+	msgPushTestBody:  "Urgent calls will reach you on this device.",
 }
