@@ -2,6 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io/fs"
@@ -25,11 +28,28 @@ const (
 	// The alias is not secret: finding it shows the search looks where
 	// the member is stored.
 	publicAlias = "Marisol del Barrio"
+	// A Web Push subscription of her phone: the endpoint names the
+	// device, and the auth secret decrypts what is sent to it.
+	secretPushToken = "eK3p-marisol-phone-Qz7"
+	secretPushURL   = "https://fcm.googleapis.com/fcm/send/" + secretPushToken
+	secretPushAuth  = "c2VjcmV0LWF1dGgtMTZiIQ" // "secret-auth-16b!"
 )
 
 // secrets are the strings that must not appear, and the parts of them
 // that would give them away.
-var secrets = []string{secretPhone, secretEmail, "marisol.organiza", "5555 0199", "555 50199"}
+var secrets = []string{secretPhone, secretEmail, "marisol.organiza", "5555 0199", "555 50199", secretPushToken, secretPushAuth}
+
+// pushSubscription is the browser's JSON of a subscription at
+// secretPushURL, with a new public key.
+func pushSubscription(t *testing.T) map[string]any {
+	t.Helper()
+	k, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]any{"endpoint": secretPushURL, "expirationTime": nil,
+		"keys": map[string]string{"p256dh": base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes()), "auth": secretPushAuth}}
+}
 
 // meRequest sends a request as token and decodes the JSON answer.
 func meRequest(t *testing.T, base, method, path, token string, body any, want int) map[string]any {
@@ -66,6 +86,7 @@ func TestContactNotInDatabase(t *testing.T) {
 		srv := startProcess(t, bin, b.args...)
 		meRequest(t, srv.base, "PATCH", "/api/v1/me", tok, map[string]any{"alias": publicAlias,
 			"contact": map[string]string{"phone": secretPhone, "email": secretEmail}}, 200)
+		meRequest(t, srv.base, "POST", "/api/v1/me/push", tok, pushSubscription(t), 201)
 		if b.pgBase == "" {
 			// While the server runs, the write is in the WAL (and the
 			// shared memory file) rather than in the database file.
@@ -97,6 +118,10 @@ func TestContactNotInDatabase(t *testing.T) {
 		me := meRequest(t, srv.base, "GET", "/api/v1/me", tok, nil, 200)
 		if c, _ := me["contact"].(map[string]any); c["phone"] != secretPhone || c["email"] != secretEmail {
 			t.Errorf("contact after restart: got %v", me["contact"])
+		}
+		export := meRequest(t, srv.base, "GET", "/api/v1/me/export", tok, nil, 200)
+		if push, _ := export["push"].([]any); len(push) != 1 || push[0].(map[string]any)["endpoint"] != secretPushURL {
+			t.Errorf("push subscriptions after restart: got %v", export["push"])
 		}
 		srv.stop(t)
 	})

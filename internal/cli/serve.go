@@ -19,18 +19,20 @@ import (
 )
 
 const (
-	msgServeUsage     msgKey = "serve-usage"
-	msgServeArgs      msgKey = "serve-args"
-	msgServeListening msgKey = "serve-listening"
-	msgServeStopping  msgKey = "serve-stopping"
-	msgServeSMTP      msgKey = "serve-smtp"
-	msgServePublicURL msgKey = "serve-public-url"
+	msgServeUsage       msgKey = "serve-usage"
+	msgServeArgs        msgKey = "serve-args"
+	msgServeListening   msgKey = "serve-listening"
+	msgServeStopping    msgKey = "serve-stopping"
+	msgServeSMTP        msgKey = "serve-smtp"
+	msgServePublicURL   msgKey = "serve-public-url"
+	msgServePushSubject msgKey = "serve-push-subject"
 )
 
 var serveMessages = map[msgKey][2]string{
 	msgServeUsage: {
 		`usage: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
                      [--smtp smtp://host:port] [--public-url URL]
+                     [--push-subject mailto:ops@example.org]
 
 Runs the server: the JSON API under /api/v1, /healthz and the OpenAPI
 document at /api/openapi.json. DIR holds the SQLite database and the key
@@ -45,6 +47,12 @@ sender). Without --smtp there is no sign-in by email. --public-url is
 where browsers reach the server (default: http://localhost and the port
 of --addr); over https the session cookie is Secure. Passkeys need its
 host to be a domain name, not an IP address.
+
+Urgent calls reach members' browsers by Web Push, signed with the key
+DIR/vapid.key (created on first start; keep it, or every browser must
+subscribe again). --push-subject is how push services can reach whoever
+runs the server: a mailto: or https: URL (default: the public URL when
+it is https, else mailto:commune@localhost).
 
 Flags:
 `,
@@ -68,6 +76,13 @@ puerto de --addr); con https la cookie de sesión es Secure. Las llaves de
 acceso necesitan que su servidor sea un nombre de dominio, no una
 dirección IP.
 
+Los llamados urgentes llegan a los navegadores de los miembros por Web
+Push, firmados con la clave DIR/vapid.key (creada en el primer arranque;
+guárdala, o cada navegador tendrá que suscribirse de nuevo).
+--push-subject es cómo los servicios de notificaciones pueden contactar
+a quien ejecuta el servidor: una URL mailto: o https: (por omisión: la
+URL pública si es https, si no mailto:commune@localhost).
+
 Opciones:
 `},
 	msgServeArgs: {
@@ -85,6 +100,9 @@ Opciones:
 	msgServePublicURL: {
 		"--public-url: want an http or https URL of a host, such as https://commune.example.org, got %q",
 		"--public-url: se espera una URL http o https de un servidor, como https://commune.example.org, no %q"},
+	msgServePushSubject: {
+		"--push-subject: %v",
+		"--push-subject: %v"},
 }
 
 // shutdownTimeout is how long requests under way get to finish once a
@@ -98,6 +116,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on / dirección de escucha")
 	smtpURL := fs.String("smtp", "", "SMTP server for login codes / servidor SMTP para los códigos de entrada")
 	publicURL := fs.String("public-url", "", "URL browsers use / URL que usan los navegadores")
+	pushSubj := fs.String("push-subject", "", "contact for push services (mailto: or https:) / contacto para los servicios de notificaciones")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return usageErrorFrom(err)
@@ -114,13 +133,15 @@ func (c *command) serve(ctx context.Context, args []string) error {
 			return usageError{c.t(msgServeSMTP, err)}
 		}
 	}
-	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer})
+	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj})
 }
 
 // serverConfig is what serve and demo start a server with.
 type serverConfig struct {
 	data, db, addr, publicURL string
 	mailer                    *notify.Mailer
+	// pushSubject is --push-subject, "" for the default (push.go).
+	pushSubject string
 	// demo, for commune demo only, names the people its sign-in links
 	// sign in as; ready is called with the public URL once the server
 	// listens.
@@ -152,7 +173,12 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 	if cfg.publicURL == "" {
 		cfg.publicURL = localURL(ln.Addr())
 	}
-	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo})
+	pusher, err := c.newPusher(cfg.data, cfg.pushSubject, cfg.publicURL)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo, Pusher: pusher})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

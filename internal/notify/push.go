@@ -178,6 +178,10 @@ func NewPusher(key *VAPIDKey, subject string) (*Pusher, error) {
 	return p, nil
 }
 
+// PublicKey is the pusher's VAPID public key, the applicationServerKey
+// a browser subscribes with (VAPIDKey.PublicKey).
+func (p *Pusher) PublicKey() string { return p.key.PublicKey() }
+
 // MaxPushPayload is the largest payload Send takes: a push service
 // must accept 4096 bytes of body (RFC 8030 section 7.2), of which the
 // content coding takes 86 bytes of header, 16 of tag and 1 of padding

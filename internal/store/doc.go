@@ -14,7 +14,9 @@
 // database, so a stolen database reveals no phone number or email.
 // To find a member by the email they type to sign in, members.email_index
 // holds an HMAC of the address under a key derived from the sealing key,
-// never the address. Sessions, login codes and passkeys (session.go,
+// never the address. Members' Web Push subscriptions (push.go) are
+// sealed the same way and found by a keyed hash of their endpoint.
+// Sessions, login codes and passkeys (session.go,
 // logincode.go, credential.go) keep hashes and public keys only.
 // Deleting a member deletes their rows; nothing is merely flagged. On
 // SQLite the freed pages are overwritten with zeros (secure_delete); on

@@ -82,7 +82,8 @@ func (s *Store) loadKey(ctx context.Context) error {
 	key, err := os.ReadFile(s.keyPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		var sealed int
-		if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE contact IS NOT NULL`).Scan(&sealed); err != nil {
+		if err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM members WHERE contact IS NOT NULL) +
+(SELECT COUNT(*) FROM push_subscriptions)`).Scan(&sealed); err != nil {
 			return fmt.Errorf("store: key: count sealed contacts: %w", err)
 		}
 		if sealed > 0 {
@@ -188,7 +189,22 @@ func (s *Store) recoverRotation(ctx context.Context) error {
 	err = s.read.QueryRowContext(ctx, `SELECT id, contact FROM members WHERE contact IS NOT NULL LIMIT 1`).Scan(&id, &sealed)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		// Nothing is sealed: either key will do; keep the old one.
+		// No contact is sealed: a push subscription may be (push.go).
+		var member string
+		err = s.read.QueryRowContext(ctx, `SELECT member_id, subscription FROM push_subscriptions LIMIT 1`).Scan(&member, &sealed)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// Nothing is sealed: either key will do; keep the old one.
+		case err != nil:
+			return fmt.Errorf("store: key: check interrupted rotation: %w", err)
+		default:
+			if _, err := unsealPush(aead, member, sealed); err == nil {
+				if err := os.Rename(s.newKeyPath(), s.keyPath); err != nil {
+					return fmt.Errorf("store: key: finish interrupted rotation: %w", err)
+				}
+				return syncDir(filepath.Dir(s.keyPath))
+			}
+		}
 	case err != nil:
 		return fmt.Errorf("store: key: check interrupted rotation: %w", err)
 	default:
@@ -267,7 +283,7 @@ func (s *Store) RotateKey(ctx context.Context) error {
 				return fmt.Errorf("store: rotate key: contact of member %s: %w", r.id, err)
 			}
 		}
-		return nil
+		return resealPush(ctx, tx, s.aead, aead, key)
 	})
 	if err != nil {
 		os.Remove(s.newKeyPath())

@@ -72,6 +72,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"ImportMembers", testImportMembers},
 		{"SiteEdits", testSiteEdits},
 		{"CatalogEdits", testCatalogEdits},
+		{"Push", testPush},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })

@@ -297,6 +297,12 @@ var authzCases = map[string]authzCase{
 	"POST /api/v1/login/passkey/register/finish": {who: self, body: `{}`},
 	"GET /api/v1/login/session":                  {who: self},
 	"POST /api/v1/logout":                        {who: self},
+
+	// Web Push (push.go); push is off here, so the key is not found.
+	"GET /api/v1/push/key":      {who: everyone},
+	"POST /api/v1/me/push":      {who: self, body: `{"endpoint": "https://push.example.net/p/x", "keys": {"p256dh": "x", "auth": "y"}}`},
+	"DELETE /api/v1/me/push":    {who: self, body: `{"endpoint": "https://push.example.net/p/x"}`},
+	"POST /api/v1/me/push/test": {who: self},
 }
 
 // inA returns the path of collective A followed by rest.

@@ -192,6 +192,16 @@ func TestDeleteMeLeavesNoRow(t *testing.T) {
 		if err := db.raw.QueryRow(`SELECT contact FROM members WHERE id = $1`, id).Scan(&sealed); err != nil || len(sealed) == 0 {
 			t.Fatalf("sealed contact: %d bytes, %v", len(sealed), err)
 		}
+		// A phone subscribed to Web Push (push.go).
+		endpoint := "https://fcm.googleapis.com/fcm/send/rosa-phone-7Qx:APA91b"
+		if _, err := e.store.AddPushSubscription(ctx, id, store.PushSubscription{Endpoint: endpoint, P256dh: "BPhone", Auth: "phoneAuth"}); err != nil {
+			t.Fatal(err)
+		}
+		var sealedPush []byte
+		var pushIndex string
+		if err := db.raw.QueryRow(`SELECT subscription, endpoint_index FROM push_subscriptions WHERE member_id = $1`, id).Scan(&sealedPush, &pushIndex); err != nil {
+			t.Fatalf("sealed push subscription: %v", err)
+		}
 		marks := map[string][]byte{
 			"member id":      []byte(id),
 			"alias":          []byte(alias),
@@ -199,6 +209,9 @@ func TestDeleteMeLeavesNoRow(t *testing.T) {
 			"email":          []byte("rosa.e.q@example.net"),
 			"phone":          []byte("5555 0142"),
 			"token hash":     []byte(auth.Hash(tok)),
+			"push endpoint":  []byte("rosa-phone-7Qx"),
+			"sealed push":    sealedPush,
+			"push index":     []byte(pushIndex),
 		}
 		for i, n := range needs {
 			marks[fmt.Sprintf("need %d", i)] = []byte(n)
@@ -209,7 +222,9 @@ func TestDeleteMeLeavesNoRow(t *testing.T) {
 		for _, want := range []string{"members.id: member id", "members.alias: alias", "members.contact: sealed contact",
 			"memberships.member_id: member id", "needs.member_id: member id", "needs.id: need 1", "commitments.member_id: member id",
 			"commitment_skills.member_id: member id", "tokens.member_id: member id", "tokens.hash: token hash",
-			"plan_runs.plan: member id", "plan_runs.plan: need 0"} {
+			"plan_runs.plan: member id", "plan_runs.plan: need 0",
+			"push_subscriptions.member_id: member id", "push_subscriptions.subscription: sealed push",
+			"push_subscriptions.endpoint_index: push index"} {
 			if !slices.Contains(before, want) {
 				t.Errorf("before DELETE, the walk does not find %q; found %q", want, before)
 			}

@@ -155,6 +155,9 @@ type exportBody struct {
 	Passkeys  []passkeyBody       `json:"passkeys"`
 	// Reads are the caller's reads of member lists, from the audit log.
 	Reads []auditReadBody `json:"reads"`
+	// Push are the caller's Web Push subscriptions, one per browser,
+	// as the browsers gave them (push.go).
+	Push []pushBody `json:"push"`
 }
 
 type exportSessionBody struct {
@@ -251,6 +254,9 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 		if after = next; after == "" {
 			break
 		}
+	}
+	if b.Push, err = s.myPush(r); err != nil {
+		return err
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="commune-export.json"`)
 	writeJSON(w, http.StatusOK, b)

@@ -67,4 +67,11 @@ var messagesEN = map[msgKey]string{
 	msgWhatSite:       "site",
 	msgWhatProduct:    "product",
 	msgWhatSkill:      "skill",
+	// Web Push (push.go).
+	msgNoPush:        "push notifications are not set up on this server",
+	msgPushEndpoint:  "not the https URL of a push service",
+	msgPushP256dh:    "not a P-256 public key in URL-safe base64",
+	msgPushAuth:      "not a 16-byte secret in URL-safe base64",
+	msgPushTestTitle: "commune: notifications work",
+	msgPushTestBody:  "Urgent calls will reach you on this device.",
 }

@@ -67,4 +67,11 @@ var messagesES = map[msgKey]string{
 	msgWhatSite:       "el sitio",
 	msgWhatProduct:    "el producto",
 	msgWhatSkill:      "la habilidad",
+	// Web Push (push.go).
+	msgNoPush:        "las notificaciones no están configuradas en este servidor",
+	msgPushEndpoint:  "no es la URL https de un servicio de notificaciones",
+	msgPushP256dh:    "no es una clave pública P-256 en base64 para URL",
+	msgPushAuth:      "no es un secreto de 16 bytes en base64 para URL",
+	msgPushTestTitle: "commune: las notificaciones funcionan",
+	msgPushTestBody:  "Los llamados urgentes te llegarán en este aparato.",
 }

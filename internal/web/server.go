@@ -31,6 +31,9 @@ type Options struct {
 	// Demo turns on the demo's one-click sign-in links (demo.go); only
 	// "commune demo" sets it.
 	Demo *DemoPeople
+	// Pusher sends Web Push messages; members' browsers subscribe with
+	// its key (push.go). Nil turns push off.
+	Pusher *notify.Pusher
 }
 
 // Server answers the API from a store.
@@ -115,6 +118,7 @@ func (s *Server) routes() []route {
 		s.joinRoutes(),
 		s.demoRoutes(),
 		s.editRoutes(),
+		s.pushRoutes(),
 	} {
 		rts = append(rts, area...)
 	}

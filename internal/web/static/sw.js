@@ -47,3 +47,43 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push (push.js subscribes this browser). The payload is the
+// server's JSON {"id", "title", "body", "url"} (notify.PushMessage); its
+// id is the notification's tag, so that a message delivered twice
+// replaces the one shown instead of showing twice. Every push shows a
+// notification, as browsers require of a subscription made with
+// userVisibleOnly.
+self.addEventListener("push", (event) => {
+  let msg = {};
+  try {
+    msg = (event.data && event.data.json()) || {};
+  } catch (e) {
+    // Not JSON: shown with the name of the site alone.
+  }
+  const icon = ASSETS.find((a) => a.includes("/icon-192."));
+  const options = { body: typeof msg.body === "string" ? msg.body : "", data: { url: typeof msg.url === "string" ? msg.url : "/" } };
+  if (typeof msg.id === "string" && msg.id) options.tag = msg.id;
+  if (icon) options.icon = icon;
+  event.waitUntil(self.registration.showNotification(typeof msg.title === "string" && msg.title ? msg.title : "commune", options));
+});
+
+// A tap on a notification opens its link, on this site only (a link
+// elsewhere opens the first page instead), in a window of the site
+// already showing it if there is one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  let url = new URL("/", self.location.origin);
+  try {
+    const u = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+    if (u.origin === self.location.origin) url = u;
+  } catch (e) {
+    // A malformed link: the first page.
+  }
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => w.url === url.href && "focus" in w);
+      return open ? open.focus() : self.clients.openWindow(url.href);
+    }),
+  );
+});
