@@ -1,9 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -63,28 +60,6 @@ func (s *Server) caller(r *http.Request) (auth.Principal, error) {
 	return p, err
 }
 
-// decodeStrict reads a JSON object into v, refusing unknown fields and
-// anything after the object, so that a misspelt field is an error rather
-// than silently ignored.
-func decodeStrict(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		if errors.Is(err, io.EOF) {
-			return store.Errorf(store.CodeInvalid, "body: a JSON object is required")
-		}
-		return store.Errorf(store.CodeInvalid, "body: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return store.Errorf(store.CodeInvalid, "body: more than one JSON value")
-	}
-	return nil
-}
-
 // collectiveBody is a collective in the API. Role is the caller's role
 // in it, for a member's own collectives.
 type collectiveBody struct {
@@ -141,7 +116,7 @@ type collectiveInput struct {
 
 func (s *Server) createCollective(w http.ResponseWriter, r *http.Request) error {
 	var in collectiveInput
-	if err := decodeStrict(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	if in.Name == nil {
@@ -187,7 +162,7 @@ func (s *Server) getCollective(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) patchCollective(w http.ResponseWriter, r *http.Request) error {
 	var in collectiveInput
-	if err := decodeStrict(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	if in.ID != "" {
@@ -249,7 +224,7 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Role *store.Role `json:"role"`
 	}
-	if err := decodeStrict(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	if in.Role == nil {

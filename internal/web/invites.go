@@ -67,7 +67,7 @@ func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) error {
 		ExpiresInHours *int        `json:"expires_in_hours"`
 		Role           *store.Role `json:"role"`
 	}
-	if err := decodeStrict(r, &in); err != nil {
+	if err := decode(r, &in); err != nil {
 		return err
 	}
 	uses, hours, role := defaultInviteUses, defaultInviteHours, store.RoleMember

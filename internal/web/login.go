@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"mime"
@@ -157,20 +156,6 @@ func (s *Server) loginPost(h handlerFunc) handlerFunc {
 	}
 }
 
-// readJSON decodes the body into v.
-func readJSON(r *http.Request, v any) error {
-	d := json.NewDecoder(r.Body)
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return store.Errorf(store.CodeInvalid, "body: %v", err)
-	}
-	return nil
-}
-
 // emailKey is the key of an email in the rate limiters: an HMAC under a
 // key of the server, so that the limiter's memory holds no address.
 func (s *Server) emailKey(email string) string {
@@ -204,7 +189,7 @@ func checkEmail(b emailBody) (string, error) {
 // background, if the email is a member's, a new code by email.
 func (s *Server) requestCode(w http.ResponseWriter, r *http.Request) error {
 	var b emailBody
-	if err := readJSON(r, &b); err != nil {
+	if err := decode(r, &b); err != nil {
 		return err
 	}
 	email, err := checkEmail(b)
@@ -261,7 +246,7 @@ func (s *Server) sendCode(email string, now time.Time) {
 // get the same answer.
 func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) error {
 	var b emailBody
-	if err := readJSON(r, &b); err != nil {
+	if err := decode(r, &b); err != nil {
 		return err
 	}
 	email, err := checkEmail(b)
