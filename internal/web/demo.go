@@ -27,8 +27,9 @@ func (s *Server) demoRoutes() []route {
 
 // demoSignIn answers GET /demo/member, /demo/coordinator and
 // /demo/organizer: a session for that person, counted as a passkey's so
-// that a coordinator's and an organizer's powers work, and their own
-// page (the coordinator's, their collective's).
+// that a coordinator's and an organizer's powers work, and their page:
+// the member's own, the coordinator's collective's, every collective for
+// the organizer.
 func (s *Server) demoSignIn(w http.ResponseWriter, r *http.Request) error {
 	member, next := "", "/me"
 	switch r.PathValue("who") {
@@ -40,7 +41,7 @@ func (s *Server) demoSignIn(w http.ResponseWriter, r *http.Request) error {
 			next = "/collectives/" + c
 		}
 	case "organizer":
-		member = s.opt.Demo.Organizer
+		member, next = s.opt.Demo.Organizer, "/collectives"
 	}
 	if member == "" {
 		return errorf(store.CodeNotFound, msgNotFound)

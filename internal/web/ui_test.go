@@ -213,6 +213,10 @@ func TestDemoSignIn(t *testing.T) {
 	if r := e.do(t, "GET", "/demo/organizer", "", "", nil); r.status != http.StatusNotFound {
 		t.Errorf("GET /demo/organizer with no organizer: got %d, want 404", r.status)
 	}
+	e.srv.opt.Demo.Organizer = m.ID
+	if r := e.do(t, "GET", "/demo/organizer", "", "", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/collectives" {
+		t.Errorf("GET /demo/organizer: got %d to %q, want 303 to /collectives", r.status, r.header.Get("Location"))
+	}
 
 	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir()})
 	if err != nil {
