@@ -70,6 +70,12 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Commitment", testCommitment},
 		{"LatestPlan", testLatestPlan},
 		{"ImportMembers", testImportMembers},
+		{"CallSettings", testCallSettings},
+		{"CallLifecycle", testCallLifecycle},
+		{"CallRings", testCallRings},
+		{"Outbox", testOutbox},
+		{"CallPurge", testCallPurge},
+		{"CallErase", testCallErase},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
