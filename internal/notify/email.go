@@ -87,6 +87,10 @@ type Email struct {
 	To      string
 	Subject string
 	Body    string
+	// ID, when set, is the message's idempotency id: it becomes the
+	// Message-ID, the same on every attempt, so that the receiver can
+	// drop a repeat. Empty: a random one.
+	ID string
 }
 
 // Send delivers e. Errors name the step that failed, never the address.
@@ -173,12 +177,19 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 func (m *Mailer) message(to string, e Email) ([]byte, error) {
 	id := make([]byte, 16)
 	rand.Read(id)
+	msgID := hex.EncodeToString(id)
+	if e.ID != "" {
+		if strings.ContainsAny(e.ID, "<>@ \r\n") {
+			return nil, errors.New("notify: email: the id holds a character a Message-ID cannot")
+		}
+		msgID = e.ID
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\n", (&mail.Address{Name: "commune", Address: m.from}).String())
 	fmt.Fprintf(&b, "To: %s\r\n", (&mail.Address{Address: to}).String())
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", e.Subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", hex.EncodeToString(id), domainOf(m.from))
+	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", msgID, domainOf(m.from))
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	if _, err := qp.Write([]byte(strings.ReplaceAll(e.Body, "\n", "\r\n"))); err != nil {

@@ -429,8 +429,8 @@ func testOutbox(t *testing.T, fresh func(t *testing.T) Config) {
 		}
 		if r.Sent.IsZero() && r.Next.IsZero() {
 			gaveUp++
-			if r.LastError != "no-address" {
-				t.Errorf("given up with %q", r.LastError)
+			if r.ErrorClass != "no-address" {
+				t.Errorf("given up with %q", r.ErrorClass)
 			}
 		}
 	}

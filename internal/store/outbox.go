@@ -155,7 +155,7 @@ type OutboxRow struct {
 	Call, Member, Channel, Idem string
 	Attempts                    int
 	Next, Sent                  time.Time
-	LastError                   string
+	ErrorClass                  string
 }
 
 // Outbox returns the outbox rows of a call, by member and channel.
@@ -170,7 +170,7 @@ FROM call_outbox WHERE call_id = $1 ORDER BY member_id, channel`, callID)
 	for rows.Next() {
 		var r OutboxRow
 		var next, sent sql.NullInt64
-		if err := rows.Scan(&r.Call, &r.Member, &r.Channel, &r.Idem, &r.Attempts, &next, &sent, &r.LastError); err != nil {
+		if err := rows.Scan(&r.Call, &r.Member, &r.Channel, &r.Idem, &r.Attempts, &next, &sent, &r.ErrorClass); err != nil {
 			return nil, fmt.Errorf("store: outbox: %w", err)
 		}
 		r.Next, r.Sent = fromMS(next), fromMS(sent)

@@ -54,4 +54,11 @@ var messagesEN = map[msgKey]string{
 	msgFieldCursor:         "not a cursor this list gave",
 	msgNoPlan:              "there is no plan yet: no planning run is done",
 	msgFieldTruncated:      "the JSON ends too early",
+	// Urgent calls (calls.go).
+	msgCallField:      "%s",
+	msgCallOwn:        "nobody verifies their own call: another coordinator or an organizer must",
+	msgCallVerified:   "only an unverified call can be verified",
+	msgCallOver:       "the call is over",
+	msgCallUnverified: "the call is not verified yet",
+	msgCallUntil:      "give the end as a time such as 2026-05-01T18:00:00Z",
 }

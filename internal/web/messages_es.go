@@ -54,4 +54,11 @@ var messagesES = map[msgKey]string{
 	msgFieldCursor:         "no es un cursor que haya dado esta lista",
 	msgNoPlan:              "todavía no hay plan: ninguna planificación ha terminado",
 	msgFieldTruncated:      "el JSON termina antes de tiempo",
+	// Llamados urgentes (calls.go).
+	msgCallField:      "%s",
+	msgCallOwn:        "nadie verifica su propio llamado: debe hacerlo otro coordinador o un organizador",
+	msgCallVerified:   "solo se puede verificar un llamado sin verificar",
+	msgCallOver:       "el llamado terminó",
+	msgCallUnverified: "el llamado aún no está verificado",
+	msgCallUntil:      "indica el final como una hora, por ejemplo 2026-05-01T18:00:00Z",
 }

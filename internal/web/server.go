@@ -31,6 +31,10 @@ type Options struct {
 	// Demo turns on the demo's one-click sign-in links (demo.go); only
 	// "commune demo" sets it.
 	Demo *DemoPeople
+	// Calls tunes the work of urgent calls (callwork.go), and
+	// CallChannels adds channels beside email (through Mailer), by name.
+	Calls        CallOptions
+	CallChannels map[string]CallChannel
 }
 
 // Server answers the API from a store.
@@ -42,6 +46,7 @@ type Server struct {
 	runs  runs
 	ui    *ui
 	login *login // sessions, codes and passkeys (login.go)
+	calls *calls // urgent calls' channels and boards (callwork.go)
 }
 
 // runs keeps the planning run under way (plans.go): at most one, worked
@@ -69,6 +74,7 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 	}
 	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux(), ui: u}
 	s.login = newLogin(opt, log)
+	s.calls = newCalls(opt)
 	s.runs.ctx, s.runs.cancel = context.WithCancel(context.Background())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
@@ -114,6 +120,7 @@ func (s *Server) routes() []route {
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
 		s.demoRoutes(),
+		s.callRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
