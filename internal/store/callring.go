@@ -38,6 +38,11 @@ func (s *Store) Ring(ctx context.Context, id string, now time.Time, policy call.
 		if err != nil {
 			return fmt.Errorf("store: ring %q: %w", id, err)
 		}
+		// Whether a ring is due is known before the candidates are
+		// read, which costs a read of every member who opted in.
+		if c.Rings > 0 && (coming >= c.Headcount || now.Sub(c.LastRing) < policy.Interval) {
+			return nil
+		}
 		cands, err := s.candidates(ctx, tx, id, now)
 		if err != nil {
 			return err

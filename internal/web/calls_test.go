@@ -656,3 +656,35 @@ func TestCallEraseMember(t *testing.T) {
 		}
 	})
 }
+
+// TestCallWorker: the background work, as commune serve runs it,
+// sends the first ring as soon as a call is verified, and returns when
+// its context ends.
+func TestCallWorker(t *testing.T) {
+	e := newCallEnv(t, store.Config{DataDir: t.TempDir()}, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.srv.RunCalls(ctx) }()
+	body := validCall(time.Now().Add(time.Hour))
+	body["headcount"] = 1
+	var created callStatus
+	e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
+	e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+	var got []string
+	for range 3 {
+		got = append(got, e.smtp.Wait(t).To...)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, e.emails[:3]) {
+		t.Errorf("the worker emailed %v, want %v", got, e.emails[:3])
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("RunCalls: %v", err)
+		}
+	case <-time.After(30 * time.Second): // a guard against a hang
+		t.Fatal("RunCalls did not return after its context ended")
+	}
+}
