@@ -273,6 +273,8 @@ var authzCases = map[string]authzCase{
 	"POST /api/v1/calls/{id}/verify": {who: collective, path: authzCall("/verify", false)},
 	"POST /api/v1/calls/{id}/close":  {who: collective, path: authzCall("/close", false)},
 	"POST /api/v1/calls/{id}/answer": {who: self, path: authzCall("/answer", false), body: `{"answer": "coming"}`},
+	"GET /api/v1/me/calls":           {who: self},
+	"PUT /api/v1/me/calls":           {who: self, body: `{"reach_km": 8, "week": [{"day": "monday", "start": "08:00", "end": "15:00"}], "tz": "America/Los_Angeles"}`},
 	"GET /calls/answer/{token}":      {who: everyone, path: authzAnswerLink},
 	"POST /calls/answer/{token}":     {who: everyone, path: authzAnswerLink, body: "answer=coming"},
 }

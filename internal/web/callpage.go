@@ -26,10 +26,18 @@ type answerView struct {
 	Until     string
 	Headcount int
 	Coming    int
-	Answer    string // the member's answer so far, "" if none
+	Answer    string // a catalog key: the member's answer so far, "" if none
 	Open      bool
 	Error     string // why the last answer was refused, a catalog key
 }
+
+// The catalog keys of kinds and answers.
+var (
+	kindKeys = map[call.Kind]string{call.Raid: "calls.kind.raid", call.Picket: "calls.kind.picket",
+		call.Disaster: "calls.kind.disaster", call.Other: "calls.kind.other"}
+	answerKeys = map[call.Answer]string{call.Coming: "calls.answer.value.coming", call.Arrived: "calls.answer.value.arrived",
+		call.Cannot: "calls.answer.value.cannot"}
+)
 
 // answerFor reads the token of the path and what the page shows about
 // its call; a link that opens nothing is a problem for the page to say,
@@ -66,10 +74,10 @@ func (s *Server) answerFor(r *http.Request) (answerView, string, string, error) 
 		return v, "", "", err
 	}
 	lang := s.ui.pageLang(r)
-	v.Kind = "calls.kind." + string(c.Kind)
+	v.Kind = kindKeys[c.Kind]
 	v.Message = c.Message.For(lang)
 	v.Until = c.Until.UTC().Format("2006-01-02 15:04 UTC")
-	v.Headcount, v.Coming, v.Answer = c.Headcount, cc.Coming, string(a)
+	v.Headcount, v.Coming, v.Answer = c.Headcount, cc.Coming, answerKeys[a]
 	v.Open = c.Answerable(time.Now()) == nil
 	return v, id, member, nil
 }

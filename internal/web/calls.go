@@ -38,16 +38,16 @@ const (
 )
 
 func (s *Server) callRoutes() []route {
-	return []route{
-		{pattern: "POST /api/v1/calls", action: auth.ReadSelf, h: s.createCall},
-		{pattern: "GET /api/v1/calls/{id}", action: auth.ReadSelf, h: s.getCall},
-		{pattern: "GET /api/v1/calls/{id}/events", action: auth.ReadSelf, h: s.callEvents},
-		{pattern: "POST /api/v1/calls/{id}/verify", action: auth.ReadSelf, h: s.verifyCall},
-		{pattern: "POST /api/v1/calls/{id}/close", action: auth.ReadSelf, h: s.closeCall},
-		{pattern: "POST /api/v1/calls/{id}/answer", action: auth.WriteSelf, h: s.answerCall},
-		{pattern: "GET /calls/answer/{token}", public: true, page: true, h: s.answerPage},
-		{pattern: "POST /calls/answer/{token}", public: true, page: true, h: s.answerPost},
-	}
+	return append(s.callSettingsRoutes(),
+		route{pattern: "POST /api/v1/calls", action: auth.ReadSelf, h: s.createCall},
+		route{pattern: "GET /api/v1/calls/{id}", action: auth.ReadSelf, h: s.getCall},
+		route{pattern: "GET /api/v1/calls/{id}/events", action: auth.ReadSelf, h: s.callEvents},
+		route{pattern: "POST /api/v1/calls/{id}/verify", action: auth.ReadSelf, h: s.verifyCall},
+		route{pattern: "POST /api/v1/calls/{id}/close", action: auth.ReadSelf, h: s.closeCall},
+		route{pattern: "POST /api/v1/calls/{id}/answer", action: auth.WriteSelf, h: s.answerCall},
+		route{pattern: "GET /calls/answer/{token}", public: true, page: true, h: s.answerPage},
+		route{pattern: "POST /calls/answer/{token}", public: true, page: true, h: s.answerPost},
+	)
 }
 
 // allowOn asks auth.Allow whether the caller may do a on collective.

@@ -430,6 +430,9 @@ func TestCallJourney(t *testing.T) {
 			t.Errorf("answer cannot: got %d, want 303", resp.StatusCode)
 		}
 		await(t, events, "one coming, one cannot", func(b boardBody) bool { return b.Coming == 1 && b.Cannot == 1 })
+		if _, page := e.get(t, links[e.members[0]]); !strings.Contains(page, "Your answer: coming") || !strings.Contains(page, "1 coming of 2") {
+			t.Errorf("the answer page after answering: %.600s", page)
+		}
 		// A link made for another call or member, or altered, opens
 		// nothing.
 		bad := links[e.members[2]][:len(links[e.members[2]])-2] + "xx"
@@ -686,5 +689,40 @@ func TestCallWorker(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second): // a guard against a hang
 		t.Fatal("RunCalls did not return after its context ended")
+	}
+}
+
+func TestCallSettingsAPI(t *testing.T) {
+	e := newEnv(t)
+	tok := e.token(t, "night shift", auth.Member, "")
+	var got callSettingsBody
+	e.json(t, "GET", "/api/v1/me/calls", tok, nil, 200, &got)
+	if got.ReachKm != store.DefaultCallReachKm || len(got.Week) != 0 || got.TZ != "UTC" {
+		t.Errorf("defaults: %+v", got)
+	}
+	want := callSettingsBody{ReachKm: 8, TZ: "America/Los_Angeles", Week: []windowBody{
+		{Day: "monday", Start: "08:00", End: "15:00"}, {Day: "friday", Start: "22:00", End: "06:00"}}}
+	e.json(t, "PUT", "/api/v1/me/calls", tok, want, 200, &got)
+	var again callSettingsBody
+	e.json(t, "GET", "/api/v1/me/calls", tok, nil, 200, &again)
+	if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(again) != fmt.Sprint(want) {
+		t.Errorf("PUT answered %+v, GET %+v, want %+v", got, again, want)
+	}
+	bad := `{"reach_km": -1, "tz": "Mars/Olympus", "week": [{"day": "funday", "start": "25:00", "end": "06:00"}]}`
+	r := e.do(t, "PUT", "/api/v1/me/calls", tok, "es", strings.NewReader(bad))
+	d := errorOf(t, r)
+	wantErrs := []string{"reach_km: debe ser de 0 a 200 km", `tz: "Mars/Olympus" no es una zona horaria`, `week[0].day: "funday" no es ninguno de`,
+		`week[0].start: "25:00" no es una hora del día`}
+	if r.status != 400 || len(d.Errors) != len(wantErrs) {
+		t.Fatalf("bad settings: got %d %+v, want 400 with %d errors", r.status, d, len(wantErrs))
+	}
+	for i, w := range wantErrs {
+		if !strings.HasPrefix(d.Errors[i], w) {
+			t.Errorf("error %d: got %q, want %q...", i, d.Errors[i], w)
+		}
+	}
+	e.json(t, "GET", "/api/v1/me/calls", tok, nil, 200, &again)
+	if fmt.Sprint(again) != fmt.Sprint(want) {
+		t.Errorf("bad settings changed them: %+v", again)
 	}
 }

@@ -61,4 +61,8 @@ var messagesEN = map[msgKey]string{
 	msgCallOver:       "the call is over",
 	msgCallUnverified: "the call is not verified yet",
 	msgCallUntil:      "give the end as a time such as 2026-05-01T18:00:00Z",
+	msgCallReach:      "must be 0 to %d km",
+	msgCallClock:      "%q is not a time of day such as 08:00",
+	msgCallZone:       "%q is not a time zone such as America/Los_Angeles",
+	msgCallWindow:     "at most %d windows",
 }

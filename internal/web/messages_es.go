@@ -61,4 +61,8 @@ var messagesES = map[msgKey]string{
 	msgCallOver:       "el llamado terminó",
 	msgCallUnverified: "el llamado aún no está verificado",
 	msgCallUntil:      "indica el final como una hora, por ejemplo 2026-05-01T18:00:00Z",
+	msgCallReach:      "debe ser de 0 a %d km",
+	msgCallClock:      "%q no es una hora del día como 08:00",
+	msgCallZone:       "%q no es una zona horaria como America/Mexico_City",
+	msgCallWindow:     "como mucho %d ventanas",
 }
