@@ -103,50 +103,82 @@ WHERE o.lease = $1 ORDER BY o.id`, token)
 // and another worker claimed the row: that worker decides.
 var ErrLeaseLost = &Error{Code: CodeConflict, Message: "store: the delivery's lease ran out"}
 
-// DeliverySent marks a claimed delivery sent at now, and its target
-// notified.
-func (s *Store) DeliverySent(ctx context.Context, d *Delivery, now time.Time) error {
-	return s.write(ctx, "delivery sent", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE call_outbox SET sent_ms = $3, next_ms = NULL, lease = NULL, error_class = ''
-WHERE id = $1 AND lease = $2`, d.ID, d.Lease, ms(now))
-		if err != nil {
-			return fmt.Errorf("store: delivery sent: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: delivery sent: %w", err)
-		} else if n == 0 {
-			return ErrLeaseLost
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE call_targets SET notified_ms = $3 WHERE call_id = $1 AND member_id = $2 AND notified_ms IS NULL`,
-			d.Call, d.Member, ms(now))
-		if err != nil {
-			return fmt.Errorf("store: delivery sent: %w", err)
-		}
-		return nil
-	})
+// Outcome is what became of a claimed delivery: sent at At, or failed
+// with an error of Class (a short word such as "timeout" or
+// "no-address", never the error's text, which may repeat an address)
+// and due again at Next, or given up when Next is zero.
+type Outcome struct {
+	Delivery *Delivery
+	Sent     bool
+	At       time.Time
+	Class    string
+	Next     time.Time
 }
 
-// DeliveryRetry records that a claimed delivery failed with an error of
-// class (a short word such as "timeout" or "no-address", never the
-// error's text, which may repeat an address) and makes it due again at
-// next; a zero next gives it up.
-func (s *Store) DeliveryRetry(ctx context.Context, d *Delivery, class string, next time.Time) error {
-	if len(class) > 64 || strings.ContainsAny(class, "@ \n") {
-		return Errorf(CodeInvalid, "class: a short word, got %d bytes", len(class))
-	}
-	return s.write(ctx, "delivery retry", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE call_outbox SET next_ms = $3, lease = NULL, error_class = $4 WHERE id = $1 AND lease = $2`,
-			d.ID, d.Lease, nullMS(next), class)
-		if err != nil {
-			return fmt.Errorf("store: delivery retry: %w", err)
+// MarkDeliveries records the outcomes of claimed deliveries in one
+// transaction (one a message made the SMTP channel wait on the writer);
+// a sent delivery's target becomes notified. A delivery whose lease ran
+// out, and which another worker claimed, is left to that worker: it is
+// counted in lost, not an error.
+func (s *Store) MarkDeliveries(ctx context.Context, outs []Outcome) (lost int, err error) {
+	for _, o := range outs {
+		if !o.Sent && (len(o.Class) > 64 || strings.ContainsAny(o.Class, "@ \n")) {
+			return 0, Errorf(CodeInvalid, "class: a short word, got %d bytes", len(o.Class))
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: delivery retry: %w", err)
-		} else if n == 0 {
-			return ErrLeaseLost
+	}
+	err = s.write(ctx, "mark deliveries", func(tx *sql.Tx) error {
+		lost = 0
+		for _, o := range outs {
+			d := o.Delivery
+			var res sql.Result
+			var err error
+			if o.Sent {
+				res, err = tx.ExecContext(ctx, `UPDATE call_outbox SET sent_ms = $3, next_ms = NULL, lease = NULL, error_class = ''
+WHERE id = $1 AND lease = $2`, d.ID, d.Lease, ms(o.At))
+			} else {
+				res, err = tx.ExecContext(ctx, `UPDATE call_outbox SET next_ms = $3, lease = NULL, error_class = $4 WHERE id = $1 AND lease = $2`,
+					d.ID, d.Lease, nullMS(o.Next), o.Class)
+			}
+			if err != nil {
+				return fmt.Errorf("store: mark deliveries: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("store: mark deliveries: %w", err)
+			} else if n == 0 {
+				lost++
+				continue
+			}
+			if o.Sent {
+				_, err = tx.ExecContext(ctx, `UPDATE call_targets SET notified_ms = $3 WHERE call_id = $1 AND member_id = $2 AND notified_ms IS NULL`,
+					d.Call, d.Member, ms(o.At))
+				if err != nil {
+					return fmt.Errorf("store: mark deliveries: %w", err)
+				}
+			}
 		}
 		return nil
 	})
+	return lost, err
+}
+
+// DeliverySent marks one claimed delivery sent at now (MarkDeliveries).
+func (s *Store) DeliverySent(ctx context.Context, d *Delivery, now time.Time) error {
+	return s.markOne(ctx, Outcome{Delivery: d, Sent: true, At: now})
+}
+
+// DeliveryRetry records that one claimed delivery failed with an error
+// of class and makes it due again at next; a zero next gives it up
+// (MarkDeliveries).
+func (s *Store) DeliveryRetry(ctx context.Context, d *Delivery, class string, next time.Time) error {
+	return s.markOne(ctx, Outcome{Delivery: d, Class: class, Next: next})
+}
+
+func (s *Store) markOne(ctx context.Context, o Outcome) error {
+	lost, err := s.MarkDeliveries(ctx, []Outcome{o})
+	if err == nil && lost > 0 {
+		return ErrLeaseLost
+	}
+	return err
 }
 
 // OutboxRow is an outbox row as the tests and the board's operators see

@@ -254,42 +254,35 @@ func (s *Server) Dispatch(ctx context.Context, now time.Time) (int, error) {
 	if err != nil || len(ds) == 0 {
 		return 0, err
 	}
+	outs := make([]store.Outcome, len(ds))
 	sem := make(chan struct{}, o.Senders)
 	var wg sync.WaitGroup
-	var sent bool
-	var mu sync.Mutex
 	for i := range ds {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if s.deliver(ctx, key, &ds[i], now) {
-				mu.Lock()
-				sent = true
-				mu.Unlock()
-			}
+			outs[i] = s.deliver(ctx, key, &ds[i], now)
 		})
 	}
 	wg.Wait()
-	if sent {
+	// The outcomes are recorded even when ctx ended (the server stops)
+	// during the sends: a row sent must not be sent again, and a row
+	// that failed keeps its next time instead of waiting for its lease.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, err := s.store.MarkDeliveries(rctx, outs); err != nil {
+		return len(ds), err
+	}
+	if slices.ContainsFunc(outs, func(o store.Outcome) bool { return o.Sent }) {
 		s.calls.touch()
 	}
 	return len(ds), nil
 }
 
-// deliver sends one claimed row and records the outcome at now; it
-// reports whether the row was sent. The outcome is recorded even when
-// ctx ends (the server stops) during the send: a row sent must not be
-// sent again, and a row that failed keeps its next time instead of
-// waiting for its lease.
-func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now time.Time) bool {
+// deliver sends one claimed row and says what became of it at now.
+func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now time.Time) store.Outcome {
 	o := &s.calls.opt
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	record := func(err error) {
-		if err != nil && !errors.Is(err, store.ErrLeaseLost) {
-			s.log.Error("call delivery", "err", err)
-		}
-	}
+	out := store.Outcome{Delivery: d, At: now}
 	ch, ok := s.calls.channels[d.Channel]
 	to := ""
 	if ok {
@@ -297,35 +290,33 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 	}
 	switch {
 	case !d.CallOpen:
-		record(s.store.DeliveryRetry(rctx, d, "call-over", time.Time{}))
-		return false
+		out.Class = "call-over"
+		return out
 	case !ok:
-		record(s.store.DeliveryRetry(rctx, d, "no-channel", time.Time{}))
-		return false
+		out.Class = "no-channel"
+		return out
 	case to == "":
-		record(s.store.DeliveryRetry(rctx, d, "no-address", time.Time{}))
-		return false
+		out.Class = "no-address"
+		return out
 	}
 	n := notify.CallNotice{ID: d.Idem, Lang: d.Language, Link: s.answerLink(key, d.Call, d.Member)}
 	if err := ch.Send(ctx, to, n); err != nil {
-		class := "send"
+		out.Class = "send"
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			class = "timeout"
+			out.Class = "timeout"
 		}
 		// The log gets the call, the channel and the class; the error
 		// itself may carry a server's words about the address.
-		s.log.Warn("call delivery failed", "call", d.Call, "channel", d.Channel, "attempt", d.Attempts, "class", class)
-		next := time.Time{} // given up
+		s.log.Warn("call delivery failed", "call", d.Call, "channel", d.Channel, "attempt", d.Attempts, "class", out.Class)
 		if d.Attempts < o.Attempts {
 			delay := o.Backoff << min(d.Attempts-1, 20)
 			if delay > o.MaxBackoff || delay <= 0 {
 				delay = o.MaxBackoff
 			}
-			next = now.Add(delay)
+			out.Next = now.Add(delay)
 		}
-		record(s.store.DeliveryRetry(rctx, d, class, next))
-		return false
+		return out
 	}
-	record(s.store.DeliverySent(rctx, d, now))
-	return true
+	out.Sent = true
+	return out
 }
