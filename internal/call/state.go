@@ -114,12 +114,12 @@ func (c *Call) Answerable(now time.Time) error {
 }
 
 // Signed links: a notification carries a link that lets its recipient
-// answer without signing in, "/a/<token>". The token names the call and
-// the member (both random, pseudonymous ids) and carries an HMAC of them
-// under the server's key, so it cannot be made for another member or
-// another call. It needs no expiry of its own: once the call's
-// retention is over, its recipients are deleted, and the token finds
-// nobody.
+// answer without signing in, "/calls/answer/<token>". The token names
+// the call and the member (both random, pseudonymous ids) and carries an
+// HMAC of them under the server's key, so it cannot be made for another
+// member or another call. It needs no expiry of its own: once the
+// call's retention is over, its recipients are deleted, and the token
+// finds nobody.
 
 // linkVersion prefixes tokens so that the scheme can change.
 const linkVersion = "a1"

@@ -185,6 +185,21 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// The live boards of calls end when shutdown begins: it waits for
+	// requests under way, and a stream never finishes on its own.
+	srv.RegisterOnShutdown(api.EndStreams)
+	// The work of urgent calls (rings, delivery, purge) runs until the
+	// server stops, and has finished before the store closes.
+	wctx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var werr error
+	workDone := make(chan struct{})
+	go func() {
+		if werr = api.RunCalls(wctx); werr != nil {
+			log.Error("the work of urgent calls stopped", "err", werr)
+		}
+		close(workDone)
+	}()
+	defer func() { stopWork(); <-workDone }()
 	fmt.Fprintf(c.stderr, c.t(msgServeListening), ln.Addr())
 	if cfg.ready != nil {
 		cfg.ready(cfg.publicURL)
@@ -200,6 +215,11 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)
+	stopWork()
+	<-workDone
+	if werr != nil && err == nil {
+		err = werr
+	}
 	// A planning run under way is stopped and marked failed before the
 	// store closes, even if requests did not finish in time.
 	if rerr := api.Shutdown(sctx); rerr != nil && err == nil {

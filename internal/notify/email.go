@@ -174,22 +174,30 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 	return nil
 }
 
+// MessageID is the left part of the Message-ID of an email whose
+// idempotency id is id: a hash of it, so that any id makes a valid
+// Message-ID and every attempt carries the same one.
+func MessageID(id string) string {
+	sum := sha256.Sum256([]byte("commune email/v1 " + id))
+	return hex.EncodeToString(sum[:16])
+}
+
 // message is e as RFC 5322 text: UTF-8, the subject encoded as RFC 2047
 // words and the body quoted-printable, so that Spanish arrives intact
 // through any relay.
 func (m *Mailer) message(to string, e Email) ([]byte, error) {
 	id := make([]byte, 16)
 	rand.Read(id)
+	msgID := hex.EncodeToString(id)
 	if e.ID != "" {
-		sum := sha256.Sum256([]byte("commune email/v1 " + e.ID))
-		id = sum[:16]
+		msgID = MessageID(e.ID)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\n", (&mail.Address{Name: "commune", Address: m.from}).String())
 	fmt.Fprintf(&b, "To: %s\r\n", (&mail.Address{Address: to}).String())
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", e.Subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", hex.EncodeToString(id), domainOf(m.from))
+	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", msgID, domainOf(m.from))
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	if _, err := qp.Write([]byte(strings.ReplaceAll(e.Body, "\n", "\r\n"))); err != nil {

@@ -31,7 +31,16 @@
 // a real SQLite file and, when COMMUNE_TEST_POSTGRES holds a URL, on
 // PostgreSQL, each test in a schema of its own.
 //
-// It may import internal/world, internal/geo and internal/plan for their
-// types. It must never import internal/web, internal/cli or anything that
-// serves or parses requests: the store does not know who asks.
+// Urgent calls (calls.go, callring.go, outbox.go): the calls, the
+// members each ring reached and their answers, and the durable outbox of
+// their notifications, claimed under a lease so that two workers never
+// send the same row; a purge deletes a call's place, recipients and
+// answers once its retention is over, keeping only its counts. Who a
+// ring reaches is internal/call's decision (call.Targets), made on the
+// candidates the store reads.
+//
+// It may import internal/world, internal/geo, internal/call and
+// internal/plan for their types and decisions. It must never import
+// internal/web, internal/cli or anything that serves or parses
+// requests: the store does not know who asks.
 package store

@@ -73,6 +73,12 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"SiteEdits", testSiteEdits},
 		{"CatalogEdits", testCatalogEdits},
 		{"Push", testPush},
+		{"CallSettings", testCallSettings},
+		{"CallLifecycle", testCallLifecycle},
+		{"CallRings", testCallRings},
+		{"Outbox", testOutbox},
+		{"CallPurge", testCallPurge},
+		{"CallErase", testCallErase},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })

@@ -303,6 +303,20 @@ var authzCases = map[string]authzCase{
 	"POST /api/v1/me/push":      {who: self, body: `{"endpoint": "https://push.example.net/p/x", "keys": {"p256dh": "x", "auth": "y"}}`},
 	"DELETE /api/v1/me/push":    {who: self, body: `{"endpoint": "https://push.example.net/p/x"}`},
 	"POST /api/v1/me/push/test": {who: self},
+	// Urgent calls (calls.go, callpage.go): a call of collective A, by a
+	// member of A. The body of a new call names A; its end is missing, so
+	// that those let in are answered 400. The events of a closed call end
+	// after one event. A member the call did not reach is answered 404.
+	"POST /api/v1/calls":             {who: collective, body: `{"collective": "coll-a", "site": "kitchen-a", "kind": "raid", "headcount": 2, "message": {"en": "raid"}}`},
+	"GET /api/v1/calls/{id}":         {who: collective, path: authzCall("", false)},
+	"GET /api/v1/calls/{id}/events":  {who: collective, path: authzCall("/events", true)},
+	"POST /api/v1/calls/{id}/verify": {who: collective, path: authzCall("/verify", false)},
+	"POST /api/v1/calls/{id}/close":  {who: collective, path: authzCall("/close", false)},
+	"POST /api/v1/calls/{id}/answer": {who: self, path: authzCall("/answer", false), body: `{"answer": "coming"}`},
+	"GET /api/v1/me/calls":           {who: self},
+	"PUT /api/v1/me/calls":           {who: self, body: `{"reach_km": 8, "week": [{"day": "monday", "start": "08:00", "end": "15:00"}], "tz": "America/Los_Angeles"}`},
+	"GET /calls/answer/{token}":      {who: everyone, path: authzAnswerLink},
+	"POST /calls/answer/{token}":     {who: everyone, path: authzAnswerLink, body: "answer=coming"},
 }
 
 // inA returns the path of collective A followed by rest.

@@ -33,8 +33,15 @@
 // carry the session's CSRF token. The login endpoints are rate-limited
 // and never tell whether an email belongs to a member.
 //
+// Urgent calls (calls.go, callpage.go, callwork.go): the API, the live
+// board (server-sent events), the one-tap answer page of a notice's
+// signed link, and the background work that rings members, delivers the
+// outbox through the channels and purges calls whose retention is over.
+// The work lives here, not in internal/call or internal/notify, because
+// it joins them with the store, which they must not import.
+//
 // It may import internal/store, internal/auth, internal/world,
-// internal/plan, internal/geo, internal/notify, go-webauthn, a QR encoder
+// internal/plan, internal/geo, internal/call, internal/notify, go-webauthn, a QR encoder
 // (github.com/skip2/go-qrcode, for invites) and the standard library.
 // It must never import internal/cli: the command line starts the
 // server, not the reverse.

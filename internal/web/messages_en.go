@@ -74,4 +74,15 @@ var messagesEN = map[msgKey]string{
 	msgPushAuth:      "not a 16-byte secret in URL-safe base64",
 	msgPushTestTitle: "commune: notifications work",
 	msgPushTestBody:  "Urgent calls will reach you on this device.",
+	// Urgent calls (calls.go).
+	msgCallField:      "%s",
+	msgCallOwn:        "nobody verifies their own call: another coordinator or an organizer must",
+	msgCallVerified:   "only an unverified call can be verified",
+	msgCallOver:       "the call is over",
+	msgCallUnverified: "the call is not verified yet",
+	msgCallUntil:      "give the end as a time such as 2026-05-01T18:00:00Z",
+	msgCallReach:      "must be 0 to %d km",
+	msgCallClock:      "%q is not a time of day such as 08:00",
+	msgCallZone:       "%q is not a time zone such as America/Los_Angeles",
+	msgCallWindow:     "at most %d windows",
 }

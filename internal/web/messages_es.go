@@ -74,4 +74,15 @@ var messagesES = map[msgKey]string{
 	msgPushAuth:      "no es un secreto de 16 bytes en base64 para URL",
 	msgPushTestTitle: "commune: las notificaciones funcionan",
 	msgPushTestBody:  "Los llamados urgentes te llegarán en este aparato.",
+	// Llamados urgentes (calls.go).
+	msgCallField:      "%s",
+	msgCallOwn:        "nadie verifica su propio llamado: debe hacerlo otro coordinador o un organizador",
+	msgCallVerified:   "solo se puede verificar un llamado sin verificar",
+	msgCallOver:       "el llamado terminó",
+	msgCallUnverified: "el llamado aún no está verificado",
+	msgCallUntil:      "indica el final como una hora, por ejemplo 2026-05-01T18:00:00Z",
+	msgCallReach:      "debe ser de 0 a %d km",
+	msgCallClock:      "%q no es una hora del día como 08:00",
+	msgCallZone:       "%q no es una zona horaria como America/Mexico_City",
+	msgCallWindow:     "como mucho %d ventanas",
 }

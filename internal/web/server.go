@@ -34,6 +34,10 @@ type Options struct {
 	// Pusher sends Web Push messages; members' browsers subscribe with
 	// its key (push.go). Nil turns push off.
 	Pusher *notify.Pusher
+	// Calls tunes the work of urgent calls (callwork.go), and
+	// CallChannels adds channels beside email (through Mailer), by name.
+	Calls        CallOptions
+	CallChannels map[string]CallChannel
 }
 
 // Server answers the API from a store.
@@ -45,6 +49,7 @@ type Server struct {
 	runs  runs
 	ui    *ui
 	login *login // sessions, codes and passkeys (login.go)
+	calls *calls // urgent calls' channels and boards (callwork.go)
 }
 
 // runs keeps the planning run under way (plans.go): at most one, worked
@@ -72,6 +77,7 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 	}
 	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux(), ui: u}
 	s.login = newLogin(opt, log)
+	s.calls = newCalls(opt)
 	s.runs.ctx, s.runs.cancel = context.WithCancel(context.Background())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
@@ -119,6 +125,7 @@ func (s *Server) routes() []route {
 		s.demoRoutes(),
 		s.editRoutes(),
 		s.pushRoutes(),
+		s.callRoutes(),
 	} {
 		rts = append(rts, area...)
 	}

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/commune-org/commune/internal/call"
+	"github.com/commune-org/commune/internal/geo"
+	"github.com/commune-org/commune/internal/notify"
+	"github.com/commune-org/commune/internal/notify/smtptest"
+	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
+)
+
+// BenchmarkCallEmail is the second half of issue 6's benchmark: how
+// fast the dispatcher hands a ring's notices to the SMTP channel, one
+// message and one connection each, to an SMTP server on the same
+// machine (smtptest, in this process), on SQLite. One op is one ring
+// of 5,000 emails, claimed, sent and marked.
+//
+//	nice -n 10 go test ./internal/web -run '^$' -bench CallEmail -benchtime 2x
+func BenchmarkCallEmail(b *testing.B) {
+	const n = 5000
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	mail := smtptest.Start(b, smtptest.Options{})
+	go func() {
+		for range mail.Messages {
+		}
+	}()
+	mailer, err := notify.NewMailer(mail.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Mailer: mailer})
+	if _, err := st.CreateCollective(ctx, store.Collective{ID: "c-garment", Name: "Garment 7", Kind: store.Workplace}); err != nil {
+		b.Fatal(err)
+	}
+	w, err := world.Read(strings.NewReader(callsWorld))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.PutWorld(ctx, w); err != nil {
+		b.Fatal(err)
+	}
+	if err := st.PutCollectiveCallSettings(ctx, "c-garment", store.CollectiveCallSettings{Verify: false}); err != nil {
+		b.Fatal(err)
+	}
+	var in []store.ImportedMember
+	for i := range n {
+		in = append(in, store.ImportedMember{Line: i + 1, Member: store.Member{Alias: fmt.Sprintf("m%05d", i), Language: "es",
+			Cell: geo.Encode(factoryLat+float64(i%70-35)*0.0005, factoryLon+float64(i/70-35)*0.0005, 6), CallOptIn: true,
+			Contact: store.Contact{Email: fmt.Sprintf("m%05d@example.org", i)}}})
+	}
+	if _, err := st.ImportMembers(ctx, in, false); err != nil {
+		b.Fatal(err)
+	}
+	sent := 0
+	for b.Loop() {
+		now := time.Now()
+		c, err := st.CreateCall(ctx, store.NewCall{Collective: "c-garment", Request: call.Request{Site: "fabrica-norte", Kind: call.Raid,
+			Headcount: (n + 2) / 3, Until: now.Add(time.Hour), Message: call.Message{ES: "Redada"}}}, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if k, _, err := st.Ring(ctx, c.ID, now, call.DefaultPolicy, []string{"email"}); err != nil || k != n {
+			b.Fatalf("ring: %d, %v", k, err)
+		}
+		for {
+			k, err := srv.Dispatch(ctx, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if k == 0 {
+				break
+			}
+			sent += k
+		}
+	}
+	b.ReportMetric(float64(sent)/b.Elapsed().Seconds(), "emails/s")
+}

@@ -1,0 +1,322 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/commune-org/commune/internal/call"
+	"github.com/commune-org/commune/internal/notify"
+	"github.com/commune-org/commune/internal/store"
+)
+
+// The work of urgent calls in the background: the ring ticker (expire
+// stale calls, notify the next ring of each open call when
+// call.Policy says so, purge calls whose retention is over) and the
+// dispatcher (claim due rows of the outbox, send each through its
+// channel, mark it sent or due again with exponential backoff).
+//
+// It lives in web because it joins the store (calls, outbox, contacts)
+// with internal/call (the policy, the signed links) and internal/notify
+// (the channels), and DESIGN.md lets only web and cli join them: call
+// and notify must not import store. The server owns it so that the
+// board's live stream hears at once what the worker changed; any number
+// of processes may run it, since the outbox is claimed under a lease.
+
+// CallChannel is one way of reaching a member with a call's notice:
+// email now, Web Push and SMS beside it (Options.CallChannels is the
+// table they plug into).
+type CallChannel struct {
+	// Address returns the member's address on this channel, from their
+	// opened contact; "" when they have none, and the channel gives
+	// their row up.
+	Address func(c store.Contact) string
+	// Send delivers n to the address. Its error must not repeat the
+	// address: errors go to the log.
+	Send func(ctx context.Context, to string, n notify.CallNotice) error
+}
+
+// EmailChannel is the channel of email through m.
+func EmailChannel(m *notify.Mailer) CallChannel {
+	return CallChannel{
+		Address: func(c store.Contact) string { return c.Email },
+		Send: func(ctx context.Context, to string, n notify.CallNotice) error {
+			return m.Send(ctx, notify.CallEmail(to, n.Lang, n.Link, n.ID))
+		},
+	}
+}
+
+// CallOptions tune the work of calls; the zero value is usable.
+type CallOptions struct {
+	Policy    call.Policy   // zero: call.DefaultPolicy
+	Tick      time.Duration // how often the ticker runs; zero: 5 s
+	Retention time.Duration // zero: store.DefaultCallRetention
+	Lease     time.Duration // how long a claimed row is a worker's; zero: 1 min
+	Batch     int           // rows claimed at once; zero: 200
+	Senders   int           // sends at once; zero: 16
+	Attempts  int           // tries before a row is given up; zero: 10
+	Backoff   time.Duration // the first retry's delay, doubled each time up to MaxBackoff; zero: 5 s
+	// MaxBackoff caps the delay between tries; zero: 10 min.
+	MaxBackoff time.Duration
+}
+
+func (o *CallOptions) defaults() {
+	if o.Policy.Factor <= 0 || o.Policy.Interval <= 0 {
+		o.Policy = call.DefaultPolicy
+	}
+	set := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	set(&o.Tick, 5*time.Second)
+	set(&o.Retention, store.DefaultCallRetention)
+	set(&o.Lease, time.Minute)
+	set(&o.Backoff, 5*time.Second)
+	set(&o.MaxBackoff, 10*time.Minute)
+	if o.Batch <= 0 {
+		o.Batch = 200
+	}
+	if o.Senders <= 0 {
+		o.Senders = 16
+	}
+	if o.Attempts <= 0 {
+		o.Attempts = 10
+	}
+}
+
+// calls is the server's state of urgent calls: the channels, the key of
+// signed links, and the signal of the live boards.
+type calls struct {
+	opt      CallOptions
+	channels map[string]CallChannel
+	names    []string // of channels, sorted
+
+	keyMu sync.Mutex
+	key   []byte
+
+	// changed is closed, and replaced, whenever a call's board may have
+	// changed in this process; boards also look again every second for
+	// changes made by other processes.
+	mu      sync.Mutex
+	changed chan struct{}
+	// wake asks the dispatcher to look at the outbox now.
+	wake chan struct{}
+	// streams ends when the server stops, and the live boards with it:
+	// http.Server.Shutdown waits for requests under way, and a stream
+	// would never finish on its own.
+	streams    context.Context
+	endStreams context.CancelFunc
+}
+
+func newCalls(opt Options) *calls {
+	c := &calls{opt: opt.Calls, channels: map[string]CallChannel{}, changed: make(chan struct{}), wake: make(chan struct{}, 1)}
+	c.opt.defaults()
+	c.streams, c.endStreams = context.WithCancel(context.Background())
+	if opt.Mailer != nil {
+		c.channels["email"] = EmailChannel(opt.Mailer)
+	}
+	for name, ch := range opt.CallChannels {
+		c.channels[name] = ch
+	}
+	for name := range c.channels {
+		c.names = append(c.names, name)
+	}
+	slices.Sort(c.names)
+	return c
+}
+
+// changes returns a channel closed at the next change of a board.
+func (c *calls) changes() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changed
+}
+
+// touch tells the boards that a call changed.
+func (c *calls) touch() {
+	c.mu.Lock()
+	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
+}
+
+// poke wakes the dispatcher.
+func (c *calls) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// EndStreams ends the live boards' event streams; give it to
+// http.Server.RegisterOnShutdown.
+func (s *Server) EndStreams() { s.calls.endStreams() }
+
+// linkKey returns the key of signed answer links, read once.
+func (s *Server) linkKey() ([]byte, error) {
+	s.calls.keyMu.Lock()
+	defer s.calls.keyMu.Unlock()
+	if s.calls.key == nil {
+		key, err := s.store.LinkKey()
+		if err != nil {
+			return nil, err
+		}
+		s.calls.key = key
+	}
+	return s.calls.key, nil
+}
+
+// answerLink is the link of a call's notice to member.
+func (s *Server) answerLink(key []byte, callID, member string) string {
+	return s.login.origin + "/calls/answer/" + url.PathEscape(call.SignLink(key, callID, member))
+}
+
+// RunCalls does the work of calls until ctx ends: the ticker every
+// CallOptions.Tick, the dispatcher whenever rows are due. It returns
+// once the sends under way have finished (each is bounded by its
+// channel's timeout), so that the caller may then close the store.
+func (s *Server) RunCalls(ctx context.Context) error {
+	if _, err := s.linkKey(); err != nil {
+		return err
+	}
+	tick := time.NewTicker(s.calls.opt.Tick)
+	defer tick.Stop()
+	for {
+		now := time.Now()
+		s.CallTick(ctx, now)
+		for ctx.Err() == nil {
+			n, err := s.Dispatch(ctx, time.Now())
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("call dispatch", "err", err)
+			}
+			if n == 0 || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case <-s.calls.wake:
+		}
+	}
+}
+
+// CallTick moves calls on at now: it expires or closes calls whose time
+// ran out, notifies the next ring of every open call that needs one,
+// and purges calls whose retention is over. Errors are logged; the next
+// tick tries again.
+func (s *Server) CallTick(ctx context.Context, now time.Time) {
+	changed, err := s.store.TickCalls(ctx, now)
+	if err != nil {
+		s.log.Error("call tick", "err", err)
+	}
+	touched := len(changed) > 0
+	open, err := s.store.OpenCalls(ctx)
+	if err != nil {
+		s.log.Error("call tick", "err", err)
+	}
+	for _, id := range open {
+		n, ring, err := s.store.Ring(ctx, id, now, s.calls.opt.Policy, s.calls.names)
+		if err != nil {
+			s.log.Error("call ring", "call", id, "err", err)
+			continue
+		}
+		if n > 0 {
+			s.log.Info("call ring", "call", id, "ring", ring, "targets", n)
+			touched = true
+			s.calls.poke()
+		}
+	}
+	if n, err := s.store.PurgeCalls(ctx, now, s.calls.opt.Retention); err != nil {
+		s.log.Error("call purge", "err", err)
+	} else if n > 0 {
+		s.log.Info("calls purged", "calls", n)
+	}
+	if touched {
+		s.calls.touch()
+	}
+}
+
+// Dispatch claims one batch of due outbox rows at now and sends them,
+// several at once; it returns how many it claimed.
+func (s *Server) Dispatch(ctx context.Context, now time.Time) (int, error) {
+	o := &s.calls.opt
+	key, err := s.linkKey()
+	if err != nil {
+		return 0, err
+	}
+	ds, err := s.store.ClaimDeliveries(ctx, now, o.Lease, o.Batch)
+	if err != nil || len(ds) == 0 {
+		return 0, err
+	}
+	outs := make([]store.Outcome, len(ds))
+	sem := make(chan struct{}, o.Senders)
+	var wg sync.WaitGroup
+	for i := range ds {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			outs[i] = s.deliver(ctx, key, &ds[i], now)
+		})
+	}
+	wg.Wait()
+	// The outcomes are recorded even when ctx ended (the server stops)
+	// during the sends: a row sent must not be sent again, and a row
+	// that failed keeps its next time instead of waiting for its lease.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, err := s.store.MarkDeliveries(rctx, outs); err != nil {
+		return len(ds), err
+	}
+	if slices.ContainsFunc(outs, func(o store.Outcome) bool { return o.Sent }) {
+		s.calls.touch()
+	}
+	return len(ds), nil
+}
+
+// deliver sends one claimed row and says what became of it at now.
+func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now time.Time) store.Outcome {
+	o := &s.calls.opt
+	out := store.Outcome{Delivery: d, At: now}
+	ch, ok := s.calls.channels[d.Channel]
+	to := ""
+	if ok {
+		to = ch.Address(d.Contact)
+	}
+	switch {
+	case !d.CallOpen:
+		out.Class = "call-over"
+		return out
+	case !ok:
+		out.Class = "no-channel"
+		return out
+	case to == "":
+		out.Class = "no-address"
+		return out
+	}
+	n := notify.CallNotice{ID: d.Idem, Lang: d.Language, Link: s.answerLink(key, d.Call, d.Member)}
+	if err := ch.Send(ctx, to, n); err != nil {
+		out.Class = "send"
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			out.Class = "timeout"
+		}
+		// The log gets the call, the channel and the class; the error
+		// itself may carry a server's words about the address.
+		s.log.Warn("call delivery failed", "call", d.Call, "channel", d.Channel, "attempt", d.Attempts, "class", out.Class)
+		if d.Attempts < o.Attempts {
+			delay := o.Backoff << min(d.Attempts-1, 20)
+			if delay > o.MaxBackoff || delay <= 0 {
+				delay = o.MaxBackoff
+			}
+			out.Next = now.Add(delay)
+		}
+		return out
+	}
+	out.Sent = true
+	return out
+}
