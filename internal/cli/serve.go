@@ -26,6 +26,7 @@ const (
 	msgServeSMTP        msgKey = "serve-smtp"
 	msgServePublicURL   msgKey = "serve-public-url"
 	msgServePushSubject msgKey = "serve-push-subject"
+	msgServeSMS         msgKey = "serve-sms"
 )
 
 var serveMessages = map[msgKey][2]string{
@@ -33,6 +34,7 @@ var serveMessages = map[msgKey][2]string{
 		`usage: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
                      [--smtp smtp://host:port] [--public-url URL]
                      [--push-subject mailto:ops@example.org]
+                     [--sms https://user:token@gateway/... --sms-from +15550100]
 
 Runs the server: the JSON API under /api/v1, /healthz and the OpenAPI
 document at /api/openapi.json. DIR holds the SQLite database and the key
@@ -54,10 +56,18 @@ subscribe again). --push-subject is how push services can reach whoever
 runs the server: a mailto: or https: URL (default: the public URL when
 it is https, else mailto:commune@localhost).
 
+With --sms, urgent calls also reach members' phones by text message
+through an SMS gateway that takes a Twilio-style form post (To, From,
+Body) at that URL, with basic authentication from its user and
+password; --sms-from is the number or sender name they come from. The
+text says only that there is an urgent call nearby, with its link.
+
 Flags:
 `,
 		`uso: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
                    [--smtp smtp://servidor:puerto] [--public-url URL]
+                   [--push-subject mailto:ops@example.org]
+                   [--sms https://usuario:token@pasarela/... --sms-from +15550100]
 
 Ejecuta el servidor: la API JSON en /api/v1, /healthz y el documento
 OpenAPI en /api/openapi.json. DIR guarda la base de datos SQLite y la
@@ -83,6 +93,13 @@ guárdala, o cada navegador tendrá que suscribirse de nuevo).
 a quien ejecuta el servidor: una URL mailto: o https: (por omisión: la
 URL pública si es https, si no mailto:commune@localhost).
 
+Con --sms, los llamados urgentes llegan también a los teléfonos por
+mensaje de texto, a través de una pasarela SMS que acepta un formulario
+al estilo de Twilio (To, From, Body) en esa URL, con autenticación
+básica tomada de su usuario y contraseña; --sms-from es el número o el
+nombre del remitente. El mensaje solo dice que hay un llamado urgente
+cerca, con su enlace.
+
 Opciones:
 `},
 	msgServeArgs: {
@@ -103,6 +120,9 @@ Opciones:
 	msgServePushSubject: {
 		"--push-subject: %v",
 		"--push-subject: %v"},
+	msgServeSMS: {
+		"--sms: %v",
+		"--sms: %v"},
 }
 
 // shutdownTimeout is how long requests under way get to finish once a
@@ -117,6 +137,8 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	smtpURL := fs.String("smtp", "", "SMTP server for login codes / servidor SMTP para los códigos de entrada")
 	publicURL := fs.String("public-url", "", "URL browsers use / URL que usan los navegadores")
 	pushSubj := fs.String("push-subject", "", "contact for push services (mailto: or https:) / contacto para los servicios de notificaciones")
+	smsURL := fs.String("sms", "", "SMS gateway URL for urgent calls / URL de la pasarela SMS para los llamados urgentes")
+	smsFrom := fs.String("sms-from", "", "number or name texts come from / número o nombre del remitente de los mensajes")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return usageErrorFrom(err)
@@ -133,7 +155,16 @@ func (c *command) serve(ctx context.Context, args []string) error {
 			return usageError{c.t(msgServeSMTP, err)}
 		}
 	}
-	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj})
+	var channels map[string]web.CallChannel
+	if *smsURL != "" {
+		sms, err := notify.NewSMS(*smsURL, *smsFrom)
+		if err != nil {
+			return usageError{c.t(msgServeSMS, err)}
+		}
+		channels = map[string]web.CallChannel{"sms": web.SMSChannel(sms)}
+	}
+	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj,
+		channels: channels})
 }
 
 // serverConfig is what serve and demo start a server with.
@@ -142,6 +173,9 @@ type serverConfig struct {
 	mailer                    *notify.Mailer
 	// pushSubject is --push-subject, "" for the default (push.go).
 	pushSubject string
+	// channels are the channels of urgent calls beside email and push
+	// (SMS, with --sms).
+	channels map[string]web.CallChannel
 	// demo, for commune demo only, names the people its sign-in links
 	// sign in as; ready is called with the public URL once the server
 	// listens.
@@ -178,7 +212,8 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		ln.Close()
 		return err
 	}
-	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo, Pusher: pusher})
+	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo, Pusher: pusher,
+		CallChannels: cfg.channels})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

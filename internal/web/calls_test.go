@@ -553,9 +553,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// TestCallDeliveryRetry: a message the SMTP server refuses is tried
-// again after the backoff, with the same idempotency id, and given up
-// after the last attempt; the member is not counted notified.
+// TestCallDeliveryRetry: a message the SMTP server defers (4xx) is
+// tried again after the backoff, with the same idempotency id; the
+// member is not counted notified until it goes.
 func TestCallDeliveryRetry(t *testing.T) {
 	e := newCallEnv(t, store.Config{DataDir: t.TempDir()}, 2)
 	ctx := context.Background()
@@ -569,7 +569,7 @@ func TestCallDeliveryRetry(t *testing.T) {
 	if created.Status != call.Open {
 		t.Fatalf("a call of a collective without verification: %+v", created)
 	}
-	mail := smtptest.Start(t, smtptest.Options{RejectRcpt: true})
+	mail := smtptest.Start(t, smtptest.Options{DeferRcpt: true})
 	refusing, err := notify.NewMailer(mail.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -613,6 +613,38 @@ func TestCallDeliveryRetry(t *testing.T) {
 	e.json(t, "GET", "/api/v1/calls/"+created.ID, e.author, nil, 200, &board)
 	if board.Notified != 2 {
 		t.Errorf("notified: %d, want 2", board.Notified)
+	}
+}
+
+// TestCallDeliveryRefused: a message the SMTP server refuses for good
+// (5xx) is not tried again: its row is given up as refused.
+func TestCallDeliveryRefused(t *testing.T) {
+	e := newCallEnv(t, store.Config{DataDir: t.TempDir()}, 2)
+	ctx := context.Background()
+	if err := e.store.PutCollectiveCallSettings(ctx, "c-garment", store.CollectiveCallSettings{Verify: false}); err != nil {
+		t.Fatal(err)
+	}
+	var created callStatus
+	body := validCall(time.Now().Add(time.Hour))
+	body["headcount"] = 1
+	e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
+	e.srv.calls.channels["email"] = EmailChannel(mustMailer(t, smtptest.Start(t, smtptest.Options{RejectRcpt: true}).URL))
+	now := time.Now()
+	e.srv.CallTick(ctx, now)
+	if n, err := e.srv.Dispatch(ctx, now); err != nil || n != 2 {
+		t.Fatalf("dispatched %d, %v; want 2", n, err)
+	}
+	if n, _ := e.srv.Dispatch(ctx, now.Add(time.Hour)); n != 0 {
+		t.Errorf("%d refused rows due again an hour later, want none", n)
+	}
+	box, err := e.store.Outbox(ctx, created.ID)
+	if err != nil || len(box) != 2 {
+		t.Fatalf("outbox: %v, %v", box, err)
+	}
+	for _, r := range box {
+		if r.Attempts != 1 || r.ErrorClass != "refused" || !r.Sent.IsZero() {
+			t.Errorf("outbox row: %+v, want 1 attempt, class refused, not sent", r)
+		}
 	}
 }
 

@@ -27,26 +27,76 @@ import (
 // of processes may run it, since the outbox is claimed under a lease.
 
 // CallChannel is one way of reaching a member with a call's notice:
-// email now, Web Push and SMS beside it (Options.CallChannels is the
-// table they plug into).
+// email, Web Push and SMS (Options.CallChannels is the table they plug
+// into; newCalls adds email and push from Options.Mailer and .Pusher).
 type CallChannel struct {
-	// Address returns the member's address on this channel, from their
-	// opened contact; "" when they have none, and the channel gives
-	// their row up.
-	Address func(c store.Contact) string
-	// Send delivers n to the address. Its error must not repeat the
-	// address: errors go to the log.
-	Send func(ctx context.Context, to string, n notify.CallNotice) error
+	// Send delivers n to the member of d on this channel. It answers
+	// errNoAddress when the member has no address on it (their row is
+	// given up), and otherwise an error that notify.Retryable classes.
+	// Its error must not repeat the address: errors go to the log.
+	Send func(ctx context.Context, d *store.Delivery, n notify.CallNotice) error
 }
 
-// EmailChannel is the channel of email through m.
+// errNoAddress is what a channel answers for a member it cannot reach.
+var errNoAddress = errors.New("no address on this channel")
+
+// EmailChannel is the channel of email through m, to the member's
+// email address.
 func EmailChannel(m *notify.Mailer) CallChannel {
-	return CallChannel{
-		Address: func(c store.Contact) string { return c.Email },
-		Send: func(ctx context.Context, to string, n notify.CallNotice) error {
-			return m.Send(ctx, notify.CallEmail(to, n.Lang, n.Link, n.ID))
-		},
-	}
+	return CallChannel{Send: func(ctx context.Context, d *store.Delivery, n notify.CallNotice) error {
+		if d.Contact.Email == "" {
+			return errNoAddress
+		}
+		return m.Send(ctx, notify.CallEmail(d.Contact.Email, n.Lang, n.Link, n.ID))
+	}}
+}
+
+// SMSChannel is the channel of text messages through the gateway g, to
+// the member's phone.
+func SMSChannel(g *notify.SMS) CallChannel {
+	return CallChannel{Send: func(ctx context.Context, d *store.Delivery, n notify.CallNotice) error {
+		if d.Contact.Phone == "" {
+			return errNoAddress
+		}
+		return g.Send(ctx, d.Contact.Phone, notify.CallSMS(n.Lang, n.Link), n.ID)
+	}}
+}
+
+// pushChannel is the channel of Web Push through p, to every browser the
+// member subscribed. A subscription the push service says is gone is
+// deleted; the notice counts as delivered when one browser took it, and
+// is tried again when none did and one may later.
+func (s *Server) pushChannel(p *notify.Pusher) CallChannel {
+	return CallChannel{Send: func(ctx context.Context, d *store.Delivery, n notify.CallNotice) error {
+		subs, err := s.store.PushSubscriptions(ctx, d.Member)
+		if err != nil {
+			return err
+		}
+		if len(subs) == 0 {
+			return errNoAddress
+		}
+		payload := notify.CallPush(n.Lang, n.Link, n.ID)
+		var last error
+		gone := 0
+		for _, sub := range subs {
+			err := p.Send(ctx, notify.Subscription{Endpoint: sub.Endpoint, Keys: notify.SubscriptionKeys{P256dh: sub.P256dh, Auth: sub.Auth}}, payload, n.ID)
+			switch {
+			case err == nil:
+				return nil
+			case errors.Is(err, notify.ErrGone):
+				gone++
+				if err := s.store.PushSubscriptionGone(ctx, sub.Endpoint); err != nil {
+					s.log.Warn("push subscription gone: delete", "err", err)
+				}
+			default:
+				last = err
+			}
+		}
+		if gone == len(subs) {
+			return errNoAddress
+		}
+		return last
+	}}
 }
 
 // CallOptions tune the work of calls; the zero value is usable.
@@ -112,12 +162,15 @@ type calls struct {
 	endStreams context.CancelFunc
 }
 
-func newCalls(opt Options) *calls {
+func (s *Server) newCalls(opt Options) *calls {
 	c := &calls{opt: opt.Calls, channels: map[string]CallChannel{}, changed: make(chan struct{}), wake: make(chan struct{}, 1)}
 	c.opt.defaults()
 	c.streams, c.endStreams = context.WithCancel(context.Background())
 	if opt.Mailer != nil {
 		c.channels["email"] = EmailChannel(opt.Mailer)
+	}
+	if opt.Pusher != nil {
+		c.channels["push"] = s.pushChannel(opt.Pusher)
 	}
 	for name, ch := range opt.CallChannels {
 		c.channels[name] = ch
@@ -284,10 +337,6 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 	o := &s.calls.opt
 	out := store.Outcome{Delivery: d, At: now}
 	ch, ok := s.calls.channels[d.Channel]
-	to := ""
-	if ok {
-		to = ch.Address(d.Contact)
-	}
 	switch {
 	case !d.CallOpen:
 		out.Class = "call-over"
@@ -295,25 +344,31 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 	case !ok:
 		out.Class = "no-channel"
 		return out
-	case to == "":
+	}
+	n := notify.CallNotice{ID: d.Idem, Lang: d.Language, Link: s.answerLink(key, d.Call, d.Member)}
+	err := ch.Send(ctx, d, n)
+	if errors.Is(err, errNoAddress) {
 		out.Class = "no-address"
 		return out
 	}
-	n := notify.CallNotice{ID: d.Idem, Lang: d.Language, Link: s.answerLink(key, d.Call, d.Member)}
-	if err := ch.Send(ctx, to, n); err != nil {
+	if err != nil {
+		retry, after := notify.Retryable(err)
 		out.Class = "send"
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			out.Class = "timeout"
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			out.Class, retry = "timeout", true
+		case !retry:
+			out.Class = "refused"
 		}
 		// The log gets the call, the channel and the class; the error
 		// itself may carry a server's words about the address.
 		s.log.Warn("call delivery failed", "call", d.Call, "channel", d.Channel, "attempt", d.Attempts, "class", out.Class)
-		if d.Attempts < o.Attempts {
+		if retry && d.Attempts < o.Attempts {
 			delay := o.Backoff << min(d.Attempts-1, 20)
 			if delay > o.MaxBackoff || delay <= 0 {
 				delay = o.MaxBackoff
 			}
-			out.Next = now.Add(delay)
+			out.Next = now.Add(max(delay, after))
 		}
 		return out
 	}

@@ -77,7 +77,7 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 	}
 	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux(), ui: u}
 	s.login = newLogin(opt, log)
-	s.calls = newCalls(opt)
+	s.calls = s.newCalls(opt)
 	s.runs.ctx, s.runs.cancel = context.WithCancel(context.Background())
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
