@@ -70,6 +70,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Commitment", testCommitment},
 		{"LatestPlan", testLatestPlan},
 		{"ImportMembers", testImportMembers},
+		{"Events", testEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
