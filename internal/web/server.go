@@ -73,6 +73,7 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
 	}
+	s.startEventWorker()
 	return s
 }
 
@@ -114,6 +115,7 @@ func (s *Server) routes() []route {
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
 		s.demoRoutes(),
+		s.eventRoutes(), s.eventPageRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
