@@ -158,7 +158,7 @@ func testEvents(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 	for _, table := range []string{"event_rsvps", "event_checkins", "event_reminders"} {
 		var n int
-		if err := s.read.QueryRow(`SELECT COUNT(*) FROM `+table+` WHERE member_id = 'm-cy'`).Scan(&n); err != nil || n != 0 {
+		if err := s.read.QueryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE member_id = 'm-cy'`).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%s after erasing m-cy: %d rows (%v), want 0", table, n, err)
 		}
 	}

@@ -258,6 +258,9 @@ func (s *Server) createEventPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !mayCreateAny(p) {
+		return errorf(store.CodeForbidden, msgForbidden)
+	}
 	if err := r.ParseForm(); err != nil {
 		return errorf(store.CodeInvalid, msgInvalid)
 	}
