@@ -360,6 +360,9 @@ func TestEventPurgeLeavesNoRow(t *testing.T) {
 				t.Errorf("%s after ana's erasure: %d rows (%v), want 0", table, n, err)
 			}
 		}
+		for _, f := range findMarks(t, db, map[string][]byte{"ana's id": []byte(w.ids["ana"])}) {
+			t.Errorf("after ana's erasure: %s", f)
+		}
 		var n int
 		if err := db.raw.QueryRow(`SELECT COUNT(*) FROM event_rsvps`).Scan(&n); err != nil || n != 2 {
 			t.Fatalf("answers before the purge: %d (%v), want 2", n, err)
