@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,6 +106,31 @@ func TestEventsInBrowser(t *testing.T) {
 		}
 		return s
 	}
+	// accessible runs axe-core in the page and fails the test on every
+	// serious or critical violation (as journey_browser_test.go does).
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accessible := func(where string) {
+		t.Helper()
+		type violation struct {
+			ID, Impact, Help string
+			Nodes            int
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
+			t.Fatalf("%s: inject axe-core: %v", where, err)
+		}
+		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+			r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+				.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: axe-core: %v", where, err)
+		}
+		for _, v := range vs {
+			t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
+		}
+	}
 	// signIn opens a session as the person, with a passkey (demo.go);
 	// each signs in with their own language.
 	signIn := func(alias, lang string) {
@@ -125,6 +151,7 @@ func TestEventsInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#title_en"), "May Day march"),
 		chromedp.Click(chromedp.CSS(`form[action="/events/new"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#title_es-error")))
+	accessible("the form of a new event, with its errors")
 	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#title_en"))); v != "May Day march" {
 		t.Errorf("the form kept title_en %q, want what was typed", v)
 	}
@@ -156,6 +183,7 @@ func TestEventsInBrowser(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS("#marshal"), marshal),
 			chromedp.Click(chromedp.CSS(`#meeting button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#meeting .ok")))
+		accessible("the contingent of " + collective)
 	}
 	setContingent("garment", "corner of 1st and Soto", "Rosa")
 	signIn("Tomás", "es")
@@ -181,6 +209,7 @@ func TestEventsInBrowser(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`window.scrollTo(0, 0) || 0`)); err != nil {
 			t.Fatal(err)
 		}
+		accessible(alias + "'s event page")
 		shot(ctx, t, "event-phone-"+lang+".png")
 		run("a wide window", chromedp.EmulateViewport(1280, 1100))
 		shot(ctx, t, "event-desktop-"+lang+".png")
@@ -211,6 +240,7 @@ func TestEventsInBrowser(t *testing.T) {
 	signIn("Rosa", "es")
 	run("Rosa checks in", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#checked-in")))
+	accessible("the check-in page")
 	if ok, err := st.CheckedIn(bg, id, ids["Rosa"]); !ok || err != nil {
 		t.Errorf("Rosa checked in: got %v, %v", ok, err)
 	}
