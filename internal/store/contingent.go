@@ -126,3 +126,38 @@ VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, member_id) DO NOTHING`, eventID, 
 	})
 	return collective, err
 }
+
+// MemberEvents returns what the events hold about a member, for their
+// export: their answers and check-ins (a check-in without an answer has
+// an empty Answer), and the contingents they are the marshal of (as
+// RSVPs with Answer "marshal"), in order of event.
+func (s *Store) MemberEvents(ctx context.Context, memberID string) ([]RSVP, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT r.event_id, r.collective_id, r.answer, r.updated_at,
+	(SELECT COUNT(*) FROM event_checkins k WHERE k.event_id = r.event_id AND k.member_id = r.member_id)
+FROM event_rsvps r WHERE r.member_id = $1
+UNION ALL
+SELECT k.event_id, k.collective_id, '', k.at, 1 FROM event_checkins k
+WHERE k.member_id = $1 AND NOT EXISTS (SELECT 1 FROM event_rsvps r WHERE r.event_id = k.event_id AND r.member_id = k.member_id)
+UNION ALL
+SELECT ec.event_id, ec.collective_id, 'marshal', 0, 0 FROM event_collectives ec WHERE ec.marshal_id = $1
+ORDER BY 1, 3`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of %q: %w", memberID, err)
+	}
+	defer rows.Close()
+	var rs []RSVP
+	for rows.Next() {
+		r := RSVP{Member: memberID}
+		var at int64
+		var checked int
+		if err := rows.Scan(&r.Event, &r.Collective, &r.Answer, &at, &checked); err != nil {
+			return nil, fmt.Errorf("store: events of %q: %w", memberID, err)
+		}
+		r.CheckedIn = checked > 0
+		if at != 0 {
+			r.Updated = time.Unix(at, 0).UTC()
+		}
+		rs = append(rs, r)
+	}
+	return rs, rows.Err()
+}

@@ -152,6 +152,14 @@ func testEvents(t *testing.T, fresh func(t *testing.T) Config) {
 	_, err = s.CheckIn(ctx, e.ID, "m-xu")
 	wantCode(t, "CheckIn of a member not invited", err, CodeInvalid)
 
+	// What the events hold about a member is in their export.
+	if got, err := s.MemberEvents(ctx, "m-bo"); err != nil || len(got) != 2 || got[0].Answer != "marshal" || got[1].Answer != AnswerYes {
+		t.Errorf("MemberEvents of m-bo: got %+v, %v, want marshal and yes", got, err)
+	}
+	if got, err := s.MemberEvents(ctx, "m-ana"); err != nil || len(got) != 1 || !got[0].CheckedIn {
+		t.Errorf("MemberEvents of m-ana: got %+v, %v, want yes, checked in", got, err)
+	}
+
 	// Erasure removes a member's answer and check-in.
 	if err := s.DeleteMember(ctx, "m-cy"); err != nil {
 		t.Fatal(err)

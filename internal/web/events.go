@@ -421,3 +421,33 @@ func (s *Server) postCheckin(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"checked_in": true, "collective": c})
 	return nil
 }
+
+// myEventBody is what an event holds about the caller, in their export.
+type myEventBody struct {
+	Event      string `json:"event"`
+	Collective string `json:"collective"`
+	// Answer is yes, maybe or no; "marshal" for a contingent they lead;
+	// empty for a check-in without an answer.
+	Answer    string     `json:"answer"`
+	Updated   *time.Time `json:"updated,omitempty"`
+	CheckedIn bool       `json:"checked_in"`
+}
+
+// myEventData returns what the events hold about member, for their
+// export.
+func (s *Server) myEventData(r *http.Request, member string) ([]myEventBody, error) {
+	rs, err := s.store.MemberEvents(r.Context(), member)
+	if err != nil {
+		return nil, err
+	}
+	out := []myEventBody{}
+	for _, x := range rs {
+		b := myEventBody{Event: x.Event, Collective: x.Collective, Answer: x.Answer, CheckedIn: x.CheckedIn}
+		if !x.Updated.IsZero() {
+			u := x.Updated
+			b.Updated = &u
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

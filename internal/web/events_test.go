@@ -249,6 +249,12 @@ func TestEventAPI(t *testing.T) {
 	if got.Counts[0].CheckedIn != 1 || got.Counts[1].CheckedIn != 1 || !got.RSVP.CheckedIn {
 		t.Errorf("after check-in: got %+v, %+v", got.Counts, got.RSVP)
 	}
+	// Rosa's export holds her answer, her check-in and her marshal role.
+	var export struct{ Events []myEventBody }
+	w.json(t, "GET", "/api/v1/me/export", w.tokens["rosa"], nil, 200, &export)
+	if len(export.Events) != 2 || export.Events[0].Answer != "marshal" || export.Events[1].Answer != "yes" || !export.Events[1].CheckedIn {
+		t.Errorf("rosa's export: got %+v, want marshal, and yes checked in", export.Events)
+	}
 	var list struct{ Events []eventBody }
 	w.json(t, "GET", "/api/v1/events", w.tokens["beto"], nil, 200, &list)
 	if len(list.Events) != 1 || list.Events[0].ID != id {

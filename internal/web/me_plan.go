@@ -155,6 +155,8 @@ type exportBody struct {
 	Passkeys  []passkeyBody       `json:"passkeys"`
 	// Reads are the caller's reads of member lists, from the audit log.
 	Reads []auditReadBody `json:"reads"`
+	// Events are the caller's answers, check-ins and marshal roles.
+	Events []myEventBody `json:"events"`
 }
 
 type exportSessionBody struct {
@@ -251,6 +253,9 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 		if after = next; after == "" {
 			break
 		}
+	}
+	if b.Events, err = s.myEventData(r, id); err != nil {
+		return err
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="commune-export.json"`)
 	writeJSON(w, http.StatusOK, b)
