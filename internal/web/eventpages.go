@@ -47,17 +47,24 @@ const (
 // eventLine is an event as a page lists or heads it, in the page's
 // language.
 type eventLine struct {
-	ID, Title, Description string
-	Starts, Ends           string
-	Place                  string // a site's name, or a cell
-	Purged                 bool
+	ID, Title    string
+	Description  []string // its paragraphs
+	Starts, Ends string
+	Place        string // a site's name, or a cell
+	Purged       bool
 }
 
 func (s *Server) eventLine(r *http.Request, e *store.Event, sites map[string]world.Site) eventLine {
-	l := eventLine{ID: e.ID, Title: e.TitleEN, Description: e.DescriptionEN, Starts: e.Starts.Format(timeLayout),
+	l := eventLine{ID: e.ID, Title: e.TitleEN, Starts: e.Starts.Format(timeLayout),
 		Ends: e.Ends.Format(timeLayout), Place: e.Cell, Purged: e.Purged}
+	description := e.DescriptionEN
 	if s.ui.pageLang(r) == "es" {
-		l.Title, l.Description = e.TitleES, e.DescriptionES
+		l.Title, description = e.TitleES, e.DescriptionES
+	}
+	for _, p := range strings.Split(strings.ReplaceAll(description, "\r\n", "\n"), "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			l.Description = append(l.Description, p)
+		}
 	}
 	if e.Site != "" {
 		l.Place = siteName(sites, e.Site)

@@ -175,7 +175,8 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(r, &b); err != nil {
 		return err
 	}
-	if !mayCreate(p, b.Collectives) {
+	// Without collectives the store refuses the event as invalid.
+	if len(b.Collectives) > 0 && !mayCreate(p, b.Collectives) {
 		return errorf(store.CodeForbidden, msgForbidden)
 	}
 	e, err := s.store.CreateEvent(r.Context(), store.Event{TitleEN: b.Title.EN, TitleES: b.Title.ES,

@@ -153,7 +153,7 @@ func (w *eventWorld) mayDay(t *testing.T, start time.Time) string {
 	var e eventBody
 	w.json(t, "POST", "/api/v1/events", w.tokens["coord-garment"], map[string]any{
 		"title":       map[string]string{"en": "May Day march", "es": "Marcha del Primero de Mayo"},
-		"description": map[string]string{"en": "All together.", "es": "Todos juntos."},
+		"description": map[string]string{"en": "All together.\nBring water.", "es": "Todos juntos.\r\nTraigan agua."},
 		"starts_at":   start, "ends_at": start.Add(4 * time.Hour), "cell": "9q5c",
 		"collectives": []string{"garment", "school"},
 	}, 201, &e)
@@ -482,7 +482,8 @@ func TestEventPages(t *testing.T) {
 	}{
 		{"list", "GET", "/events", "rosa", "es", "", 200, []string{"Marcha del Primero de Mayo"}, nil},
 		{"event es", "GET", "/events/" + id, "rosa", "es", "", 200,
-			[]string{"Punto de encuentro", "corner of 1st and Soto", "Responsable", "Garment", "School"}, []string{"Roosevelt High gate", "beto"}},
+			[]string{"Punto de encuentro", "corner of 1st and Soto", "Responsable", "Garment", "School", "<p class=\"description\">Traigan agua.</p>"},
+			[]string{"Roosevelt High gate", "beto"}},
 		{"event en", "GET", "/events/" + id, "beto", "en", "", 200,
 			[]string{"Meeting point", "Roosevelt High gate"}, []string{"1st and Soto", "rosa"}},
 		{"names", "GET", "/events/" + id + "/contingents/garment", "coord-garment", "en", "", 200,
