@@ -317,6 +317,26 @@ var authzCases = map[string]authzCase{
 	"PUT /api/v1/me/calls":           {who: self, body: `{"reach_km": 8, "week": [{"day": "monday", "start": "08:00", "end": "15:00"}], "tz": "America/Los_Angeles"}`},
 	"GET /calls/answer/{token}":      {who: everyone, path: authzAnswerLink},
 	"POST /calls/answer/{token}":     {who: everyone, path: authzAnswerLink, body: "answer=coming"},
+	// Events (events.go, eventpages.go): an event of A under way, and
+	// one of B for the foreign paths.
+	"POST /api/v1/events": {who: collective, body: `{"title": {"en": "May Day", "es": "Primero de Mayo"}, ` +
+		`"starts_at": "2030-05-01T10:00:00Z", "ends_at": "2030-05-01T14:00:00Z", "cell": "9q5c", "collectives": ["coll-a"]}`},
+	"GET /api/v1/events":                               {who: self},
+	"GET /api/v1/events/{id}":                          {who: membersOf, path: eventPath("")},
+	"PUT /api/v1/events/{id}/rsvp":                     {who: membersOf, path: eventPath("/rsvp"), body: `{"answer": "yes"}`},
+	"GET /api/v1/events/{id}/contingents/{collective}": {who: collective, path: eventPath("/contingents/" + collectiveA), foreign: foreignEventPath("/contingents/" + collectiveA)},
+	"PUT /api/v1/events/{id}/contingents/{collective}": {who: collective, path: eventPath("/contingents/" + collectiveA), body: `{"meet_note": "corner of 1st and Soto"}`, foreign: foreignEventPath("/contingents/" + collectiveA)},
+	"GET /api/v1/events/{id}/checkin-link":             {who: collective, path: eventPath("/checkin-link")},
+	"POST /api/v1/events/{id}/checkin":                 {who: membersOf, path: eventPath("/checkin"), body: `{"token": "k1.x.y"}`},
+	"GET /events":                                      {who: self},
+	"GET /events/new":                                  {who: coordinators},
+	"POST /events/new":                                 {who: coordinators, body: "title_en=May+Day&title_es=Primero+de+Mayo&starts=2030-05-01T10:00&ends=2030-05-01T14:00&cell=9q5c&collectives=coll-a"},
+	"GET /events/{id}":                                 {who: membersOf, path: eventPage("")},
+	"POST /events/{id}/rsvp":                           {who: membersOf, path: eventPage("/rsvp"), body: "answer=maybe"},
+	"GET /events/{id}/contingents/{collective}":        {who: collective, path: eventPage("/contingents/" + collectiveA), foreign: foreignEventPage("/contingents/" + collectiveA)},
+	"POST /events/{id}/contingents/{collective}":       {who: collective, path: eventPage("/contingents/" + collectiveA), body: "meet_note=corner", foreign: foreignEventPage("/contingents/" + collectiveA)},
+	"GET /events/{id}/checkin":                         {who: membersOf, path: eventPage("/checkin")},
+	"POST /events/{id}/checkin":                        {who: membersOf, path: eventPage("/checkin"), body: "t=k1.x.y"},
 }
 
 // inA returns the path of collective A followed by rest.
@@ -337,6 +357,8 @@ func (w who) allowed(c caller) bool {
 		return c == memberA || c == coordA || c == organizer
 	case organizers:
 		return c == organizer
+	case coordinators:
+		return c == coordA || c == coordB || c == organizer
 	}
 	return false
 }

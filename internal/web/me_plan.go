@@ -158,6 +158,8 @@ type exportBody struct {
 	// Push are the caller's Web Push subscriptions, one per browser,
 	// as the browsers gave them (push.go).
 	Push []pushBody `json:"push"`
+	// Events are the caller's answers, check-ins and marshal roles.
+	Events []myEventBody `json:"events"`
 }
 
 type exportSessionBody struct {
@@ -256,6 +258,9 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if b.Push, err = s.myPush(r); err != nil {
+		return err
+	}
+	if b.Events, err = s.myEventData(r, id); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="commune-export.json"`)

@@ -82,6 +82,7 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.handle(rt))
 	}
+	s.startEventWorker()
 	return s
 }
 
@@ -126,6 +127,7 @@ func (s *Server) routes() []route {
 		s.editRoutes(),
 		s.pushRoutes(),
 		s.callRoutes(),
+		s.eventRoutes(), s.eventPageRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
