@@ -59,7 +59,7 @@ type apiError struct {
 	key  msgKey
 }
 
-func (e *apiError) Error() string { return string(e.code) + ": " + messagesEN[e.key] }
+func (e *apiError) Error() string { return string(e.code) + ": " + english.t(e.key) }
 
 func errorf(code store.Code, key msgKey) error { return &apiError{code: code, key: key} }
 

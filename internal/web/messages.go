@@ -1,29 +1,30 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
 	"strconv"
 	"strings"
 )
 
-// lang is a language of the API's messages.
-type lang int
+// lang is a language of the API's messages: the code of a catalog in
+// locales/ ("en", "es").
+type lang string
 
 const (
-	english lang = iota
-	spanish
+	english lang = "en"
+	spanish lang = "es"
 )
 
 // code returns the language's code, as world.Errors.Message takes it.
-func (l lang) code() string {
-	if l == spanish {
-		return "es"
-	}
-	return "en"
-}
+func (l lang) code() string { return string(l) }
 
-// msgKey names a message of the API. Each language has its catalog, a
-// map in a file of its own (messages_en.go, messages_es.go); a test
-// checks that they hold the same keys.
+// msgKey names a message of the API. Its words are in each language's
+// catalog, locales/LANG.json, under "api." and the key, beside the
+// words of the pages: adding a language is adding one catalog file. A
+// test checks that every key has its words in every catalog.
 type msgKey string
 
 const (
@@ -53,18 +54,46 @@ const (
 	msgCeremonyUnknown msgKey = "ceremony-unknown"
 )
 
-var catalogs = [...]map[msgKey]string{english: messagesEN, spanish: messagesES}
+// apiMessages are the API's messages of each catalog in locales/, by
+// language and key; they are read once, and never change.
+var apiMessages = func() map[lang]map[msgKey]string {
+	out := map[lang]map[msgKey]string{}
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(localeFS, f)
+		if err != nil {
+			panic(err)
+		}
+		var words map[string]string
+		if err := json.Unmarshal(data, &words); err != nil {
+			// The catalogs are built in: every test would see this.
+			panic(fmt.Sprintf("web: %s: %v", f, err))
+		}
+		msgs := map[msgKey]string{}
+		for k, v := range words {
+			if key, ok := strings.CutPrefix(k, "api."); ok {
+				msgs[msgKey(key)] = v
+			}
+		}
+		out[lang(strings.TrimSuffix(path.Base(f), ".json"))] = msgs
+	}
+	return out
+}()
 
+// t returns the message k in l, or in English when l lacks it.
 func (l lang) t(k msgKey) string {
-	if s, ok := catalogs[l][k]; ok {
+	if s, ok := apiMessages[l][k]; ok {
 		return s
 	}
-	return messagesEN[k]
+	return apiMessages[english][k]
 }
 
-// language picks English or Spanish from an Accept-Language header
-// (RFC 9110, section 12.5.4): the one with the highest weight, English
-// when neither is named.
+// language picks the language of a catalog from an Accept-Language
+// header (RFC 9110, section 12.5.4): the one with the highest weight,
+// English when none is named.
 func language(header string) lang {
 	best, bestQ := english, 0.0
 	for _, part := range strings.Split(header, ",") {
@@ -78,13 +107,9 @@ func language(header string) lang {
 			q = f
 		}
 		tag = strings.ToLower(strings.TrimSpace(tag))
-		var l lang
-		switch {
-		case tag == "es" || strings.HasPrefix(tag, "es-"):
-			l = spanish
-		case tag == "en" || strings.HasPrefix(tag, "en-"):
-			l = english
-		default:
+		primary, _, _ := strings.Cut(tag, "-")
+		l := lang(primary)
+		if _, ok := apiMessages[l]; !ok {
 			continue
 		}
 		if q > bestQ {

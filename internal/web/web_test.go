@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -146,15 +148,48 @@ func TestOpenAPIComplete(t *testing.T) {
 	}
 }
 
+// messagesEN and messagesES are the API's messages in English and
+// Spanish, for the tests to compare answers with.
+var messagesEN, messagesES = apiMessages[english], apiMessages[spanish]
+
+// TestMessagesComplete: every message key the code declares has its
+// words in every catalog, and no catalog holds words of a key the code
+// no longer has.
 func TestMessagesComplete(t *testing.T) {
-	for k := range messagesEN {
-		if messagesES[k] == "" {
-			t.Errorf("message %q has no Spanish text", k)
+	decl := regexp.MustCompile(`(msg\w+)\s*(?:msgKey\s*=\s*"([^"]+)"|=\s*msgKey\("([^"]+)"\))`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[msgKey]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+			keys[msgKey(m[2]+m[3])] = true
 		}
 	}
-	for k := range messagesES {
-		if messagesEN[k] == "" {
-			t.Errorf("message %q has no English text", k)
+	if len(keys) < 50 {
+		t.Fatalf("found %d message keys in the code: the search does not work", len(keys))
+	}
+	if len(apiMessages) < 2 {
+		t.Fatalf("catalogs: %v, want two or more", len(apiMessages))
+	}
+	for l, msgs := range apiMessages {
+		for k := range keys {
+			if msgs[k] == "" {
+				t.Errorf("locales/%s.json has no words for api.%s", l, k)
+			}
+		}
+		for k := range msgs {
+			if !keys[k] {
+				t.Errorf("locales/%s.json has api.%s, which no code uses", l, k)
+			}
 		}
 	}
 	for code := range statuses {
