@@ -74,6 +74,9 @@ func TestServeBadFlags(t *testing.T) {
 		{"--public-url", "commune.example.org"},
 		{"--public-url", "ftp://commune.example.org"},
 		{"--smtp", "http://mail.example.org"},
+		{"--sms", "ftp://gateway.example.org", "--sms-from", "+15550100"},
+		{"--call-retention", "200h"},
+		{"--call-rings", "1s"},
 	} {
 		code, _, errOut := runCLI(t, "es", append([]string{"serve", "--data", t.TempDir()}, args...)...)
 		if code != 2 || !strings.Contains(errOut, args[0]) {

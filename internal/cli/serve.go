@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/commune-org/commune/internal/call"
 	"github.com/commune-org/commune/internal/notify"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/web"
@@ -27,6 +28,7 @@ const (
 	msgServePublicURL   msgKey = "serve-public-url"
 	msgServePushSubject msgKey = "serve-push-subject"
 	msgServeSMS         msgKey = "serve-sms"
+	msgServeCallFlags   msgKey = "serve-call-flags"
 )
 
 var serveMessages = map[msgKey][2]string{
@@ -35,6 +37,7 @@ var serveMessages = map[msgKey][2]string{
                      [--smtp smtp://host:port] [--public-url URL]
                      [--push-subject mailto:ops@example.org]
                      [--sms https://user:token@gateway/... --sms-from +15550100]
+                     [--call-rings 3m] [--call-retention 24h]
 
 Runs the server: the JSON API under /api/v1, /healthz and the OpenAPI
 document at /api/openapi.json. DIR holds the SQLite database and the key
@@ -62,12 +65,18 @@ Body) at that URL, with basic authentication from its user and
 password; --sms-from is the number or sender name they come from. The
 text says only that there is an urgent call nearby, with its link.
 
+An open call reaches about three people for each one it needs, nearest
+first, and the next ring every --call-rings while too few are coming. A
+call's place, recipients and answers are deleted --call-retention after
+it ends (at most 7 days); only the counts remain.
+
 Flags:
 `,
 		`uso: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
                    [--smtp smtp://servidor:puerto] [--public-url URL]
                    [--push-subject mailto:ops@example.org]
                    [--sms https://usuario:token@pasarela/... --sms-from +15550100]
+                   [--call-rings 3m] [--call-retention 24h]
 
 Ejecuta el servidor: la API JSON en /api/v1, /healthz y el documento
 OpenAPI en /api/openapi.json. DIR guarda la base de datos SQLite y la
@@ -100,6 +109,12 @@ básica tomada de su usuario y contraseña; --sms-from es el número o el
 nombre del remitente. El mensaje solo dice que hay un llamado urgente
 cerca, con su enlace.
 
+Un llamado abierto llega a unas tres personas por cada una que necesita,
+primero a las más cercanas, y al siguiente círculo cada --call-rings
+mientras vienen muy pocas. El lugar de un llamado, sus destinatarios y
+sus respuestas se borran --call-retention después de que termina (como
+mucho 7 días); solo quedan los conteos.
+
 Opciones:
 `},
 	msgServeArgs: {
@@ -123,6 +138,9 @@ Opciones:
 	msgServeSMS: {
 		"--sms: %v",
 		"--sms: %v"},
+	msgServeCallFlags: {
+		"--call-rings must be from 10s to 1h, and --call-retention from 1h to 168h (7 days); got %v and %v",
+		"--call-rings debe ir de 10s a 1h, y --call-retention de 1h a 168h (7 días); se dio %v y %v"},
 }
 
 // shutdownTimeout is how long requests under way get to finish once a
@@ -139,6 +157,8 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	pushSubj := fs.String("push-subject", "", "contact for push services (mailto: or https:) / contacto para los servicios de notificaciones")
 	smsURL := fs.String("sms", "", "SMS gateway URL for urgent calls / URL de la pasarela SMS para los llamados urgentes")
 	smsFrom := fs.String("sms-from", "", "number or name texts come from / número o nombre del remitente de los mensajes")
+	rings := fs.Duration("call-rings", call.DefaultPolicy.Interval, "time between the rings of a call / tiempo entre los círculos de un llamado")
+	retention := fs.Duration("call-retention", store.DefaultCallRetention, "how long a call's data is kept after it ends / cuánto se guardan los datos de un llamado después de terminar")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return usageErrorFrom(err)
@@ -155,6 +175,9 @@ func (c *command) serve(ctx context.Context, args []string) error {
 			return usageError{c.t(msgServeSMTP, err)}
 		}
 	}
+	if *rings < 10*time.Second || *rings > time.Hour || *retention < time.Hour || *retention > store.MaxCallRetention {
+		return usageError{c.t(msgServeCallFlags, *rings, *retention)}
+	}
 	var channels map[string]web.CallChannel
 	if *smsURL != "" {
 		sms, err := notify.NewSMS(*smsURL, *smsFrom)
@@ -164,7 +187,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 		channels = map[string]web.CallChannel{"sms": web.SMSChannel(sms)}
 	}
 	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj,
-		channels: channels})
+		channels: channels, calls: web.CallOptions{Policy: call.Policy{Factor: call.DefaultPolicy.Factor, Interval: *rings}, Retention: *retention}})
 }
 
 // serverConfig is what serve and demo start a server with.
@@ -176,6 +199,8 @@ type serverConfig struct {
 	// channels are the channels of urgent calls beside email and push
 	// (SMS, with --sms).
 	channels map[string]web.CallChannel
+	// calls tunes the work of urgent calls (--call-rings, --call-retention).
+	calls web.CallOptions
 	// demo, for commune demo only, names the people its sign-in links
 	// sign in as; ready is called with the public URL once the server
 	// listens.
@@ -213,7 +238,7 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		return err
 	}
 	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo, Pusher: pusher,
-		CallChannels: cfg.channels})
+		CallChannels: cfg.channels, Calls: cfg.calls})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
