@@ -13,7 +13,8 @@ import (
 // below the command line, in one table: the planner and the domain know
 // nothing of storage or HTTP; the store uses the domain's types and its
 // two database drivers, nothing that serves requests; the web layer uses
-// the store, auth, the domain and a QR encoder, never the command line;
+// the store, auth, the domain (urgent calls included), notify and a QR
+// encoder, never the command line;
 // auth uses the standard library only. (lp keeps its own test: it is public and must
 // import nothing of the project.)
 func TestImportDirection(t *testing.T) {
@@ -25,12 +26,12 @@ func TestImportDirection(t *testing.T) {
 		"../demo":  {module + "internal/world", module + "internal/geo"},
 		"../call":  {module + "internal/geo"},
 		"../auth":  {},
-		"../store": {module + "internal/world", module + "internal/geo", module + "internal/plan",
+		"../store": {module + "internal/world", module + "internal/geo", module + "internal/plan", module + "internal/call",
 			"modernc.org/sqlite", "modernc.org/sqlite/lib",
 			"github.com/jackc/pgx/v5/stdlib", "github.com/jackc/pgx/v5/pgconn"},
 		"../web": {module + "internal/store", module + "internal/auth", module + "internal/world", module + "internal/plan",
 			"github.com/skip2/go-qrcode", // invites' QR codes
-			module + "internal/geo",
+			module + "internal/geo", module + "internal/call",
 			module + "internal/notify", "github.com/go-webauthn/webauthn/webauthn", "github.com/go-webauthn/webauthn/protocol"},
 		"../notify": {},
 	}
