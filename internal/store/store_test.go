@@ -70,6 +70,8 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Commitment", testCommitment},
 		{"LatestPlan", testLatestPlan},
 		{"ImportMembers", testImportMembers},
+		{"News", testNews},
+		{"Editions", testEditions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
