@@ -263,6 +263,36 @@ var authzCases = map[string]authzCase{
 	"POST /api/v1/login/passkey/register/finish": {who: self, body: `{}`},
 	"GET /api/v1/login/session":                  {who: self},
 	"POST /api/v1/logout":                        {who: self},
+
+	// The newspaper (news.go, newspage.go, feeds.go). The article is a
+	// draft of the member of A: others find it not found.
+	"GET /api/v1/articles":             {who: everyone},
+	"POST /api/v1/articles":            {who: self, body: `{"language": "en", "title": "T", "body": "B"}`},
+	"GET /api/v1/articles/review":      {who: organizers},
+	"GET /api/v1/articles/{id}":        {who: everyone, path: draftPath("/api/v1/articles/%s")},
+	"PATCH /api/v1/articles/{id}":      {who: self, path: draftPath("/api/v1/articles/%s"), body: `{"title": "New"}`},
+	"POST /api/v1/articles/{id}/state": {who: self, path: draftPath("/api/v1/articles/%s/state"), body: `{"state": "review"}`},
+	"GET /api/v1/me/articles":          {who: self},
+	"GET /api/v1/editions":             {who: everyone},
+	"POST /api/v1/editions":            {who: organizers, body: `{"number": 7, "title": "x", "date": "2027-05-01"}`},
+	"GET /api/v1/editions/{id}":        {who: everyone, path: editionPath("/api/v1/editions/%s")},
+	"PUT /api/v1/editions/{id}":        {who: organizers, path: editionPath("/api/v1/editions/%s"), body: `{"number": 2, "title": "x", "date": "2027-05-01"}`},
+	"GET /api/v1/editors":              {who: organizers},
+	"PUT /api/v1/editors/{member}":     {who: organizers, path: func(f *fixture) string { return "/api/v1/editors/" + f.ids[memberA] }},
+	"DELETE /api/v1/editors/{member}":  {who: organizers, path: func(f *fixture) string { return "/api/v1/editors/" + f.ids[memberA] }},
+	"GET /feeds/en.atom":               {who: everyone},
+	"GET /feeds/es.atom":               {who: everyone},
+	"GET /news":                        {who: everyone},
+	"GET /news/{id}":                   {who: everyone, path: draftPath("/news/%s")},
+	"GET /news/write":                  {who: self},
+	"POST /news/write":                 {who: self, body: "title=x"},
+	"GET /news/{id}/edit":              {who: self, path: draftPath("/news/%s/edit")},
+	"POST /news/{id}/edit":             {who: self, path: draftPath("/news/%s/edit"), body: "title=x"},
+	"POST /news/{id}/state":            {who: self, path: draftPath("/news/%s/state"), body: "state=review"},
+	"GET /news/review":                 {who: organizers},
+	"GET /news/editions":               {who: everyone},
+	"POST /news/editions":              {who: organizers, body: "number=3"},
+	"GET /news/editions/{id}/print":    {who: everyone, path: editionPath("/news/editions/%s/print")},
 }
 
 // inA returns the path of collective A followed by rest.

@@ -114,6 +114,7 @@ func (s *Server) routes() []route {
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
 		s.demoRoutes(),
+		s.newsRoutes(),
 	} {
 		rts = append(rts, area...)
 	}
