@@ -234,6 +234,11 @@ func TestEditionPrintScreenshots(t *testing.T) {
 		if err != nil || shown {
 			t.Errorf("print view in %s: the site's header shows on paper (%v)", tc.lang, err)
 		}
+		// A screenshot has no pages, so it shows none of the page
+		// margins (@page); give the body the same, for the picture.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.body.style.padding = "15mm 12mm", true)`)); err != nil {
+			t.Fatal(err)
+		}
 		shot(ctx, t, "edition-print-"+tc.lang+".png")
 	}
 }
