@@ -503,3 +503,9 @@ func (s *Server) deleteEditor(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// authorArticleBodies are the bodies of articles as their author sees
+// them, for the export of their data.
+func authorArticleBodies(author string, as []store.Article) []articleBody {
+	return toArticleBodies(auth.Principal{Member: author}, as)
+}

@@ -143,6 +143,16 @@ func TestNewsArticleStates(t *testing.T) {
 	if strings.Contains(string(w.json(t, "GET", "/api/v1/articles/"+a.ID, w.author, "").body), w.authorID) {
 		t.Error("an article names its author's member id")
 	}
+	// The author takes their articles with the rest of their data.
+	var export struct {
+		Articles []articleBody `json:"articles"`
+	}
+	if err := json.Unmarshal(w.json(t, "GET", "/api/v1/me/export", w.author, "").want(t, "export", 200).body, &export); err != nil {
+		t.Fatal(err)
+	}
+	if len(export.Articles) != 1 || export.Articles[0].ID != a.ID || !export.Articles[0].Mine {
+		t.Errorf("export: articles %+v, want [%s]", export.Articles, a.ID)
+	}
 	path := "/api/v1/articles/" + a.ID
 	steps := []struct {
 		what, method, target, token, body string
