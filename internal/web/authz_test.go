@@ -293,6 +293,7 @@ var authzCases = map[string]authzCase{
 	"GET /news/editions":               {who: everyone},
 	"POST /news/editions":              {who: organizers, body: "number=3"},
 	"GET /news/editions/{id}/print":    {who: everyone, path: editionPath("/news/editions/%s/print")},
+	"GET /news/editions/{id}/pdf":      {who: everyone, path: editionPath("/news/editions/%s/pdf")},
 }
 
 // inA returns the path of collective A followed by rest.

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -354,4 +356,40 @@ func TestEditionPrint(t *testing.T) {
 		t.Errorf("edition: got %+v, want articles [%s %s]", got, en, es)
 	}
 	w.json(t, "POST", "/api/v1/articles/"+en+"/state", w.editor, `{"state": "draft"}`).want(t, "unpublish an article in an edition", http.StatusConflict)
+}
+
+// TestEditionPDF: an edition as a PDF, one language per page at least,
+// with nothing active in it: no script, no link, no launch action.
+func TestEditionPDF(t *testing.T) {
+	w := newNewsWorld(t)
+	ed := sampleEdition(t, w.store)
+	ids := publishPayloads(t, w.store, xssPayloads(t))
+	xss, err := w.store.CreateEdition(context.Background(), store.Edition{Number: 13, Title: "XSS", Date: "2027-05-01", Articles: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageCount := regexp.MustCompile(`/Type /Pages\n/Kids \[[^\]]*\]\n/Count (\d+)`)
+	for _, tc := range []struct {
+		id       string
+		minPages int
+	}{{ed, 2}, {xss.ID, 2}} {
+		for _, lang := range []string{"en", "es"} {
+			r := w.do(t, "GET", "/news/editions/"+tc.id+"/pdf", "", lang, nil).want(t, "pdf", 200)
+			if ct := r.header.Get("Content-Type"); ct != "application/pdf" || !bytes.HasPrefix(r.body, []byte("%PDF-")) {
+				t.Fatalf("pdf: Content-Type %q, starts %q", ct, r.body[:min(len(r.body), 8)])
+			}
+			m := pageCount.FindSubmatch(r.body)
+			if m == nil {
+				t.Fatalf("pdf %s: no page tree found", lang)
+			}
+			if n, _ := strconv.Atoi(string(m[1])); n < tc.minPages {
+				t.Errorf("pdf %s: %d pages, want at least %d (one language a page)", lang, n, tc.minPages)
+			}
+			for _, active := range []string{"/JavaScript", "/JS", "/URI", "/Launch", "/OpenAction", "/AA"} {
+				if bytes.Contains(r.body, []byte(active)) {
+					t.Errorf("pdf %s of edition %s holds %s", lang, tc.id, active)
+				}
+			}
+		}
+	}
 }

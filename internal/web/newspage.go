@@ -33,6 +33,7 @@ func (s *Server) newsPageRoutes() []route {
 		{pattern: "GET /news/editions", public: true, page: true, h: s.editionsPage},
 		{pattern: "POST /news/editions", action: auth.Edit, page: true, h: s.editionPost},
 		{pattern: "GET /news/editions/{id}/print", public: true, page: true, h: s.printPage},
+		{pattern: "GET /news/editions/{id}/pdf", public: true, page: true, h: s.editionPDF},
 	}
 }
 
