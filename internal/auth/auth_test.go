@@ -43,6 +43,14 @@ func TestAllow(t *testing.T) {
 		{"organizer", org, WriteAll, "", true},
 		{"organizer without passkey", orgNoKey, ReadAll, "", false},
 		{"organizer without passkey", orgNoKey, WriteSelf, "", true},
+		{"member", member, Edit, "", false},
+		{"coordinator", coord, Edit, "", false},
+		{"editor", Principal{Member: "m4", Role: Member, Editor: true, Passkey: true}, Edit, "", true},
+		{"editor without passkey", Principal{Member: "m4", Role: Member, Editor: true}, Edit, "", false},
+		{"editor", Principal{Member: "m4", Role: Member, Editor: true, Passkey: true}, WriteAll, "", false},
+		{"anonymous editor flag", Principal{Editor: true, Passkey: true}, Edit, "", false},
+		{"organizer", org, Edit, "", true},
+		{"organizer without passkey", orgNoKey, Edit, "", false},
 	}
 	for _, c := range cases {
 		if got := Allow(c.p, c.a, c.collective); got != c.want {

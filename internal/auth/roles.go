@@ -32,6 +32,10 @@ type Principal struct {
 	Member      string // the member's id; empty for anonymous
 	Role        Role
 	Coordinates []string // collective ids where the member is a coordinator
+	// Editor reports whether the member is an editor of the newspaper
+	// (named by an organizer); it is looked up only for the routes whose
+	// action is Edit.
+	Editor bool
 	// Passkey reports whether this session was opened with a passkey;
 	// coordinators and organizers must use one for what their role
 	// allows beyond a member's.
@@ -56,9 +60,12 @@ const (
 	// planning runs.
 	ReadAll
 	WriteAll
+	// Edit: the newspaper's editing, publishing articles and making
+	// editions; editors and organizers.
+	Edit
 )
 
-var actionNames = [...]string{"read own data", "change own data", "read a collective", "change a collective", "read everything", "change everything"}
+var actionNames = [...]string{"read own data", "change own data", "read a collective", "change a collective", "read everything", "change everything", "edit the newspaper"}
 
 func (a Action) String() string {
 	if int(a) < len(actionNames) {
@@ -97,6 +104,8 @@ func Allow(p Principal, a Action, collective string) bool {
 		return false
 	case ReadAll, WriteAll:
 		return p.Role == Organizer && p.Passkey
+	case Edit:
+		return (p.Editor || p.Role == Organizer) && p.Passkey
 	}
 	return false
 }

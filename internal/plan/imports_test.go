@@ -30,7 +30,11 @@ func TestImportDirection(t *testing.T) {
 			"modernc.org/sqlite", "modernc.org/sqlite/lib",
 			"github.com/jackc/pgx/v5/stdlib", "github.com/jackc/pgx/v5/pgconn"},
 		"../web": {module + "internal/store", module + "internal/auth", module + "internal/world", module + "internal/plan",
-			"github.com/skip2/go-qrcode", // invites' QR codes
+			"github.com/skip2/go-qrcode",                                                                // invites' QR codes
+			"github.com/yuin/goldmark", "github.com/yuin/goldmark/ast", "github.com/yuin/goldmark/text", // articles in Markdown
+			"github.com/yuin/goldmark/extension", "github.com/yuin/goldmark/extension/ast", "github.com/yuin/goldmark/renderer/html",
+			"github.com/microcosm-cc/bluemonday", // and sanitized
+			"github.com/go-pdf/fpdf",             // editions as PDF
 			module + "internal/geo", module + "internal/call",
 			module + "internal/notify", "github.com/go-webauthn/webauthn/webauthn", "github.com/go-webauthn/webauthn/protocol"},
 		"../notify": {},

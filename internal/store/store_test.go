@@ -80,6 +80,8 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"CallPurge", testCallPurge},
 		{"CallErase", testCallErase},
 		{"Events", testEvents},
+		{"News", testNews},
+		{"Editions", testEditions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })

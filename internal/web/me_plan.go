@@ -148,6 +148,8 @@ type exportBody struct {
 	// Tokens are the caller's API tokens: what each lets its holder do,
 	// never the token or its hash.
 	Tokens []tokenBody `json:"tokens"`
+	// Articles are the articles the caller wrote, in every state.
+	Articles []articleBody `json:"articles"`
 	// Organizer says the caller is an organizer; Sessions and Passkeys
 	// are how they are signed in (never a session's secret or a key).
 	Organizer bool                `json:"organizer"`
@@ -225,6 +227,11 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 		}
 		b.Plans = append(b.Plans, p)
 	}
+	arts, err := s.store.Articles(ctx, store.ArticleFilter{Author: id, Limit: store.MaxLimit})
+	if err != nil {
+		return err
+	}
+	b.Articles = authorArticleBodies(id, arts)
 	toks, err := s.store.MemberTokens(ctx, id)
 	if err != nil {
 		return err

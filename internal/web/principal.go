@@ -28,6 +28,11 @@ func (s *Server) authorize(r *http.Request, rt route) (*http.Request, error) {
 	if rt.collective != "" {
 		collective = r.PathValue(rt.collective)
 	}
+	if rt.action == auth.Edit {
+		if p.Editor, err = s.store.IsEditor(r.Context(), p.Member); err != nil {
+			return r, err
+		}
+	}
 	if !auth.Allow(p, rt.action, collective) {
 		return r, errorf(store.CodeForbidden, msgForbidden)
 	}
