@@ -227,8 +227,9 @@ func (md *model) holdAllocations(x []float64) {
 // a run needing 6.3 driver hours with none assigned for 30,000
 // iterations while the price of its drivers sat at 0.91). Charged
 // mostly on the runs, the price of labour only has to cover the share
-// and the distance, and the iteration count of the stage fell 1.8 to
-// 2.5 times on generated worlds (docs/BENCHMARKS.md, "what was tried").
+// and the distance, and the stage took 1.2 (the 100k city) to 2.5 (a
+// 10k world) times fewer iterations (docs/BENCHMARKS.md, "What was
+// tried").
 const (
 	hourCost   = 1
 	hourKmCost = 1e-3
