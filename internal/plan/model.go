@@ -215,7 +215,7 @@ func (md *model) holdAllocations(x []float64) {
 //
 // The hour's cost of 1 is charged in two parts: arcShare of it on each
 // hour of a labour arc, the rest on the recipe runs that use the hour
-// (per run, that share times the run's hours of labour). Every arc
+// (per run, 1 − arcShare times the run's hours of labour). Every arc
 // costs more than zero, so at an optimum the hours at each site and
 // skill are exactly the hours its runs use, and there both charges add
 // up to the same objective: the optimal value and the optimal plans are
@@ -224,8 +224,8 @@ func (md *model) holdAllocations(x []float64) {
 // site's price of labour must climb to the cost of an hour before any
 // hour is worth assigning to it, and PDHG climbs there slowly where
 // labour is scarce (on a generated world of 30,000 members, a site kept
-// a run needing 6.3 driver hours with none assigned for 30,000
-// iterations while the price of its drivers sat at 0.91). Charged
+// a run needing 6.3 driver hours with none assigned for nearly
+// 40,000 iterations while the price of its drivers sat at 0.91). Charged
 // mostly on the runs, the price of labour only has to cover the share
 // and the distance, and the stage took 1.2 (the 100k city) to 2.5 (a
 // 10k world) times fewer iterations (docs/BENCHMARKS.md, "What was
