@@ -81,6 +81,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"CallErase", testCallErase},
 		{"Events", testEvents},
 		{"News", testNews},
+		{"Circulation", testCirculation},
 		{"Editions", testEditions},
 	}
 	for _, tc := range tests {
