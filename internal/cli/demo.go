@@ -168,5 +168,8 @@ func storeDemo(ctx context.Context, st *store.Store, d *demo.Demo) error {
 	if err := st.PutWorld(ctx, d.World); err != nil {
 		return err
 	}
+	if err := st.NoteSizes(ctx, time.Now()); err != nil {
+		return err
+	}
 	return st.SetOrganizer(ctx, d.Organizer, true)
 }

@@ -73,8 +73,8 @@ func TestPageTour(t *testing.T) {
 		{"", []tourPage{{"home", "/", ""}, {"login", "/login", ""}, {"join", "/join/" + code, ""}}},
 		{"member", []tourPage{{"me", "/me", ""}, {"needs", "/me/needs", ""}, {"commitment", "/me/commitment", ""}, {"account", "/me/account", ""}}},
 		{"coordinator", []tourPage{{"collective", "/collectives/boyle-heights", `.commune-map[data-state="ready"]`},
-			{"sites", "/collectives/boyle-heights/sites", ""}}},
-		{"organizer", []tourPage{{"collectives", "/collectives", ""}, {"catalog", "/catalog", ""}}},
+			{"sites", "/collectives/boyle-heights/sites", ""}, {"circulation", "/circulation", ""}}},
+		{"organizer", []tourPage{{"collectives", "/collectives", ""}, {"catalog", "/catalog", ""}, {"growth", "/growth", ""}}},
 	}
 	widths := []struct {
 		name string

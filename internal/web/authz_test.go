@@ -236,6 +236,13 @@ var authzCases = map[string]authzCase{
 	"POST /me/account":           {who: self, body: "alias=x"},
 	"POST /me/erase":             {who: self, body: "sure=yes"},
 	"POST /logout":               {who: self},
+	// The newspaper's circulation and growth (circulation.go): anyone
+	// signed in reads what concerns them; A's coordinators and
+	// organizers record for A; growth is for organizers.
+	"GET /circulation": {who: self},
+	"POST /collectives/{id}/circulation": {who: collective, path: func(*fixture) string { return "/collectives/" + collectiveA + "/circulation" },
+		body: "week=2026-W48&received=10&handed_out=8"},
+	"GET /growth": {who: organizers},
 
 	// A collective's page (collectivepage.go).
 	"GET /collectives":               {who: self},

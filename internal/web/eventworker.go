@@ -13,7 +13,8 @@ import (
 // The events' background work, started with the server and stopped by
 // Shutdown: every minute it sends the reminders that are due (the day
 // before and an hour before an event, by email, to those who answered
-// yes or maybe) and purges the events that ended seven days ago. Each
+// yes or maybe), purges the events that ended seven days ago, and notes
+// each collective's size for the growth page (circulation.go). Each
 // round takes its clock as an argument, so that a test can move it.
 
 // eventEvery is how often the worker runs a round.
@@ -50,6 +51,10 @@ func (s *Server) eventRound(ctx context.Context, now time.Time) {
 		if sent > 0 {
 			s.log.LogAttrs(ctx, slog.LevelInfo, "event reminders sent", slog.Int("count", sent))
 		}
+	}
+	// Each collective's size this week, for the growth page.
+	if err := s.store.NoteSizes(ctx, now); err != nil && ctx.Err() == nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "note sizes", slog.String("err", err.Error()))
 	}
 	n, err := s.store.PurgeEvents(ctx, now)
 	if err != nil && ctx.Err() == nil {

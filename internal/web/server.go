@@ -128,6 +128,7 @@ func (s *Server) routes() []route {
 		s.pushRoutes(),
 		s.callRoutes(),
 		s.eventRoutes(), s.eventPageRoutes(),
+		s.circulationRoutes(),
 		s.newsRoutes(),
 	} {
 		rts = append(rts, area...)

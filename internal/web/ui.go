@@ -106,6 +106,14 @@ var templateFuncs = template.FuncMap{
 	"num":  func(x float64) string { return strconv.FormatFloat(math.Round(100*x)/100, 'f', -1, 64) },
 	"half": func(x float64) float64 { return x / 2 },
 	"div":  func(x, y float64) float64 { return x / y },
+	// cell writes values[i] of a chart's series, or a dash where there
+	// is none.
+	"cell": func(values []float64, i int) string {
+		if i >= len(values) || math.IsNaN(values[i]) {
+			return "—"
+		}
+		return strconv.FormatFloat(math.Round(100*values[i])/100, 'f', -1, 64)
+	},
 	// num3 writes a small quantity with three significant decimals.
 	"num3": func(x float64) string { return strconv.FormatFloat(math.Round(1000*x)/1000, 'f', -1, 64) },
 	"list": func(xs ...string) []string { return xs },
