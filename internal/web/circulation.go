@@ -50,7 +50,7 @@ type circulationView struct {
 	Mine    []store.Collective
 	Form    form
 	FormFor string
-	Week string // this week
+	Week    string // this week
 }
 
 // plannedCopies is what the plan sends one collective.
@@ -454,4 +454,3 @@ func lastWeeks(now time.Time, n int) []string {
 	}
 	return out
 }
-
