@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ import (
 // the board, open all along, counts her without a reload. The form and
 // the board are photographed, phone and desktop, in English and
 // Spanish, for docs/screenshots.
-func TestCallBoardInBrowser(t *testing.T) {
+func TestUrgentCallInBrowser(t *testing.T) {
 	exe := chromium(t)
 	if testing.Short() {
 		t.Skip("drives a browser: not in -short")
@@ -125,6 +126,45 @@ func TestCallBoardInBrowser(t *testing.T) {
 		run("sign in as "+alias, chromedp.Navigate(base+"/demo/member"), chromedp.WaitVisible(chromedp.CSS("main")),
 			chromedp.Navigate(base+"/calls?lang="+lang), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	}
+	// accessible runs axe-core in the page and fails the test on every
+	// serious or critical violation (as event_browser_test.go does).
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accessible := func(where string) {
+		t.Helper()
+		type violation struct {
+			ID, Impact, Help string
+			Nodes            int
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
+			t.Fatalf("%s: inject axe-core: %v", where, err)
+		}
+		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+			r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+				.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: axe-core: %v", where, err)
+		}
+		for _, v := range vs {
+			t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
+		}
+	}
+	// settle waits until expr holds in the page, across the navigation
+	// a form's post starts (an evaluation during it fails, and is tried
+	// again).
+	settle := func(what, expr string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+				return
+			}
+			time.Sleep(100 * time.Millisecond) // a poll's pace, not a measure
+		}
+		where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+		t.Fatalf("%s: never; the page: %.1500s", what, where)
+	}
 	// photos takes the page on a phone and on a desktop.
 	photos := func(name, lang string) {
 		t.Helper()
@@ -155,6 +195,7 @@ func TestCallBoardInBrowser(t *testing.T) {
 	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#message_en"))); !strings.Contains(v, "gate 3") {
 		t.Errorf("the form kept message_en %q, want what was typed", v)
 	}
+	accessible("the form of a new call, with its errors")
 	photos("call-new", "en")
 	run("raise the call",
 		chromedp.Click(chromedp.CSS(`input[name="kind"][value="raid"]`)),
@@ -191,8 +232,11 @@ func TestCallBoardInBrowser(t *testing.T) {
 	photos("call-new", "es")
 	run("the board", chromedp.Navigate(base+"/calls"), chromedp.Click(chromedp.CSS(`a[href="/calls/`+id+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#verify")))
-	run("verify", chromedp.Click(chromedp.CSS("#verify")), chromedp.WaitVisible(chromedp.CSS("#board")),
-		chromedp.Poll[chromedp.Void](`document.querySelector('#board [data-field="status"]').textContent === "abierto"`, chromedp.WithPollingTimeout(20*time.Second)))
+	// The button posts and the browser loads the board again; the mark
+	// tells the old page from the new one.
+	run("verify", chromedp.Evaluate[chromedp.Void](`window.beforeVerify = true`), chromedp.Click(chromedp.CSS("#verify")))
+	settle("the board after verifying", `!window.beforeVerify && document.readyState === "complete" &&
+		document.querySelector('#board [data-field="status"]').textContent === "abierto"`)
 	if c, _ := st.Call(bg, id); c.Status != call.Open || c.VerifiedBy != ids["Tomás"] {
 		t.Fatalf("after Tomás verified: %s by %q", c.Status, c.VerifiedBy)
 	}
@@ -241,6 +285,7 @@ func TestCallBoardInBrowser(t *testing.T) {
 	if got := text("#board"); strings.Contains(got, "Rosa") || strings.Contains(got, "Carla") {
 		t.Errorf("the board names people: %.600s", got)
 	}
+	accessible("the board")
 	photos("call-board", "es")
 
 	// Carla's board, in English, the same counts.
