@@ -229,6 +229,24 @@ func TestUrgentCallInBrowser(t *testing.T) {
 		t.Errorf("Tomás's list does not say a call waits: %.600s", got)
 	}
 	run("Tomás's form, in Spanish", chromedp.Navigate(base+"/calls/new?collective=c-garment"), chromedp.WaitVisible(chromedp.CSS("#headcount")))
+	// A tap on the map puts the call in the cell around that point, and
+	// unsets the site: the middle of the map is the factory.
+	run("the form's map", chromedp.SetValue(chromedp.CSS("#site"), "fabrica-norte"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-call-picker] [data-commune-map][data-state^="ready"]`)))
+	type point struct{ X, Y float64 }
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[point](`(() => { const el = document.querySelector("[data-call-picker] .commune-map-svg");
+		el.scrollIntoView({block: "center"}); const r = el.getBoundingClientRect(); return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drag(ctx, t, at.X, at.Y, at.X, at.Y)
+	settle("a cell picked", `document.querySelector("#cell").value.length === 7`)
+	picked, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#cell")))
+	site, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#site")))
+	if near := geo.Encode(factoryLat, factoryLon, 4); !strings.HasPrefix(picked, near) || site != "" {
+		t.Errorf("after a tap on the map: cell %q, site %q; want a cell in %s and no site", picked, site, near)
+	}
+	accessible("the form of a new call, with its map")
 	photos("call-new", "es")
 	run("the board", chromedp.Navigate(base+"/calls"), chromedp.Click(chromedp.CSS(`a[href="/calls/`+id+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#verify")))

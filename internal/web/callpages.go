@@ -183,6 +183,35 @@ type callNewView struct {
 	Groups      []siteGroup
 	Kinds       []call.Kind
 	Form        form
+	// Map shows the sites of the reader's collectives, to pick a cell
+	// on (static/pick.js, board.js); the cell field stays the way to
+	// type one.
+	Map *mapData
+}
+
+// pickMap is the map of the form: the sites of the collectives, framed.
+func pickMap(sites []world.Site, collectives []store.Collective) *mapData {
+	d := &mapData{Sites: []mapSite{}, Flows: []mapFlow{}, Coverage: []mapPlace{}, Products: map[string]mapProduct{}}
+	mine := map[string]bool{}
+	for _, c := range collectives {
+		mine[c.ID] = true
+	}
+	for _, st := range sites {
+		if !mine[st.Collective] {
+			continue
+		}
+		if len(d.Sites) == 0 {
+			d.Bounds = mapBounds{South: st.Lat, West: st.Lon, North: st.Lat, East: st.Lon}
+		}
+		d.Sites = append(d.Sites, mapSite{ID: st.ID, Name: st.Name, Kind: st.Kind, Lat: st.Lat, Lon: st.Lon, Collective: st.Collective})
+		b := &d.Bounds
+		b.South, b.North, b.West, b.East = min(b.South, st.Lat), max(b.North, st.Lat), min(b.West, st.Lon), max(b.East, st.Lon)
+	}
+	if len(d.Sites) > 0 {
+		const margin = 0.03 // degrees: the streets around
+		d.Bounds = mapBounds{South: d.Bounds.South - margin, West: d.Bounds.West - margin, North: d.Bounds.North + margin, East: d.Bounds.East + margin}
+	}
+	return d
 }
 
 func (s *Server) newCallPage(w http.ResponseWriter, r *http.Request) error {
@@ -217,6 +246,7 @@ func (s *Server) renderNewCall(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err != nil {
 		return err
 	}
+	v.Map = pickMap(all, raise)
 	names, _, err := s.collectiveNames(r.Context())
 	if err != nil {
 		return err

@@ -114,7 +114,39 @@
       pad(d.getMinutes()) + ":00" + sign + pad(Math.floor(off / 60)) + ":" + pad(off % 60);
   }
 
+  // geohash encodes a point as a cell of n characters (geohash.org).
+  function geohash(lat, lon, n) {
+    var B = "0123456789bcdefghjkmnpqrstuvwxyz", la = [-90, 90], lo = [-180, 180], h = "", bit = 0, ch = 0, even = true;
+    while (h.length < n) {
+      var r = even ? lo : la, v = even ? lon : lat, mid = (r[0] + r[1]) / 2;
+      if (v >= mid) { ch = ch * 2 + 1; r[0] = mid; } else { ch = ch * 2; r[1] = mid; }
+      even = !even;
+      if (++bit === 5) { h += B.charAt(ch); bit = 0; ch = 0; }
+    }
+    return h;
+  }
+
+  // picker turns a pick on the form's map (pick.js writes the point into
+  // two hidden fields) into a cell of 7 characters, about 150 m, in the
+  // cell field, and unsets the site: a call has one place.
+  function picker(form) {
+    var box = form.querySelector("[data-call-picker]");
+    if (!box) return;
+    var lat = document.getElementById(box.getAttribute("data-lat")), lon = document.getElementById(box.getAttribute("data-lon"));
+    var last = "";
+    box.addEventListener("pointerup", function () {
+      // After pick.js's own listener, on the map below, has run.
+      setTimeout(function () {
+        if (!lat.value || !lon.value || lat.value + "," + lon.value === last) return;
+        last = lat.value + "," + lon.value;
+        form.elements.cell.value = geohash(Number(lat.value), Number(lon.value), 7);
+        form.elements.site.value = "";
+      }, 0);
+    });
+  }
+
   function callForm(form) {
+    picker(form);
     var hint = form.querySelector("[data-tz-hint]");
     var tz = "";
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { tz = ""; }
