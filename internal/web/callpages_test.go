@@ -222,6 +222,11 @@ func TestCallBoardPage(t *testing.T) {
 	if !strings.Contains(list, "1 urgent calls wait") || !strings.Contains(list, `href="/calls/`+id+`"`) {
 		t.Errorf("the verifier's /calls lacks the waiting call: %.800s", list)
 	}
+	for name, token := range map[string]string{"coordinator of another collective": elsewhere, "member": member} {
+		if _, list := pageBody(t, e.env, "/calls", token); strings.Contains(list, id) {
+			t.Errorf("the %s's /calls shows the call", name)
+		}
+	}
 	if _, me := pageBody(t, e.env, "/me", e.verifier); !strings.Contains(me, `id="calls-waiting"`) {
 		t.Errorf("the verifier's /me does not say a call waits")
 	}
@@ -281,8 +286,22 @@ func TestCallBoardPage(t *testing.T) {
 	if _, me := pageBody(t, e.env, "/me", tok); !strings.Contains(me, "1 coming of 2 needed") || !strings.Contains(me, "Your answer: coming") {
 		t.Errorf("after answering, the card: %.1500s", me)
 	}
-	if _, b := pageBody(t, e.env, board, e.author); !strings.Contains(b, `data-count="coming">1<`) {
+	_, b := pageBody(t, e.env, board, e.author)
+	if !strings.Contains(b, `data-count="coming">1<`) {
 		t.Errorf("the board does not count the answer: %.1500s", b)
+	}
+	// The board's map draws the place, and nobody's home.
+	for i, m := range e.members {
+		p, err := e.store.Profile(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b, p.Member.Cell) {
+			t.Errorf("the board holds the home cell of member %d", i)
+		}
+	}
+	if !strings.Contains(b, `"name":"Fábrica Norte"`) {
+		t.Errorf("the board's map lacks the site")
 	}
 
 	// Close from the board; the buttons go away, and so does the card.
@@ -292,7 +311,7 @@ func TestCallBoardPage(t *testing.T) {
 	if r := e.postForm(t, "/calls/close/"+id, e.author, "en", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("close: got %d %.300s", r.status, r.body)
 	}
-	_, b := pageBody(t, e.env, board, e.author)
+	_, b = pageBody(t, e.env, board, e.author)
 	if !strings.Contains(b, "closed") || strings.Contains(b, `action="/calls/close/`) {
 		t.Errorf("the closed board: %.1500s", b)
 	}
