@@ -135,13 +135,9 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) error {
 			return invalid{{field: "until", key: msgCallUntil}}
 		}
 	}
-	c, err := s.store.CreateCall(r.Context(), store.NewCall{Collective: in.Collective, Author: p.Member, Request: req}, time.Now())
+	c, err := s.raiseCall(r.Context(), in.Collective, p.Member, req)
 	if err != nil {
 		return callProblem(r, err)
-	}
-	s.log.Info("call created", "call", c.ID, "status", string(c.Status))
-	if c.Status == call.Open {
-		s.calls.poke()
 	}
 	writeJSON(w, http.StatusCreated, callStatus{ID: c.ID, Status: c.Status})
 	return nil

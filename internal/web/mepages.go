@@ -82,6 +82,10 @@ type meView struct {
 	Sites    map[string]world.Site
 	Products map[string]world.Product
 	Skills   map[string]world.Skill
+	// Calls are the open urgent calls that reached the member, and
+	// Waiting the calls waiting for them to verify (callpages.go).
+	Calls   []callCard
+	Waiting int
 }
 
 // lookups fills the maps that name things by id.
@@ -114,6 +118,10 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.lookups()
+	p, _ := s.principal(r)
+	if v.Calls, v.Waiting, err = s.meCalls(r, p); err != nil {
+		return err
+	}
 	needs, err := s.allNeeds(r.Context(), id)
 	if err != nil {
 		return err

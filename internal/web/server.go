@@ -126,7 +126,7 @@ func (s *Server) routes() []route {
 		s.demoRoutes(),
 		s.editRoutes(),
 		s.pushRoutes(),
-		s.callRoutes(),
+		s.callRoutes(), s.callPageRoutes(),
 		s.eventRoutes(), s.eventPageRoutes(),
 		s.circulationRoutes(),
 		s.newsRoutes(),
