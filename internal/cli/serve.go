@@ -237,6 +237,10 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		ln.Close()
 		return err
 	}
+	if cfg.mailer != nil {
+		// The SMTP connections kept open end after the work of calls.
+		defer cfg.mailer.Close()
+	}
 	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo, Pusher: pusher,
 		CallChannels: cfg.channels, Calls: cfg.calls})
 	srv := &http.Server{

@@ -12,7 +12,6 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"net/smtp"
 	"net/textproto"
 	"net/url"
 	"strings"
@@ -30,6 +29,9 @@ import (
 // certificate must be valid for host: a login code read on the way is a
 // way into an account. Credentials are sent only over TLS or to a server
 // on the same machine (net/smtp's PlainAuth refuses otherwise).
+//
+// A Mailer is safe for concurrent use. It keeps connections open for
+// the next messages (smtppool.go); Close ends them.
 type Mailer struct {
 	addr string // host:port
 	host string
@@ -41,8 +43,21 @@ type Mailer struct {
 	// TLS is the client configuration for STARTTLS; nil verifies the
 	// server against the system's roots. Tests set their own roots.
 	TLS *tls.Config
-	// Timeout bounds one delivery, from dialling to QUIT; 0 means 30 s.
+	// Timeout bounds one delivery, from waiting for a connection to
+	// the server's answer to the message; 0 means 30 s.
 	Timeout time.Duration
+
+	// The connections kept open (smtppool.go). Set these before the
+	// first Send. MaxConns bounds the connections open at once (0: 20);
+	// a Send waits for one when all are busy. MaxMessages is how many
+	// messages one connection carries before it is closed (0: 100, or
+	// less if the server says so with LIMITS MAILMAX). IdleTimeout is
+	// how long an unused connection stays open (0: 30 s).
+	MaxConns    int
+	MaxMessages int
+	IdleTimeout time.Duration
+
+	pool pool
 }
 
 // NewMailer returns a mailer for the SMTP URL. The sender is the from
@@ -115,63 +130,7 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", m.addr)
-	if err != nil {
-		return &DeliveryError{Channel: "email", Retry: true, Err: fmt.Errorf("notify: email: %w", err)}
-	}
-	defer conn.Close()
-	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
-	// A context ended early (the server shuts down) cuts the connection.
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
-	defer stop()
-
-	c, err := smtp.NewClient(conn, m.host)
-	if err != nil {
-		return stepError("greeting", err)
-	}
-	defer c.Close()
-	if err := c.Hello(domainOf(m.from)); err != nil {
-		return stepError("hello", err)
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		cfg := &tls.Config{ServerName: m.host, MinVersion: tls.VersionTLS12}
-		if m.TLS != nil {
-			cfg = m.TLS.Clone()
-			if cfg.ServerName == "" {
-				cfg.ServerName = m.host
-			}
-		}
-		if err := c.StartTLS(cfg); err != nil {
-			return stepError("starttls", err)
-		}
-	}
-	if m.auth {
-		if err := c.Auth(smtp.PlainAuth("", m.user, m.pass, m.host)); err != nil {
-			return stepError("auth", err)
-		}
-	}
-	if err := c.Mail(m.from); err != nil {
-		return stepError("mail from", err)
-	}
-	if err := c.Rcpt(to.Address); err != nil {
-		return stepError("rcpt to", err)
-	}
-	w, err := c.Data()
-	if err != nil {
-		return stepError("data", err)
-	}
-	if _, err := w.Write(msg); err != nil {
-		return stepError("data", err)
-	}
-	if err := w.Close(); err != nil {
-		return stepError("data", err)
-	}
-	if err := c.Quit(); err != nil {
-		return stepError("quit", err)
-	}
-	return nil
+	return m.deliver(ctx, to.Address, msg)
 }
 
 // MessageID is the left part of the Message-ID of an email whose

@@ -141,7 +141,19 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	// cannot be read back from the free pages of a seized file.
 	q.Add("_pragma", "secure_delete(ON)")
 	base := "file:" + path + "?"
-	w, err := sql.Open("sqlite", base+q.Encode()+"&_txlock=immediate")
+	// The writer's page cache holds 64 MiB (on demand; SQLite's default
+	// is 2 MiB): a ring of 100,000 writes about 30 MiB of table and index
+	// pages in one transaction, and a smaller cache spills dirty pages to
+	// the WAL mid-transaction and reads them back, which was half the
+	// time of writing such a ring.
+	wq := url.Values{}
+	wq.Add("_pragma", "cache_size(-65536)")
+	// A statement that may fail halfway inside a transaction (a
+	// multi-row INSERT) keeps the pages it changes in a statement
+	// journal, a temporary file by default: in memory instead, the
+	// journal of a ring of 100,000 costs no system calls.
+	wq.Add("_pragma", "temp_store(MEMORY)")
+	w, err := sql.Open("sqlite", base+q.Encode()+"&"+wq.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,10 +19,11 @@ import (
 )
 
 // BenchmarkCallEmail is the second half of issue 6's benchmark: how
-// fast the dispatcher hands a ring's notices to the SMTP channel, one
-// message and one connection each, to an SMTP server on the same
-// machine (smtptest, in this process), on SQLite. One op is one ring
-// of 5,000 emails, claimed, sent and marked.
+// fast the dispatcher hands a ring's notices to the SMTP channel, to an
+// SMTP server on the same machine (smtptest, in this process), on
+// SQLite. One op is one ring of 5,000 emails, written, claimed, sent and
+// marked; emails/s counts the time from the first claim to the last
+// mark, and every message must have reached the server.
 //
 //	nice -n 10 go test ./internal/web -run '^$' -bench CallEmail -benchtime 2x
 func BenchmarkCallEmail(b *testing.B) {
@@ -33,8 +35,10 @@ func BenchmarkCallEmail(b *testing.B) {
 	}
 	defer st.Close()
 	mail := smtptest.Start(b, smtptest.Options{})
+	var received atomic.Int64
 	go func() {
 		for range mail.Messages {
+			received.Add(1)
 		}
 	}()
 	mailer, err := notify.NewMailer(mail.URL)
@@ -65,6 +69,7 @@ func BenchmarkCallEmail(b *testing.B) {
 		b.Fatal(err)
 	}
 	sent := 0
+	var sending, cpu time.Duration
 	for b.Loop() {
 		now := time.Now()
 		c, err := st.CreateCall(ctx, store.NewCall{Collective: "c-garment", Request: call.Request{Site: "fabrica-norte", Kind: call.Raid,
@@ -75,6 +80,7 @@ func BenchmarkCallEmail(b *testing.B) {
 		if k, _, err := st.Ring(ctx, c.ID, now, call.DefaultPolicy, []string{"email"}); err != nil || k != n {
 			b.Fatalf("ring: %d, %v", k, err)
 		}
+		start, cpu0 := time.Now(), cpuTime(b)
 		for {
 			k, err := srv.Dispatch(ctx, time.Now())
 			if err != nil {
@@ -85,6 +91,23 @@ func BenchmarkCallEmail(b *testing.B) {
 			}
 			sent += k
 		}
+		sending += time.Since(start)
+		cpu += cpuTime(b) - cpu0
 	}
-	b.ReportMetric(float64(sent)/b.Elapsed().Seconds(), "emails/s")
+	b.StopTimer()
+	// Every message claimed reached the server: a failed send counts as
+	// claimed too, and must not pass for speed.
+	for wait := time.Now(); received.Load() < int64(sent) && time.Since(wait) < time.Minute; {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := received.Load(); got != int64(sent) {
+		b.Fatalf("the server received %d messages, want %d", got, sent)
+	}
+	opened, _ := mail.Connections()
+	b.ReportMetric(float64(sent)/sending.Seconds(), "emails/s")
+	b.ReportMetric(float64(opened)/float64(sent), "conns/email")
+	// The CPU the process spent a message (the dispatcher, the store and
+	// the SMTP server), which other engineers' load on the machine does
+	// not inflate as it does the wall-clock rate.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(sent), "cpu-µs/email")
 }

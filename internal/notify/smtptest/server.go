@@ -19,6 +19,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ type Server struct {
 	// ClientTLS trusts the server's certificate (nil without TLS).
 	ClientTLS *tls.Config
 	opt       Options
+	ln        *listener
 }
 
 // Message is one message as delivered.
@@ -76,10 +78,12 @@ func Start(t testing.TB, opt Options) *Server {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 		s.ClientTLS = &tls.Config{RootCAs: pool}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &listener{Listener: inner, open: map[*conn]bool{}}
+	s.ln = ln
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	u := url.URL{Scheme: "smtp", Host: ln.Addr().String()}
@@ -88,6 +92,64 @@ func Start(t testing.TB, opt Options) *Server {
 	}
 	s.URL = u.String()
 	return s
+}
+
+// Connections returns how many connections clients have opened so
+// far, and how many of them are still open.
+func (s *Server) Connections() (opened, open int) {
+	s.ln.mu.Lock()
+	defer s.ln.mu.Unlock()
+	return s.ln.opened, len(s.ln.open)
+}
+
+// Drop closes every open connection from the server's side, as a server
+// does when it restarts or times a client out.
+func (s *Server) Drop() {
+	s.ln.mu.Lock()
+	conns := make([]*conn, 0, len(s.ln.open))
+	for c := range s.ln.open {
+		conns = append(conns, c)
+	}
+	s.ln.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// listener counts the connections it accepts and keeps the open ones.
+type listener struct {
+	net.Listener
+	mu     sync.Mutex
+	opened int
+	open   map[*conn]bool
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	c := &conn{Conn: nc, l: l}
+	l.mu.Lock()
+	l.opened++
+	l.open[c] = true
+	l.mu.Unlock()
+	return c, nil
+}
+
+type conn struct {
+	net.Conn
+	l    *listener
+	once sync.Once
+}
+
+func (c *conn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.open, c)
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
 }
 
 // certificate makes a self-signed certificate for 127.0.0.1.
