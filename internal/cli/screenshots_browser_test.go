@@ -70,11 +70,18 @@ func TestPageTour(t *testing.T) {
 		who   string
 		pages []tourPage
 	}{
-		{"", []tourPage{{"home", "/", ""}, {"login", "/login", ""}, {"join", "/join/" + code, ""}}},
-		{"member", []tourPage{{"me", "/me", ""}, {"needs", "/me/needs", ""}, {"commitment", "/me/commitment", ""}, {"account", "/me/account", ""}}},
-		{"coordinator", []tourPage{{"collective", "/collectives/boyle-heights", `.commune-map[data-state="ready"]`},
-			{"sites", "/collectives/boyle-heights/sites", ""}, {"circulation", "/circulation", ""}}},
-		{"organizer", []tourPage{{"collectives", "/collectives", ""}, {"catalog", "/catalog", ""}, {"growth", "/growth", ""}}},
+		{"", []tourPage{{"home", "/", "", nil}, {"login", "/login", "", nil}, {"join", "/join/" + code, "", nil}}},
+		{"member", []tourPage{{"me", "/me", "", nil}, {"needs", "/me/needs", "", nil}, {"commitment", "/me/commitment", "", nil},
+			{"account", "/me/account", "", nil}}},
+		{"coordinator", []tourPage{{"collective", "/collectives/boyle-heights", `.commune-map[data-state="ready"]`, nil},
+			{"sites", "/collectives/boyle-heights/sites", "", nil},
+			// The demo's paper: Boyle Heights's copies, from the Pico-Union
+			// press, which the plan uses.
+			{"circulation", "/circulation", "", []string{"Boyle Heights", "Pico-Union print shop"}}}},
+		{"organizer", []tourPage{{"collectives", "/collectives", "", nil}, {"catalog", "/catalog", "", nil}, {"growth", "/growth", "", nil},
+			// An organizer reads every collective's copies (Alexandra is
+			// in Johannesburg), and every press.
+			{"circulation-all", "/circulation", "", []string{"Pico-Union print shop", "Valenzuela print shop", "Alexandra"}}}},
 	}
 	widths := []struct {
 		name string
@@ -135,6 +142,17 @@ func TestPageTour(t *testing.T) {
 						if err != nil || where != strings.SplitN(pg.path, "?", 2)[0] {
 							t.Errorf("%s: the browser is at %q, want %q (%v)", name, where, pg.path, err)
 						}
+						if len(pg.want) > 0 {
+							text, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.innerText`))
+							if err != nil {
+								t.Fatal(err)
+							}
+							for _, w := range pg.want {
+								if !strings.Contains(text, w) {
+									t.Errorf("%s: the page does not show %q", name, w)
+								}
+							}
+						}
 						tourAxe(bctx, t, name, axe)
 						png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
 						if err != nil {
@@ -158,7 +176,12 @@ func TestPageTour(t *testing.T) {
 
 // tourPage is one page of the tour: its name in the screenshot's file
 // name, its path, and what to wait for beyond the page itself.
-type tourPage struct{ name, path, ready string }
+type tourPage struct {
+	name, path, ready string
+	// want is text the page must show, in every language: names from
+	// the demo organization.
+	want []string
+}
 
 // tourAxe runs axe-core in the page and fails the test on every serious
 // or critical violation.
