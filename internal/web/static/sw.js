@@ -34,11 +34,12 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       fetch(req)
         .then((res) => {
-          if (res.ok) {
-            const copy = res.clone();
-            caches.open(VERSION).then((c) => c.put(req, copy));
-          }
-          return res;
+          if (!res.ok) return res;
+          // The copy is written before the page gets its answer, so
+          // that nothing is written after the member signs out and the
+          // server has the browser forget what it kept.
+          const copy = res.clone();
+          return caches.open(VERSION).then((c) => c.put(req, copy)).then(() => res, () => res);
         })
         // The pages vary by cookie and language; the copy kept here is
         // this phone's member's, in their language, and goes when they
