@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/demo"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/web"
@@ -31,7 +31,7 @@ import (
 // and it saves a screenshot to docs/screenshots/PAGE-WIDTH-LANG.png,
 // which the README links.
 func TestPageTour(t *testing.T) {
-	exe := chromiumPath(t)
+	exe := browsertest.Chromium(t)
 	if testing.Short() {
 		t.Skip("plans the demo and drives a browser: not in -short")
 	}
@@ -61,10 +61,6 @@ func TestPageTour(t *testing.T) {
 	defer hs.Close()
 	defer srv.Shutdown(ctx)
 
-	axe, err := os.ReadFile("../web/testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Who sees which pages: "" is a visitor, else the demo link.
 	tour := []struct {
 		who   string
@@ -153,7 +149,7 @@ func TestPageTour(t *testing.T) {
 								}
 							}
 						}
-						tourAxe(bctx, t, name, axe)
+						browsertest.Accessible(t, bctx, name)
 						png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
 						if err != nil {
 							t.Fatalf("%s: screenshot: %v", name, err)
@@ -181,44 +177,4 @@ type tourPage struct {
 	// want is text the page must show, in every language: names from
 	// the demo organization.
 	want []string
-}
-
-// tourAxe runs axe-core in the page and fails the test on every serious
-// or critical violation.
-func tourAxe(ctx context.Context, t *testing.T, where string, axe []byte) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
-		t.Fatalf("%s: inject axe-core: %v", where, err)
-	}
-	type violation struct {
-		ID, Impact, Help string
-		Nodes            int
-	}
-	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
-		r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-			.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: axe-core: %v", where, err)
-	}
-	for _, v := range vs {
-		t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
-	}
-}
-
-// chromiumPath finds Chromium as the web package's browser tests do:
-// missing, the test is skipped, or fails under COMMUNE_STRICT=1 (the
-// test command installs it).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "no Chromium found on PATH: install it with apt-get install chromium, as scripts/test does"
-	if os.Getenv("COMMUNE_STRICT") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/call"
 	"github.com/commune-org/commune/internal/geo"
 	"github.com/commune-org/commune/internal/notify"
@@ -128,28 +128,9 @@ func TestUrgentCallInBrowser(t *testing.T) {
 	}
 	// accessible runs axe-core in the page and fails the test on every
 	// serious or critical violation (as event_browser_test.go does).
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	accessible := func(where string) {
 		t.Helper()
-		type violation struct {
-			ID, Impact, Help string
-			Nodes            int
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
-			t.Fatalf("%s: inject axe-core: %v", where, err)
-		}
-		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
-			r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-				.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe-core: %v", where, err)
-		}
-		for _, v := range vs {
-			t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
-		}
+		browsertest.Accessible(t, ctx, where)
 	}
 	// settle waits until expr holds in the page, across the navigation
 	// a form's post starts (an evaluation during it fails, and is tried

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/notify"
 	"github.com/commune-org/commune/internal/notify/smtptest"
 	"github.com/commune-org/commune/internal/store"
@@ -108,28 +108,9 @@ func TestEventsInBrowser(t *testing.T) {
 	}
 	// accessible runs axe-core in the page and fails the test on every
 	// serious or critical violation (as journey_browser_test.go does).
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	accessible := func(where string) {
 		t.Helper()
-		type violation struct {
-			ID, Impact, Help string
-			Nodes            int
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
-			t.Fatalf("%s: inject axe-core: %v", where, err)
-		}
-		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
-			r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-				.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe-core: %v", where, err)
-		}
-		for _, v := range vs {
-			t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
-		}
+		browsertest.Accessible(t, ctx, where)
 	}
 	// signIn opens a session as the person, with a passkey (demo.go);
 	// each signs in with their own language.

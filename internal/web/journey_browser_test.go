@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/world"
 )
@@ -146,32 +147,13 @@ func journey(t *testing.T, exe, lang string) {
 	}
 	// accessible runs axe-core in the page and fails the test on every
 	// serious or critical violation.
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	type violation struct {
-		ID, Impact, Help string
-		Nodes            int
-	}
-	axeRun := func(where string) []violation {
+	axeRun := func(where string) []browsertest.Violation {
 		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";0")); err != nil {
-			t.Fatalf("%s: inject axe-core: %v", where, err)
-		}
-		vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
-			r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-				.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: axe-core: %v", where, err)
-		}
-		return vs
+		return browsertest.Violations(t, ctx, where)
 	}
 	accessible := func(where string) {
 		t.Helper()
-		for _, v := range axeRun(where) {
-			t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
-		}
+		browsertest.Accessible(t, ctx, where)
 	}
 	call := func(what string, err error) {
 		t.Helper()
@@ -196,7 +178,7 @@ func journey(t *testing.T, exe, lang string) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.body.appendChild(Object.assign(document.createElement("img"), {id: "canary", src: "data:,"})) && 0`)); err != nil {
 		t.Fatal(err)
 	}
-	if vs := axeRun("the canary"); !slices.ContainsFunc(vs, func(v violation) bool { return v.ID == "image-alt" }) {
+	if vs := axeRun("the canary"); !slices.ContainsFunc(vs, func(v browsertest.Violation) bool { return v.ID == "image-alt" }) {
 		t.Fatalf("axe-core did not find an image without alt text: %+v", vs)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.getElementById("canary").remove() || 0`)); err != nil {

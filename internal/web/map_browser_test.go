@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,6 +24,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/demo"
 	"github.com/commune-org/commune/internal/geo"
 	"github.com/commune-org/commune/internal/plan"
@@ -35,17 +35,7 @@ import (
 // sets it, and installs Debian's chromium), where they fail.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "no Chromium found on PATH (tried chromium, chromium-browser, google-chrome, headless-shell): install it with apt-get install chromium, as scripts/test does"
-	if os.Getenv("COMMUNE_STRICT") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
+	return browsertest.Chromium(t)
 }
 
 // mapPage is the smallest page that embeds the map as the real pages
