@@ -186,7 +186,7 @@ func (s *Server) putProductPage(w http.ResponseWriter, r *http.Request) error {
 	if len(bad) > 0 {
 		// The other fields are told what is wrong with them too.
 		if err := world.CheckProduct(p); err != nil {
-			v, _ := asInvalid(elementProblems(err, apiLang(lang)))
+			v, _ := asInvalid(elementProblems(err, langOf(lang)))
 			bad = append(bad, v...)
 		}
 	} else {
@@ -197,9 +197,9 @@ func (s *Server) putProductPage(w http.ResponseWriter, r *http.Request) error {
 			http.Redirect(w, r, "/catalog#row-product-"+p.ID, http.StatusSeeOther)
 			return nil
 		case inUse:
-			f.Errors["kind"] = strings.TrimPrefix(inUseText(apiLang(lang), iu), iu.Field+": ")
+			f.Errors["kind"] = strings.TrimPrefix(inUseText(langOf(lang), iu), iu.Field+": ")
 		default:
-			v, ok := asInvalid(elementProblems(err, apiLang(lang)))
+			v, ok := asInvalid(elementProblems(err, langOf(lang)))
 			if !ok {
 				return err
 			}
@@ -235,7 +235,7 @@ func (s *Server) putSkillPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/catalog#row-skill-"+sk.ID, http.StatusSeeOther)
 		return nil
 	}
-	bad, ok := asInvalid(elementProblems(err, apiLang(lang)))
+	bad, ok := asInvalid(elementProblems(err, langOf(lang)))
 	if !ok {
 		return err
 	}
@@ -247,7 +247,7 @@ func (s *Server) putSkillPage(w http.ResponseWriter, r *http.Request) error {
 // page saying what still uses the thing.
 func (s *Server) deleted(w http.ResponseWriter, r *http.Request, err error) error {
 	if iu, ok := store.IsInUse(err); ok {
-		v := &catalogView{Product: newForm(), Skill: newForm(), Problem: inUseText(apiLang(s.ui.pageLang(r)), iu)}
+		v := &catalogView{Product: newForm(), Skill: newForm(), Problem: inUseText(langOf(s.ui.pageLang(r)), iu)}
 		return s.renderCatalog(w, r, http.StatusConflict, v, nil)
 	}
 	if err != nil {

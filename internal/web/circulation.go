@@ -344,10 +344,6 @@ func (s *Server) recordCirculationPage(w http.ResponseWriter, r *http.Request) e
 	if err := s.store.RecordCirculation(r.Context(), rec); err != nil {
 		return err
 	}
-	// The collective's size this week is noted with its record.
-	if err := s.store.NoteSizes(r.Context(), time.Now()); err != nil {
-		return err
-	}
 	http.Redirect(w, r, "/circulation#records", http.StatusSeeOther)
 	return nil
 }
@@ -373,9 +369,8 @@ func (s *Server) growthPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	lang := s.ui.pageLang(r)
 	now := time.Now()
-	if err := s.store.NoteSizes(ctx, now); err != nil {
-		return err
-	}
+	// The sizes are noted by the server's background work (eventRound),
+	// not on a read.
 	sizes, err := s.store.Sizes(ctx)
 	if err != nil {
 		return err

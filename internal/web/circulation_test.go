@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,9 +113,24 @@ func TestCirculationPages(t *testing.T) {
 	if entries, _, err := e.store.AuditLog(ctx, store.AuditFilter{Member: org.ID}, "", 10); err != nil || len(entries) == 0 {
 		t.Errorf("the organizer's look at the press's workers was not audited: %+v, %v", entries, err)
 	}
+	// The server notes each collective's size (eventRound); growth
+	// shows it, in the chart's table and in the collective's row.
+	if err := e.store.NoteSizes(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sizes, err := e.store.Sizes(ctx)
+	if err != nil || len(sizes) == 0 {
+		t.Fatalf("sizes: %v, %v", sizes, err)
+	}
+	boyle := 0
+	for _, z := range sizes {
+		if z.Collective == "boyle-heights" {
+			boyle = z.Members
+		}
+	}
 	code, page = ob.get(t, "/growth")
-	if code != http.StatusOK || !strings.Contains(page, "Members by kind of collective") || !strings.Contains(page, "<polyline") ||
-		!strings.Contains(page, `href="/collectives/boyle-heights"`) {
-		t.Errorf("an organizer's /growth: got %d %.300s", code, page)
+	row := `<a href="/collectives/boyle-heights">boyle-heights</a></th><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">` + strconv.Itoa(boyle) + `</td>`
+	if code != http.StatusOK || !strings.Contains(page, "Members by kind of collective") || !strings.Contains(page, row) {
+		t.Errorf("an organizer's /growth: got %d, want boyle-heights's %d members this week: %s", code, boyle, page)
 	}
 }

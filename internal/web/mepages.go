@@ -43,11 +43,8 @@ func newForm() form { return form{Values: map[string]string{}, Errors: map[strin
 
 // problems puts the problems of an invalid (as me.go's checks find them)
 // next to their fields, in the page's language.
-func (f *form) problems(v invalid, lang string) {
-	l := english
-	if lang == "es" {
-		l = spanish
-	}
+func (f *form) problems(v invalid, code string) {
+	l := langOf(code)
 	for _, p := range v {
 		// skills[2] is the skills field; contact.email the email field.
 		field, _, _ := strings.Cut(p.field, "[")

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"strconv"
+	"slices"
 	"strings"
 )
 
@@ -91,30 +91,28 @@ func (l lang) t(k msgKey) string {
 	return apiMessages[english][k]
 }
 
-// language picks the language of a catalog from an Accept-Language
-// header (RFC 9110, section 12.5.4): the one with the highest weight,
-// English when none is named.
-func language(header string) lang {
-	best, bestQ := english, 0.0
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				continue
-			}
-			q = f
-		}
-		tag = strings.ToLower(strings.TrimSpace(tag))
-		primary, _, _ := strings.Cut(tag, "-")
-		l := lang(primary)
-		if _, ok := apiMessages[l]; !ok {
-			continue
-		}
-		if q > bestQ {
-			best, bestQ = l, q
+// apiLangs are the languages of the catalogs, English first: the one
+// preferred falls back to.
+var apiLangs = func() []string {
+	out := []string{string(english)}
+	for l := range apiMessages {
+		if l != english {
+			out = append(out, string(l))
 		}
 	}
-	return best
+	slices.Sort(out[1:])
+	return out
+}()
+
+// language picks the language of a catalog from an Accept-Language
+// header, as the pages do (preferred): English when none is named.
+func language(header string) lang { return lang(preferred(header, apiLangs)) }
+
+// langOf is the language of the catalog code names ("es"), English when
+// there is none for it.
+func langOf(code string) lang {
+	if _, ok := apiMessages[lang(code)]; ok {
+		return lang(code)
+	}
+	return english
 }

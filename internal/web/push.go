@@ -210,12 +210,10 @@ func (s *Server) testMyPush(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The member's own language, else the request's.
 	l := language(r.Header.Get("Accept-Language"))
-	switch m.Language {
-	case "es":
-		l = spanish
-	case "en":
-		l = english
+	if _, ok := apiMessages[lang(m.Language)]; ok {
+		l = lang(m.Language)
 	}
 	subs, err := s.store.PushSubscriptions(ctx, id)
 	if err != nil {

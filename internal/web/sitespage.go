@@ -65,13 +65,6 @@ type amountRow struct {
 // emptyRows are added to each list of a form, and again by "more rows".
 const emptyRows = 2
 
-func apiLang(pageLang string) lang {
-	if pageLang == "es" {
-		return spanish
-	}
-	return english
-}
-
 func (s *Server) sitesPage(w http.ResponseWriter, r *http.Request) error {
 	v := &sitesView{Site: newForm(), Recipe: recipeForm{form: newForm()}}
 	q := r.URL.Query()
@@ -171,7 +164,7 @@ func (s *Server) putSitePage(w http.ResponseWriter, r *http.Request) error {
 	if len(bad) > 0 {
 		// The other fields are told what is wrong with them too.
 		if err := world.CheckSite(st); err != nil {
-			v, _ := asInvalid(elementProblems(err, apiLang(lang)))
+			v, _ := asInvalid(elementProblems(err, langOf(lang)))
 			bad = append(bad, v...)
 		}
 	} else {
@@ -186,7 +179,7 @@ func (s *Server) putSitePage(w http.ResponseWriter, r *http.Request) error {
 			f.Errors["id"] = s.ui.t(lang, "sites.id.taken")
 			status = http.StatusNotFound
 		default:
-			v, ok := asInvalid(elementProblems(err, apiLang(lang)))
+			v, ok := asInvalid(elementProblems(err, langOf(lang)))
 			if !ok {
 				return err
 			}
@@ -201,7 +194,7 @@ func (s *Server) deleteSitePage(w http.ResponseWriter, r *http.Request) error {
 	coll := r.PathValue("id")
 	err := s.store.DeleteSite(r.Context(), coll, r.PathValue("site"))
 	if iu, ok := store.IsInUse(err); ok {
-		v := &sitesView{Site: newForm(), Recipe: recipeForm{form: newForm()}, Problem: inUseText(apiLang(s.ui.pageLang(r)), iu)}
+		v := &sitesView{Site: newForm(), Recipe: recipeForm{form: newForm()}, Problem: inUseText(langOf(s.ui.pageLang(r)), iu)}
 		return s.renderSites(w, r, http.StatusConflict, v)
 	}
 	if err != nil {
@@ -254,7 +247,7 @@ func (s *Server) putRecipePage(w http.ResponseWriter, r *http.Request) error {
 		return errorf(store.CodeInvalid, msgInvalid)
 	}
 	lang := s.ui.pageLang(r)
-	l := apiLang(lang)
+	l := langOf(lang)
 	f := recipeForm{form: newForm()}
 	for _, k := range []string{"id", "site", "max_runs", "editing"} {
 		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
