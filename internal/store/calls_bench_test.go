@@ -54,7 +54,7 @@ func benchRing(b *testing.B, cfg Config) {
 		b.Fatal(err)
 	}
 	now := time.Now()
-	cpu0 := cpuTime(b)
+	cpu0, pg0 := cpuTime(b), postgresCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		c, err := s.CreateCall(ctx, NewCall{Collective: "c-plant", Request: call.Request{Cell: geo.Encode(callSiteLat, callSiteLon, 7),
@@ -72,4 +72,7 @@ func benchRing(b *testing.B, cfg Config) {
 	// on the machine does not inflate as it does the wall clock (on
 	// PostgreSQL the server's own CPU is not in it).
 	b.ReportMetric(float64((cpuTime(b)-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	if cfg.PostgresURL != "" {
+		b.ReportMetric(float64((postgresCPU()-pg0).Milliseconds())/float64(b.N), "pg-cpu-ms/op")
+	}
 }

@@ -171,13 +171,26 @@ FROM members WHERE `+by+` = $1`, key).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell
 }
 
 // DeleteMember deletes a member and, by the schema's cascades, every row
-// about them: memberships, commitment, needs. Their work and what they
-// receive are also cut out of stored plans (see scrubPlans). Nothing is
-// kept or flagged.
+// about them: memberships, commitment, needs. The calls that reached them
+// keep no foreign key (a ring writes too many rows to check each), so
+// their targets, answers and outbox rows are deleted here. Their work and
+// what they receive are also cut out of stored plans (see scrubPlans).
+// Nothing is kept or flagged.
 func (s *Store) DeleteMember(ctx context.Context, id string) error {
 	return s.write(ctx, "delete member", func(tx *sql.Tx) error {
 		if err := s.scrubPlans(ctx, tx, id); err != nil {
 			return err
+		}
+		// Only the calls not yet purged have such rows; by them, the
+		// keys of the three tables are read from their start.
+		for _, q := range []string{
+			`DELETE FROM call_outbox WHERE call_id IN (SELECT id FROM calls WHERE purged_ms IS NULL) AND member_id = $1`,
+			`DELETE FROM call_answers WHERE call_id IN (SELECT id FROM calls WHERE purged_ms IS NULL) AND member_id = $1`,
+			`DELETE FROM call_targets WHERE call_id IN (SELECT id FROM calls WHERE purged_ms IS NULL) AND member_id = $1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return fmt.Errorf("store: delete member %q: %w", id, err)
+			}
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM members WHERE id = $1`, id)
 		if err != nil {

@@ -62,10 +62,10 @@ func loadMigrations(d dialect) ([]migration, error) {
 }
 
 // migrate applies, each in its own transaction, the migrations not yet
-// recorded in schema_version. The version row is written first, so that
+// recorded in schema_version, up to version upTo (0: all). The version row is written first, so that
 // two processes migrating at once on PostgreSQL do not both apply one:
 // the second waits on the row, then fails on its key and skips it.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	ms, err := loadMigrations(s.dialect)
 	if err != nil {
 		return err
@@ -95,6 +95,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	for _, m := range ms {
 		if applied[m.version] {
 			continue
+		}
+		if upTo > 0 && m.version > upTo {
+			break
 		}
 		err := s.write(ctx, "migrate "+m.name, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)`,

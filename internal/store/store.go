@@ -35,6 +35,10 @@ type Config struct {
 	DataDir     string
 	PostgresURL string
 	KeyFile     string
+
+	// migrateTo, if not 0, stops the migrations after that version: the
+	// tests of a migration write rows in the schema before it.
+	migrateTo int
 }
 
 // DBFile is the name of the SQLite database in the data directory.
@@ -113,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, cfg.migrateTo); err != nil {
 		s.Close()
 		return nil, err
 	}

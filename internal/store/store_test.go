@@ -79,6 +79,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Outbox", testOutbox},
 		{"CallPurge", testCallPurge},
 		{"CallErase", testCallErase},
+		{"CallKeysMigration", testCallKeysMigration},
 		{"CallLists", testCallLists},
 		{"Events", testEvents},
 		{"News", testNews},

@@ -34,7 +34,7 @@ func testMigrations(t *testing.T, fresh func(t *testing.T) Config) {
 			t.Fatalf("open %d: %v", i+1, err)
 		}
 		// Applying them once more on an open store changes nothing either.
-		if err := s.migrate(ctx); err != nil {
+		if err := s.migrate(ctx, 0); err != nil {
 			t.Errorf("open %d: migrate again: %v", i+1, err)
 		}
 		v, err := s.SchemaVersion(ctx)

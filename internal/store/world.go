@@ -188,16 +188,44 @@ func (p *putter) clear() {
 
 // batchRows is how many rows one INSERT writes, by dialect: a round trip
 // per row made putting a world of 10,000 members on PostgreSQL six times
-// slower than 256 rows a statement; on SQLite, where there is no round
-// trip, statements of more than a few dozen rows are slower (binding
-// numbered parameters seems to cost more than linear time in their
-// number). Both stay far below the databases' limits on parameters
-// (32,766 on SQLite, 65,535 on PostgreSQL).
+// slower than 256 rows a statement. On SQLite, which has no round trip,
+// the statements were once kept to 32 rows because binding numbered
+// parameters ($1, $2, ...) costs time quadratic in their number (the
+// driver asks SQLite each parameter's name, which SQLite finds by a
+// scan of them all); rows now carry plain ? parameters there (see
+// valuesList), whose names are empty. Both stay far below the
+// databases' limits on parameters (32,766 on SQLite, 65,535 on
+// PostgreSQL).
 func batchRows(d dialect) int {
 	if d == postgresDialect {
 		return 256
 	}
-	return 32
+	return 128
+}
+
+// valuesList writes the rows of a multi-row INSERT, " ($1, $2), ($3,
+// $4)" for 2 rows of 2 columns: numbered parameters on PostgreSQL,
+// which has no others, and ? on SQLite (see batchRows).
+func valuesList(q *strings.Builder, d dialect, rows, cols int) {
+	n := 0
+	for r := range rows {
+		if r > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(" (")
+		for c := range cols {
+			if c > 0 {
+				q.WriteString(", ")
+			}
+			n++
+			if d == postgresDialect {
+				q.WriteString("$" + strconv.Itoa(n))
+			} else {
+				q.WriteByte('?')
+			}
+		}
+		q.WriteByte(')')
+	}
 }
 
 // batch inserts rows, batchRows to a statement, all of whose parameters
@@ -235,21 +263,7 @@ func (b *batch) flush() {
 	}
 	var q strings.Builder
 	q.WriteString(b.head)
-	n := 0
-	for r := range b.rows {
-		if r > 0 {
-			q.WriteByte(',')
-		}
-		q.WriteString(" (")
-		for c := range b.cols {
-			if c > 0 {
-				q.WriteString(", ")
-			}
-			n++
-			q.WriteString("$" + strconv.Itoa(n))
-		}
-		q.WriteByte(')')
-	}
+	valuesList(&q, b.p.dialect, b.rows, b.cols)
 	q.WriteString(b.tail)
 	b.p.execAt(b.where, q.String(), b.args...)
 	b.rows, b.args = 0, b.args[:0]
