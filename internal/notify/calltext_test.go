@@ -11,22 +11,44 @@ import (
 	"github.com/commune-org/commune/internal/notify/smtptest"
 )
 
-// TestCallTexts: every text exists in both languages, carries the link,
-// and says nothing else about the call: with the link taken out, it is
-// the same for any call.
+// TestCallTexts: every text, of a call and of a request to verify one,
+// exists in both languages, carries the link, and says nothing else
+// about the call: with the link taken out, it is the same for any call.
 func TestCallTexts(t *testing.T) {
+	for _, verify := range []bool{false, true} {
+		t.Run(map[bool]string{false: "call", true: "verify"}[verify], func(t *testing.T) { testCallTexts(t, verify) })
+	}
+	for _, lang := range []string{"en", "es"} {
+		if a, v := CallEmail("r@example.org", lang, "L", "i"), (CallNotice{Lang: lang, Link: "L", Verify: true}).Email("r@example.org"); a.Subject == v.Subject {
+			t.Errorf("%s: a call and a request to verify one have the same subject %q", lang, a.Subject)
+		}
+	}
+	for _, catalog := range []map[string]callText{callTexts, verifyTexts} {
+		if len(catalog) < 2 {
+			t.Errorf("got %d languages, want at least es and en", len(catalog))
+		}
+		for lang, c := range catalog {
+			if c.subject == "" || c.push == "" || strings.Count(c.email, "%s") != 1 || strings.Count(c.sms, "%s") != 1 {
+				t.Errorf("%s: incomplete: %+v", lang, c)
+			}
+		}
+	}
+}
+
+func testCallTexts(t *testing.T, verify bool) {
 	links := []string{"https://commune.example.org/c/7f3a?s=Zm9v", "https://c.example/c/0001?s=YmFy"}
 	texts := func(lang, link string) map[string]string {
-		e := CallEmail("rosa@example.org", lang, link, "id-"+link)
+		n := CallNotice{ID: "id-" + link, Lang: lang, Link: link, Verify: verify}
+		e := n.Email("rosa@example.org")
 		var p PushMessage
-		if err := json.Unmarshal(CallPush(lang, link, "id-"+link), &p); err != nil {
+		if err := json.Unmarshal(n.Push(), &p); err != nil {
 			t.Fatal(err)
 		}
 		if p.ID != "id-"+link || p.URL != link {
 			t.Errorf("push %s: got id %q url %q, want id-%s and the link", lang, p.ID, p.URL, link)
 		}
 		return map[string]string{
-			"email subject": e.Subject, "email body": e.Body, "sms": CallSMS(lang, link),
+			"email subject": e.Subject, "email body": e.Body, "sms": n.SMS(),
 			"push title": p.Title, "push body": p.Body + " " + p.URL,
 		}
 	}
@@ -69,14 +91,6 @@ func TestCallTexts(t *testing.T) {
 				t.Errorf("sms %q holds characters beyond ASCII", sms)
 			}
 		})
-	}
-	if len(callTexts) < 2 {
-		t.Errorf("got %d languages, want at least es and en", len(callTexts))
-	}
-	for lang, c := range callTexts {
-		if c.subject == "" || c.push == "" || strings.Count(c.email, "%s") != 1 || strings.Count(c.sms, "%s") != 1 {
-			t.Errorf("%s: incomplete: %+v", lang, c)
-		}
 	}
 }
 

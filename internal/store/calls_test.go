@@ -395,7 +395,7 @@ func testOutbox(t *testing.T, fresh func(t *testing.T) Config) {
 		t.Fatalf("after the lease: %d rows, %v, want 30", len(ds), err)
 	}
 	d := ds[0]
-	if d.Attempts != 2 || d.Contact.Email == "" || d.Language != "es" || !d.CallOpen || d.Channel != "email" {
+	if d.Attempts != 2 || d.Contact.Email == "" || d.Language != "es" || !d.Live || d.Channel != "email" {
 		t.Errorf("delivery: %+v", d)
 	}
 	stale := d

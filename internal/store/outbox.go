@@ -36,9 +36,13 @@ type Delivery struct {
 	Attempts int    // this one included
 	Language string
 	Contact  Contact
-	// CallOpen is false when the call ended since the row was written:
-	// there is nothing left to send it for.
-	CallOpen bool
+	// Verify marks a request to verify the call (AskVerify), not a
+	// notice of it.
+	Verify bool
+	// Live is false when there is nothing left to send the row for: the
+	// call ended since it was written, or, for a request to verify it,
+	// it was verified or ended.
+	Live bool
 }
 
 // ClaimDeliveries claims up to limit outbox rows due at now, for lease:
@@ -65,7 +69,7 @@ WHERE id IN (SELECT id FROM call_outbox WHERE next_ms IS NOT NULL AND next_ms <=
 		if err != nil {
 			return fmt.Errorf("store: claim deliveries: %w", err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.call_id, o.member_id, o.channel, o.idem, o.attempts, m.language, m.contact, c.status
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.call_id, o.member_id, o.channel, o.idem, o.attempts, o.purpose, m.language, m.contact, c.status
 FROM call_outbox o JOIN members m ON m.id = o.member_id JOIN calls c ON c.id = o.call_id
 WHERE o.lease = $1 ORDER BY o.id`, token)
 		if err != nil {
@@ -75,11 +79,15 @@ WHERE o.lease = $1 ORDER BY o.id`, token)
 		for rows.Next() {
 			d := Delivery{Lease: token}
 			var sealed []byte
-			var status string
-			if err := rows.Scan(&d.ID, &d.Call, &d.Member, &d.Channel, &d.Idem, &d.Attempts, &d.Language, &sealed, &status); err != nil {
+			var purpose, status string
+			if err := rows.Scan(&d.ID, &d.Call, &d.Member, &d.Channel, &d.Idem, &d.Attempts, &purpose, &d.Language, &sealed, &status); err != nil {
 				return fmt.Errorf("store: claim deliveries: %w", err)
 			}
-			d.CallOpen = status == string(call.Open)
+			d.Verify = purpose == "verify"
+			d.Live = status == string(call.Open)
+			if d.Verify {
+				d.Live = status == string(call.Unverified)
+			}
 			if sealed != nil {
 				plain, err := s.openContact(d.Member, sealed)
 				if err != nil {
@@ -148,7 +156,7 @@ WHERE id = $1 AND lease = $2`, d.ID, d.Lease, ms(o.At))
 				lost++
 				continue
 			}
-			if o.Sent {
+			if o.Sent && !d.Verify {
 				_, err = tx.ExecContext(ctx, `UPDATE call_targets SET notified_ms = $3 WHERE call_id = $1 AND member_id = $2 AND notified_ms IS NULL`,
 					d.Call, d.Member, ms(o.At))
 				if err != nil {
@@ -185,6 +193,7 @@ func (s *Store) markOne(ctx context.Context, o Outcome) error {
 // it: no contact.
 type OutboxRow struct {
 	Call, Member, Channel, Idem string
+	Verify                      bool // a request to verify the call (AskVerify)
 	Attempts                    int
 	Next, Sent                  time.Time
 	ErrorClass                  string
@@ -192,8 +201,8 @@ type OutboxRow struct {
 
 // Outbox returns the outbox rows of a call, by member and channel.
 func (s *Store) Outbox(ctx context.Context, callID string) ([]OutboxRow, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT call_id, member_id, channel, idem, attempts, next_ms, sent_ms, error_class
-FROM call_outbox WHERE call_id = $1 ORDER BY member_id, channel`, callID)
+	rows, err := s.read.QueryContext(ctx, `SELECT call_id, member_id, channel, idem, purpose = 'verify', attempts, next_ms, sent_ms, error_class
+FROM call_outbox WHERE call_id = $1 ORDER BY purpose, member_id, channel`, callID)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -202,7 +211,7 @@ FROM call_outbox WHERE call_id = $1 ORDER BY member_id, channel`, callID)
 	for rows.Next() {
 		var r OutboxRow
 		var next, sent sql.NullInt64
-		if err := rows.Scan(&r.Call, &r.Member, &r.Channel, &r.Idem, &r.Attempts, &next, &sent, &r.ErrorClass); err != nil {
+		if err := rows.Scan(&r.Call, &r.Member, &r.Channel, &r.Idem, &r.Verify, &r.Attempts, &next, &sent, &r.ErrorClass); err != nil {
 			return nil, fmt.Errorf("store: outbox: %w", err)
 		}
 		r.Next, r.Sent = fromMS(next), fromMS(sent)

@@ -44,17 +44,15 @@ func (s *Server) callPageRoutes() []route {
 }
 
 // raiseCall creates a call for author in collective, as the API and the
-// form both do, and sends its first ring at once when it needs no
-// verification.
+// form both do, and wakes the worker, which sends at once its first
+// ring or, when it needs verification, the requests to verify it.
 func (s *Server) raiseCall(ctx context.Context, collective, author string, req call.Request) (*store.Call, error) {
 	c, err := s.store.CreateCall(ctx, store.NewCall{Collective: collective, Author: author, Request: req}, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	s.log.Info("call created", "call", c.ID, "status", string(c.Status))
-	if c.Status == call.Open {
-		s.calls.poke()
-	}
+	s.calls.poke()
 	return c, nil
 }
 

@@ -47,7 +47,7 @@ func EmailChannel(m *notify.Mailer) CallChannel {
 		if d.Contact.Email == "" {
 			return errNoAddress
 		}
-		return m.Send(ctx, notify.CallEmail(d.Contact.Email, n.Lang, n.Link, n.ID))
+		return m.Send(ctx, n.Email(d.Contact.Email))
 	}}
 }
 
@@ -58,7 +58,7 @@ func SMSChannel(g *notify.SMS) CallChannel {
 		if d.Contact.Phone == "" {
 			return errNoAddress
 		}
-		return g.Send(ctx, d.Contact.Phone, notify.CallSMS(n.Lang, n.Link), n.ID)
+		return g.Send(ctx, d.Contact.Phone, n.SMS(), n.ID)
 	}}
 }
 
@@ -75,7 +75,7 @@ func (s *Server) pushChannel(p *notify.Pusher) CallChannel {
 		if len(subs) == 0 {
 			return errNoAddress
 		}
-		payload := notify.CallPush(n.Lang, n.Link, n.ID)
+		payload := n.Push()
 		var last error
 		gone := 0
 		for _, sub := range subs {
@@ -260,15 +260,22 @@ func (s *Server) RunCalls(ctx context.Context) error {
 }
 
 // CallTick moves calls on at now: it expires or closes calls whose time
-// ran out, notifies the next ring of every open call that needs one,
-// and purges calls whose retention is over. Errors are logged; the next
-// tick tries again.
+// ran out, asks the coordinators and organizers to verify each new
+// unverified call, notifies the next ring of every open call that needs
+// one, and purges calls whose retention is over. Errors are logged; the
+// next tick tries again.
 func (s *Server) CallTick(ctx context.Context, now time.Time) {
 	changed, err := s.store.TickCalls(ctx, now)
 	if err != nil {
 		s.log.Error("call tick", "err", err)
 	}
 	touched := len(changed) > 0
+	if n, err := s.store.AskVerify(ctx, now, s.calls.names); err != nil {
+		s.log.Error("call verification requests", "err", err)
+	} else if n > 0 {
+		s.log.Info("call verification requests", "notices", n)
+		s.calls.poke()
+	}
 	open, err := s.store.OpenCalls(ctx)
 	if err != nil {
 		s.log.Error("call tick", "err", err)
@@ -338,7 +345,7 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 	out := store.Outcome{Delivery: d, At: now}
 	ch, ok := s.calls.channels[d.Channel]
 	switch {
-	case !d.CallOpen:
+	case !d.Live:
 		out.Class = "call-over"
 		return out
 	case !ok:
@@ -346,6 +353,11 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 		return out
 	}
 	n := notify.CallNotice{ID: d.Idem, Lang: d.Language, Link: s.answerLink(key, d.Call, d.Member)}
+	if d.Verify {
+		// The board, behind a sign-in: verifying takes a coordinator's
+		// or an organizer's session, not a link anyone forwarded.
+		n = notify.CallNotice{ID: d.Idem, Lang: d.Language, Link: s.login.origin + "/calls/" + url.PathEscape(d.Call), Verify: true}
+	}
 	err := ch.Send(ctx, d, n)
 	if errors.Is(err, errNoAddress) {
 		out.Class = "no-address"

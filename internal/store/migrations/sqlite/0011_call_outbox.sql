@@ -16,6 +16,11 @@
 -- and it has no index by member any more: a member's rows are found
 -- through the calls not yet purged, the only ones that have any.
 --
+-- An outbox row now says what it is for: 'answer', a call's notice to a
+-- member it targets, or 'verify', the request to a coordinator or an
+-- organizer to verify a call another raised (AskVerify); calls.asked_ms
+-- is when those requests were written, once a call.
+--
 -- Children first: with foreign keys on, dropping call_targets while
 -- call_answers and call_outbox still referred to it would delete their
 -- rows by cascade.
@@ -30,9 +35,11 @@ CREATE TABLE call_outbox_new (
 	next_ms     INTEGER,
 	lease       TEXT,
 	error_class TEXT NOT NULL DEFAULT '',
-	sent_ms     INTEGER
+	sent_ms     INTEGER,
+	purpose     TEXT NOT NULL DEFAULT 'answer' CHECK (purpose IN ('answer', 'verify'))
 );
-INSERT INTO call_outbox_new SELECT id, call_id, member_id, channel, idem, attempts, next_ms, lease, error_class, sent_ms FROM call_outbox;
+INSERT INTO call_outbox_new (id, call_id, member_id, channel, idem, attempts, next_ms, lease, error_class, sent_ms)
+SELECT id, call_id, member_id, channel, idem, attempts, next_ms, lease, error_class, sent_ms FROM call_outbox;
 DROP TABLE call_outbox;
 ALTER TABLE call_outbox_new RENAME TO call_outbox;
 CREATE INDEX call_outbox_call ON call_outbox (call_id);
@@ -60,3 +67,5 @@ CREATE TABLE call_targets_new (
 INSERT INTO call_targets_new SELECT call_id, member_id, ring, km, notified_ms FROM call_targets;
 DROP TABLE call_targets;
 ALTER TABLE call_targets_new RENAME TO call_targets;
+
+ALTER TABLE calls ADD COLUMN asked_ms INTEGER;

@@ -15,6 +15,11 @@
 -- call_targets has no index by member any more (a third of the time of
 -- its inserts): a member's rows are found through the calls not yet
 -- purged, the only ones that have any.
+--
+-- An outbox row now says what it is for: 'answer', a call's notice to a
+-- member it targets, or 'verify', the request to a coordinator or an
+-- organizer to verify a call another raised (AskVerify); calls.asked_ms
+-- is when those requests were written, once a call.
 
 ALTER TABLE call_outbox DROP CONSTRAINT call_outbox_call_id_member_id_fkey;
 ALTER TABLE call_outbox DROP CONSTRAINT call_outbox_idem_key;
@@ -24,3 +29,5 @@ ALTER TABLE call_targets DROP CONSTRAINT call_targets_member_id_fkey;
 ALTER TABLE call_outbox DROP CONSTRAINT call_outbox_call_id_member_id_channel_key;
 CREATE INDEX call_outbox_call ON call_outbox (call_id);
 DROP INDEX call_targets_member;
+ALTER TABLE call_outbox ADD COLUMN purpose TEXT NOT NULL DEFAULT 'answer' CHECK (purpose IN ('answer', 'verify'));
+ALTER TABLE calls ADD COLUMN asked_ms BIGINT;
