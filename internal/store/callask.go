@@ -70,19 +70,10 @@ WHERE status = 'unverified' AND asked_ms IS NULL ORDER BY created_ms, id`)
 // author: its coordinators and the organizers, the author excepted, by
 // id.
 func reviewersOf(ctx context.Context, tx *sql.Tx, collective, author string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT member_id FROM memberships WHERE collective_id = $1 AND role = 'coordinator' AND member_id <> $2
+	ids, err := column(ctx, tx, `SELECT member_id FROM memberships WHERE collective_id = $1 AND role = 'coordinator' AND member_id <> $2
 UNION SELECT member_id FROM organizers WHERE member_id <> $2 ORDER BY 1`, collective, author)
 	if err != nil {
 		return nil, fmt.Errorf("store: reviewers of collective %q: %w", collective, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: reviewers of collective %q: %w", collective, err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }

@@ -228,22 +228,11 @@ closed_ms = CASE WHEN until_ms < created_ms + $2 THEN until_ms ELSE created_ms +
 WHERE status = 'unverified' AND (until_ms <= $1 OR created_ms + $2 <= $1) RETURNING id`,
 				[]any{ms(now), ttl}},
 		} {
-			rows, err := tx.QueryContext(ctx, st.query, st.args...)
+			changed, err := column(ctx, tx, st.query, st.args...)
 			if err != nil {
 				return fmt.Errorf("store: tick calls: %w", err)
 			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return fmt.Errorf("store: tick calls: %w", err)
-				}
-				ids = append(ids, id)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("store: tick calls: %w", err)
-			}
+			ids = append(ids, changed...)
 		}
 		return nil
 	})

@@ -238,22 +238,9 @@ func (s *Store) PurgeCalls(ctx context.Context, now time.Time, retention time.Du
 	var n int
 	err := s.write(ctx, "purge calls", func(tx *sql.Tx) error {
 		n = 0
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM calls WHERE purged_ms IS NULL AND status IN ('closed', 'expired') AND closed_ms <= $1`,
+		ids, err := column(ctx, tx, `SELECT id FROM calls WHERE purged_ms IS NULL AND status IN ('closed', 'expired') AND closed_ms <= $1`,
 			ms(now.Add(-retention)))
 		if err != nil {
-			return fmt.Errorf("store: purge calls: %w", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: purge calls: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: purge calls: %w", err)
 		}
 		for _, id := range ids {
