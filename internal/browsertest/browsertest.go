@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -65,4 +66,55 @@ func Accessible(t testing.TB, ctx context.Context, where string) {
 	for _, v := range Violations(t, ctx, where) {
 		t.Errorf("%s: accessibility, %s: %s (%s, %d elements)", where, v.Impact, v.Help, v.ID, v.Nodes)
 	}
+}
+
+// Browser is a headless Chromium opened for one test: one tab, whose
+// actions run in Ctx until the test's time limit.
+type Browser struct {
+	Ctx    context.Context
+	t      testing.TB
+	cancel []context.CancelFunc
+}
+
+// Open starts the Chromium at exe (see Chromium) headless, with a window
+// of width by height pixels, for at most limit. Close it when done,
+// before stopping the server it reads from: a page may hold a stream
+// open.
+func Open(t testing.TB, exe string, width, height int, limit time.Duration) *Browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(width, height))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelLimit := context.WithTimeout(ctx, limit)
+	return &Browser{Ctx: ctx, t: t, cancel: []context.CancelFunc{cancelLimit, cancelTab, cancelAlloc}}
+}
+
+// Close closes the tab and stops the browser.
+func (b *Browser) Close() {
+	for _, c := range b.cancel {
+		c()
+	}
+}
+
+// Run does actions as one step of a test, named what, within a minute;
+// if they fail, the test fails with the address and the text of the page
+// where they stopped.
+func (b *Browser) Run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		where, _ := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+		b.t.Fatalf("%s: %v; the page: %.1500s", what, err, where)
+	}
+}
+
+// Text returns the text of the first element sel selects.
+func (b *Browser) Text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Text[string](sel))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
 }

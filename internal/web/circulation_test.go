@@ -4,15 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
-	"github.com/commune-org/commune/internal/world"
 )
 
 // TestCirculationPages: a coordinator reads what the plan prints for
@@ -23,28 +20,8 @@ import (
 func TestCirculationPages(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	data, err := os.ReadFile("../../examples/neighbourhood.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Read(strings.NewReader(string(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.PutWorld(ctx, w); err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Make(ctx, w, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := e.store.CreatePlanRun(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.FinishPlanRun(ctx, run, p); err != nil {
-		t.Fatal(err)
-	}
+	putExample(t, e.store)
+	planStored(t, e.store)
 	coord, err := e.store.CreateMember(ctx, store.Member{Alias: "Carla", Language: "es", Cell: "9q5cs"})
 	if err != nil {
 		t.Fatal(err)

@@ -4,14 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
-	"github.com/commune-org/commune/internal/world"
 )
 
 // TestCollectivePage: a coordinator reads their collective's page in
@@ -21,28 +18,8 @@ import (
 func TestCollectivePage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	data, err := os.ReadFile("../../examples/neighbourhood.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Read(strings.NewReader(string(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.PutWorld(ctx, w); err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Make(ctx, w, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := e.store.CreatePlanRun(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.FinishPlanRun(ctx, run, p); err != nil {
-		t.Fatal(err)
-	}
+	putExample(t, e.store)
+	_, p := planStored(t, e.store)
 	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Carla", Language: "es", Cell: "9q5cs"})
 	if err != nil {
 		t.Fatal(err)
@@ -99,17 +76,7 @@ func TestCollectivePage(t *testing.T) {
 func TestRunFromCollectivePage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	data, err := os.ReadFile("../../examples/neighbourhood.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Read(strings.NewReader(string(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.PutWorld(ctx, w); err != nil {
-		t.Fatal(err)
-	}
+	putExample(t, e.store)
 	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Carla", Language: "en", Cell: "9q5cs"})
 	if err != nil {
 		t.Fatal(err)

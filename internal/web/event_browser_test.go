@@ -82,30 +82,10 @@ func TestEventsInBrowser(t *testing.T) {
 	defer hs.Close()
 	defer srv.Shutdown(bg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(412, 915))
-	actx, cancel := chromedp.NewExecAllocator(bg, opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v; the page: %.1500s", what, err, where)
-		}
-	}
-	body := func() string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text[string]("main"))
-		if err != nil {
-			t.Fatalf("text of the page: %v", err)
-		}
-		return s
-	}
+	b := browsertest.Open(t, exe, 412, 915, 5*time.Minute)
+	defer b.Close()
+	ctx, run := b.Ctx, b.Run
+	body := func() string { return b.Text("main") }
 	// accessible runs axe-core in the page and fails the test on every
 	// serious or critical violation (as journey_browser_test.go does).
 	accessible := func(where string) {

@@ -97,13 +97,9 @@ func journey(t *testing.T, exe, lang string) {
 	defer hs.Close()
 	defer srv.Shutdown(bg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(412, 915))
-	actx, cancel := chromedp.NewExecAllocator(bg, opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
+	b := browsertest.Open(t, exe, 412, 915, 5*time.Minute)
+	defer b.Close()
+	ctx := b.Ctx
 
 	var mu sync.Mutex
 	var requests, elsewhere []string
@@ -120,25 +116,7 @@ func journey(t *testing.T, exe, lang string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		// Each step gets a minute; on failure, the page says where it
-		// stopped.
-		sctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v; the page: %.1500s", what, err, where)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text[string](sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	run, text := b.Run, b.Text
 	has := func(where, sel, want string) {
 		t.Helper()
 		if got := text(sel); !strings.Contains(got, want) {

@@ -128,14 +128,9 @@ func TestMapInBrowser(t *testing.T) {
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.NoSandbox, chromedp.WindowSize(1280, 800))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	b := browsertest.Open(t, exe, 1280, 800, 2*time.Minute)
+	defer b.Close()
+	ctx := b.Ctx
 
 	var mu sync.Mutex
 	var elsewhere []string

@@ -24,9 +24,7 @@ func (e *env) member(t *testing.T, alias string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
 	if w, err := e.store.World(ctx); err != nil || len(w.Products) == 0 {
-		if err := e.store.PutWorld(ctx, readWorldFile(t, "../../examples/neighbourhood.json")); err != nil {
-			t.Fatal(err)
-		}
+		putExample(t, e.store)
 	}
 	tok := e.token(t, alias, auth.Member, "")
 	m, err := e.store.MemberByAlias(ctx, alias)
@@ -34,6 +32,40 @@ func (e *env) member(t *testing.T, alias string) (string, string) {
 		t.Fatal(err)
 	}
 	return m.ID, tok
+}
+
+// putExample puts the world of examples/neighbourhood.json in st and
+// returns it.
+func putExample(t *testing.T, st *store.Store) *world.World {
+	t.Helper()
+	w := readWorldFile(t, "../../examples/neighbourhood.json")
+	if err := st.PutWorld(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// planStored plans the world st holds and stores the plan as a finished
+// run, whose id it returns with the plan.
+func planStored(t *testing.T, st *store.Store) (int64, *plan.Plan) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := st.World(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Make(ctx, w, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := st.CreatePlanRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishPlanRun(ctx, run, p); err != nil {
+		t.Fatal(err)
+	}
+	return run, p
 }
 
 func readWorldFile(t *testing.T, path string) *world.World {

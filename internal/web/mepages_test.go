@@ -5,14 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
-	"github.com/commune-org/commune/internal/world"
 )
 
 // pageBrowser is a signed-in browser: its session cookie, its CSRF token and
@@ -75,17 +72,7 @@ func (b *pageBrowser) post(t *testing.T, from, target string, form url.Values, c
 func TestMemberPages(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	data, err := os.ReadFile("../../examples/neighbourhood.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Read(strings.NewReader(string(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.PutWorld(ctx, w); err != nil {
-		t.Fatal(err)
-	}
+	putExample(t, e.store)
 	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
 	if err != nil {
 		t.Fatal(err)
@@ -120,21 +107,7 @@ func TestMemberPages(t *testing.T) {
 	}
 
 	// A plan: the member's work and what they receive, in Spanish.
-	w2, err := e.store.World(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Make(ctx, w2, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := e.store.CreatePlanRun(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.FinishPlanRun(ctx, run, p); err != nil {
-		t.Fatal(err)
-	}
+	planStored(t, e.store)
 	code, page = b.get(t, "/me")
 	if code != 200 || !strings.Contains(page, "Lo que recibes") || !strings.Contains(page, "<meter") ||
 		!strings.Contains(page, "Comida") || !strings.Contains(page, "Boyle Heights community kitchen") {

@@ -13,6 +13,7 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/store"
 )
 
@@ -93,13 +94,9 @@ func TestXSSInBrowser(t *testing.T) {
 	defer hs.Close()
 	defer srv.Shutdown(bg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1000, 800))
-	actx, cancel := chromedp.NewExecAllocator(bg, opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
+	b := browsertest.Open(t, exe, 1000, 800, 3*time.Minute)
+	defer b.Close()
+	ctx := b.Ctx
 
 	// Every dialog that opens is reported here and dismissed.
 	// Events subscribes when called, here, before anything opens; the
@@ -207,13 +204,9 @@ func TestEditionPrintScreenshots(t *testing.T) {
 	defer hs.Close()
 	defer srv.Shutdown(bg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1000, 1400))
-	actx, cancel := chromedp.NewExecAllocator(bg, opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	b := browsertest.Open(t, exe, 1000, 1400, 2*time.Minute)
+	defer b.Close()
+	ctx := b.Ctx
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}

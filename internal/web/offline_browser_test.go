@@ -1,11 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/commune-org/commune/internal/plan"
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/world"
 )
@@ -34,17 +32,7 @@ func TestOfflineInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	data, err := os.ReadFile("../../examples/neighbourhood.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := world.Read(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutWorld(bg, w); err != nil {
-		t.Fatal(err)
-	}
+	putExample(t, st)
 	m, err := st.CreateMember(bg, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
 	if err != nil {
 		t.Fatal(err)
@@ -55,21 +43,7 @@ func TestOfflineInBrowser(t *testing.T) {
 	if _, err := st.AddNeed(bg, m.ID, world.Need{Product: "meal", Qty: 7, Tier: world.Essential}); err != nil {
 		t.Fatal(err)
 	}
-	w2, err := st.World(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Make(bg, w2, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := st.CreatePlanRun(bg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.FinishPlanRun(bg, run, p); err != nil {
-		t.Fatal(err)
-	}
+	planStored(t, st)
 
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
@@ -79,20 +53,9 @@ func TestOfflineInBrowser(t *testing.T) {
 	defer hs.Close()
 	defer srv.Shutdown(bg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(412, 915))
-	actx, cancel := chromedp.NewExecAllocator(bg, opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v; the page: %.800s", what, err, where)
-		}
-	}
+	b := browsertest.Open(t, exe, 412, 915, 3*time.Minute)
+	defer b.Close()
+	ctx, do := b.Ctx, b.Run
 	offline := func(off bool) {
 		t.Helper()
 		// Every request is cut, the service worker's own included.

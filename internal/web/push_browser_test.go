@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
 
+	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/notify"
 	"github.com/commune-org/commune/internal/notify/pushtest"
 	"github.com/commune-org/commune/internal/store"
@@ -66,20 +67,9 @@ func TestPushInBrowser(t *testing.T) {
 	defer hs.Close()
 	defer srv.Shutdown(bg)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(412, 915))
-	actx, cancel := chromedp.NewExecAllocator(bg, opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
-			t.Fatalf("%s: %v; the page: %.800s", what, err, where)
-		}
-	}
+	b := browsertest.Open(t, exe, 412, 915, 3*time.Minute)
+	defer b.Close()
+	ctx, do := b.Ctx, b.Run
 	eval := func(js string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))

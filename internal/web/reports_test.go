@@ -15,7 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/world"
 )
 
@@ -126,17 +125,7 @@ func TestCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := plan.Make(ctx, stored, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := e.store.CreatePlanRun(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.FinishPlanRun(ctx, run, p); err != nil {
-		t.Fatal(err)
-	}
+	run, p := planStored(t, e.store)
 
 	e.must(t, 403, "GET", path, pico, nil, nil)
 	var cov coverageBody
