@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,21 +16,31 @@ import (
 	"github.com/commune-org/commune/internal/notify"
 	"github.com/commune-org/commune/internal/notify/smtptest"
 	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/store/storetest"
 	"github.com/commune-org/commune/internal/world"
 )
 
 // BenchmarkCallEmail is the second half of issue 6's benchmark: how
 // fast the dispatcher hands a ring's notices to the SMTP channel, to an
 // SMTP server on the same machine (smtptest, in this process), on
-// SQLite. One op is one ring of 5,000 emails, written, claimed, sent and
-// marked; emails/s counts the time from the first claim to the last
-// mark, and every message must have reached the server.
+// SQLite and on the PostgreSQL of COMMUNE_TEST_POSTGRES. One op is one
+// ring of 5,000 emails, written, claimed, sent and marked; emails/s
+// counts the time from the first claim to the last mark, and every
+// message must have reached the server.
 //
 //	nice -n 10 go test ./internal/web -run '^$' -bench CallEmail -benchtime 2x
 func BenchmarkCallEmail(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchCallEmail(b, store.Config{DataDir: b.TempDir()}) })
+	b.Run("postgres", func(b *testing.B) {
+		dsn, _ := storetest.Schema(b, storetest.Server(b))
+		benchCallEmail(b, store.Config{PostgresURL: dsn, KeyFile: filepath.Join(b.TempDir(), "key")})
+	})
+}
+
+func benchCallEmail(b *testing.B, cfg store.Config) {
 	const n = 5000
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{DataDir: b.TempDir()})
+	st, err := store.Open(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
