@@ -243,6 +243,12 @@ func (md *model) holdAllocations(x []float64) {
 // kilometre; a run costs a trace so that recipes without labour do not
 // run for nothing.
 //
+// The cost of an hour sits on the labour arcs from the nodes to the
+// sites (its kilometres are from the node's cell, the same for every
+// pool of the cell); feeding a node and passing hours along a chain cost
+// nothing, and since the node rows balance, the hours fed equal the
+// hours on the arcs.
+//
 // The hour's cost of 1 is charged in two parts: arcShare of it on each
 // hour of a labour arc, the rest on the recipe runs that use the hour
 // (per run, 1 − arcShare times the run's hours of labour). Every arc

@@ -221,7 +221,8 @@ func (g *graph) index(sites []int) subIndex {
 
 // buildPools groups members by (cell, skill set, farthest useful site in
 // reach) and links each pool, per skill, to the nearest sites in reach
-// that need the skill.
+// that need the skill, through the chains of labour nodes its cell
+// shares (buildChains).
 func (g *graph) buildPools() {
 	perSkill := g.skillSites()
 	ixs := make([]subIndex, len(perSkill))
@@ -334,8 +335,10 @@ func (g *graph) buildChains(ixs []subIndex) {
 		for _, p := range pools {
 			reach = math.Max(reach, g.pools[p].reachKm)
 		}
+		// A pool works, in this skill, at the nearest LaborSites sites
+		// within its reach: the first n[i] of the nearest LaborSites
+		// within the farthest reach of the cell's pools.
 		nbs := ixs[ck.skill].ix.Nearest(g.cellPt[ck.cell], g.net.LaborSites, reach)
-		// n[i]: how many of the nearest sites pools[i] reaches.
 		n := make([]int, len(pools))
 		var bands []int
 		for i, p := range pools {
