@@ -19,12 +19,14 @@ const shrinkBy = 1 - 1e-12
 // repair turns an LP solution, which the solver satisfies to about 1e-6,
 // into one that satisfies the rules of the plan exactly: values are
 // clipped to their bounds, pools to their members' hours and deliveries
-// to the need; then, until nothing changes, wherever a site uses more
+// to the need; the hours on the labour arcs are split back onto the
+// pools that feed them (decompose), less any the pools cannot cover;
+// then, until nothing changes, wherever a site uses more
 // hours or goods than it has, the uses are scaled down (deliveries and
 // moves first, then the recipe runs that consume). Every change only
 // lowers a value, so it ends; it moves the plan by about the solver's
 // accuracy.
-func (md *model) repair(sol []float64) []float64 {
+func (md *model) repair(sol []float64) ([]float64, []share) {
 	m := md.m
 	x := make([]float64, len(sol))
 	for j, v := range sol {
@@ -51,6 +53,7 @@ func (md *model) repair(sol []float64) []float64 {
 	for _, r := range md.poolRow {
 		limitRow(r)
 	}
+	work := md.decompose(x)
 	isRun := make([]bool, len(x))
 	for _, j := range md.runs {
 		isRun[j] = true
@@ -143,13 +146,98 @@ func (md *model) repair(sol []float64) []float64 {
 			rows = append(rows, r)
 		}
 	}
-	return x
+	return x, work
+}
+
+// share is the hours of one pool on one labour arc.
+type share struct {
+	pool, arc int
+	hours     float64
+}
+
+// decompose splits the hours on each chain's labour arcs (see laborNode)
+// among the pools that feed the chain, from the outermost band in: the
+// arcs of a band take hours from any pool that reaches the band, those
+// of the band itself or of one farther out, and a pool's hours go no
+// further than what it gives the chain (its feed, or for a node of its
+// own the node's out-flow). Every pool that may serve a band may serve
+// every band inside it, so taking them in any order succeeds whenever
+// the flows on the chain balance (a pass of hours inwards is never
+// negative); where the solver's rounding leaves a band short, its arcs
+// are lowered to what its pools can give, and every arc ends with
+// exactly the hours of its shares.
+func (md *model) decompose(x []float64) []share {
+	g := md.g
+	arcsOf := make([][]int, len(g.nodes))
+	for e, a := range g.labor {
+		arcsOf[a.node] = append(arcsOf[a.node], e)
+	}
+	feedsOf := make([][]int, len(g.nodes))
+	for f, fa := range g.feeds {
+		feedsOf[fa.node] = append(feedsOf[fa.node], f)
+	}
+	type avail struct {
+		pool int
+		left float64
+	}
+	var open []avail
+	var out []share
+	for n, nd := range g.nodes {
+		if n == 0 || g.nodes[n-1].inner != n {
+			open = open[:0] // a new chain
+		}
+		if nd.pool >= 0 {
+			v := 0.0
+			for _, e := range arcsOf[n] {
+				v += x[md.hours[e]]
+			}
+			if j := md.pass[n]; j >= 0 {
+				v += x[j]
+			}
+			open = append(open, avail{nd.pool, v})
+		}
+		for _, f := range feedsOf[n] {
+			open = append(open, avail{g.feeds[f].pool, x[md.feed[f]]})
+		}
+		demand, supply := 0.0, 0.0
+		for _, e := range arcsOf[n] {
+			demand += x[md.hours[e]]
+		}
+		for _, o := range open {
+			supply += o.left
+		}
+		if demand > supply {
+			f := supply / demand * shrinkBy
+			for _, e := range arcsOf[n] {
+				if x[md.hours[e]] *= f; x[md.hours[e]] < negligible {
+					x[md.hours[e]] = 0
+				}
+			}
+		}
+		for _, e := range arcsOf[n] {
+			need := x[md.hours[e]]
+			for need > 0 && len(open) > 0 {
+				h := math.Min(need, open[0].left)
+				if h > 0 {
+					out = append(out, share{pool: open[0].pool, arc: e, hours: h})
+				}
+				need -= h
+				if open[0].left -= h; open[0].left <= 0 {
+					open = open[1:]
+				}
+			}
+			if need > 0 {
+				x[md.hours[e]] -= need
+			}
+		}
+	}
+	return out
 }
 
 // fill writes the repaired solution x into the plan: production, each
 // pool's hours split among its members, flows split among the needs of
 // each demand node, transfers, allocations and the tiers.
-func (p *Plan) fill(g *graph, md *model, x []float64) {
+func (p *Plan) fill(g *graph, md *model, x []float64, work []share) {
 	w := g.w
 	p.World = Counts{Members: len(w.Members), Sites: len(w.Sites), Products: len(w.Products), Recipes: len(w.Recipes), Needs: len(w.Needs)}
 	p.Production = []Production{}
@@ -158,7 +246,7 @@ func (p *Plan) fill(g *graph, md *model, x []float64) {
 			p.Production = append(p.Production, Production{Recipe: w.Recipes[r].ID, Runs: x[j]})
 		}
 	}
-	p.Assignments = split(g, md, x)
+	p.Assignments = split(g, work)
 	for _, m := range w.Members {
 		p.Labor.CommittedHours += m.Commitment.Hours
 	}
@@ -207,23 +295,22 @@ func (p *Plan) fill(g *graph, md *model, x []float64) {
 }
 
 // split divides each pool's hours among its members: members in the
-// order of the world, each filling the pool's arcs in turn, never beyond
-// what they committed. Every member of a pool offers all the pool's
-// skills and reaches all its sites, so any division is allowed.
-func split(g *graph, md *model, x []float64) []Assignment {
+// order of the world, each filling the pool's shares of the labour arcs
+// in turn, never beyond what they committed. Every member of a pool
+// offers all the pool's skills and reaches all its sites, so any
+// division is allowed.
+func split(g *graph, work []share) []Assignment {
 	w := g.w
-	arcs := make([][]int, len(g.pools))
-	for i, a := range g.labor {
-		if x[md.hours[i]] > 0 {
-			arcs[a.pool] = append(arcs[a.pool], i)
-		}
+	shares := make([][]share, len(g.pools))
+	for _, s := range work {
+		shares[s.pool] = append(shares[s.pool], s)
 	}
 	out := []Assignment{}
 	for p, pl := range g.pools {
 		k := 0
 		left := 0.0
-		if len(arcs[p]) > 0 {
-			left = x[md.hours[arcs[p][0]]]
+		if len(shares[p]) > 0 {
+			left = shares[p][0].hours
 		}
 		for _, mi := range pl.members {
 			m := &w.Members[mi]
@@ -231,13 +318,13 @@ func split(g *graph, md *model, x []float64) []Assignment {
 			// plan file, so that anyone summing them gets the same number,
 			// never above the commitment, not even by rounding.
 			sum, free := 0.0, m.Commitment.Hours
-			for k < len(arcs[p]) && free > 0 {
+			for k < len(shares[p]) && free > 0 {
 				h := math.Min(free, left)
 				for h > 0 && sum+h > m.Commitment.Hours {
 					h = math.Nextafter(h, 0)
 				}
 				if h > 0 {
-					a := g.labor[arcs[p][k]]
+					a := g.labor[shares[p][k].arc]
 					out = append(out, Assignment{Member: m.ID, Site: w.Sites[a.site].ID, Skill: w.Skills[a.skill].ID, Hours: h})
 				}
 				sum += h
@@ -245,8 +332,8 @@ func split(g *graph, md *model, x []float64) []Assignment {
 				left -= h
 				if left <= 0 || h == 0 {
 					k++
-					if k < len(arcs[p]) {
-						left = x[md.hours[arcs[p][k]]]
+					if k < len(shares[p]) {
+						left = shares[p][k].hours
 					}
 				}
 			}

@@ -14,13 +14,16 @@ import (
 // coverage floors t and the right-hand sides of the tier totals change.
 //
 //	runs[r]   ∈ [0, max_runs]                 times recipe r runs
-//	hours[e]  ≥ 0                             labour arc e: pool → (site, skill)
+//	hours[e]  ≥ 0                             labour arc e: node → (site, skill)
+//	feed[f]   ≥ 0                             a pool's hours given to a labour node
+//	pass[n]   ≥ 0                             hours node n passes to the next band in
 //	alloc[d]  ∈ [0, qty_d]                    what demand node d receives
 //	flow[f]   ≥ 0                             site → demand node
 //	move[m]   ≥ 0                             a transfer of a good site → site
 //	t[tier]   ∈ [0, 1]                        the tier's coverage floor
 //
-//	pool:     Σ hours of the pool's arcs ≤ its members' hours
+//	pool:     Σ feeds of the pool (and the out-flow of its own node) ≤ its members' hours
+//	node:     Σ hours of the node's arcs + pass out − pass in − feeds = 0
 //	labour:   Σ hours at (site, skill) − Σ labour·runs of the site's recipes ≥ 0
 //	balance:  Σ output·runs − Σ input·runs + moves in − moves out − flows ≥ −stock
 //	deliver:  Σ flows into d − alloc[d] = 0
@@ -31,8 +34,10 @@ type model struct {
 	m *lp.Model
 
 	runs, hours, alloc, flow, move []int
+	feed, pass                     []int // pass: by node, −1 for the innermost
 	t                              [3]int
 	poolRow, deliverRow, floorRow  []int
+	nodeRow                        []int // by node; a pool's row for a node of its own
 	totalRow                       [3]int
 	labourRow                      map[[2]int]int // (site, skill)
 	hold                           float64        // what a later stage may give back, relative
@@ -88,10 +93,35 @@ func newModel(g *graph, names bool) *model {
 	for p, pl := range g.pools {
 		md.poolRow = append(md.poolRow, m.AddRow(name("pool:%d:%s", p, pl.cell), -lp.Inf, pl.hours, nil, nil))
 	}
+	for n, nd := range g.nodes {
+		r := -1
+		if nd.pool >= 0 {
+			r = md.poolRow[nd.pool]
+		} else {
+			r = m.AddRow(name("node:%d:%s:%s", n, nd.cell, w.Skills[nd.skill].ID), 0, 0, nil, nil)
+		}
+		md.nodeRow = append(md.nodeRow, r)
+	}
+	for _, f := range g.feeds {
+		nd := &g.nodes[f.node]
+		j := m.AddCol(name("feed:%d:%d:%s", f.pool, f.node, w.Skills[nd.skill].ID), 0, lp.Inf, 0)
+		md.feed = append(md.feed, j)
+		m.Set(md.poolRow[f.pool], j, 1)
+		m.Set(md.nodeRow[f.node], j, -1)
+	}
+	for n, nd := range g.nodes {
+		j := -1
+		if nd.inner >= 0 {
+			j = m.AddCol(name("pass:%d:%s:%s", n, nd.cell, w.Skills[nd.skill].ID), 0, lp.Inf, 0)
+			m.Set(md.nodeRow[n], j, 1)
+			m.Set(md.nodeRow[nd.inner], j, -1)
+		}
+		md.pass = append(md.pass, j)
+	}
 	for _, a := range g.labor {
-		j := m.AddCol(name("work:%d:%s:%s", a.pool, w.Sites[a.site].ID, w.Skills[a.skill].ID), 0, lp.Inf, 0)
+		j := m.AddCol(name("work:%s:%s:%s", g.nodes[a.node].cell, w.Sites[a.site].ID, w.Skills[a.skill].ID), 0, lp.Inf, 0)
 		md.hours = append(md.hours, j)
-		m.Set(md.poolRow[a.pool], j, 1)
+		m.Set(md.nodeRow[a.node], j, 1)
 		m.Set(labour(a.site, a.skill), j, 1)
 	}
 	for ti := range md.t {
@@ -212,6 +242,12 @@ func (md *model) holdAllocations(x []float64) {
 // work nearer home; moving a good costs its transport cost per unit and
 // kilometre; a run costs a trace so that recipes without labour do not
 // run for nothing.
+//
+// The cost of an hour sits on the labour arcs from the nodes to the
+// sites (its kilometres are from the node's cell, the same for every
+// pool of the cell); feeding a node and passing hours along a chain cost
+// nothing, and since the node rows balance, the hours fed equal the
+// hours on the arcs.
 //
 // The hour's cost of 1 is charged in two parts: arcShare of it on each
 // hour of a labour arc, the rest on the recipe runs that use the hour

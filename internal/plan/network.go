@@ -61,7 +61,9 @@ type graph struct {
 	demands []demand
 	hubs    []int // sites that carry goods between regions
 
+	nodes     []laborNode
 	labor     []laborArc
+	feeds     []feedArc
 	flows     []flowArc
 	transfers []transferArc
 }
@@ -89,9 +91,35 @@ type demand struct {
 	needs   []int
 }
 
+// laborNode is where the pools of one cell that offer one skill pool
+// their hours for the sites of one band of distance. The sites a pool
+// may work at in a skill are a prefix of the cell's nearest sites that
+// need it (the nearest LaborSites within the pool's reach), so the pools
+// of a cell share one chain of nodes per skill, outermost band first:
+// each node has the arcs to the sites of its band and passes the rest of
+// its hours to the next band in (inner), and a pool feeds the node of
+// the farthest band it reaches. Each (cell, skill, site) arc is then in
+// the LP once, instead of once per pool of the cell, and any flow on the
+// chain splits back onto the pools (see repair): an hour passed inwards
+// may only go nearer the cell.
+type laborNode struct {
+	cell  string
+	skill int
+	inner int   // the node of the next band in, or -1
+	pool  int   // the node's only feeder when no band outside passes it hours: the pool's row is the node's, or -1
+	pools []int // the pools that feed the node
+}
+
+// laborArc is a labour arc: hours from a node to a site that needs the
+// node's skill, km from the node's cell.
 type laborArc struct {
-	pool, site, skill int
+	node, site, skill int
 	km                float64
+}
+
+// feedArc is the hours pool gives to node (for a node with pool < 0).
+type feedArc struct {
+	pool, node int
 }
 
 type flowArc struct {
@@ -193,7 +221,8 @@ func (g *graph) index(sites []int) subIndex {
 
 // buildPools groups members by (cell, skill set, farthest useful site in
 // reach) and links each pool, per skill, to the nearest sites in reach
-// that need the skill.
+// that need the skill, through the chains of labour nodes its cell
+// shares (buildChains).
 func (g *graph) buildPools() {
 	perSkill := g.skillSites()
 	ixs := make([]subIndex, len(perSkill))
@@ -279,12 +308,79 @@ func (g *graph) buildPools() {
 		g.pools[p].members = append(g.pools[p].members, i)
 		g.pools[p].hours += m.Commitment.Hours
 	}
-	for p := range g.pools {
-		pl := &g.pools[p]
-		pt := g.cellPt[pl.cell]
+	g.buildChains(ixs)
+}
+
+// buildChains lays, per cell and skill, the chain of labour nodes its
+// pools share (see laborNode).
+func (g *graph) buildChains(ixs []subIndex) {
+	type chainKey struct {
+		cell  string
+		skill int
+	}
+	var keys []chainKey
+	chains := map[chainKey][]int{}
+	for p, pl := range g.pools {
 		for _, k := range pl.skills {
-			for _, nb := range ixs[k].ix.Nearest(pt, g.net.LaborSites, pl.reachKm) {
-				g.labor = append(g.labor, laborArc{pool: p, site: ixs[k].sites[nb.I], skill: k, km: nb.Km})
+			ck := chainKey{pl.cell, k}
+			if _, ok := chains[ck]; !ok {
+				keys = append(keys, ck)
+			}
+			chains[ck] = append(chains[ck], p)
+		}
+	}
+	for _, ck := range keys {
+		pools := chains[ck]
+		reach := 0.0
+		for _, p := range pools {
+			reach = math.Max(reach, g.pools[p].reachKm)
+		}
+		// A pool works, in this skill, at the nearest LaborSites sites
+		// within its reach: the first n[i] of the nearest LaborSites
+		// within the farthest reach of the cell's pools.
+		nbs := ixs[ck.skill].ix.Nearest(g.cellPt[ck.cell], g.net.LaborSites, reach)
+		n := make([]int, len(pools))
+		var bands []int
+		for i, p := range pools {
+			n[i], _ = slices.BinarySearchFunc(nbs, g.pools[p].reachKm, func(nb geo.Neighbor, r float64) int {
+				if nb.Km <= r {
+					return -1
+				}
+				return 1
+			})
+			if n[i] > 0 {
+				bands = append(bands, n[i])
+			}
+		}
+		slices.Sort(bands)
+		bands = slices.Compact(bands)
+		slices.Reverse(bands)
+		first := len(g.nodes)
+		for b, hi := range bands {
+			lo := 0
+			if b+1 < len(bands) {
+				lo = bands[b+1]
+			}
+			node := laborNode{cell: ck.cell, skill: ck.skill, inner: -1, pool: -1}
+			if b+1 < len(bands) {
+				node.inner = first + b + 1
+			}
+			for i, p := range pools {
+				if n[i] == hi {
+					node.pools = append(node.pools, p)
+				}
+			}
+			id := len(g.nodes)
+			if b == 0 && len(node.pools) == 1 {
+				node.pool = node.pools[0]
+			} else {
+				for _, p := range node.pools {
+					g.feeds = append(g.feeds, feedArc{pool: p, node: id})
+				}
+			}
+			g.nodes = append(g.nodes, node)
+			for _, nb := range nbs[lo:hi] {
+				g.labor = append(g.labor, laborArc{node: id, site: ixs[ck.skill].sites[nb.I], skill: ck.skill, km: nb.Km})
 			}
 		}
 	}

@@ -284,32 +284,88 @@ func TestRandomWorlds(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(2026, 11))
 	for i := range n {
+		checkRandomWorld(t, i, randomWorld(r), ref)
+	}
+}
+
+// TestRandomWorldsSharedCells is the property test on worlds whose
+// members live in two cells, with many skill sets and reaches in each:
+// the pools of a cell share their labour arcs through a chain of nodes
+// by distance (laborNode), and the plan must still keep every member
+// within their hours, skills and reach, and reach the same fair shares
+// as the disaggregated reference.
+func TestRandomWorldsSharedCells(t *testing.T) {
+	n := 100
+	if testing.Short() {
+		n = 20
+	}
+	var ref lp.Solver = lp.Builtin{}
+	if clp := (lp.External{Program: "clp"}); clp.Available() {
+		ref = clp
+	}
+	r := rand.New(rand.NewPCG(2026, 12))
+	chains := 0
+	for i := range n {
 		w := randomWorld(r)
-		p, err := Make(context.Background(), w, Options{})
+		for range 10 + r.IntN(20) {
+			k := w.Skills[r.IntN(len(w.Skills))].ID
+			skills := []string{k}
+			if k2 := w.Skills[r.IntN(len(w.Skills))].ID; k2 != k && r.IntN(2) == 0 {
+				skills = append(skills, k2)
+			}
+			w.Members = append(w.Members, world.Member{ID: fmt.Sprintf("m%d", len(w.Members)),
+				Commitment: world.Commitment{Hours: float64(r.IntN(11)), Skills: skills, MaxKm: 1 + r.Float64()*14}})
+		}
+		cells := []string{w.Members[0].Cell, w.Members[1].Cell}
+		for m := range w.Members {
+			w.Members[m].Cell = cells[r.IntN(2)]
+		}
+		g, err := newGraph(w, Network{})
 		if err != nil {
-			t.Fatalf("world %d: %v", i, err)
+			t.Fatal(err)
 		}
-		if err := Check(w, p); err != nil {
-			t.Fatalf("world %d: the plan breaks the rules:\n%v", i, err)
-		}
-		share, total := referenceTiers(t, w, ref)
-		// Each stage may give back hold (1e-5) of what it achieved, which
-		// later tiers may take up: compare within ten times that,
-		// relative to all that is needed; shares within 0.2%.
-		needed := p.Tiers.Essential.Needed + p.Tiers.Basic.Needed + p.Tiers.Wanted.Needed
-		for ti, tier := range world.Tiers {
-			got := p.Tiers.Of(tier)
-			if got.Needed == 0 {
-				continue
-			}
-			if math.Abs(got.Met-total[ti]) > 1e-4*(1+needed) {
-				t.Errorf("world %d, %s: met %.6f, reference %.6f", i, tier, got.Met, total[ti])
+		for _, nd := range g.nodes {
+			if nd.inner >= 0 {
+				chains++
+				break
 			}
 		}
-		for k, n := range w.Needs {
-			if cov := p.Allocations[k].Qty / n.Qty; math.Abs(cov-share[k]) > 2e-3 {
-				t.Errorf("world %d, need %s (%s): share %.5f, max-min fair share %.5f", i, n.ID, n.Tier, cov, share[k])
-			}
+		checkRandomWorld(t, i, w, ref)
+	}
+	// The test is only worth something if hours do pass along chains.
+	if chains < n/4 {
+		t.Errorf("only %d of %d worlds have a chain of two or more labour nodes", chains, n)
+	}
+}
+
+// checkRandomWorld plans w and compares the plan with the rules and with
+// the reference's fair shares.
+func checkRandomWorld(t *testing.T, i int, w *world.World, ref lp.Solver) {
+	t.Helper()
+	p, err := Make(context.Background(), w, Options{})
+	if err != nil {
+		t.Fatalf("world %d: %v", i, err)
+	}
+	if err := Check(w, p); err != nil {
+		t.Fatalf("world %d: the plan breaks the rules:\n%v", i, err)
+	}
+	share, total := referenceTiers(t, w, ref)
+	// Each stage may give back hold (1e-5) of what it achieved, which
+	// later tiers may take up: compare within ten times that,
+	// relative to all that is needed; shares within 0.2%.
+	needed := p.Tiers.Essential.Needed + p.Tiers.Basic.Needed + p.Tiers.Wanted.Needed
+	for ti, tier := range world.Tiers {
+		got := p.Tiers.Of(tier)
+		if got.Needed == 0 {
+			continue
+		}
+		if math.Abs(got.Met-total[ti]) > 1e-4*(1+needed) {
+			t.Errorf("world %d, %s: met %.6f, reference %.6f", i, tier, got.Met, total[ti])
+		}
+	}
+	for k, n := range w.Needs {
+		if cov := p.Allocations[k].Qty / n.Qty; math.Abs(cov-share[k]) > 2e-3 {
+			t.Errorf("world %d, need %s (%s): share %.5f, max-min fair share %.5f", i, n.ID, n.Tier, cov, share[k])
 		}
 	}
 }

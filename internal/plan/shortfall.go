@@ -78,7 +78,17 @@ func newExplainer(g *graph, md *model, x []float64, sol *lp.Solution) *explainer
 	}
 	for i, a := range g.labor {
 		e.arcsAt[[2]int{a.site, a.skill}] = append(e.arcsAt[[2]int{a.site, a.skill}], i)
-		e.poolUsed[a.pool] += x[md.hours[i]]
+		if p := g.nodes[a.node].pool; p >= 0 {
+			e.poolUsed[p] += x[md.hours[i]]
+		}
+	}
+	for n, nd := range g.nodes {
+		if nd.pool >= 0 && md.pass[n] >= 0 {
+			e.poolUsed[nd.pool] += x[md.pass[n]]
+		}
+	}
+	for f, fa := range g.feeds {
+		e.poolUsed[fa.pool] += x[md.feed[f]]
 	}
 	for i, mv := range g.transfers {
 		e.movesInto[[2]int{mv.to, mv.product}] = append(e.movesInto[[2]int{mv.to, mv.product}], i)
@@ -267,13 +277,21 @@ func (e *explainer) binding(row int) bool {
 }
 
 // laborExhausted reports whether no more hours of skill k can come to
-// site s: no pool reaches it, or every pool that does has given all its
-// hours.
+// site s: no pool reaches it, or every pool that does (those feeding the
+// node of an arc to it, or a node farther out in the node's chain) has
+// given all its hours.
 func (e *explainer) laborExhausted(s, k int) bool {
+	nodes := e.g.nodes
 	for _, i := range e.arcsAt[[2]int{s, k}] {
-		pl := e.g.labor[i].pool
-		if e.poolUsed[pl] < e.g.pools[pl].hours*(1-slack) {
-			return false
+		for n := e.g.labor[i].node; ; n-- {
+			for _, pl := range nodes[n].pools {
+				if e.poolUsed[pl] < e.g.pools[pl].hours*(1-slack) {
+					return false
+				}
+			}
+			if n == 0 || nodes[n-1].inner != n {
+				break
+			}
 		}
 	}
 	return true

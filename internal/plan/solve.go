@@ -171,8 +171,8 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	report(Event{Stage: "split", Message: "splitting pools into members' assignments"})
-	x := md.repair(final.X)
-	p.fill(g, md, x)
+	x, work := md.repair(final.X)
+	p.fill(g, md, x, work)
 	p.LaborValues = laborValues(w, p.Production)
 	p.Shortfalls = shortfalls(g, md, x, explainBy, p.Allocations)
 	p.Solver.Name = solver.Name()
