@@ -205,22 +205,21 @@ func (w *pdhg) step() {
 		y, yn, ax, axn := w.y, w.yn[:len(w.y)], w.ax[:len(w.y)], w.axn[:len(w.y)]
 		lr, ur := p.lr[:len(y)], p.ur[:len(y)]
 		inv := 1 / sigma
+		var dx2, dy2, inter float64
 		for i := range y {
 			t := 2*axn[i] - ax[i] - y[i]*inv
-			yn[i] = sigma * (clamp(t, lr[i], ur[i]) - t)
+			v := sigma * (clamp(t, lr[i], ur[i]) - t)
+			yn[i] = v
+			d := v - y[i]
+			dy2 += d * d
 		}
 		w.mulAT.apply(w.atyn, w.yn)
 
-		var dx2, dy2, inter float64
 		atyn := w.atyn[:len(x)]
 		for j := range x {
 			d := xn[j] - x[j]
 			dx2 += d * d
 			inter += d * (atyn[j] - aty[j])
-		}
-		for i := range y {
-			d := yn[i] - y[i]
-			dy2 += d * d
 		}
 		limit := math.Inf(1)
 		if inter != 0 {
