@@ -22,10 +22,23 @@ import (
 // with P = [I/τ -Aᵀ; -A I/σ]. (Lu and Yang measure in the PDHG metric,
 // with +Aᵀ; both are norms when τσ‖A‖₂² < 1, and on the Netlib set this
 // one restarts better.)
-func (w *pdhg) halpernStep() {
+//
+// With next set, the step also takes the primal half of the following
+// step, in the pass that updates x and Aᵀy: the projection of the new
+// Halpern iterate goes to xp, and the following step only multiplies it
+// by A. The caller promises that nothing changes x, Aᵀy or the step
+// sizes in between (halpernPeriod: the steps of one period). The numbers
+// are those of primalStep, computed from the same operands.
+func (w *pdhg) halpernStep(next bool) {
 	p := w.p
 	tau, sigma := w.eta/w.omega, w.eta*w.omega
-	w.primalStep(tau)
+	if w.xpReady {
+		w.xn, w.xp = w.xp, w.xn
+		w.xpReady = false
+		w.mulA.apply(w.axn, w.xn)
+	} else {
+		w.primalStep(tau)
+	}
 	x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
 	// The dual step, and in the same pass the Halpern update of y and Ax,
 	// which need nothing from the product with Aᵀ that follows.
@@ -50,12 +63,28 @@ func (w *pdhg) halpernStep() {
 
 	atyn := w.atyn[:len(x)]
 	x0, aty0 := w.x0[:len(x)], w.aty0[:len(x)]
-	for j := range x {
-		d := xn[j] - x[j]
-		dx2 += d * d
-		inter += d * (atyn[j] - aty[j])
-		x[j] = w1*(2*xn[j]-x[j]) + w0*x0[j]
-		aty[j] = w1*(2*atyn[j]-aty[j]) + w0*aty0[j]
+	if next {
+		xp := w.xp[:len(x)]
+		c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
+		for j := range x {
+			xj, xnj, atyj, atynj := x[j], xn[j], aty[j], atyn[j]
+			d := xnj - xj
+			dx2 += d * d
+			inter += d * (atynj - atyj)
+			xj = w1*(2*xnj-xj) + w0*x0[j]
+			atyj = w1*(2*atynj-atyj) + w0*aty0[j]
+			x[j], aty[j] = xj, atyj
+			xp[j] = clamp(xj-tau*(c[j]-atyj), lc[j], uc[j])
+		}
+		w.xpReady = true
+	} else {
+		for j := range x {
+			d := xn[j] - x[j]
+			dx2 += d * d
+			inter += d * (atyn[j] - aty[j])
+			x[j] = w1*(2*xn[j]-x[j]) + w0*x0[j]
+			aty[j] = w1*(2*atyn[j]-aty[j]) + w0*aty0[j]
+		}
 	}
 	w.res2 = dx2/tau + dy2/sigma - 2*inter
 	w.iter++
@@ -100,10 +129,7 @@ func dot(a, b []float64) float64 {
 
 func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 	tol := w.opt.tolerance()
-	cinf := 0.0
-	for _, c := range w.orig.c {
-		cinf = math.Max(cinf, math.Abs(c))
-	}
+	cinf := cinf(w.orig)
 	w.eta = 0.998 / w.normA()
 	lastReport := start
 	w.resAnchor = -1
@@ -113,6 +139,9 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 		cur := w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
 		if cur.within(tol) {
 			return w.result(Optimal, w.xn, w.yn)
+		}
+		if w.zeroDualDone(cur, tol) {
+			return w.result(Optimal, w.xn, nil)
 		}
 		if cur.gapRel() <= tol && w.iter >= w.nextPolish {
 			if x, _, y, _, ok := w.polish(cur, tol, cinf, timeUp); ok {
@@ -136,7 +165,7 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 // fixed-point residual at the anchor on the first step of an epoch.
 func (w *pdhg) halpernPeriod() {
 	for k := 0; k < restartPeriod; k++ {
-		w.halpernStep()
+		w.halpernStep(k < restartPeriod-1)
 		if w.resAnchor < 0 {
 			w.resAnchor = w.res2
 		}

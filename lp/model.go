@@ -53,8 +53,18 @@ func (m *Model) AddCol(name string, lower, upper, cost float64) int {
 	m.ColLower = append(m.ColLower, lower)
 	m.ColUpper = append(m.ColUpper, upper)
 	m.ColNames = append(m.ColNames, name)
-	m.csc = nil
+	m.edit()
 	return len(m.Cost) - 1
+}
+
+// edit turns a compressed matrix back into entries before the model
+// changes shape: a column or row added after Matrix must keep the
+// coefficients already set.
+func (m *Model) edit() {
+	if m.csc != nil {
+		m.entries = m.csc.triplets()
+		m.csc = nil
+	}
 }
 
 // AddRow adds a constraint lower ≤ Σ vals[k]·x[cols[k]] ≤ upper and
@@ -63,6 +73,7 @@ func (m *Model) AddRow(name string, lower, upper float64, cols []int, vals []flo
 	if len(cols) != len(vals) {
 		panic(fmt.Sprintf("lp: AddRow with %d columns and %d values", len(cols), len(vals)))
 	}
+	m.edit()
 	m.RowLower = append(m.RowLower, lower)
 	m.RowUpper = append(m.RowUpper, upper)
 	m.RowNames = append(m.RowNames, name)
@@ -82,10 +93,7 @@ func (m *Model) Set(row, col int, val float64) {
 	if val == 0 {
 		return
 	}
-	if m.csc != nil {
-		m.entries = m.csc.triplets()
-		m.csc = nil
-	}
+	m.edit()
 	m.entries = append(m.entries, entry{int32(row), int32(col), val})
 }
 

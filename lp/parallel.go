@@ -14,7 +14,8 @@ const parallelMinNonzeros = 40000
 // so a product allocates nothing.
 type product struct {
 	m      *CSC
-	splits []int // column boundaries, len = parts+1
+	start  []int32 // m.Start, in half the bytes
+	splits []int   // column boundaries, len = parts+1
 	work   chan job
 	wg     sync.WaitGroup
 }
@@ -25,7 +26,10 @@ type job struct {
 }
 
 func newProduct(m *CSC, threads int) *product {
-	p := &product{m: m}
+	p := &product{m: m, start: make([]int32, len(m.Start))}
+	for j, k := range m.Start {
+		p.start[j] = int32(k) // nonzeros fit: CSC.Ind is int32
+	}
 	parts := 1
 	if threads > 1 && len(m.Val) >= parallelMinNonzeros {
 		parts = threads
@@ -52,7 +56,7 @@ func newProduct(m *CSC, threads int) *product {
 
 func (p *product) worker() {
 	for jb := range p.work {
-		p.m.dotRange(jb.out, jb.in, jb.lo, jb.hi)
+		p.dots(jb.out, jb.in, jb.lo, jb.hi)
 		p.wg.Done()
 	}
 }
@@ -69,15 +73,46 @@ func (p *product) close() {
 func (p *product) apply(out, in []float64) {
 	parts := len(p.splits) - 1
 	if parts == 1 {
-		p.m.dotRange(out, in, 0, p.m.Cols)
+		p.dots(out, in, 0, p.m.Cols)
 		return
 	}
 	p.wg.Add(parts - 1)
 	for k := 1; k < parts; k++ {
 		p.work <- job{out, in, p.splits[k], p.splits[k+1]}
 	}
-	p.m.dotRange(out, in, p.splits[0], p.splits[1])
+	p.dots(out, in, p.splits[0], p.splits[1])
 	p.wg.Wait()
+}
+
+// dots sets out[j] = Σ M[i,j]·in[i] for columns lo ≤ j < hi, each sum
+// in the order of dotRange, so the results are the same to the bit. The
+// planner's LPs are mostly columns of two nonzeros (a flow leaves one
+// node and enters another): those take a path without the inner loop,
+// whose exit costs as much as the two products; each column's end is
+// its successor's start.
+func (p *product) dots(out, in []float64, lo, hi int) {
+	start, ind, val := p.start[lo:hi+1], p.m.Ind, p.m.Val
+	out = out[lo:hi]
+	b := start[0]
+	for j := range out {
+		e := start[j+1]
+		if e-b == 2 {
+			s := 0.0
+			s += val[b] * in[ind[b]]
+			s += val[b+1] * in[ind[b+1]]
+			out[j] = s
+			b = e
+			continue
+		}
+		ix := ind[b:e]
+		vx := val[b:e:e]
+		s := 0.0
+		for k, i := range ix {
+			s += vx[k] * in[i]
+		}
+		out[j] = s
+		b = e
+	}
 }
 
 // dotRange sets out[j] = Σ M[i,j]·in[i] for columns lo ≤ j < hi.

@@ -29,6 +29,8 @@ type pdhg struct {
 
 	x, y, ax, aty     []float64 // current iterate and its products
 	xn, yn, axn, atyn []float64 // trial iterate
+	xp                []float64 // Halpern: the next step's xn, when xpReady
+	xpReady           bool
 	sx, sy, sax, saty []float64 // step-weighted sums since the last restart
 	wsum              float64
 	x0, y0, ax0, aty0 []float64 // the last restart point
@@ -45,6 +47,11 @@ type pdhg struct {
 	kktPrev    float64 // KKT error of the previous candidate
 
 	res2, resAnchor float64 // Halpern: squared fixed-point residuals
+
+	// y0Dual measures y = 0 in the unscaled problem (its dual residual
+	// and objective), when it is dual feasible (see zeroDualDone).
+	y0Dual   kktParts
+	y0Usable bool
 
 	// Feasibility polishing (polish.go).
 	primalPolisher, dualPolisher *pdhg
@@ -85,7 +92,7 @@ func newState(p, orig *problem, sc *scaling, mulA, mulAT *product, opt Options) 
 	w := &pdhg{
 		p: p, orig: orig, sc: sc, opt: opt, mulA: mulA, mulAT: mulAT,
 		x: vec(n), y: vec(m), ax: vec(m), aty: vec(n),
-		xn: vec(n), yn: vec(m), axn: vec(m), atyn: vec(n),
+		xn: vec(n), yn: vec(m), axn: vec(m), atyn: vec(n), xp: vec(n),
 		sx: vec(n), sy: vec(m), sax: vec(m), saty: vec(n),
 		x0: vec(n), y0: vec(m), ax0: vec(m), aty0: vec(n),
 		xa: vec(n), ya: vec(m), axa: vec(m), atya: vec(n),
@@ -134,6 +141,38 @@ func (w *pdhg) initSteps() {
 	}
 	w.kktLast = w.kkt(w.x, w.ax, w.y, w.aty)
 	w.kktPrev = math.Inf(1)
+	// y = 0, measured once: no row is priced, so only the columns count.
+	o := w.orig
+	w.y0Dual = measureKKT(o, make([]float64, o.cols()), make([]float64, o.rows()),
+		make([]float64, o.rows()), make([]float64, o.cols()), cinf(o))
+	w.y0Usable = w.y0Dual.dres2 == 0
+}
+
+func cinf(p *problem) float64 {
+	m := 0.0
+	for _, c := range p.c {
+		m = math.Max(m, math.Abs(c))
+	}
+	return m
+}
+
+// zeroDualDone reports whether a point x, measured as k, meets the
+// tolerance when paired with y = 0 instead of its own y. Where y = 0 is
+// dual feasible, its dual objective is the least cᵀx over the bounds of
+// x alone, so the pair is optimal exactly when the rows cost nothing:
+// a feasibility problem (c = 0), or a planner's max-min round whose
+// answer is that every need is met (maximise t ≤ 1: at t = 1 the bound,
+// not a row, holds the objective). There the iterates' own y need not go
+// to 0, and their duality gap can stall long after x is feasible
+// (reflected Halpern PDHG on such a round with t fixed at 1: gap 5e-3
+// after 80,000 iterations, primal residual 3e-10). On any other problem
+// the gap of the pair stays positive and this never ends the solve.
+func (w *pdhg) zeroDualDone(k kktParts, tol float64) bool {
+	if !w.y0Usable {
+		return false
+	}
+	k.dres2, k.dresRel, k.dobj = w.y0Dual.dres2, w.y0Dual.dresRel, w.y0Dual.dobj
+	return k.within(tol)
 }
 
 func (w *pdhg) close() {
@@ -141,14 +180,14 @@ func (w *pdhg) close() {
 	w.mulAT.close()
 }
 
+// clamp projects v on [lo, hi]. The built-in min and max compile to
+// branch-free instructions: with branches, the projections of an
+// iteration cost more than its sparse products, as whether a coordinate
+// sits at its bound is close to random. They differ from comparisons only
+// in the sign of a zero result (max(0, -0) is 0), which no later
+// operation turns into a different nonzero number.
 func clamp(v, lo, hi float64) float64 {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
+	return max(lo, min(v, hi))
 }
 
 // step takes one accepted PDHG step with the adaptive step size of
@@ -166,22 +205,21 @@ func (w *pdhg) step() {
 		y, yn, ax, axn := w.y, w.yn[:len(w.y)], w.ax[:len(w.y)], w.axn[:len(w.y)]
 		lr, ur := p.lr[:len(y)], p.ur[:len(y)]
 		inv := 1 / sigma
+		var dx2, dy2, inter float64
 		for i := range y {
 			t := 2*axn[i] - ax[i] - y[i]*inv
-			yn[i] = sigma * (clamp(t, lr[i], ur[i]) - t)
+			v := sigma * (clamp(t, lr[i], ur[i]) - t)
+			yn[i] = v
+			d := v - y[i]
+			dy2 += d * d
 		}
 		w.mulAT.apply(w.atyn, w.yn)
 
-		var dx2, dy2, inter float64
 		atyn := w.atyn[:len(x)]
 		for j := range x {
 			d := xn[j] - x[j]
 			dx2 += d * d
 			inter += d * (atyn[j] - aty[j])
-		}
-		for i := range y {
-			d := yn[i] - y[i]
-			dy2 += d * d
 		}
 		limit := math.Inf(1)
 		if inter != 0 {
@@ -334,10 +372,7 @@ func (k kktParts) within(tol float64) bool {
 // run iterates until the tolerance, a certificate, or a limit.
 func (w *pdhg) run(ctx context.Context, start time.Time) pdResult {
 	tol := w.opt.tolerance()
-	cinf := 0.0
-	for _, c := range w.orig.c {
-		cinf = math.Max(cinf, math.Abs(c))
-	}
+	cinf := cinf(w.orig)
 	lastReport := start
 	for {
 		for k := 0; k < restartPeriod; k++ {
@@ -348,9 +383,15 @@ func (w *pdhg) run(ctx context.Context, start time.Time) pdResult {
 		if cur.within(tol) {
 			return w.result(Optimal, w.x, w.y)
 		}
+		if w.zeroDualDone(cur, tol) {
+			return w.result(Optimal, w.x, nil)
+		}
 		avg := w.unscaled(w.xa, w.axa, w.ya, w.atya, cinf)
 		if avg.within(tol) {
 			return w.result(Optimal, w.xa, w.ya)
+		}
+		if w.zeroDualDone(avg, tol) {
+			return w.result(Optimal, w.xa, nil)
 		}
 		// The trial vectors are free between steps: use them as scratch.
 		if st := w.certificate(w.xn, w.axn, w.yn, w.atyn); st != Unsolved {
@@ -401,7 +442,7 @@ func (w *pdhg) best(st Status) pdResult {
 func (w *pdhg) result(st Status, xs, ys []float64) pdResult {
 	r := pdResult{status: st, iterations: w.iter + w.polishIters}
 	r.x = make([]float64, len(xs))
-	r.y = make([]float64, len(ys))
+	r.y = make([]float64, w.p.rows()) // ys nil: y = 0
 	for j, v := range xs {
 		r.x[j] = w.sc.beta * w.sc.col[j] * v
 	}

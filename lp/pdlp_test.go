@@ -83,7 +83,7 @@ func TestIterationAllocatesNothing(t *testing.T) {
 			}
 			halpern := func() {
 				for k := 0; k < restartPeriod; k++ {
-					w.halpernStep()
+					w.halpernStep(k < restartPeriod-1)
 				}
 				w.unscaled(w.xn, w.axn, w.yn, w.atyn, 1)
 				w.certificate(w.xa, w.axa, w.ya, w.atya)
@@ -110,7 +110,82 @@ func BenchmarkIteration(b *testing.B) {
 	b.ResetTimer()
 	w.eta = 0.998 / w.normA()
 	for b.Loop() {
-		w.halpernStep()
+		w.halpernStep(true)
 	}
 	b.ReportMetric(float64(len(q.a.Val)), "nonzeros")
+}
+
+// allMetModel maximises a floor t ≤ 1 on the shares of the sinks of a
+// transport problem, as a planner's max-min round does, where every sink
+// can be fully served: its arcs carry exactly its need. The optimum is
+// t = 1, held by t's bound, so y = 0 is an optimal dual.
+func allMetModel() *Model {
+	m := transportModel(300, 200, 8, 7)
+	clear(m.Cost)
+	a := m.Matrix()
+	sink := func(i int) bool { return m.RowLower[i] == 1 }
+	deg := make([]int, m.NumRows())
+	for _, i := range a.Ind {
+		deg[i]++
+	}
+	for j := 0; j < a.Cols; j++ {
+		for k := a.Start[j]; k < a.Start[j+1]; k++ {
+			if i := int(a.Ind[k]); sink(i) {
+				m.ColUpper[j] = 1 / float64(deg[i])
+			}
+		}
+	}
+	floor := m.AddCol("t", 0, 1, -1)
+	for i := range m.RowLower {
+		if sink(i) { // its arcs - t ≥ 0
+			m.RowLower[i] = 0
+			m.Set(i, floor, -1)
+		}
+	}
+	return m
+}
+
+// TestZeroDualDone: a feasible point ends the solve paired with y = 0
+// exactly when y = 0 is an optimal dual.
+func TestZeroDualDone(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		model *Model
+		pobj  float64 // of a feasible point
+		want  bool
+	}{
+		{"every sink served", allMetModel(), -1, true},
+		{"half of every sink served", allMetModel(), -0.5, false},
+		{"transport with costs", transportModel(300, 200, 8, 7), 250, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q, _, _ := newPresolver(c.model).reduced()
+			w := newPDHG(q, Options{Threads: 1})
+			defer w.close()
+			k := kktParts{pobj: c.pobj}
+			if got := w.zeroDualDone(k, 1e-6); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestAllMetSolves solves allMetModel with both variants.
+func TestAllMetSolves(t *testing.T) {
+	m := allMetModel()
+	for _, method := range []Method{MethodHalpern, MethodAdaptive} {
+		t.Run(method.String(), func(t *testing.T) {
+			const tol = 1e-6
+			sol, err := Solve(context.Background(), m, Options{Tolerance: tol, Method: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(sol.Objective+1) > tol {
+				t.Errorf("got objective %.10g, want -1", sol.Objective)
+			}
+			if r := Measure(m, sol.X, sol.RowDual); r.Primal > tol || r.Dual > tol || r.Gap > tol {
+				t.Errorf("got residuals primal %.1e, dual %.1e, gap %.1e, want each at most %g", r.Primal, r.Dual, r.Gap, tol)
+			}
+		})
+	}
 }

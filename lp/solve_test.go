@@ -175,3 +175,24 @@ func TestPresolveFreeColumnSingleton(t *testing.T) {
 		t.Errorf("residuals primal %g, dual %g", sol.PrimalResidual, sol.DualResidual)
 	}
 }
+
+// TestAddAfterMatrix: a column or row added after Matrix keeps the
+// coefficients set before (AddCol used to drop them).
+func TestAddAfterMatrix(t *testing.T) {
+	m := &Model{}
+	x := m.AddCol("x", 0, 1, 1)
+	m.AddRow("r", 1, Inf, []int{x}, []float64{2})
+	if got := m.NumNonzeros(); got != 1 {
+		t.Fatalf("got %d nonzeros, want 1", got)
+	}
+	y := m.AddCol("y", 0, 1, 1)
+	m.AddRow("s", 0, Inf, nil, nil)
+	a := m.Matrix()
+	if a.Rows != 2 || a.Cols != 2 || len(a.Val) != 1 || a.Val[0] != 2 {
+		t.Errorf("got a %d×%d matrix with values %v, want 2×2 with [2]", a.Rows, a.Cols, a.Val)
+	}
+	m.Set(1, y, 3)
+	if got := m.NumNonzeros(); got != 2 {
+		t.Errorf("got %d nonzeros, want 2", got)
+	}
+}

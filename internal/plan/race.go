@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync/atomic"
 
@@ -16,11 +17,15 @@ import (
 // the reverse), and on a two-core machine racing costs at most a factor
 // of two where a stall costs a hundred.
 //
-// The winner is the variant that reached an optimum in fewer iterations
-// (Halpern on a tie), not the one that finished first: with one thread
-// each, both iterations are deterministic, so the same world always gives
-// the same plan. A variant is stopped as soon as it has run more
-// iterations than a finished one.
+// The winner is the variant that reached an answer (an optimum, or a
+// proof that there is none) in fewer iterations (Halpern on a tie), not
+// the one that finished first: with one thread each, both iterations are
+// deterministic, so the same world always gives the same plan. A variant
+// is stopped as soon as it has run more iterations than a finished one.
+// A proof of infeasibility ends the race like an optimum: the planner's
+// feasibility rounds (allMet) expect one when not every need can be met,
+// and the adaptive variant, which seldom finds one, would otherwise run
+// to the iteration limit.
 type race struct{}
 
 func (race) Name() string { return "builtin" }
@@ -55,18 +60,21 @@ func (race) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.Solutio
 			done <- result{i, sol, err}
 		}()
 	}
+	answered := func(r result) bool {
+		return r.err == nil || errors.Is(r.err, lp.ErrInfeasible) || errors.Is(r.err, lp.ErrUnbounded)
+	}
 	results := make([]result, len(methods))
 	for range methods {
 		r := <-done
 		results[r.method] = r
-		if r.err == nil { // only this goroutine writes bar
+		if answered(r) { // only this goroutine writes bar
 			bar.Store(min(bar.Load(), int64(r.sol.Iterations)))
 		}
 	}
 	var best *result
 	for i := range results {
 		r := &results[i]
-		if r.err == nil && (best == nil || r.sol.Iterations < best.sol.Iterations) {
+		if answered(*r) && (best == nil || r.sol.Iterations < best.sol.Iterations) {
 			best = r
 		}
 	}

@@ -1,0 +1,99 @@
+//go:build unix
+
+package lp
+
+import (
+	"context"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cpuTime is the process's user and system time: on a machine shared
+// with other jobs, wall time per iteration measures the load as much as
+// the code, CPU time much less so.
+func cpuTime() time.Duration {
+	var r syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r); err != nil {
+		return 0
+	}
+	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+}
+
+// benchModel reads the MPS file named by COMMUNE_LP_BENCH, or skips: the
+// planner's stages (commune plan --export-mps PREFIX) are the LPs whose
+// iteration cost matters, and they are too large to keep in testdata.
+func benchModel(b *testing.B) *Model {
+	path := os.Getenv("COMMUNE_LP_BENCH")
+	if path == "" {
+		b.Skip("set COMMUNE_LP_BENCH to an MPS file")
+	}
+	m, err := ReadMPSFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkStageHalpern measures a Halpern iteration on the model of
+// COMMUNE_LP_BENCH, restart checks included: each op is one period of
+// restartPeriod iterations, as runHalpern takes them, reported per
+// iteration. Threads=1, as the planner's race runs it.
+func BenchmarkStageHalpern(b *testing.B) {
+	q, _, _ := newPresolver(benchModel(b)).reduced()
+	w := newPDHG(q, Options{Threads: 1})
+	defer w.close()
+	cinf := 0.0
+	w.eta = 0.998 / w.normA()
+	w.resAnchor = -1
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		w.halpernPeriod()
+		w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
+		w.certificate(w.xa, w.axa, w.ya, w.atya)
+		w.halpernRestart()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*restartPeriod), "ns/iter")
+	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N*restartPeriod), "cpu-ns/iter")
+	b.ReportMetric(float64(len(q.a.Val)), "nonzeros")
+}
+
+// BenchmarkStageAdaptive is BenchmarkStageHalpern for the adaptive variant.
+func BenchmarkStageAdaptive(b *testing.B) {
+	q, _, _ := newPresolver(benchModel(b)).reduced()
+	w := newPDHG(q, Options{Threads: 1})
+	defer w.close()
+	b.ResetTimer()
+	cpu := cpuTime()
+	it := 0
+	for b.Loop() {
+		start := w.iter
+		for k := 0; k < restartPeriod; k++ {
+			w.step()
+		}
+		w.average()
+		w.unscaled(w.x, w.ax, w.y, w.aty, 0)
+		w.unscaled(w.xa, w.axa, w.ya, w.atya, 0)
+		w.certificate(w.xn, w.axn, w.yn, w.atyn)
+		w.maybeRestart()
+		it += w.iter - start
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(it), "ns/iter")
+	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(it), "cpu-ns/iter")
+}
+
+// BenchmarkStageSolve solves the model of COMMUNE_LP_BENCH with Halpern
+// at tolerance 1e-5, one thread, and reports the iterations.
+func BenchmarkStageSolve(b *testing.B) {
+	m := benchModel(b)
+	for b.Loop() {
+		sol, err := Solve(context.Background(), m, Options{Tolerance: 1e-5, Threads: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(sol.Iterations), "iterations")
+		b.ReportMetric(float64(sol.Time.Nanoseconds())/float64(sol.Iterations), "ns/iter")
+	}
+}
