@@ -269,6 +269,15 @@ func referenceTiers(t *testing.T, w *world.World, solver lp.Solver) (share []flo
 	return share, total
 }
 
+// referenceSolver is the solver of the reference fair shares: CLP when it
+// is installed (the test command installs it), the built-in one if not.
+func referenceSolver() lp.Solver {
+	if clp := (lp.External{Program: "clp"}); clp.Available() {
+		return clp
+	}
+	return lp.Builtin{}
+}
+
 // TestRandomWorlds is the property test: on 200 random small worlds every
 // plan satisfies the rules (Check), and every need's share and every
 // tier's total equal those of max-min fairness computed exactly (one LP
@@ -278,10 +287,7 @@ func TestRandomWorlds(t *testing.T) {
 	if testing.Short() {
 		n = 40
 	}
-	var ref lp.Solver = lp.Builtin{}
-	if clp := (lp.External{Program: "clp"}); clp.Available() {
-		ref = clp
-	}
+	ref := referenceSolver()
 	r := rand.New(rand.NewPCG(2026, 11))
 	for i := range n {
 		checkRandomWorld(t, i, randomWorld(r), ref)
@@ -299,10 +305,7 @@ func TestRandomWorldsSharedCells(t *testing.T) {
 	if testing.Short() {
 		n = 20
 	}
-	var ref lp.Solver = lp.Builtin{}
-	if clp := (lp.External{Program: "clp"}); clp.Available() {
-		ref = clp
-	}
+	ref := referenceSolver()
 	r := rand.New(rand.NewPCG(2026, 12))
 	chains := 0
 	for i := range n {
