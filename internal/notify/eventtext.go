@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -12,6 +13,9 @@ import (
 type eventText struct {
 	subjectDay, subjectHour string // %s is the title
 	body                    string // %s the title, then the start (UTC), then the link
+	// A push notification shows on a locked screen: it names neither
+	// the event nor the place.
+	pushDay, pushHour, pushBody string
 }
 
 // eventTexts is the catalog of reminder texts by language.
@@ -20,11 +24,17 @@ var eventTexts = map[string]eventText{
 		subjectDay:  "Tomorrow: %s",
 		subjectHour: "In an hour: %s",
 		body:        "A reminder: %s starts at %s (UTC).\nOpen this link for your contingent's meeting point:\n%s\n",
+		pushDay:     "Tomorrow: an event you are going to",
+		pushHour:    "In an hour: an event you are going to",
+		pushBody:    "Open to see where your contingent meets.",
 	},
 	"es": {
 		subjectDay:  "Mañana: %s",
 		subjectHour: "En una hora: %s",
 		body:        "Un recordatorio: %s empieza a las %s (UTC).\nAbra este enlace para ver el punto de encuentro de su contingente:\n%s\n",
+		pushDay:     "Mañana: un evento al que va",
+		pushHour:    "En una hora: un evento al que va",
+		pushBody:    "Abra para ver dónde se reúne su contingente.",
 	},
 }
 
@@ -33,11 +43,7 @@ var eventTexts = map[string]eventText{
 // as the reader should see it; id is the reminder's idempotency id, from
 // which the Message-ID derives.
 func EventReminder(to, lang, title, start, link, id string, hour bool) Email {
-	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(lang)), "-")
-	t, ok := eventTexts[primary]
-	if !ok {
-		t = eventTexts["en"]
-	}
+	t := eventTextIn(lang)
 	subject := t.subjectDay
 	if hour {
 		subject = t.subjectHour
@@ -45,4 +51,31 @@ func EventReminder(to, lang, title, start, link, id string, hour bool) Email {
 	// A title is one line; a subject must stay one.
 	title = strings.Join(strings.Fields(title), " ")
 	return Email{To: to, Subject: fmt.Sprintf(subject, title), Body: fmt.Sprintf(t.body, title, start, link), ID: id}
+}
+
+// EventReminderPush is the push payload of the reminder of an event, in
+// lang, the day before (hour false) or an hour before: it opens link,
+// and carries the reminder's idempotency id, by which the service worker
+// drops a repeat.
+func EventReminderPush(lang, link, id string, hour bool) []byte {
+	t := eventTextIn(lang)
+	title := t.pushDay
+	if hour {
+		title = t.pushHour
+	}
+	b, err := json.Marshal(PushMessage{ID: id, Title: title, Body: t.pushBody, URL: link})
+	if err != nil {
+		panic(err) // strings always marshal
+	}
+	return b
+}
+
+// eventTextIn returns the reminder texts in lang, or in English when
+// there are none in it.
+func eventTextIn(lang string) eventText {
+	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(lang)), "-")
+	if t, ok := eventTexts[primary]; ok {
+		return t
+	}
+	return eventTexts["en"]
 }

@@ -25,6 +25,7 @@ const (
 type Reminder struct {
 	Event, Member, Kind string
 	Email, Language     string
+	Push                bool // the member has a browser subscribed to push
 	Starts              time.Time
 	TitleEN, TitleES    string
 }
@@ -33,16 +34,18 @@ type Reminder struct {
 func (r Reminder) ID() string { return "event-reminder/" + r.Event + "/" + r.Member + "/" + r.Kind }
 
 // DueReminders returns the reminders due at now and not yet claimed, to
-// members who answered yes or maybe and have an email.
+// members who answered yes or maybe and have an email or a browser
+// subscribed to push.
 func (s *Store) DueReminders(ctx context.Context, now time.Time) ([]Reminder, error) {
 	t := now.Unix()
-	rows, err := s.read.QueryContext(ctx, `SELECT e.id, r.member_id, k.kind, m.language, m.contact, e.starts_at, e.title_en, e.title_es
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, r.member_id, k.kind, m.language, m.contact, e.starts_at, e.title_en, e.title_es,
+	EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.member_id = m.id)
 FROM events e
 JOIN event_rsvps r ON r.event_id = e.id AND r.answer IN ('yes', 'maybe')
 JOIN members m ON m.id = r.member_id
 JOIN (SELECT 'day' AS kind, 86400 AS lead_s, 3600 AS stop_s UNION ALL SELECT 'hour', 3600, 0) k
 	ON e.starts_at - k.lead_s <= $1 AND $1 < e.starts_at - k.stop_s
-WHERE e.purged_at IS NULL AND e.starts_at > $1 AND m.contact IS NOT NULL
+WHERE e.purged_at IS NULL AND e.starts_at > $1
 	AND NOT EXISTS (SELECT 1 FROM event_reminders x WHERE x.event_id = e.id AND x.member_id = r.member_id AND x.kind = k.kind)
 ORDER BY e.starts_at, e.id, r.member_id`, t)
 	if err != nil {
@@ -54,21 +57,24 @@ ORDER BY e.starts_at, e.id, r.member_id`, t)
 		var r Reminder
 		var sealed []byte
 		var starts int64
-		if err := rows.Scan(&r.Event, &r.Member, &r.Kind, &r.Language, &sealed, &starts, &r.TitleEN, &r.TitleES); err != nil {
+		if err := rows.Scan(&r.Event, &r.Member, &r.Kind, &r.Language, &sealed, &starts, &r.TitleEN, &r.TitleES, &r.Push); err != nil {
 			return nil, fmt.Errorf("store: due reminders: %w", err)
 		}
-		plain, err := s.openContact(r.Member, sealed)
-		if err != nil {
-			return nil, fmt.Errorf("store: due reminders: contact: %w", err)
+		if sealed != nil {
+			plain, err := s.openContact(r.Member, sealed)
+			if err != nil {
+				return nil, fmt.Errorf("store: due reminders: contact: %w", err)
+			}
+			var c Contact
+			if err := json.Unmarshal(plain, &c); err != nil {
+				return nil, fmt.Errorf("store: due reminders: contact: %w", err)
+			}
+			r.Email = c.Email
 		}
-		var c Contact
-		if err := json.Unmarshal(plain, &c); err != nil {
-			return nil, fmt.Errorf("store: due reminders: contact: %w", err)
-		}
-		if c.Email == "" {
+		if r.Email == "" && !r.Push {
 			continue
 		}
-		r.Email, r.Starts = c.Email, time.Unix(starts, 0).UTC()
+		r.Starts = time.Unix(starts, 0).UTC()
 		rs = append(rs, r)
 	}
 	return rs, rows.Err()

@@ -63,40 +63,46 @@ func SMSChannel(g *notify.SMS) CallChannel {
 }
 
 // pushChannel is the channel of Web Push through p, to every browser the
-// member subscribed. A subscription the push service says is gone is
-// deleted; the notice counts as delivered when one browser took it, and
-// is tried again when none did and one may later.
+// member subscribed (pushTo).
 func (s *Server) pushChannel(p *notify.Pusher) CallChannel {
 	return CallChannel{Send: func(ctx context.Context, d *store.Delivery, n notify.CallNotice) error {
-		subs, err := s.store.PushSubscriptions(ctx, d.Member)
-		if err != nil {
-			return err
-		}
-		if len(subs) == 0 {
-			return errNoAddress
-		}
-		payload := n.Push()
-		var last error
-		gone := 0
-		for _, sub := range subs {
-			err := p.Send(ctx, notify.Subscription{Endpoint: sub.Endpoint, Keys: notify.SubscriptionKeys{P256dh: sub.P256dh, Auth: sub.Auth}}, payload, n.ID)
-			switch {
-			case err == nil:
-				return nil
-			case errors.Is(err, notify.ErrGone):
-				gone++
-				if err := s.store.PushSubscriptionGone(ctx, sub.Endpoint); err != nil {
-					s.log.Warn("push subscription gone: delete", "err", err)
-				}
-			default:
-				last = err
-			}
-		}
-		if gone == len(subs) {
-			return errNoAddress
-		}
-		return last
+		return s.pushTo(ctx, p, d.Member, n.Push(), n.ID)
 	}}
+}
+
+// pushTo sends payload, with the idempotency id, through p to every
+// browser member subscribed. A subscription the push service says is
+// gone is deleted; the message counts as delivered when one browser took
+// it, and is to be tried again when none did and one may later. Without
+// a subscription left it answers errNoAddress.
+func (s *Server) pushTo(ctx context.Context, p *notify.Pusher, member string, payload []byte, id string) error {
+	subs, err := s.store.PushSubscriptions(ctx, member)
+	if err != nil {
+		return err
+	}
+	if len(subs) == 0 {
+		return errNoAddress
+	}
+	var last error
+	gone := 0
+	for _, sub := range subs {
+		err := p.Send(ctx, notify.Subscription{Endpoint: sub.Endpoint, Keys: notify.SubscriptionKeys{P256dh: sub.P256dh, Auth: sub.Auth}}, payload, id)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, notify.ErrGone):
+			gone++
+			if err := s.store.PushSubscriptionGone(ctx, sub.Endpoint); err != nil {
+				s.log.Warn("push subscription gone: delete", "err", err)
+			}
+		default:
+			last = err
+		}
+	}
+	if gone == len(subs) {
+		return errNoAddress
+	}
+	return last
 }
 
 // CallOptions tune the work of calls; the zero value is usable.

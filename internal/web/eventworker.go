@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 
 // The events' background work, started with the server and stopped by
 // Shutdown: every minute it sends the reminders that are due (the day
-// before and an hour before an event, by email, to those who answered
+// before and an hour before an event, by email and push, to those who answered
 // yes or maybe), purges the events that ended seven days ago, and notes
 // each collective's size for the growth page (circulation.go). Each
 // round takes its clock as an argument, so that a test can move it.
@@ -43,7 +44,7 @@ func (s *Server) startEventWorker() {
 // expired by now. It logs failures (never an address or a member) and
 // leaves them to the next round.
 func (s *Server) eventRound(ctx context.Context, now time.Time) {
-	if s.opt.Mailer != nil {
+	if s.opt.Mailer != nil || s.opt.Pusher != nil {
 		sent, err := s.sendReminders(ctx, now)
 		if err != nil && ctx.Err() == nil {
 			s.log.LogAttrs(ctx, slog.LevelWarn, "event reminders", slog.String("err", err.Error()))
@@ -65,9 +66,13 @@ func (s *Server) eventRound(ctx context.Context, now time.Time) {
 	}
 }
 
-// sendReminders sends each due reminder once: claimed first, released
-// again if the mail server refused it for now, so that a restart, or a
-// second server on the same database, never sends one twice.
+// sendReminders sends each due reminder once, by email and to the
+// member's browsers by push, whichever they have: claimed first,
+// released again if no channel took it and one refused it only for now,
+// so that a restart, or a second server on the same database, never
+// sends one twice (a channel that took it may see it again after such a
+// release, with the same idempotency id, by which the mail program and
+// the service worker drop it).
 func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) {
 	due, err := s.store.DueReminders(ctx, now)
 	if err != nil {
@@ -80,6 +85,11 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 	sent := 0
 	var first error
 	for _, r := range due {
+		mail := r.Email != "" && s.opt.Mailer != nil
+		push := r.Push && s.opt.Pusher != nil
+		if !mail && !push {
+			continue
+		}
 		ok, err := s.store.ClaimReminder(ctx, r, now)
 		if err != nil {
 			return sent, err
@@ -87,26 +97,44 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 		if !ok {
 			continue
 		}
-		title := r.TitleEN
-		if strings.HasPrefix(r.Language, "es") {
-			title = r.TitleES
+		link, hour := base+"/events/"+r.Event, r.Kind == store.ReminderHour
+		var errs []error
+		if mail {
+			title := r.TitleEN
+			if strings.HasPrefix(r.Language, "es") {
+				title = r.TitleES
+			}
+			errs = append(errs, s.opt.Mailer.Send(ctx, notify.EventReminder(r.Email, r.Language, title, r.Starts.Format("2006-01-02 15:04"),
+				link, r.ID(), hour)))
 		}
-		e := notify.EventReminder(r.Email, r.Language, title, r.Starts.Format("2006-01-02 15:04"),
-			base+"/events/"+r.Event, r.ID(), r.Kind == store.ReminderHour)
-		if err := s.opt.Mailer.Send(ctx, e); err != nil {
+		if push {
+			err := s.pushTo(ctx, s.opt.Pusher, r.Member, notify.EventReminderPush(r.Language, link, r.ID(), hour), r.ID())
+			if !errors.Is(err, errNoAddress) {
+				errs = append(errs, err)
+			}
+		}
+		took, retry := false, false
+		for _, err := range errs {
+			if err == nil {
+				took = true
+				continue
+			}
 			// A refusal for good (a bad address) keeps its claim: it
 			// would fail again.
-			if retry, _ := notify.Retryable(err); retry {
-				if rerr := s.store.ReleaseReminder(context.WithoutCancel(ctx), r); rerr != nil {
-					return sent, rerr
-				}
+			if r, _ := notify.Retryable(err); r {
+				retry = true
 			}
 			if first == nil {
 				first = err
 			}
-			continue
 		}
-		sent++
+		if took {
+			sent++
+		} else if retry {
+			if err := s.store.ReleaseReminder(context.WithoutCancel(ctx), r); err != nil {
+				return sent, err
+			}
+		}
 	}
 	return sent, first
 }
