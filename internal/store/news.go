@@ -276,6 +276,33 @@ WHERE id = $3`, string(to), now.Unix(), id)
 	return s.Article(ctx, id)
 }
 
+// DeleteArticle deletes an article for good; its translation, if any,
+// loses the link. An article in an edition is part of the paper's record
+// and is not deleted (ErrArticleInEdition); whether the reader may
+// delete it at all is the caller's to say.
+func (s *Store) DeleteArticle(ctx context.Context, id string) error {
+	return s.write(ctx, "delete article", func(tx *sql.Tx) error {
+		if err := exists(ctx, tx, `SELECT 1 FROM articles WHERE id = $1`, id, "article"); err != nil {
+			return err
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM edition_articles WHERE article_id = $1 LIMIT 1`, id).Scan(&one)
+		if err == nil {
+			return ErrArticleInEdition
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: delete article %q: %w", id, err)
+		}
+		if err := unlinkArticle(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("store: delete article %q: %w", id, err)
+		}
+		return nil
+	})
+}
+
 // unlinkArticle removes the translation link of id, on both sides.
 func unlinkArticle(ctx context.Context, tx *sql.Tx, id string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE articles SET translation_id = NULL WHERE id = $1 OR translation_id = $1`, id)

@@ -28,6 +28,7 @@ func (s *Server) newsRoutes() []route {
 		{pattern: "GET /api/v1/articles/{id}", public: true, h: s.getArticle},
 		{pattern: "PATCH /api/v1/articles/{id}", action: auth.WriteSelf, h: s.patchArticle},
 		{pattern: "POST /api/v1/articles/{id}/state", action: auth.WriteSelf, h: s.moveArticle},
+		{pattern: "DELETE /api/v1/articles/{id}", action: auth.WriteSelf, h: s.deleteArticle},
 		{pattern: "GET /api/v1/me/articles", action: auth.ReadSelf, h: s.myArticles},
 		{pattern: "GET /api/v1/editions", public: true, h: s.listEditions},
 		{pattern: "POST /api/v1/editions", action: auth.Edit, h: s.createEdition},
@@ -296,6 +297,38 @@ func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, toArticleBody(p, a))
 	return nil
+}
+
+// deleteArticle deletes an article its reader may still change: its
+// author a draft, an editor a draft or one in review. A published one is
+// taken back to draft first, by an editor.
+func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) error {
+	if err := s.removeArticle(r); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removeArticle deletes the article of the request's path if its reader
+// may (see deleteArticle), for the API and the page.
+func (s *Server) removeArticle(r *http.Request) error {
+	p, err := s.newsPrincipal(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.readableArticle(r, p)
+	if err != nil {
+		return err
+	}
+	if !mayChange(p, a) {
+		return store.ErrArticleNotDraft
+	}
+	err = s.store.DeleteArticle(r.Context(), a.ID)
+	if err == nil {
+		s.log.Info("article deleted", "article", a.ID)
+	}
+	return err
 }
 
 func (s *Server) moveArticle(w http.ResponseWriter, r *http.Request) error {

@@ -29,6 +29,7 @@ func (s *Server) newsPageRoutes() []route {
 		{pattern: "GET /news/{id}/edit", action: auth.ReadSelf, page: true, h: s.editPage},
 		{pattern: "POST /news/{id}/edit", action: auth.WriteSelf, page: true, h: s.editPost},
 		{pattern: "POST /news/{id}/state", action: auth.WriteSelf, page: true, h: s.statePost},
+		{pattern: "POST /news/{id}/delete", action: auth.WriteSelf, page: true, h: s.deletePost},
 		{pattern: "GET /news/review", action: auth.Edit, page: true, h: s.reviewPage},
 		{pattern: "GET /news/editions", public: true, page: true, h: s.editionsPage},
 		{pattern: "POST /news/editions", action: auth.Edit, page: true, h: s.editionPost},
@@ -311,6 +312,16 @@ func (s *Server) statePost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/news/"+a.ID, http.StatusSeeOther)
+	return nil
+}
+
+// deletePost deletes the article (see deleteArticle) and goes back to
+// the writer's page, with the reader's own articles.
+func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.removeArticle(r); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/news/write", http.StatusSeeOther)
 	return nil
 }
 
