@@ -372,6 +372,8 @@ var authzCases = map[string]authzCase{
 	"POST /news/{id}/state":            {who: self, path: draftPath("/news/%s/state"), body: "state=review"},
 	"POST /news/{id}/delete":           {who: self, path: draftPath("/news/%s/delete")},
 	"GET /news/review":                 {who: organizers},
+	"GET /news/editors":                {who: organizers},
+	"POST /news/editors":               {who: organizers, body: "alias=nobody+here"},
 	"GET /news/editions":               {who: everyone},
 	"POST /news/editions":              {who: organizers, body: "number=3"},
 	"GET /news/editions/{id}/print":    {who: everyone, path: editionPath("/news/editions/%s/print")},

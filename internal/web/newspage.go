@@ -31,6 +31,8 @@ func (s *Server) newsPageRoutes() []route {
 		{pattern: "POST /news/{id}/state", action: auth.WriteSelf, page: true, h: s.statePost},
 		{pattern: "POST /news/{id}/delete", action: auth.WriteSelf, page: true, h: s.deletePost},
 		{pattern: "GET /news/review", action: auth.Edit, page: true, h: s.reviewPage},
+		{pattern: "GET /news/editors", action: auth.ReadAll, page: true, h: s.editorsPage},
+		{pattern: "POST /news/editors", action: auth.WriteAll, page: true, h: s.editorsPost},
 		{pattern: "GET /news/editions", public: true, page: true, h: s.editionsPage},
 		{pattern: "POST /news/editions", action: auth.Edit, page: true, h: s.editionPost},
 		{pattern: "GET /news/editions/{id}/print", public: true, page: true, h: s.printPage},
