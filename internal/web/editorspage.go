@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -52,8 +51,7 @@ func (s *Server) editorsPost(w http.ResponseWriter, r *http.Request) error {
 		f.Errors["alias"] = s.ui.t(lang, "news.error.required")
 	default:
 		m, err = s.store.MemberByAlias(ctx, f.Values["alias"])
-		var se *store.Error
-		if errors.As(err, &se) && se.Code == store.CodeNotFound {
+		if store.ErrorCode(err) == store.CodeNotFound {
 			f.Errors["alias"] = s.ui.t(lang, "news.editors.unknown")
 		} else if err != nil {
 			return err

@@ -121,7 +121,7 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 			}
 			// A refusal for good (a bad address) keeps its claim: it
 			// would fail again.
-			if r, _ := notify.Retryable(err); r {
+			if again, _ := notify.Retryable(err); again {
 				retry = true
 			}
 			if first == nil {

@@ -258,15 +258,9 @@ func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.readableArticle(r, p)
+	a, err := s.changeable(r, p)
 	if err != nil {
 		return err
-	}
-	// Whoever may read an article but not change it is its author
-	// with the article in review, or anyone with it published: what
-	// stands in the way is its state.
-	if !mayChange(p, a) {
-		return store.ErrArticleNotDraft
 	}
 	var in articleIn
 	if err := decode(r, &in); err != nil {
@@ -317,12 +311,9 @@ func (s *Server) removeArticle(r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.readableArticle(r, p)
+	a, err := s.changeable(r, p)
 	if err != nil {
 		return err
-	}
-	if !mayChange(p, a) {
-		return store.ErrArticleNotDraft
 	}
 	err = s.store.DeleteArticle(r.Context(), a.ID)
 	if err == nil {

@@ -239,6 +239,9 @@ func (s *Server) writePost(w http.ResponseWriter, r *http.Request) error {
 }
 
 // changeable returns the article of the path if p may change it.
+// Whoever may read an article but not change it is its author with the
+// article in review, or anyone with it published: what stands in the
+// way is its state (a conflict, not a refusal).
 func (s *Server) changeable(r *http.Request, p auth.Principal) (*store.Article, error) {
 	a, err := s.readableArticle(r, p)
 	if err != nil {
