@@ -63,7 +63,9 @@ With --sms, urgent calls also reach members' phones by text message
 through an SMS gateway that takes a Twilio-style form post (To, From,
 Body) at that URL, with basic authentication from its user and
 password; --sms-from is the number or sender name they come from. The
-text says only that there is an urgent call nearby, with its link.
+text says only that there is an urgent call nearby, with its link. Event
+reminders go by text too, to members with neither an email nor a
+browser subscribed to push; they name neither the event nor the place.
 
 An open call reaches about three people for each one it needs, nearest
 first, and the next ring every --call-rings while too few are coming. A
@@ -107,7 +109,9 @@ mensaje de texto, a través de una pasarela SMS que acepta un formulario
 al estilo de Twilio (To, From, Body) en esa URL, con autenticación
 básica tomada de su usuario y contraseña; --sms-from es el número o el
 nombre del remitente. El mensaje solo dice que hay un llamado urgente
-cerca, con su enlace.
+cerca, con su enlace. Los recordatorios de eventos van también por
+mensaje de texto, a quien no tiene ni correo ni un navegador suscrito a
+las notificaciones; no nombran ni el evento ni el lugar.
 
 Un llamado abierto llega a unas tres personas por cada una que necesita,
 primero a las más cercanas, y al siguiente círculo cada --call-rings
@@ -155,7 +159,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	smtpURL := fs.String("smtp", "", "SMTP server for login codes / servidor SMTP para los códigos de entrada")
 	publicURL := fs.String("public-url", "", "URL browsers use / URL que usan los navegadores")
 	pushSubj := fs.String("push-subject", "", "contact for push services (mailto: or https:) / contacto para los servicios de notificaciones")
-	smsURL := fs.String("sms", "", "SMS gateway URL for urgent calls / URL de la pasarela SMS para los llamados urgentes")
+	smsURL := fs.String("sms", "", "SMS gateway URL for urgent calls and reminders / URL de la pasarela SMS para los llamados urgentes y los recordatorios")
 	smsFrom := fs.String("sms-from", "", "number or name texts come from / número o nombre del remitente de los mensajes")
 	rings := fs.Duration("call-rings", call.DefaultPolicy.Interval, "time between the rings of a call / tiempo entre los círculos de un llamado")
 	retention := fs.Duration("call-retention", store.DefaultCallRetention, "how long a call's data is kept after it ends / cuánto se guardan los datos de un llamado después de terminar")
@@ -178,16 +182,14 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if *rings < 10*time.Second || *rings > time.Hour || *retention < time.Hour || *retention > store.MaxCallRetention {
 		return usageError{c.t(msgServeCallFlags, *rings, *retention)}
 	}
-	var channels map[string]web.CallChannel
+	var sms *notify.SMS
 	if *smsURL != "" {
-		sms, err := notify.NewSMS(*smsURL, *smsFrom)
-		if err != nil {
+		if sms, err = notify.NewSMS(*smsURL, *smsFrom); err != nil {
 			return usageError{c.t(msgServeSMS, err)}
 		}
-		channels = map[string]web.CallChannel{"sms": web.SMSChannel(sms)}
 	}
 	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj,
-		channels: channels, calls: web.CallOptions{Policy: call.Policy{Factor: call.DefaultPolicy.Factor, Interval: *rings}, Retention: *retention}})
+		sms: sms, calls: web.CallOptions{Policy: call.Policy{Factor: call.DefaultPolicy.Factor, Interval: *rings}, Retention: *retention}})
 }
 
 // serverConfig is what serve and demo start a server with.
@@ -196,9 +198,8 @@ type serverConfig struct {
 	mailer                    *notify.Mailer
 	// pushSubject is --push-subject, "" for the default (push.go).
 	pushSubject string
-	// channels are the channels of urgent calls beside email and push
-	// (SMS, with --sms).
-	channels map[string]web.CallChannel
+	// sms is the gateway of text messages (--sms), or nil.
+	sms *notify.SMS
 	// calls tunes the work of urgent calls (--call-rings, --call-retention).
 	calls web.CallOptions
 	// demo, for commune demo only, names the people its sign-in links
@@ -242,7 +243,7 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		defer cfg.mailer.Close()
 	}
 	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo, Pusher: pusher,
-		CallChannels: cfg.channels, Calls: cfg.calls})
+		SMS: cfg.sms, Calls: cfg.calls})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

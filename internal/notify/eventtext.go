@@ -16,6 +16,10 @@ type eventText struct {
 	// A push notification shows on a locked screen: it names neither
 	// the event nor the place.
 	pushDay, pushHour, pushBody string
+	// A text message shows on a locked screen too, and may sit in a
+	// phone's inbox for years: it says no more than a push, in ASCII
+	// (one message of 160 characters, not 70). %s is the link.
+	smsDay, smsHour string
 }
 
 // eventTexts is the catalog of reminder texts by language.
@@ -27,6 +31,8 @@ var eventTexts = map[string]eventText{
 		pushDay:     "Tomorrow: an event you are going to",
 		pushHour:    "In an hour: an event you are going to",
 		pushBody:    "Open to see where your contingent meets.",
+		smsDay:      "commune: an event you are going to starts within a day. Your meeting point: %s",
+		smsHour:     "commune: an event you are going to starts in an hour. Your meeting point: %s",
 	},
 	"es": {
 		subjectDay:  "Mañana: %s",
@@ -35,6 +41,8 @@ var eventTexts = map[string]eventText{
 		pushDay:     "Mañana: un evento al que va",
 		pushHour:    "En una hora: un evento al que va",
 		pushBody:    "Abra para ver dónde se reúne su contingente.",
+		smsDay:      "commune: un evento al que va empieza antes de 24 horas. Su punto de encuentro: %s",
+		smsHour:     "commune: un evento al que va empieza en una hora. Su punto de encuentro: %s",
 	},
 }
 
@@ -68,6 +76,17 @@ func EventReminderPush(lang, link, id string, hour bool) []byte {
 		panic(err) // strings always marshal
 	}
 	return b
+}
+
+// EventReminderSMS is the text message of the reminder of an event, in
+// lang, the day before (hour false) or an hour before, carrying link.
+// Like the push it names neither the event nor the place.
+func EventReminderSMS(lang, link string, hour bool) string {
+	t := eventTextIn(lang)
+	if hour {
+		return fmt.Sprintf(t.smsHour, link)
+	}
+	return fmt.Sprintf(t.smsDay, link)
 }
 
 // eventTextIn returns the reminder texts in lang, or in English when

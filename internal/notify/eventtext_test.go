@@ -31,3 +31,29 @@ func TestEventReminder(t *testing.T) {
 		}
 	}
 }
+
+// TestEventReminderSMS: a reminder's text message carries the link, says
+// when in the member's language, names neither the event nor the place,
+// and stays in ASCII, one message of 160 characters.
+func TestEventReminderSMS(t *testing.T) {
+	link := "https://commune.example.org/events/e-0123456789abcdef"
+	for _, tc := range []struct {
+		lang string
+		hour bool
+		want string
+	}{
+		{"en", false, "within a day"},
+		{"en", true, "in an hour"},
+		{"es", false, "antes de 24 horas"},
+		{"es-MX", true, "en una hora"},
+		{"fr", true, "in an hour"},
+	} {
+		sms := EventReminderSMS(tc.lang, link, tc.hour)
+		if !strings.Contains(sms, tc.want) || !strings.HasSuffix(sms, link) {
+			t.Errorf("%s hour=%v: %q lacks %q or does not end with the link", tc.lang, tc.hour, sms, tc.want)
+		}
+		if strings.ContainsFunc(sms, func(r rune) bool { return r > 0x7e }) || len(sms) > 160 {
+			t.Errorf("%s hour=%v: %q is not one ASCII message of 160 characters (%d)", tc.lang, tc.hour, sms, len(sms))
+		}
+	}
+}

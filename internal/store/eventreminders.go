@@ -23,19 +23,19 @@ const (
 
 // Reminder is one reminder due to one member.
 type Reminder struct {
-	Event, Member, Kind string
-	Email, Language     string
-	Push                bool // the member has a browser subscribed to push
-	Starts              time.Time
-	TitleEN, TitleES    string
+	Event, Member, Kind    string
+	Email, Phone, Language string
+	Push                   bool // the member has a browser subscribed to push
+	Starts                 time.Time
+	TitleEN, TitleES       string
 }
 
 // ID is the reminder's idempotency id.
 func (r Reminder) ID() string { return "event-reminder/" + r.Event + "/" + r.Member + "/" + r.Kind }
 
 // DueReminders returns the reminders due at now and not yet claimed, to
-// members who answered yes or maybe and have an email or a browser
-// subscribed to push.
+// members who answered yes or maybe and have an email, a phone or a
+// browser subscribed to push.
 func (s *Store) DueReminders(ctx context.Context, now time.Time) ([]Reminder, error) {
 	t := now.Unix()
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, r.member_id, k.kind, m.language, m.contact, e.starts_at, e.title_en, e.title_es,
@@ -69,9 +69,9 @@ ORDER BY e.starts_at, e.id, r.member_id`, t)
 			if err := json.Unmarshal(plain, &c); err != nil {
 				return nil, fmt.Errorf("store: due reminders: contact: %w", err)
 			}
-			r.Email = c.Email
+			r.Email, r.Phone = c.Email, c.Phone
 		}
-		if r.Email == "" && !r.Push {
+		if r.Email == "" && r.Phone == "" && !r.Push {
 			continue
 		}
 		r.Starts = time.Unix(starts, 0).UTC()

@@ -27,8 +27,8 @@ import (
 // of processes may run it, since the outbox is claimed under a lease.
 
 // CallChannel is one way of reaching a member with a call's notice:
-// email, Web Push and SMS (Options.CallChannels is the table they plug
-// into; newCalls adds email and push from Options.Mailer and .Pusher).
+// email, Web Push and SMS (newCalls makes them from Options.Mailer,
+// .Pusher and .SMS).
 type CallChannel struct {
 	// Send delivers n to the member of d on this channel. It answers
 	// errNoAddress when the member has no address on it (their row is
@@ -178,8 +178,8 @@ func (s *Server) newCalls(opt Options) *calls {
 	if opt.Pusher != nil {
 		c.channels["push"] = s.pushChannel(opt.Pusher)
 	}
-	for name, ch := range opt.CallChannels {
-		c.channels[name] = ch
+	if opt.SMS != nil {
+		c.channels["sms"] = SMSChannel(opt.SMS)
 	}
 	for name := range c.channels {
 		c.names = append(c.names, name)

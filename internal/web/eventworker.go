@@ -67,12 +67,14 @@ func (s *Server) eventRound(ctx context.Context, now time.Time) {
 }
 
 // sendReminders sends each due reminder once, by email and to the
-// member's browsers by push, whichever they have: claimed first,
-// released again if no channel took it and one refused it only for now,
-// so that a restart, or a second server on the same database, never
-// sends one twice (a channel that took it may see it again after such a
-// release, with the same idempotency id, by which the mail program and
-// the service worker drop it).
+// member's browsers by push, whichever they have, and by text message to
+// a member who has neither (a text costs the organization money; a phone
+// is often all a member keeps): claimed first, released again if no
+// channel took it and one refused it only for now, so that a restart, or
+// a second server on the same database, never sends one twice (a channel
+// that took it may see it again after such a release, with the same
+// idempotency id, by which the mail program, the service worker and the
+// SMS gateway drop it).
 func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) {
 	due, err := s.store.DueReminders(ctx, now)
 	if err != nil {
@@ -87,7 +89,8 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 	for _, r := range due {
 		mail := r.Email != "" && s.opt.Mailer != nil
 		push := r.Push && s.opt.Pusher != nil
-		if !mail && !push {
+		text := r.Phone != "" && s.opt.SMS != nil && !mail && !push
+		if !mail && !push && !text {
 			continue
 		}
 		ok, err := s.store.ClaimReminder(ctx, r, now)
@@ -112,6 +115,9 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 			if !errors.Is(err, errNoAddress) {
 				errs = append(errs, err)
 			}
+		}
+		if text {
+			errs = append(errs, s.opt.SMS.Send(ctx, r.Phone, notify.EventReminderSMS(r.Language, link, hour), r.ID()))
 		}
 		took, retry := false, false
 		for _, err := range errs {

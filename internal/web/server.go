@@ -34,10 +34,12 @@ type Options struct {
 	// Pusher sends Web Push messages; members' browsers subscribe with
 	// its key (push.go). Nil turns push off.
 	Pusher *notify.Pusher
-	// Calls tunes the work of urgent calls (callwork.go), and
-	// CallChannels adds channels beside email (through Mailer), by name.
-	Calls        CallOptions
-	CallChannels map[string]CallChannel
+	// SMS sends text messages through a gateway: urgent calls' notices,
+	// and event reminders to members who can be reached no other way.
+	// Nil turns texts off.
+	SMS *notify.SMS
+	// Calls tunes the work of urgent calls (callwork.go).
+	Calls CallOptions
 }
 
 // Server answers the API from a store.
