@@ -134,8 +134,24 @@ func usageErrorFrom(err error) error {
 }
 
 // writeFile writes a file whole or not at all: into a temporary file
-// beside it, renamed over it once complete.
+// beside it, renamed over it once complete. What exists and is not a
+// regular file (/dev/null, a terminal, a named pipe) is written to as it
+// is: renaming over it would replace the device with a file.
 func writeFile(name string, write func(io.Writer) error) error {
+	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("write %s: is a directory", name)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	f, err := os.CreateTemp(filepath.Dir(name), ".commune-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
