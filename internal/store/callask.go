@@ -44,7 +44,7 @@ WHERE status = 'unverified' AND asked_ms IS NULL ORDER BY created_ms, id`)
 			if err != nil {
 				return err
 			}
-			ob := s.newInserter(tx, "call outbox", `INSERT INTO call_outbox (call_id, member_id, channel, idem, next_ms, purpose) VALUES`, 6)
+			ob := newInserter(tx, s.dialect, "call outbox", 6, `INSERT INTO call_outbox (call_id, member_id, channel, idem, next_ms, purpose) VALUES`, "")
 			idem := idempotencyIDs()
 			for _, m := range reviewers {
 				for _, ch := range channels {

@@ -83,7 +83,7 @@ func (s *Store) Ring(ctx context.Context, id string, now time.Time, policy call.
 // ringRows writes a ring's targets (byID, in member order) and their
 // outbox rows (nearest first), in batches of multi-row INSERTs.
 func (s *Store) ringRows(ctx context.Context, tx *sql.Tx, id string, ring int, byID, nearest []call.Target, channels []string, now time.Time) error {
-	tb := s.newInserter(tx, "call targets", `INSERT INTO call_targets (call_id, member_id, ring, km) VALUES`, 4)
+	tb := newInserter(tx, s.dialect, "call targets", 4, `INSERT INTO call_targets (call_id, member_id, ring, km) VALUES`, "")
 	for _, t := range byID {
 		if err := tb.add(ctx, id, t.Member, ring, t.Km); err != nil {
 			return err
@@ -92,7 +92,7 @@ func (s *Store) ringRows(ctx context.Context, tx *sql.Tx, id string, ring int, b
 	if err := tb.close(ctx); err != nil {
 		return err
 	}
-	ob := s.newInserter(tx, "call outbox", `INSERT INTO call_outbox (call_id, member_id, channel, idem, next_ms) VALUES`, 5)
+	ob := newInserter(tx, s.dialect, "call outbox", 5, `INSERT INTO call_outbox (call_id, member_id, channel, idem, next_ms) VALUES`, "")
 	idem := idempotencyIDs()
 	for _, t := range nearest {
 		for _, ch := range channels {
@@ -241,13 +241,16 @@ WHERE m.call_opt_in = $2 AND NOT EXISTS (SELECT 1 FROM call_targets t WHERE t.ca
 
 // inserter inserts rows in batches of multi-row INSERTs, fewer round trips
 // than one statement a row for the thousands of targets of a large
-// call (batchRows a statement, see valuesList). The statement of a
+// call or the members of a world (batchRows a statement, see
+// valuesList); head is "INSERT INTO t (a, b) VALUES" and tail what
+// follows the rows, such as an ON CONFLICT clause. The statement of a
 // full batch is prepared once: parsing it again and again was a third
 // of the time of a ring of 100,000 on SQLite.
 type inserter struct {
 	tx      *sql.Tx
 	what    string
 	head    string
+	tail    string
 	cols    int
 	args    []any
 	n       int
@@ -256,11 +259,14 @@ type inserter struct {
 	full    *sql.Stmt // the statement of a full batch, once prepared
 }
 
-func (s *Store) newInserter(tx *sql.Tx, what, head string, cols int) *inserter {
-	return &inserter{tx: tx, what: what, head: head, cols: cols, max: batchRows(s.dialect), dialect: s.dialect}
+func newInserter(tx *sql.Tx, d dialect, what string, cols int, head, tail string) *inserter {
+	return &inserter{tx: tx, what: what, head: head, tail: tail, cols: cols, max: batchRows(d), dialect: d}
 }
 
 func (r *inserter) add(ctx context.Context, args ...any) error {
+	if len(args) != r.cols {
+		panic(fmt.Sprintf("store: insert %s: %d values for %d columns", r.what, len(args), r.cols))
+	}
 	r.args = append(r.args, args...)
 	if r.n++; r.n == r.max {
 		return r.flush(ctx)
@@ -272,6 +278,7 @@ func (r *inserter) query() string {
 	var q strings.Builder
 	q.WriteString(r.head)
 	valuesList(&q, r.dialect, r.n, r.cols)
+	q.WriteString(r.tail)
 	return q.String()
 }
 

@@ -228,45 +228,35 @@ func valuesList(q *strings.Builder, d dialect, rows, cols int) {
 	}
 }
 
-// batch inserts rows, batchRows to a statement, all of whose parameters
-// are placeholders; head is "INSERT INTO t (a, b) VALUES" and tail what
-// follows the rows, such as an ON CONFLICT clause.
+// batch is an inserter whose first error becomes the putter's, so that
+// putting a world reads as a list of adds.
 type batch struct {
-	p          *putter
-	where      string
-	head, tail string
-	cols       int
-	rows       int
-	max        int // rows a statement
-	args       []any
+	p   *putter
+	ins *inserter
 }
 
-func (p *putter) batch(where string, cols int, head, tail string) *batch {
-	return &batch{p: p, where: where, head: head, tail: tail, cols: cols, max: batchRows(p.dialect)}
+func (p *putter) batch(what string, cols int, head, tail string) *batch {
+	return &batch{p: p, ins: newInserter(p.tx, p.dialect, what, cols, head, tail)}
 }
 
 func (b *batch) add(args ...any) {
-	if len(args) != b.cols {
-		panic(fmt.Sprintf("store: %s: %d values for %d columns", b.where, len(args), b.cols))
+	if b.p.err != nil {
+		return
 	}
-	b.args = append(b.args, args...)
-	if b.rows++; b.rows == b.max {
-		b.flush()
+	if err := b.ins.add(b.p.ctx, args...); err != nil {
+		b.p.err = err
 	}
 }
 
-// flush writes the rows added since the last flush. A full batch's
-// statement is prepared once and reused.
+// flush writes the rows added since the last flush and releases the
+// prepared statement; it ends the batch.
 func (b *batch) flush() {
-	if b.rows == 0 {
-		return
+	if b.p.err != nil {
+		b.ins.n = 0 // the transaction is lost: only release the statement
 	}
-	var q strings.Builder
-	q.WriteString(b.head)
-	valuesList(&q, b.p.dialect, b.rows, b.cols)
-	q.WriteString(b.tail)
-	b.p.execAt(b.where, q.String(), b.args...)
-	b.rows, b.args = 0, b.args[:0]
+	if err := b.ins.close(b.p.ctx); err != nil && b.p.err == nil {
+		b.p.err = err
+	}
 }
 
 func (p *putter) collectives(w *world.World) {
