@@ -129,6 +129,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	explainBy := make([]*lp.Solution, len(g.demands))
 	var last *lp.Solution // the latest stage's solution
 	for ti, tier := range world.Tiers {
+		md.openTiers(ti)
 		if !inTier[ti] {
 			continue
 		}
@@ -213,6 +214,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		}
 		md.m.RowLower[md.totalRow[ti]] = total - md.hold*math.Max(1, total)
 	}
+	md.openTiers(len(world.Tiers) - 1)
 	if last != nil {
 		md.holdAllocations(last.X)
 	}
