@@ -31,6 +31,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 		x, y = make([]float64, m.NumCols()), make([]float64, m.NumRows())
 	default:
 		q, rows, cols := pre.reduced()
+		sol.Presolved = Size{q.rows(), q.cols(), len(q.a.Val)}
 		var r pdResult
 		if q.rows() == 0 && q.cols() == 0 {
 			r = pdResult{status: Optimal}

@@ -74,6 +74,14 @@ type Solution struct {
 	Iterations int
 	Time       time.Duration
 	Solver     string
+	// Presolved is the size of what the built-in solver iterated on,
+	// after presolve; zero from the external solvers.
+	Presolved Size
+}
+
+// Size is the size of a linear program.
+type Size struct {
+	Rows, Cols, Nonzeros int
 }
 
 // fill computes the reduced costs, objective and residuals of X and

@@ -174,6 +174,10 @@ func TestPresolveFreeColumnSingleton(t *testing.T) {
 	if sol.DualResidual > 1e-9 || sol.PrimalResidual > 1e-9 {
 		t.Errorf("residuals primal %g, dual %g", sol.PrimalResidual, sol.DualResidual)
 	}
+	// What the solver iterated on: the row xy over x and y.
+	if want := (Size{Rows: 1, Cols: 2, Nonzeros: 2}); sol.Presolved != want {
+		t.Errorf("presolved size %+v, want %+v", sol.Presolved, want)
+	}
 }
 
 // TestAddAfterMatrix: a column or row added after Matrix keeps the

@@ -57,8 +57,8 @@ func main() {
 		"each LP stage limited to %s.\n\n", time.Now().Format("2006-01-02"), host(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *limit)
 	summary.WriteString("| world | members | sites | products | needs | pools | LP rows | LP columns | LP nonzeros | gen | plan, builtin | peak, builtin | plan, CLP | peak, CLP |\n")
 	summary.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	stages.WriteString("| world | stage | builtin s | CLP s | builtin / CLP | builtin objective | CLP objective |\n")
-	stages.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
+	stages.WriteString("| world | stage | LP after presolve: rows / columns / nonzeros | builtin iterations | builtin s | CLP s | builtin / CLP | builtin objective | CLP objective |\n")
+	stages.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, name := range strings.Split(*names, ",") {
 		w, ok := worlds[name]
 		if !ok {
@@ -90,17 +90,19 @@ func main() {
 			json.Unmarshal(data, &exported)
 		}
 		for i, s := range exported {
-			bs := 0.0
+			var st stageInfo
 			if i < len(info.Solver.Stages) {
-				bs = info.Solver.Stages[i].Seconds
+				st = info.Solver.Stages[i]
 			}
+			bs := st.Seconds
 			fmt.Fprintf(os.Stderr, "%s: clp on %s\n", name, s.Stage)
 			r := proc.Run(0, "clp", s.File, "-solve")
 			status, obj, ok := proc.CLP(r.Out)
 			if !ok {
 				status = "error"
 			}
-			fmt.Fprintf(&stages, "| %s | %s | %.1f | %.1f | %.2f | %.9g | %.9g (%s) |\n", name, s.Stage, bs, r.Seconds, bs/r.Seconds, s.Objective, obj, status)
+			fmt.Fprintf(&stages, "| %s | %s | %d / %d / %d | %d | %.1f | %.1f | %.2f | %.9g | %.9g (%s) |\n",
+				name, s.Stage, st.Rows, st.Cols, st.Nonzeros, st.Iterations, bs, r.Seconds, bs/r.Seconds, s.Objective, obj, status)
 		}
 	}
 	summary.WriteString("\n")
@@ -124,11 +126,15 @@ type planFile struct {
 	Solver struct {
 		Rows, Cols, Nonzeros int
 		Pools                int
-		Stages               []struct {
-			Name    string  `json:"name"`
-			Seconds float64 `json:"seconds"`
-		} `json:"stages"`
+		Stages               []stageInfo `json:"stages"`
 	} `json:"solver"`
+}
+
+type stageInfo struct {
+	Name                 string  `json:"name"`
+	Seconds              float64 `json:"seconds"`
+	Iterations           int     `json:"iterations"`
+	Rows, Cols, Nonzeros int
 }
 
 func planInfo(path string) planFile {

@@ -161,10 +161,16 @@ type SolverInfo struct {
 	Stages  []Stage `json:"stages,omitempty"`
 }
 
-// Stage is one LP of the lexicographic sequence.
+// Stage is one LP of the lexicographic sequence. Rows, Cols and
+// Nonzeros are the size of the LP the built-in solver iterated on, after
+// its presolve (zero from an external solver): a tier's stages leave the
+// later tiers out (model.openTiers).
 type Stage struct {
 	Name       string  `json:"name"` // "essential/maxmin", "basic/total", "cost", ...
 	Objective  float64 `json:"objective"`
 	Iterations int     `json:"iterations"`
 	Seconds    float64 `json:"seconds"`
+	Rows       int     `json:"rows,omitempty"`
+	Cols       int     `json:"cols,omitempty"`
+	Nonzeros   int     `json:"nonzeros,omitempty"`
 }

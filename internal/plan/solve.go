@@ -107,7 +107,8 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		if err != nil {
 			return sol, fmt.Errorf("plan: stage %s: %w", stage, err)
 		}
-		p.Solver.Stages = append(p.Solver.Stages, Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds()})
+		p.Solver.Stages = append(p.Solver.Stages, Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds(),
+			Rows: sol.Presolved.Rows, Cols: sol.Presolved.Cols, Nonzeros: sol.Presolved.Nonzeros})
 		report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations, %.1f s", sol.Objective, sol.Iterations, sol.Time.Seconds())})
 		if opt.Export != nil {
 			if err := opt.Export(stage, md.m, sol); err != nil {
