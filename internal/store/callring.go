@@ -310,10 +310,16 @@ func (r *inserter) flush(ctx context.Context) error {
 // close flushes what is left and releases the prepared statement.
 func (r *inserter) close(ctx context.Context) error {
 	err := r.flush(ctx)
+	r.release()
+	return err
+}
+
+// release releases the prepared statement, writing nothing more.
+func (r *inserter) release() {
 	if r.full != nil {
 		r.full.Close()
+		r.full = nil
 	}
-	return err
 }
 
 // AnswerCall records a member's answer to a call they were reached by.

@@ -251,10 +251,11 @@ func (b *batch) add(args ...any) {
 // flush writes the rows added since the last flush and releases the
 // prepared statement; it ends the batch.
 func (b *batch) flush() {
-	if b.p.err != nil {
-		b.ins.n = 0 // the transaction is lost: only release the statement
+	if b.p.err != nil { // the transaction is lost
+		b.ins.release()
+		return
 	}
-	if err := b.ins.close(b.p.ctx); err != nil && b.p.err == nil {
+	if err := b.ins.close(b.p.ctx); err != nil {
 		b.p.err = err
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/commune-org/commune/internal/notify"
-	"github.com/commune-org/commune/internal/notify/pushtest"
 	"github.com/commune-org/commune/internal/store"
 )
 
@@ -30,22 +29,10 @@ func TestCallChannels(t *testing.T) {
 	if err := e.store.PutCollectiveCallSettings(ctx, "c-garment", store.CollectiveCallSettings{Verify: false}); err != nil {
 		t.Fatal(err)
 	}
-	// Push: a key, a pusher allowed to reach the local push service,
-	// and the first member's browser subscribed.
-	key, err := notify.GenerateVAPIDKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pusher, err := notify.NewPusher(key, "mailto:ops@example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pusher.AllowLoopback = true
-	push := pushtest.Start(t)
-	sub := push.NewSubscription(t, key.PublicKey())
-	if _, err := e.store.AddPushSubscription(ctx, e.members[0], store.PushSubscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
-		t.Fatal(err)
-	}
+	// Push: a pusher allowed to reach the local push service, and the
+	// first member's browser subscribed.
+	pusher := loopbackPusher(t)
+	push := subscribedTo(t, e.store, e.members[0], pusher)
 	// SMS: the stand-in gateway records the forms it is sent.
 	var mu sync.Mutex
 	var texts []url.Values

@@ -20,25 +20,13 @@ import (
 func TestEventReminderPush(t *testing.T) {
 	w := newEventWorld(t, store.Config{DataDir: t.TempDir()}, nil)
 	ctx := context.Background()
-	key, err := notify.GenerateVAPIDKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pusher, err := notify.NewPusher(key, "mailto:ops@example.org")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pusher.AllowLoopback = true
+	pusher := loopbackPusher(t)
 	w.srv.opt.Pusher = pusher
-	push := pushtest.Start(t)
-	sub := push.NewSubscription(t, key.PublicKey())
 	rosa := w.ids["rosa"]
 	if err := w.store.SetContact(ctx, rosa, store.Contact{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.store.AddPushSubscription(ctx, rosa, store.PushSubscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
-		t.Fatal(err)
-	}
+	push := subscribedTo(t, w.store, rosa, pusher)
 	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Minute)
 	id := w.mayDay(t, start)
 

@@ -48,15 +48,7 @@ func TestPushInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := notify.GenerateVAPIDKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pusher, err := notify.NewPusher(key, pushSubject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pusher.AllowLoopback = true
+	pusher := loopbackPusher(t)
 	ps := pushtest.Start(t)
 
 	hs := httptest.NewUnstartedServer(nil)

@@ -25,6 +25,21 @@ func newPushEnv(t *testing.T) (*env, *notify.Pusher) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	p := loopbackPusher(t)
+	var log bytes.Buffer
+	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{Pusher: p})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return &env{store: st, srv: srv, http: srv.Handler(), log: &log}, p
+}
+
+// loopbackPusher is a pusher with a new key that may reach a push service
+// on this machine (pushtest).
+func loopbackPusher(t testing.TB) *notify.Pusher {
+	t.Helper()
 	key, err := notify.GenerateVAPIDKey()
 	if err != nil {
 		t.Fatal(err)
@@ -34,14 +49,19 @@ func newPushEnv(t *testing.T) (*env, *notify.Pusher) {
 		t.Fatal(err)
 	}
 	p.AllowLoopback = true
-	var log bytes.Buffer
-	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{Pusher: p})
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	return &env{store: st, srv: srv, http: srv.Handler(), log: &log}, p
+	return p
+}
+
+// subscribedTo starts a push service on this machine and subscribes a
+// browser of member to it, for p's key.
+func subscribedTo(t *testing.T, st *store.Store, member string, p *notify.Pusher) *pushtest.Server {
+	t.Helper()
+	push := pushtest.Start(t)
+	sub := push.NewSubscription(t, p.PublicKey())
+	if _, err := st.AddPushSubscription(context.Background(), member, store.PushSubscription{Endpoint: sub.Endpoint, P256dh: sub.P256dh, Auth: sub.Auth}); err != nil {
+		t.Fatal(err)
+	}
+	return push
 }
 
 // testPushResult is the answer of POST /api/v1/me/push/test.
