@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// Builtin is the built-in solver: presolve, then restarted PDHG on what
-// remains, then postsolve. Options.Method chooses the PDHG variant.
+// Builtin is the built-in solver: presolve, then restarted PDHG or the
+// interior-point method on what remains, then postsolve. Options.Method
+// chooses.
 type Builtin struct{}
 
 // Name returns "builtin".
@@ -36,15 +37,9 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 		if q.rows() == 0 && q.cols() == 0 {
 			r = pdResult{status: Optimal}
 		} else {
-			w := newPDHG(q, opt)
-			if opt.Method == MethodAdaptive {
-				r = w.run(ctx, start)
-			} else {
-				r = w.runHalpern(ctx, start)
-			}
-			w.close()
+			r = solveReduced(ctx, q, opt, start)
 		}
-		sol.Status, sol.Iterations = r.status, r.iterations
+		sol.Status, sol.Iterations, sol.Method = r.status, r.iterations, r.method
 		x, y = pre.postsolve(r.x, r.y, rows, cols)
 	}
 	sol.X, sol.RowDual = x, y
@@ -54,4 +49,38 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 		return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, err)
 	}
 	return sol, nil
+}
+
+// solveReduced solves the presolved problem q with the method opt asks
+// for. The barrier hands over to Halpern PDHG when its factor would cost
+// more than ipmMaxFlops, or when it stops making progress (status
+// Unsolved); PDHG then starts afresh with what is left of the limits, and
+// the iterations of both are counted.
+func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time) pdResult {
+	ipmIters := 0
+	if opt.Method == MethodBarrier {
+		if w := newIPM(q, opt); w.f.flops() <= ipmMaxFlops {
+			r := w.run(ctx, start)
+			if r.status != Unsolved {
+				r.method = MethodBarrier
+				return r
+			}
+			ipmIters = r.iterations
+		}
+		opt.Method = MethodHalpern
+		if opt.IterationLimit > 0 {
+			opt.IterationLimit = max(1, opt.IterationLimit-ipmIters)
+		}
+	}
+	w := newPDHG(q, opt)
+	defer w.close()
+	var r pdResult
+	if opt.Method == MethodAdaptive {
+		r = w.run(ctx, start)
+	} else {
+		r = w.runHalpern(ctx, start)
+	}
+	r.iterations += ipmIters
+	r.method = opt.Method
+	return r
 }

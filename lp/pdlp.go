@@ -65,6 +65,7 @@ type pdResult struct {
 	status     Status
 	x, y       []float64
 	iterations int
+	method     Method
 }
 
 // Constants of [PDLP] and of its open-source implementation.

@@ -77,6 +77,10 @@ type Solution struct {
 	// Presolved is the size of what the built-in solver iterated on,
 	// after presolve; zero from the external solvers.
 	Presolved Size
+	// Method is the built-in solver's method that gave the answer: the
+	// one asked for, or Halpern PDHG when the barrier handed over (see
+	// MethodBarrier).
+	Method Method
 }
 
 // Size is the size of a linear program.

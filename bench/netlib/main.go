@@ -47,7 +47,7 @@ func main() {
 	limit := flag.Duration("limit", 60*time.Second, "time limit per problem and solver")
 	only := flag.String("only", "", "comma-separated problem names (default all)")
 	noCLP := flag.Bool("no-clp", false, "skip CLP")
-	methodName := flag.String("method", "halpern", "built-in solver's method: halpern or adaptive")
+	methodName := flag.String("method", "halpern", "built-in solver's method: halpern, adaptive or barrier")
 	flag.Parse()
 	method, err := lp.ParseMethod(*methodName)
 	if err != nil {

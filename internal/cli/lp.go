@@ -48,7 +48,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	tol := fs.Float64("tol", 1e-6, "relative tolerance / tolerancia relativa")
 	limit := fs.Duration("time-limit", 60*time.Second, "stop after this long, 0 for no limit / límite de tiempo, 0 sin límite")
 	solverName := fs.String("solver", "builtin", "builtin, clp, glpk or highs")
-	method := fs.String("method", "", "builtin: halpern or adaptive; clp: dual, primal or barrier; glpk: simplex or interior; highs: simplex, ipm or pdlp")
+	method := fs.String("method", "", "builtin: halpern, adaptive or barrier; clp: dual, primal or barrier; glpk: simplex or interior; highs: simplex, ipm or pdlp")
 	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
 	pos, err := parse(fs, args)
 	if err != nil {

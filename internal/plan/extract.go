@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 
@@ -21,11 +22,12 @@ const shrinkBy = 1 - 1e-12
 // clipped to their bounds, pools to their members' hours and deliveries
 // to the need; the hours on the labour arcs are split back onto the
 // pools that feed them (decompose), less any the pools cannot cover;
-// then, until nothing changes, wherever a site uses more
-// hours or goods than it has, the uses are scaled down (deliveries and
-// moves first, then the recipe runs that consume). Every change only
-// lowers a value, so it ends; it moves the plan by about the solver's
-// accuracy.
+// goods moved round in a circle stay where they were (cancelCycles);
+// then, until nothing changes, wherever a site uses more hours or goods
+// than it has, the uses are scaled down (deliveries and moves first, then
+// the recipe runs that consume). Every change only lowers a value, and
+// with no circle of moves a shortfall travels only downstream, so it
+// ends; it moves the plan by about the solver's accuracy.
 func (md *model) repair(sol []float64) ([]float64, []share) {
 	m := md.m
 	x := make([]float64, len(sol))
@@ -54,6 +56,7 @@ func (md *model) repair(sol []float64) ([]float64, []share) {
 		limitRow(r)
 	}
 	work := md.decompose(x)
+	md.cancelCycles(x)
 	isRun := make([]bool, len(x))
 	for _, j := range md.runs {
 		isRun[j] = true
@@ -147,6 +150,95 @@ func (md *model) repair(sol []float64) ([]float64, []share) {
 		}
 	}
 	return x, work
+}
+
+// cancelCycles lowers, by the least of them, the moves of every circle of
+// moves of a product (site a to b, b to c, ..., back to a), until none
+// is left: every site keeps what it had, and the transport costs less.
+// An optimal plan has no such circle, but an interior-point solution
+// moves a trace of each good every way; left in, each circle would pass
+// the repair's rounding round it forever.
+func (md *model) cancelCycles(x []float64) {
+	g := md.g
+	byProduct := map[int][]int{}
+	for i, mv := range g.transfers {
+		if x[md.move[i]] > 0 {
+			byProduct[mv.product] = append(byProduct[mv.product], i)
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(byProduct)) {
+		arcs := byProduct[p]
+		for {
+			cycle := findCycle(arcs, x, md, g)
+			if cycle == nil {
+				break
+			}
+			least := math.Inf(1)
+			for _, i := range cycle {
+				least = math.Min(least, x[md.move[i]])
+			}
+			for _, i := range cycle {
+				j := md.move[i]
+				if x[j] -= least; x[j] < negligible {
+					x[j] = 0
+				}
+			}
+		}
+	}
+}
+
+// findCycle returns the transfers (among arcs, those still positive in
+// x) of a directed circle, or nil: a depth-first search that meets a site
+// still on its path.
+func findCycle(arcs []int, x []float64, md *model, g *graph) []int {
+	out := map[int][]int{}
+	for _, i := range arcs {
+		if x[md.move[i]] > 0 {
+			out[g.transfers[i].from] = append(out[g.transfers[i].from], i)
+		}
+	}
+	const (
+		unseen = iota
+		onPath
+		finished
+	)
+	state := map[int]int{}
+	var path []int // transfers from the root to the current site
+	var visit func(site int) []int
+	visit = func(site int) []int {
+		state[site] = onPath
+		for _, i := range out[site] {
+			to := g.transfers[i].to
+			switch state[to] {
+			case onPath:
+				// The circle is the path from to's arrival, plus i.
+				start := 0
+				for k, e := range path {
+					if g.transfers[e].from == to {
+						start = k
+						break
+					}
+				}
+				return append(slices.Clone(path[start:]), i)
+			case unseen:
+				path = append(path, i)
+				if c := visit(to); c != nil {
+					return c
+				}
+				path = path[:len(path)-1]
+			}
+		}
+		state[site] = finished
+		return nil
+	}
+	for _, site := range slices.Sorted(maps.Keys(out)) {
+		if state[site] == unseen {
+			if c := visit(site); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
 }
 
 // share is the hours of one pool on one labour arc.

@@ -13,8 +13,8 @@ import (
 
 // Options tune Make. The zero value plans with the built-in solver.
 type Options struct {
-	// Solver solves each stage; nil means the built-in solver, its two
-	// variants racing (see race).
+	// Solver solves each stage; nil means the built-in solver's
+	// interior-point method (lp.MethodBarrier).
 	Solver lp.Solver
 	// LP is passed to the solver; its Progress is replaced by Progress
 	// below.
@@ -85,8 +85,10 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		md.m.NumRows(), md.m.NumCols(), md.m.NumNonzeros())})
 
 	solver := opt.Solver
-	if solver == nil {
-		solver = race{}
+	builtin := solver == nil
+	if builtin {
+		solver = lp.Builtin{}
+		opt.LP.Method = lp.MethodBarrier
 	}
 	p := &Plan{Format: Format, Status: "optimal"}
 	// solveAs solves the current LP as stage; a positive limit bounds the
@@ -104,6 +106,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		// holds Halpern's iteration back).
 		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
 		sol, err := solver.Solve(ctx, md.m, o)
+		if builtin && sol != nil && sol.Method != o.Method {
+			// The barrier handed this stage over to PDHG, most likely
+			// because its factor would be too large: the later stages,
+			// of the same shape, go to PDHG at once.
+			opt.LP.Method = lp.MethodHalpern
+		}
 		if err != nil {
 			return sol, fmt.Errorf("plan: stage %s: %w", stage, err)
 		}
@@ -222,8 +230,16 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	md.setLeastEffort()
 	// The last stage needs no more accuracy than the tiers gave back:
 	// its bounds hold every allocation, and the repair makes its rows
-	// exact.
-	final, err := solve("cost", math.Max(tol, md.hold))
+	// exact. The barrier is asked for more all the same, for a handful of
+	// iterations: an interior point leaves a trace of every good on
+	// every way, about μ/z each, which shrinks with the tolerance (on the
+	// city, at 1e-5 most flows outside the optimum carried 1e-6 to 1e-4
+	// of a unit; at 1e-8, 1e-9 to 1e-6).
+	costTol := math.Max(tol, md.hold)
+	if builtin && opt.LP.Method == lp.MethodBarrier {
+		costTol = math.Min(tol, 1e-8)
+	}
+	final, err := solve("cost", costTol)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,438 @@
+package lp
+
+import (
+	"math"
+	"slices"
+)
+
+// normal is the matrix of the interior-point method's normal equations,
+//
+//	M = A·Θ·Aᵀ + diag(e),
+//
+// factorised as M = L·Lᵀ in an order that keeps L sparse. The pattern is
+// fixed by A alone, so the ordering and L's pattern are computed once and
+// every iteration only refills the values and factorises again.
+//
+// The ordering is minimum degree on the explicit elimination graph
+// (Tinney and Walker 1967; George and Liu, "The evolution of the minimum
+// degree ordering algorithm", SIAM Review 31, 1989): the node of fewest
+// neighbours is eliminated first, and its neighbours become a clique. The
+// neighbours a node has when it is eliminated are exactly the rows of its
+// column of L, so the ordering gives L's pattern as it goes. On the
+// planner's LPs, whose rows meet in few columns, the fill stays small (on
+// the city's last stage about twice the nonzeros of A·Aᵀ).
+//
+// Columns of A with many entries would make M dense; they are left out
+// of M and brought back by the Sherman-Morrison-Woodbury formula in
+// solve (see ipm.denseCols).
+// pivotFloor is the least a pivot may be, relative to M's diagonal
+// entry in its row; see factor.
+const pivotFloor = 1e-14
+
+type normal struct {
+	m           int
+	perm, iperm []int32   // perm[k]: the row eliminated k-th; iperm its inverse
+	start       []int     // L's columns, in elimination order: start[k] to start[k+1]
+	ind         []int32   // row positions in elimination order, the diagonal first
+	val         []float64 // L's values, then M's before factor
+	diag        []float64 // M's diagonal before factor, by position
+
+	// Assembly: column j of A adds θⱼ·pairVal[q] at val[pairPos[q]] for
+	// pairStart[j] ≤ q < pairStart[j+1].
+	pairStart []int
+	pairPos   []int32
+	pairVal   []float64
+
+	// Work space of factor and solve.
+	w, b      []float64
+	head, nxt []int32
+	pos       []int
+	tiny      int // pivots replaced in the last factor (dependent rows)
+}
+
+// newNormal orders the rows of a and builds L's pattern. Columns for
+// which skip returns true are left out of M.
+func newNormal(a *CSC, skip func(j int) bool) *normal {
+	m, at := a.Rows, a.Transpose()
+	// The graph of A·Aᵀ: rows sharing a column are neighbours.
+	adj := make([][]int32, m)
+	mark := make([]int32, m)
+	for i := range mark {
+		mark[i] = -1
+	}
+	for i := 0; i < m; i++ {
+		mark[i] = int32(i)
+		var nb []int32
+		for k := at.Start[i]; k < at.Start[i+1]; k++ {
+			j := int(at.Ind[k])
+			if skip(j) {
+				continue
+			}
+			for q := a.Start[j]; q < a.Start[j+1]; q++ {
+				r := a.Ind[q]
+				if mark[r] != int32(i) {
+					mark[r] = int32(i)
+					nb = append(nb, r)
+				}
+			}
+		}
+		adj[i] = nb
+	}
+	f := &normal{m: m}
+	cols := f.order(adj)
+
+	f.iperm = make([]int32, m)
+	for k, v := range f.perm {
+		f.iperm[v] = int32(k)
+	}
+	f.start = make([]int, m+1)
+	for k, v := range f.perm {
+		f.start[k+1] = f.start[k] + 1 + len(cols[v])
+	}
+	f.ind = make([]int32, f.start[m])
+	for k, v := range f.perm {
+		p := f.start[k]
+		f.ind[p] = int32(k)
+		col := f.ind[p+1 : f.start[k+1]]
+		for q, u := range cols[v] {
+			col[q] = f.iperm[u]
+		}
+		slices.Sort(col)
+	}
+	f.val = make([]float64, len(f.ind))
+	f.diag = make([]float64, m)
+
+	f.pairStart = make([]int, a.Cols+1)
+	for j := 0; j < a.Cols; j++ {
+		n := 0
+		if !skip(j) {
+			c := a.Start[j+1] - a.Start[j]
+			n = c * (c + 1) / 2
+		}
+		f.pairStart[j+1] = f.pairStart[j] + n
+	}
+	f.pairPos = make([]int32, f.pairStart[a.Cols])
+	f.pairVal = make([]float64, f.pairStart[a.Cols])
+	for j := 0; j < a.Cols; j++ {
+		q := f.pairStart[j]
+		if skip(j) {
+			continue
+		}
+		for k1 := a.Start[j]; k1 < a.Start[j+1]; k1++ {
+			p1 := f.iperm[a.Ind[k1]]
+			for k2 := k1; k2 < a.Start[j+1]; k2++ {
+				p2 := f.iperm[a.Ind[k2]]
+				f.pairPos[q] = int32(f.at(min(p1, p2), max(p1, p2)))
+				f.pairVal[q] = a.Val[k1] * a.Val[k2]
+				q++
+			}
+		}
+	}
+	f.w = make([]float64, m)
+	f.b = make([]float64, m)
+	f.head = make([]int32, m)
+	f.nxt = make([]int32, m)
+	f.pos = make([]int, m)
+	return f
+}
+
+// flops is the multiplications a factorisation takes: Σ over columns of
+// L of their count squared, about.
+func (f *normal) flops() float64 {
+	s := 0.0
+	for k := 0; k < f.m; k++ {
+		c := float64(f.start[k+1] - f.start[k])
+		s += c * c
+	}
+	return s
+}
+
+// at returns the index in val of L(r, c), r ≥ c in elimination order.
+func (f *normal) at(c, r int32) int {
+	lo := f.start[c]
+	if r == c {
+		return lo
+	}
+	col := f.ind[lo+1 : f.start[c+1]]
+	i, ok := slices.BinarySearch(col, r)
+	if !ok {
+		panic("lp: entry outside the pattern of L")
+	}
+	return lo + 1 + i
+}
+
+// order eliminates the nodes of the graph adj in order of least
+// (approximate) degree, ties to the lower index, sets f.perm and returns,
+// for each node, its neighbours in the elimination graph when it is
+// eliminated: the rows of its column of L. adj is consumed.
+//
+// The elimination graph is kept as a quotient graph (George and Liu
+// 1989, §4): an eliminated node becomes an element, the clique of its
+// neighbours, stored once as a list instead of as edges between them, and
+// the elements adjacent to the next node eliminated are absorbed into its
+// own. A node's neighbours are its remaining plain neighbours and the
+// members of its elements. Degrees are bounded from above as in AMD
+// (Amestoy, Davis and Duff, "An approximate minimum degree ordering
+// algorithm", SIAM J. Matrix Anal. Appl. 17, 1996): the members of the
+// new element, plus the plain neighbours, plus for each other element the
+// members not in the new one. The explicit graph, which this replaced,
+// rewrote the whole neighbour list of every neighbour at each step: on a
+// region of a million members (123,000 rows) it had not finished in four
+// minutes.
+func (f *normal) order(adj [][]int32) [][]int32 {
+	m := len(adj)
+	f.perm = make([]int32, 0, m)
+	cols := make([][]int32, m) // also the members of each element
+	elems := make([][]int32, m)
+	done := make([]bool, m)     // eliminated: an element
+	absorbed := make([]bool, m) // an element inside a later one
+	mark := make([]int32, m)
+	seen := make([]int32, m) // elements met while computing degrees
+	outside := make([]int32, m)
+	for i := range mark {
+		mark[i], seen[i] = -1, -1
+	}
+	deg := make([]int, m)
+	h := make(minHeap, 0, 2*m)
+	for v, nb := range adj {
+		deg[v] = len(nb)
+		h.push(uint64(len(nb))<<32 | uint64(v))
+	}
+	for stamp := int32(0); len(f.perm) < m; {
+		e := h.pop()
+		p, d := int32(e&(1<<32-1)), int(e>>32)
+		if done[p] || d != deg[p] {
+			continue
+		}
+		stamp++
+		// The new element: the members of p's elements and p's plain
+		// neighbours, p left out.
+		mark[p] = stamp
+		var lp []int32
+		for _, el := range elems[p] {
+			for _, i := range cols[el] {
+				if mark[i] != stamp {
+					mark[i] = stamp
+					lp = append(lp, i)
+				}
+			}
+			absorbed[el] = true
+		}
+		for _, i := range adj[p] {
+			if !done[i] && mark[i] != stamp {
+				mark[i] = stamp
+				lp = append(lp, i)
+			}
+		}
+		done[p] = true
+		f.perm = append(f.perm, p)
+		cols[p] = lp
+		adj[p], elems[p] = nil, nil
+		// Each member loses the absorbed elements and the plain
+		// neighbours now inside p, and gains p.
+		for _, i := range lp {
+			ne := elems[i][:0]
+			for _, el := range elems[i] {
+				if !absorbed[el] {
+					ne = append(ne, el)
+				}
+			}
+			elems[i] = append(ne, p)
+			na := adj[i][:0]
+			for _, j := range adj[i] {
+				if !done[j] && mark[j] != stamp {
+					na = append(na, j)
+				}
+			}
+			adj[i] = na
+		}
+		// |Le \ Lp| for the other elements of the members.
+		for _, i := range lp {
+			for _, el := range elems[i] {
+				if el == p {
+					continue
+				}
+				if seen[el] != stamp {
+					seen[el] = stamp
+					outside[el] = int32(len(cols[el]))
+				}
+				outside[el]--
+			}
+		}
+		left := m - len(f.perm)
+		for _, i := range lp {
+			d := len(adj[i]) + len(lp) - 1
+			for _, el := range elems[i] {
+				if el != p {
+					d += int(outside[el])
+				}
+			}
+			d = min(d, left-1)
+			if d != deg[i] {
+				deg[i] = d
+				h.push(uint64(d)<<32 | uint64(i))
+			}
+		}
+	}
+	return cols
+}
+
+type minHeap []uint64
+
+func (h *minHeap) push(v uint64) {
+	*h = append(*h, v)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if s[p] <= s[i] {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *minHeap) pop() uint64 {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s = s[:n]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && s[c+1] < s[c] {
+			c++
+		}
+		if s[i] <= s[c] {
+			break
+		}
+		s[i], s[c] = s[c], s[i]
+		i = c
+	}
+	*h = s
+	return top
+}
+
+// assemble sets val to M = A·diag(theta)·Aᵀ + diag(e), over the columns
+// newNormal kept, e indexed by row.
+func (f *normal) assemble(theta, e []float64) {
+	clear(f.val)
+	for j, t := range theta {
+		if t == 0 {
+			continue
+		}
+		for q := f.pairStart[j]; q < f.pairStart[j+1]; q++ {
+			f.val[f.pairPos[q]] += t * f.pairVal[q]
+		}
+	}
+	for i, v := range e {
+		f.val[f.start[f.iperm[i]]] += v
+	}
+	for k := range f.diag {
+		f.diag[k] = f.val[f.start[k]]
+	}
+}
+
+// factor overwrites val with L, column by column (left-looking: column k
+// takes the updates of the earlier columns with an entry in its row, found
+// through linked lists as in George and Liu, "Computer solution of large
+// sparse positive definite systems", 1981, §5.4). A pivot that has become
+// negligible against M's diagonal marks a row that depends on the others
+// (or a column fixed by the barrier): it is replaced by a huge value, which
+// sets that component of every solution to about zero, the usual treatment
+// in interior-point codes.
+func (f *normal) factor() {
+	start, ind, val, w := f.start, f.ind, f.val, f.w
+	head, nxt, pos := f.head, f.nxt, f.pos
+	for i := range head {
+		head[i] = -1
+	}
+	f.tiny = 0
+	// A row whose diagonal is nothing against the largest (its columns'
+	// θ all tend to zero) is floored against the largest instead.
+	big := 0.0
+	for _, d := range f.diag {
+		big = math.Max(big, d)
+	}
+	big *= 1e-8
+	for j := 0; j < f.m; j++ {
+		lo, hi := start[j], start[j+1]
+		for p := lo; p < hi; p++ {
+			w[ind[p]] = val[p]
+		}
+		for k := head[j]; k >= 0; {
+			kn := nxt[k]
+			p, ke := pos[k], start[k+1]
+			ljk := val[p]
+			rows, vals := ind[p:ke], val[p:ke:ke]
+			for q, r := range rows {
+				w[r] -= vals[q] * ljk
+			}
+			p++
+			pos[k] = p
+			if p < ke {
+				r := ind[p]
+				nxt[k], head[r] = head[r], int32(k)
+			}
+			k = kn
+		}
+		d := w[j]
+		w[j] = 0
+		if floor := pivotFloor * math.Max(f.diag[j], big); !(d > floor) {
+			if d > 0 {
+				d = floor
+			} else {
+				d = 1e128
+			}
+			f.tiny++
+		}
+		ljj := math.Sqrt(d)
+		val[lo] = ljj
+		inv := 1 / ljj
+		for p := lo + 1; p < hi; p++ {
+			r := ind[p]
+			val[p] = w[r] * inv
+			w[r] = 0
+		}
+		if lo+1 < hi {
+			pos[j] = lo + 1
+			r := ind[lo+1]
+			nxt[j], head[r] = head[r], int32(j)
+		}
+	}
+}
+
+// solve overwrites x (indexed by row) with M⁻¹x, M as factorised.
+func (f *normal) solve(x []float64) {
+	start, ind, val, b := f.start, f.ind, f.val, f.b
+	for k, v := range f.perm {
+		b[k] = x[v]
+	}
+	for j := 0; j < f.m; j++ {
+		lo, hi := start[j], start[j+1]
+		bj := b[j] / val[lo]
+		b[j] = bj
+		if bj == 0 {
+			continue
+		}
+		rows, vals := ind[lo+1:hi], val[lo+1:hi:hi]
+		for q, r := range rows {
+			b[r] -= vals[q] * bj
+		}
+	}
+	for j := f.m - 1; j >= 0; j-- {
+		lo, hi := start[j], start[j+1]
+		s := b[j]
+		rows, vals := ind[lo+1:hi], val[lo+1:hi:hi]
+		for q, r := range rows {
+			s -= vals[q] * b[r]
+		}
+		b[j] = s / val[lo]
+	}
+	for k, v := range f.perm {
+		x[v] = b[k]
+	}
+}

@@ -1,0 +1,733 @@
+package lp
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// ipm is the primal-dual interior-point method with Mehrotra's
+// predictor-corrector (Mehrotra, "On the implementation of a primal-dual
+// interior point method", SIAM J. Optim. 2, 1992; Wright, "Primal-Dual
+// Interior-Point Methods", SIAM 1997, chapters 10 and 11), on the scaled
+// problem. Each row gets a slack, A·x − s = 0 with lr ≤ s ≤ ur, except
+// equality rows, whose slack is fixed; x and s are the variables v, with
+// column aᵥ (Aⱼ for xⱼ, −eᵢ for sᵢ) and bounds l ≤ v ≤ u. For each finite
+// bound the method keeps a positive distance (g = v − l, t = u − v) and a
+// positive dual (z, w), with the dual constraints aᵥᵀy + zᵥ − wᵥ = cᵥ.
+// A step solves the normal equations
+//
+//	A·Θ·Aᵀ Δy = rₚ + Σᵥ aᵥ·θᵥ·hᵥ,   Δv = θᵥ·(aᵥᵀΔy − hᵥ),
+//
+// with θᵥ = 1/(z/g + w/t) and hᵥ collecting the dual and complementarity
+// residuals, through the sparse Cholesky factor of normal.
+//
+// Its iterations are few (tens) and each costs a factorisation, so it
+// wins where PDHG needs tens of thousands of cheap steps: on transport
+// networks, whose flows PDHG balances slowly. Termination is measured as
+// PDHG's: on the unscaled problem, by kktParts.within.
+type ipm struct {
+	p, orig *problem
+	sc      *scaling
+	opt     Options
+	at      *CSC
+	n, m    int
+
+	lo, hi       []float64 // bounds of v = (x, s)
+	hasLo, hasHi []bool
+	fixed        []bool
+
+	v, y, z, w    []float64
+	dv, dy        []float64
+	dz, dw        []float64
+	av, aty, rp   []float64 // A·x − s, Aᵀy, the primal residual
+	rd            []float64 // dual residual by variable
+	theta, e, h   []float64
+	rz, rw        []float64
+	dvA, dzA, dwA []float64 // the predictor's direction
+	tmp           []float64
+
+	f      *normal
+	dense  []int       // columns of A kept out of f (see denseLimit)
+	wd     [][]float64 // M⁻¹·Aⱼ for the dense columns, per factorisation
+	smw    []float64   // the Woodbury system, k×k for k dense columns
+	smwRHS []float64
+
+	ux, uax, uy, uaty []float64
+	ref               [2][]float64 // refinement's work space, by row
+	refN              []float64    // ... by column
+	iter              int
+}
+
+// denseLimit is the count of entries beyond which a column of A is kept
+// out of the factorised matrix: its outer product would fill M. The
+// planner's floor column t has one entry per need of a tier.
+const denseLimit = 300
+
+// maxDense bounds the columns treated as dense; beyond it the largest are.
+const maxDense = 16
+
+// ipmMaxFlops is the largest factorisation the barrier takes on: about
+// ten seconds on one core. The city's stages (100,000 members) need
+// 2.5·10⁸ each; the region's (1,000,000 members) 1.2·10¹¹, 82 seconds a
+// factorisation and tens of them a stage, where PDHG is the better bet.
+const ipmMaxFlops = 2e10
+
+// ipmStep is the fraction of the way to the boundary a step may go.
+const ipmStep = 0.9995
+
+// ipmRegularise is added to every variable's barrier term and to the
+// diagonal of the normal matrix, for free variables and dependent rows.
+const ipmRegularise = 1e-10
+
+func newIPM(orig *problem, opt Options) *ipm {
+	p, sc := scale(orig)
+	// PDHG's step wants bounds and costs of norm about one; the barrier
+	// wants neither divided: its tolerances on μ and on pivots are
+	// absolute, and on the city's max-min stages (β about 10⁴) μ had to
+	// fall below 10⁻¹⁵ for the unscaled gap to close, where the
+	// factorisation loses the last digits.
+	for j := range p.c {
+		p.c[j] *= sc.gamma
+		p.lc[j] *= sc.beta
+		p.uc[j] *= sc.beta
+	}
+	for i := range p.lr {
+		p.lr[i] *= sc.beta
+		p.ur[i] *= sc.beta
+	}
+	sc.beta, sc.gamma = 1, 1
+	m, n := p.rows(), p.cols()
+	vec := func() []float64 { return make([]float64, n+m) }
+	w := &ipm{p: p, orig: orig, sc: sc, opt: opt, at: p.a.Transpose(), n: n, m: m,
+		lo: vec(), hi: vec(), hasLo: make([]bool, n+m), hasHi: make([]bool, n+m), fixed: make([]bool, n+m),
+		v: vec(), z: vec(), w: vec(), dv: vec(), dz: vec(), dw: vec(), rd: vec(), theta: vec(), h: vec(),
+		rz: vec(), rw: vec(), dvA: vec(), dzA: vec(), dwA: vec(),
+		y: make([]float64, m), dy: make([]float64, m), av: make([]float64, m), rp: make([]float64, m),
+		aty: make([]float64, n), e: make([]float64, m), tmp: make([]float64, m),
+		ux: make([]float64, n), uax: make([]float64, m), uy: make([]float64, m), uaty: make([]float64, n),
+		ref: [2][]float64{make([]float64, m), make([]float64, m)}, refN: make([]float64, n),
+	}
+	copy(w.lo, p.lc)
+	copy(w.hi, p.uc)
+	copy(w.lo[n:], p.lr)
+	copy(w.hi[n:], p.ur)
+	for v := range w.lo {
+		w.hasLo[v] = !math.IsInf(w.lo[v], -1)
+		w.hasHi[v] = !math.IsInf(w.hi[v], 1)
+		w.fixed[v] = w.lo[v] == w.hi[v]
+	}
+	var big []int
+	for j := 0; j < n; j++ {
+		if p.a.Start[j+1]-p.a.Start[j] > denseLimit {
+			big = append(big, j)
+		}
+	}
+	if len(big) > maxDense {
+		// Keep the largest as dense; the others go into M.
+		count := func(j int) int { return p.a.Start[j+1] - p.a.Start[j] }
+		for i := 1; i < len(big); i++ {
+			for k := i; k > 0 && count(big[k]) > count(big[k-1]); k-- {
+				big[k], big[k-1] = big[k-1], big[k]
+			}
+		}
+		big = big[:maxDense]
+	}
+	isDense := make([]bool, n)
+	for _, j := range big {
+		isDense[j] = true
+	}
+	w.dense = big
+	w.smw, w.smwRHS = make([]float64, len(big)*len(big)), make([]float64, len(big))
+	w.wd = make([][]float64, len(big))
+	for k := range w.wd {
+		w.wd[k] = make([]float64, m)
+	}
+	w.f = newNormal(p.a, func(j int) bool { return isDense[j] })
+	return w
+}
+
+// col adds α·aᵥ to out (out indexed by row).
+func (w *ipm) col(out []float64, v int, alpha float64) {
+	if v >= w.n {
+		out[v-w.n] -= alpha
+		return
+	}
+	a := w.p.a
+	for k := a.Start[v]; k < a.Start[v+1]; k++ {
+		out[a.Ind[k]] += alpha * a.Val[k]
+	}
+}
+
+// dotCol returns aᵥᵀy.
+func (w *ipm) dotCol(v int, y []float64) float64 {
+	if v >= w.n {
+		return -y[v-w.n]
+	}
+	a := w.p.a
+	s := 0.0
+	for k := a.Start[v]; k < a.Start[v+1]; k++ {
+		s += a.Val[k] * y[a.Ind[k]]
+	}
+	return s
+}
+
+// residuals sets av, aty, rp and rd at the current point.
+func (w *ipm) residuals() {
+	n := w.n
+	w.p.a.MulVec(w.av, w.v[:n])
+	for i := range w.av {
+		w.av[i] -= w.v[n+i]
+		w.rp[i] = -w.av[i]
+	}
+	w.p.a.MulTransVec(w.aty, w.y)
+	for v := range w.rd {
+		c, aty := 0.0, 0.0
+		if v < n {
+			c, aty = w.p.c[v], w.aty[v]
+		} else {
+			aty = -w.y[v-n]
+		}
+		w.rd[v] = c - aty - w.z[v] + w.w[v]
+	}
+}
+
+// mu is the mean complementarity.
+func (w *ipm) mu() float64 {
+	s, k := 0.0, 0
+	for v := range w.v {
+		if w.fixed[v] {
+			continue
+		}
+		if w.hasLo[v] {
+			s += (w.v[v] - w.lo[v]) * w.z[v]
+			k++
+		}
+		if w.hasHi[v] {
+			s += (w.hi[v] - w.v[v]) * w.w[v]
+			k++
+		}
+	}
+	if k == 0 {
+		return 0
+	}
+	return s / float64(k)
+}
+
+// factor computes θ and factorises A·Θ·Aᵀ (with the slacks' θ on the
+// diagonal), and the dense columns' part of the Woodbury formula.
+func (w *ipm) factor() {
+	for v := range w.v {
+		if w.fixed[v] {
+			w.theta[v] = 0
+			continue
+		}
+		d := ipmRegularise
+		if w.hasLo[v] {
+			d += w.z[v] / (w.v[v] - w.lo[v])
+		}
+		if w.hasHi[v] {
+			d += w.w[v] / (w.hi[v] - w.v[v])
+		}
+		w.theta[v] = 1 / d
+	}
+	w.factorTheta()
+}
+
+// factorTheta factorises the normal matrix for the current θ, and solves
+// for the dense columns' part of the Woodbury formula (they have no pairs
+// in f: their θ enters only there).
+func (w *ipm) factorTheta() {
+	for i := range w.e {
+		w.e[i] = w.theta[w.n+i] + ipmRegularise
+	}
+	w.f.assemble(w.theta[:w.n], w.e)
+	w.f.factor()
+	for k, j := range w.dense {
+		wd := w.wd[k]
+		clear(wd)
+		w.col(wd, j, 1)
+		w.f.solve(wd)
+	}
+}
+
+// solveNormal overwrites r with N⁻¹r, N = A·Θ·Aᵀ + diag(θ of the
+// slacks), the whole normal matrix, dense columns included and without
+// the regularisation. Two rounds of iterative refinement follow the
+// solve through the factor, the residual taken with N: late in the
+// method Θ spans twenty orders of magnitude, the Woodbury formula for the
+// dense columns loses digits, and the regularisation, times a large Δy,
+// would leave the primal equations unmet.
+func (w *ipm) solveNormal(r []float64) {
+	rhs, x := w.ref[0], w.ref[1]
+	copy(rhs, r)
+	w.solveFactored(r)
+	for range 2 {
+		// x = rhs − N·r.
+		w.p.a.MulTransVec(w.refN, r)
+		for j := range w.refN {
+			w.refN[j] *= w.theta[j]
+		}
+		w.p.a.MulVec(x, w.refN)
+		for i := range x {
+			x[i] = rhs[i] - x[i] - w.theta[w.n+i]*r[i]
+		}
+		w.solveFactored(x)
+		for i := range r {
+			r[i] += x[i]
+		}
+	}
+}
+
+// solveFactored overwrites r with (M + Σ θⱼ aⱼaⱼᵀ over the dense
+// columns)⁻¹r, M as factorised.
+func (w *ipm) solveFactored(r []float64) {
+	w.f.solve(r)
+	k := len(w.dense)
+	if k == 0 {
+		return
+	}
+	// (M + U·Θ·Uᵀ)⁻¹ = M⁻¹ − W·(Θ⁻¹ + UᵀW)⁻¹·Wᵀ... with W = M⁻¹U:
+	// x = M⁻¹r − W·S⁻¹·(Uᵀ·M⁻¹r), S = Θ⁻¹ + UᵀW.
+	s, rhs := w.smw[:k*k], w.smwRHS[:k]
+	for a, j := range w.dense {
+		t := w.theta[j]
+		for b := range w.dense {
+			s[a*k+b] = w.dotCol(j, w.wd[b])
+		}
+		if t > 0 {
+			s[a*k+a] += 1 / t
+		} else {
+			s[a*k+a] += 1e128
+		}
+		rhs[a] = w.dotCol(j, r)
+	}
+	gaussSolve(s, rhs, k)
+	for b := range w.dense {
+		axpy(r, -rhs[b], w.wd[b])
+	}
+}
+
+// gaussSolve solves the k×k system s·x = rhs in place (partial pivoting).
+func gaussSolve(s, rhs []float64, k int) {
+	for c := 0; c < k; c++ {
+		p := c
+		for r := c + 1; r < k; r++ {
+			if math.Abs(s[r*k+c]) > math.Abs(s[p*k+c]) {
+				p = r
+			}
+		}
+		if p != c {
+			for q := 0; q < k; q++ {
+				s[c*k+q], s[p*k+q] = s[p*k+q], s[c*k+q]
+			}
+			rhs[c], rhs[p] = rhs[p], rhs[c]
+		}
+		if s[c*k+c] == 0 {
+			continue
+		}
+		for r := c + 1; r < k; r++ {
+			f := s[r*k+c] / s[c*k+c]
+			for q := c; q < k; q++ {
+				s[r*k+q] -= f * s[c*k+q]
+			}
+			rhs[r] -= f * rhs[c]
+		}
+	}
+	for c := k - 1; c >= 0; c-- {
+		v := rhs[c]
+		for q := c + 1; q < k; q++ {
+			v -= s[c*k+q] * rhs[q]
+		}
+		if s[c*k+c] != 0 {
+			rhs[c] = v / s[c*k+c]
+		} else {
+			rhs[c] = 0
+		}
+	}
+}
+
+// direction solves for (dv, dy, dz, dw) given the complementarity
+// right-hand sides rz (of g·z) and rw (of t·w).
+func (w *ipm) direction(rz, rw, dv, dy, dz, dw []float64) {
+	copy(dy, w.rp)
+	for v := range w.v {
+		if w.fixed[v] {
+			w.h[v] = 0
+			continue
+		}
+		h := w.rd[v]
+		if w.hasLo[v] {
+			h -= rz[v] / (w.v[v] - w.lo[v])
+		}
+		if w.hasHi[v] {
+			h += rw[v] / (w.hi[v] - w.v[v])
+		}
+		w.h[v] = h
+		w.col(dy, v, w.theta[v]*h)
+	}
+	w.solveNormal(dy)
+	for v := range w.v {
+		if w.fixed[v] {
+			dv[v], dz[v], dw[v] = 0, 0, 0
+			continue
+		}
+		d := w.theta[v] * (w.dotCol(v, dy) - w.h[v])
+		dv[v] = d
+		dz[v], dw[v] = 0, 0
+		if w.hasLo[v] {
+			dz[v] = (rz[v] - w.z[v]*d) / (w.v[v] - w.lo[v])
+		}
+		if w.hasHi[v] {
+			dw[v] = (rw[v] + w.w[v]*d) / (w.hi[v] - w.v[v])
+		}
+	}
+}
+
+// steps returns the largest primal and dual steps in (0, 1] that keep
+// the distances and duals positive.
+func (w *ipm) steps(dv, dz, dw []float64) (ap, ad float64) {
+	ap, ad = 1, 1
+	for v := range w.v {
+		if w.fixed[v] {
+			continue
+		}
+		if w.hasLo[v] {
+			if dv[v] < 0 {
+				ap = math.Min(ap, (w.v[v]-w.lo[v])/-dv[v])
+			}
+			if dz[v] < 0 {
+				ad = math.Min(ad, w.z[v]/-dz[v])
+			}
+		}
+		if w.hasHi[v] {
+			if dv[v] > 0 {
+				ap = math.Min(ap, (w.hi[v]-w.v[v])/dv[v])
+			}
+			if dw[v] < 0 {
+				ad = math.Min(ad, w.w[v]/-dw[v])
+			}
+		}
+	}
+	return ap, ad
+}
+
+// start sets a starting point after Mehrotra: v the point nearest the
+// middle of its bounds with A·x − s = 0 (least squares), y the least
+// squares multipliers of c, then both shifted into the interior.
+func (w *ipm) start() {
+	n := w.n
+	for v := range w.v {
+		w.theta[v] = 1
+		switch {
+		case w.fixed[v]:
+			w.v[v], w.theta[v] = w.lo[v], 0
+		case w.hasLo[v] && w.hasHi[v]:
+			w.v[v] = (w.lo[v] + w.hi[v]) / 2
+		case w.hasLo[v]:
+			w.v[v] = w.lo[v]
+		case w.hasHi[v]:
+			w.v[v] = w.hi[v]
+		default:
+			w.v[v] = 0
+		}
+	}
+	w.factorTheta()
+	// v += Θ·aᵥᵀ·M⁻¹(−(A·x − s)).
+	w.residuals()
+	copy(w.dy, w.rp)
+	w.solveNormal(w.dy)
+	ls := w.dvA // the least-squares point
+	for v := range w.v {
+		ls[v] = w.v[v] + w.theta[v]*w.dotCol(v, w.dy)
+		w.v[v] = ls[v]
+	}
+	// y = M⁻¹·A·Θ·c.
+	clear(w.y)
+	for j := 0; j < n; j++ {
+		w.col(w.y, j, w.theta[j]*w.p.c[j])
+	}
+	w.solveNormal(w.y)
+	clear(w.z)
+	clear(w.w)
+	w.residuals() // rd = c − aᵀy: the reduced costs, z = w = 0
+	// Shift the distances and duals to at least a positive floor.
+	dp, dd := 0.0, 0.0
+	for v := range w.v {
+		if w.fixed[v] {
+			continue
+		}
+		if w.hasLo[v] {
+			dp = math.Max(dp, -1.5*(w.v[v]-w.lo[v]))
+		}
+		if w.hasHi[v] {
+			dp = math.Max(dp, -1.5*(w.hi[v]-w.v[v]))
+		}
+		rc := w.rd[v]
+		if w.hasLo[v] && !w.hasHi[v] {
+			dd = math.Max(dd, -1.5*rc)
+		}
+		if w.hasHi[v] && !w.hasLo[v] {
+			dd = math.Max(dd, 1.5*rc)
+		}
+	}
+	dp, dd = math.Max(dp, 1e-2), math.Max(dd, 1e-2)
+	w.place(ls, dp, dd)
+	// Mehrotra's second shift balances the products g·z.
+	gz, sg, sz := 0.0, 0.0, 0.0
+	for v := range w.v {
+		if w.fixed[v] {
+			continue
+		}
+		if w.hasLo[v] {
+			g := w.v[v] - w.lo[v]
+			gz += g * w.z[v]
+			sg += g
+			sz += w.z[v]
+		}
+		if w.hasHi[v] {
+			t := w.hi[v] - w.v[v]
+			gz += t * w.w[v]
+			sg += t
+			sz += w.w[v]
+		}
+	}
+	if sz > 0 && sg > 0 {
+		w.place(ls, dp+0.5*gz/sz, dd+0.5*gz/sg)
+	}
+}
+
+// place sets v to ls moved dp into the interior of its bounds, and z and
+// w to the reduced costs rd plus dd. Boxes narrower than 2·dp are entered
+// at their middle.
+func (w *ipm) place(ls []float64, dp, dd float64) {
+	for v := range w.v {
+		if w.fixed[v] {
+			w.z[v], w.w[v] = 0, 0
+			continue
+		}
+		x, lo, hi := ls[v], w.lo[v], w.hi[v]
+		rc := w.rd[v]
+		switch {
+		case w.hasLo[v] && w.hasHi[v]:
+			mg := math.Min(dp, (hi-lo)/2)
+			w.v[v] = clamp(x, lo+mg, hi-mg)
+			w.z[v] = math.Max(rc, 0) + dd
+			w.w[v] = math.Max(-rc, 0) + dd
+		case w.hasLo[v]:
+			w.v[v] = math.Max(x, lo) + dp
+			w.z[v] = math.Max(rc, 0) + dd
+			w.w[v] = 0
+		case w.hasHi[v]:
+			w.v[v] = math.Min(x, hi) - dp
+			w.w[v] = math.Max(-rc, 0) + dd
+			w.z[v] = 0
+		default:
+			w.v[v] = x
+			w.z[v], w.w[v] = 0, 0
+		}
+	}
+}
+
+// ipmMaxIter bounds the iterations when Options.IterationLimit does not.
+const ipmMaxIter = 200
+
+// run iterates from the starting point until the tolerance, a limit, or
+// the loss of progress (status Unsolved: the caller falls back to PDHG).
+func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
+	tol := w.opt.tolerance()
+	cinf := cinf(w.orig)
+	lastReport := start
+	limit := ipmMaxIter
+	if l := w.opt.IterationLimit; l > 0 && l < limit {
+		limit = l
+	}
+	w.start()
+	best, bestAt := math.Inf(1), 0
+	for ; ; w.iter++ {
+		w.residuals()
+		cur := w.measure(cinf)
+		if cur.meets(tol) {
+			w.snap(cinf, tol)
+			return w.result(Optimal)
+		}
+		if w.opt.Progress != nil && time.Since(lastReport) >= time.Second {
+			lastReport = time.Now()
+			w.opt.Progress(Progress{Iterations: w.iter, Elapsed: time.Since(start), PrimalObj: cur.pobj,
+				Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel()})
+		}
+		// Progress is the largest of the three measures; without a tenth
+		// of it gained in 30 iterations the method is stuck.
+		e := math.Max(math.Max(cur.presRel, cur.dresRel), cur.gapRel())
+		if math.IsNaN(e) {
+			return w.result(Unsolved)
+		}
+		if e < 0.9*best {
+			best, bestAt = e, w.iter
+		} else if w.iter-bestAt > 30 {
+			return w.result(Unsolved)
+		}
+		switch {
+		case w.iter >= limit:
+			if l := w.opt.IterationLimit; l > 0 && w.iter >= l {
+				return w.result(IterationLimit)
+			}
+			return w.result(Unsolved)
+		case ctx.Err() != nil, w.opt.TimeLimit > 0 && time.Since(start) >= w.opt.TimeLimit:
+			return w.result(TimeLimit)
+		}
+		mu := w.mu()
+		w.factor()
+		// Predictor: the affine direction, σ = 0.
+		for v := range w.v {
+			w.rz[v], w.rw[v] = 0, 0
+			if w.hasLo[v] {
+				w.rz[v] = -(w.v[v] - w.lo[v]) * w.z[v]
+			}
+			if w.hasHi[v] {
+				w.rw[v] = -(w.hi[v] - w.v[v]) * w.w[v]
+			}
+		}
+		w.direction(w.rz, w.rw, w.dvA, w.dy, w.dzA, w.dwA)
+		ap, ad := w.steps(w.dvA, w.dzA, w.dwA)
+		muA, k := 0.0, 0
+		for v := range w.v {
+			if w.fixed[v] {
+				continue
+			}
+			if w.hasLo[v] {
+				muA += (w.v[v] + ap*w.dvA[v] - w.lo[v]) * (w.z[v] + ad*w.dzA[v])
+				k++
+			}
+			if w.hasHi[v] {
+				muA += (w.hi[v] - w.v[v] - ap*w.dvA[v]) * (w.w[v] + ad*w.dwA[v])
+				k++
+			}
+		}
+		if k > 0 {
+			muA /= float64(k)
+		}
+		sigma := 0.0
+		if mu > 0 {
+			sigma = math.Pow(muA/mu, 3)
+		}
+		sigma = math.Min(sigma, 1)
+		// Corrector: centring and the second-order term of the predictor.
+		for v := range w.v {
+			w.rz[v], w.rw[v] = 0, 0
+			if w.fixed[v] {
+				continue
+			}
+			if w.hasLo[v] {
+				w.rz[v] = sigma*mu - (w.v[v]-w.lo[v])*w.z[v] - w.dvA[v]*w.dzA[v]
+			}
+			if w.hasHi[v] {
+				w.rw[v] = sigma*mu - (w.hi[v]-w.v[v])*w.w[v] + w.dvA[v]*w.dwA[v]
+			}
+		}
+		w.direction(w.rz, w.rw, w.dv, w.dy, w.dz, w.dw)
+		ap, ad = w.steps(w.dv, w.dz, w.dw)
+		ap, ad = math.Min(1, ipmStep*ap), math.Min(1, ipmStep*ad)
+		axpy(w.v, ap, w.dv)
+		axpy(w.y, ad, w.dy)
+		axpy(w.z, ad, w.dz)
+		axpy(w.w, ad, w.dw)
+		w.keepInside()
+	}
+}
+
+// keepInside keeps every distance to a bound at least a few units in the
+// last place of the bound: a step of 0.9995 of the way to a bound a
+// distance below the bound's rounding would land on it, and z/g would be
+// z/0.
+func (w *ipm) keepInside() {
+	const ulps = 4 * 0x1p-52
+	for v, x := range w.v {
+		if w.fixed[v] {
+			continue
+		}
+		if lo := w.lo[v]; w.hasLo[v] && x-lo < ulps*(1+math.Abs(lo)) {
+			w.v[v] = lo + ulps*(1+math.Abs(lo))
+		}
+		if hi := w.hi[v]; w.hasHi[v] && hi-x < ulps*(1+math.Abs(hi)) {
+			w.v[v] = math.Max(hi-ulps*(1+math.Abs(hi)), (w.lo[v]+hi)/2)
+		}
+	}
+}
+
+// meets reports whether a point meets the tolerance as Options defines
+// it: residuals and gap at most tol. (PDHG asks a quarter of it of the
+// gap, which its cheap steps reach soon after; the barrier's last
+// iterations are where its factor is at its worst, and on the planner's
+// LPs and on degen3 the step that would take the gap from just above tol
+// to a quarter of it lost the point instead.)
+func (k kktParts) meets(tol float64) bool {
+	return k.presRel <= tol && k.dresRel <= tol && k.gapRel() <= tol
+}
+
+// measure measures the current point in the unscaled problem; av and aty
+// must be current.
+func (w *ipm) measure(cinf float64) kktParts {
+	n := w.n
+	for i, v := range w.av {
+		w.tmp[i] = v + w.v[n+i] // A·x
+	}
+	w.sc.unscalePrimal(w.ux, w.uax, w.v[:n], w.tmp)
+	w.sc.unscaleDual(w.uy, w.uaty, w.y, w.aty)
+	for j := range w.ux {
+		w.ux[j] = clamp(w.ux[j], w.orig.lc[j], w.orig.uc[j])
+	}
+	return measureKKT(w.orig, w.ux, w.uax, w.uy, w.uaty, cinf)
+}
+
+func (w *ipm) result(st Status) pdResult {
+	r := pdResult{status: st, iterations: w.iter}
+	r.x = make([]float64, w.n)
+	r.y = make([]float64, w.m)
+	for j := range r.x {
+		r.x[j] = clamp(w.sc.beta*w.sc.col[j]*w.v[j], w.orig.lc[j], w.orig.uc[j])
+	}
+	for i := range r.y {
+		r.y[i] = w.sc.gamma * w.sc.row[i] * w.y[i]
+	}
+	return r
+}
+
+// snap moves onto its bound every column whose distance to the bound is
+// smaller than its dual there, if the point still meets the tolerance.
+// An interior point spreads a little of everything over the columns that
+// are at a bound in every optimal solution (about μ/z each): on a
+// transport network, a little of each good goes every way, even round
+// in circles. Strict complementarity says which side of each pair tends
+// to zero (the indicator of El-Bakry, Tapia and Zhang, "A study of
+// indicators for identifying zero variables in interior-point methods",
+// SIAM Review 36, 1994); placing those columns on their bounds gives the
+// sparse answer a simplex method would, up to the tolerance.
+func (w *ipm) snap(cinf, tol float64) {
+	n := w.n
+	x := make([]float64, n)
+	copy(x, w.v[:n])
+	moved := false
+	for j := range x {
+		if w.fixed[j] {
+			continue
+		}
+		switch {
+		case w.hasLo[j] && x[j]-w.lo[j] < w.z[j] && (!w.hasHi[j] || x[j]-w.lo[j] <= w.hi[j]-x[j]):
+			x[j], moved = w.lo[j], true
+		case w.hasHi[j] && w.hi[j]-x[j] < w.w[j]:
+			x[j], moved = w.hi[j], true
+		}
+	}
+	if !moved {
+		return
+	}
+	w.p.a.MulVec(w.tmp, x)
+	w.sc.unscalePrimal(w.ux, w.uax, x, w.tmp)
+	for j := range w.ux {
+		w.ux[j] = clamp(w.ux[j], w.orig.lc[j], w.orig.uc[j])
+	}
+	if measureKKT(w.orig, w.ux, w.uax, w.uy, w.uaty, cinf).meets(tol) {
+		copy(w.v[:n], x)
+	}
+}

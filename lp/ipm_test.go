@@ -1,0 +1,259 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// barrier is the options of a solve by the interior-point method.
+func barrier(tol float64) Options {
+	return Options{Method: MethodBarrier, Tolerance: tol, TimeLimit: time.Minute}
+}
+
+// TestBarrierSmall solves the hand-checked problems of solve_test.go with
+// the interior-point method, with and without presolve (without it, the
+// free column y and the equality rows reach the method).
+func TestBarrierSmall(t *testing.T) {
+	ranges := func() *Model {
+		m := &Model{}
+		x := m.AddCol("x", -1, 2, -1)
+		y := m.AddCol("y", -Inf, Inf, -1)
+		z := m.AddCol("z", 0, 5, -1)
+		m.AddRow("range", 1, 3, []int{x, y}, []float64{1, 1})
+		m.AddRow("eq", 0, 0, []int{y, z}, []float64{1, -1})
+		m.AddRow("cap", -Inf, 1, []int{z}, []float64{1})
+		return m
+	}
+	for _, c := range []struct {
+		name  string
+		build func() *Model
+		obj   float64
+		x     []float64
+	}{
+		{"tiny", tiny, -14.0 / 5, []float64{8.0 / 5, 6.0 / 5}},
+		{"ranges and bounds", ranges, -4, []float64{2, 1, 1}},
+	} {
+		for _, presolve := range []bool{true, false} {
+			o := barrier(1e-9)
+			o.NoPresolve = !presolve
+			sol, err := Solve(context.Background(), c.build(), o)
+			if err != nil {
+				t.Fatalf("%s, presolve=%v: %v", c.name, presolve, err)
+			}
+			if sol.Iterations > ipmMaxIter {
+				t.Errorf("%s, presolve=%v: %d iterations: the barrier gave up and PDHG finished", c.name, presolve, sol.Iterations)
+			}
+			if math.Abs(sol.Objective-c.obj) > 1e-7 {
+				t.Errorf("%s, presolve=%v: objective %.10g, want %.10g", c.name, presolve, sol.Objective, c.obj)
+			}
+			for j, want := range c.x {
+				if math.Abs(sol.X[j]-want) > 1e-6 {
+					t.Errorf("%s, presolve=%v: x = %v, want %v", c.name, presolve, sol.X, c.x)
+					break
+				}
+			}
+			if sol.PrimalResidual > 1e-9 || sol.DualResidual > 1e-9 {
+				t.Errorf("%s, presolve=%v: residuals %g, %g", c.name, presolve, sol.PrimalResidual, sol.DualResidual)
+			}
+		}
+	}
+}
+
+// TestBarrierHandsOver: on problems without an optimum the barrier stops
+// making progress and PDHG, which carries on, proves it.
+func TestBarrierHandsOver(t *testing.T) {
+	m := &Model{}
+	x := m.AddCol("x", 0, Inf, 1)
+	y := m.AddCol("y", 0, Inf, 1)
+	m.AddRow("le", -Inf, 1, []int{x, y}, []float64{1, 1})
+	m.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
+	sol, err := Solve(context.Background(), m, barrier(1e-6))
+	if !errors.Is(err, ErrInfeasible) || sol.Status != Infeasible {
+		t.Fatalf("got %v, %v; want infeasible", sol.Status, err)
+	}
+}
+
+// TestBarrierDenseColumn: a max-min problem whose floor column t is in
+// every row, as in the planner's max-min stages. The column is kept out
+// of the factor and brought back by the Woodbury formula; the answer must
+// be the one found by hand: 600 needs of q = 1 + i mod 5, each capped at
+// u = 2q, sharing a capacity C, so that t = min(2, C/Σq).
+func TestBarrierDenseColumn(t *testing.T) {
+	const n = 600
+	m := &Model{}
+	tc := m.AddCol("t", 0, 1e3, -1)
+	sumQ := 0.0
+	var xs []int
+	for i := 0; i < n; i++ {
+		q := float64(1 + i%5)
+		sumQ += q
+		x := m.AddCol("", 0, 2*q, 0)
+		xs = append(xs, x)
+		m.AddRow("", 0, Inf, []int{x, tc}, []float64{1, -q})
+	}
+	const capacity = 1500
+	m.AddRow("capacity", -Inf, capacity, xs, ones(n))
+	q, _, _ := newPresolver(m).reduced()
+	if w := newIPM(q, barrier(1e-9)); !slices.Equal(w.dense, []int{tc}) {
+		t.Fatalf("dense columns %v, want [%d] (t)", w.dense, tc)
+	}
+	sol, err := Solve(context.Background(), m, barrier(1e-9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := -math.Min(2, capacity/sumQ)
+	if math.Abs(sol.Objective-want) > 1e-7 || sol.Iterations > ipmMaxIter {
+		t.Errorf("objective %.10g after %d iterations, want %.10g by the barrier", sol.Objective, sol.Iterations, want)
+	}
+}
+
+func TestBarrierTransportMatchesCLP(t *testing.T) {
+	m := transportModel(300, 200, 8, 7)
+	sol, err := Solve(context.Background(), m, barrier(1e-8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clp := External{Program: "clp"}
+	if !clp.Available() {
+		missing(t, "clp")
+	}
+	ref, err := clp.Solve(context.Background(), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel := math.Abs(sol.Objective-ref.Objective) / math.Max(1, math.Abs(ref.Objective)); rel > 1e-7 {
+		t.Errorf("got objective %.10g, CLP %.10g: relative difference %.1e", sol.Objective, ref.Objective, rel)
+	}
+}
+
+// TestBarrierNetlib solves the Netlib set with the interior-point method,
+// each problem within 1e-6 of its reference and by the barrier itself
+// (no more iterations than it may take before handing over to PDHG).
+// Left out: e226, whose reference omits the objective's constant (see
+// docs/BENCHMARKS.md), and fit2p, whose normal matrix is dense (3,000
+// rows: 15 s, in bench/netlib).
+func TestBarrierNetlib(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Netlib set skipped in -short mode")
+	}
+	optima := netlibOptima(t)
+	if optima == nil {
+		missing(t, netlibDir)
+	}
+	files, _ := filepath.Glob(filepath.Join(netlibDir, "*.mps.gz"))
+	if len(files) < 60 {
+		missing(t, "the Netlib set")
+	}
+	for _, path := range files {
+		name := strings.TrimSuffix(filepath.Base(path), ".mps.gz")
+		if name == "e226" || name == "fit2p" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m, err := ReadMPSFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sol, err := Solve(context.Background(), m, barrier(1e-8))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := optima[name]
+			rel := math.Abs(sol.Objective-ref) / math.Max(1, math.Abs(ref))
+			if rel > 1e-6 || sol.PrimalResidual > 1e-6 || sol.Iterations > ipmMaxIter {
+				t.Errorf("objective %.10g (relative error %.1e), primal residual %.1e, %d iterations; want %.10g within 1e-6 by the barrier",
+					sol.Objective, rel, sol.PrimalResidual, sol.Iterations, ref)
+			}
+		})
+	}
+}
+
+// TestNormalSolves factorises A·Θ·Aᵀ + diag(e) of random sparse matrices
+// and checks the solve against the product.
+func TestNormalSolves(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 20; trial++ {
+		rows, cols := 5+r.IntN(60), 5+r.IntN(120)
+		m := &Model{}
+		for j := 0; j < cols; j++ {
+			m.AddCol("", 0, 1, 0)
+		}
+		for i := 0; i < rows; i++ {
+			var idx []int
+			var val []float64
+			for j := 0; j < cols; j++ {
+				if r.Float64() < 0.05 {
+					idx = append(idx, j)
+					val = append(val, r.NormFloat64())
+				}
+			}
+			m.AddRow("", 0, 0, idx, val)
+		}
+		a := m.Matrix()
+		f := newNormal(a, func(int) bool { return false })
+		theta, e := make([]float64, cols), make([]float64, rows)
+		for j := range theta {
+			theta[j] = math.Exp(4 * r.NormFloat64())
+		}
+		for i := range e {
+			e[i] = 1e-3 + r.Float64()
+		}
+		f.assemble(theta, e)
+		f.factor()
+		want := make([]float64, rows)
+		for i := range want {
+			want[i] = r.NormFloat64()
+		}
+		// b = (A·Θ·Aᵀ + diag(e))·want, then solve for it.
+		tmp := make([]float64, cols)
+		a.MulTransVec(tmp, want)
+		for j := range tmp {
+			tmp[j] *= theta[j]
+		}
+		b := make([]float64, rows)
+		a.MulVec(b, tmp)
+		for i := range b {
+			b[i] += e[i] * want[i]
+		}
+		f.solve(b)
+		for i := range b {
+			if math.Abs(b[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
+				t.Fatalf("trial %d (%d×%d): x[%d] = %g, want %g", trial, rows, cols, i, b[i], want[i])
+			}
+		}
+	}
+}
+
+// TestIPMProfile reports where the interior-point method's time goes on
+// the model of COMMUNE_LP_BENCH (a planner's stage), or skips.
+func TestIPMProfile(t *testing.T) {
+	path := os.Getenv("COMMUNE_LP_BENCH")
+	if path == "" {
+		t.Skip("set COMMUNE_LP_BENCH to an MPS file")
+	}
+	m, err := ReadMPSFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := newPresolver(m)
+	pre.run()
+	q, _, _ := pre.reduced()
+	start := time.Now()
+	w := newIPM(q, Options{Tolerance: 1e-6})
+	t.Logf("ordering and pattern: %v; L has %d nonzeros, %d dense columns", time.Since(start), len(w.f.val), len(w.dense))
+	start = time.Now()
+	r := w.run(context.Background(), time.Now())
+	t.Logf("solve: %v, %v after %d iterations", time.Since(start), r.status, r.iterations)
+	start = time.Now()
+	w.f.factor()
+	t.Logf("one factorisation: %v", time.Since(start))
+}
