@@ -18,7 +18,10 @@
 // gradient", NeurIPS 2021), with PDLP's diagonal preconditioning, a
 // presolve, feasibility polishing, and infeasibility detection from the
 // iterates. It needs only sparse matrix-vector products, so its memory
-// grows with the number of nonzeros and nothing else. docs/lp.md in the
+// grows with the number of nonzeros and nothing else. A primal-dual
+// interior-point method with a sparse Cholesky factorisation
+// (MethodBarrier) is the third method: few iterations, each a
+// factorisation, and the faster where the factor stays sparse. docs/lp.md in the
 // repository explains the method and what "solved" means. External solvers
 // (CLP, GLPK, HiGHS) can be run on the same model when they are installed.
 //

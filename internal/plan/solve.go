@@ -244,7 +244,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	report(Event{Stage: "split", Message: "splitting pools into members' assignments"})
-	x, work := md.repair(final.X)
+	x, work := md.repair(md.dropTraces(final))
 	p.fill(g, md, x, work)
 	p.LaborValues = laborValues(w, p.Production)
 	p.Shortfalls = shortfalls(g, md, x, explainBy, p.Allocations)
