@@ -1,10 +1,8 @@
 package lp
 
 import (
-	"cmp"
 	"math"
 	"slices"
-	"sync"
 )
 
 // normal is the matrix of the interior-point method's normal equations,
@@ -45,25 +43,16 @@ type normal struct {
 	pairPos   []int32
 	pairVal   []float64
 
-	// Work space of factor and solve: w, head and nxt for each of two
-	// goroutines (see split).
-	w         [2][]float64
-	b         []float64
-	head, nxt [2][]int32
+	// Work space of factor and solve.
+	w, b      []float64
+	head, nxt []int32
 	pos       []int
 	tiny      int // pivots replaced in the last factor (dependent rows)
-
-	// The columns of each goroutine, those above both, and all of them;
-	// part says whose each column is (-1: above both).
-	parts    [2][]int32
-	top, all []int32
-	part     []int8
 }
 
 // newNormal orders the rows of a and builds L's pattern. Columns for
-// which skip returns true are left out of M. With threads of two or more,
-// factor uses two goroutines.
-func newNormal(a *CSC, skip func(j int) bool, threads int) *normal {
+// which skip returns true are left out of M.
+func newNormal(a *CSC, skip func(j int) bool) *normal {
 	m, at := a.Rows, a.Transpose()
 	// The graph of A·Aᵀ: rows sharing a column are neighbours.
 	adj := make([][]int32, m)
@@ -139,12 +128,11 @@ func newNormal(a *CSC, skip func(j int) bool, threads int) *normal {
 			}
 		}
 	}
-	f.w[0] = make([]float64, m)
+	f.w = make([]float64, m)
 	f.b = make([]float64, m)
-	f.head[0] = make([]int32, m)
-	f.nxt[0] = make([]int32, m)
+	f.head = make([]int32, m)
+	f.nxt = make([]int32, m)
 	f.pos = make([]int, m)
-	f.split(threads)
 	return f
 }
 
@@ -357,6 +345,12 @@ func (f *normal) assemble(theta, e []float64) {
 // sets that component of every solution to about zero, the usual treatment
 // in interior-point codes.
 func (f *normal) factor() {
+	start, ind, val, w := f.start, f.ind, f.val, f.w
+	head, nxt, pos := f.head, f.nxt, f.pos
+	for i := range head {
+		head[i] = -1
+	}
+	f.tiny = 0
 	// A row whose diagonal is nothing against the largest (its columns'
 	// θ all tend to zero) is floored against the largest instead.
 	big := 0.0
@@ -364,55 +358,7 @@ func (f *normal) factor() {
 		big = math.Max(big, d)
 	}
 	big *= 1e-8
-	if f.parts[1] == nil {
-		for i := range f.head[0] {
-			f.head[0][i] = -1
-		}
-		f.tiny = f.columns(f.all, -1, big)
-		return
-	}
-	// The two parts are unions of whole subtrees of the elimination
-	// tree: a column takes updates only from the columns below it, so
-	// each part is factorised on its own goroutine; the columns above
-	// both follow, once every pending update is linked again.
-	var tiny [2]int
-	var wg sync.WaitGroup
-	for t := range 2 {
-		wg.Go(func() { tiny[t] = f.columns(f.parts[t], t, big) })
-	}
-	wg.Wait()
-	head, nxt := f.head[0], f.nxt[0]
-	for _, j := range f.top {
-		head[j] = -1
-	}
-	for _, part := range f.parts {
-		for _, k := range part {
-			if p := f.pos[k]; p < f.start[k+1] {
-				r := f.ind[p]
-				nxt[k], head[r] = head[r], k
-			}
-		}
-	}
-	f.tiny = tiny[0] + tiny[1] + f.columns(f.top, -1, big)
-}
-
-// columns factorises cols, in increasing order, with the work space of
-// part t. A column's pending update is linked to its next row only if
-// that row is in part t; factor links the others before the columns above
-// both parts. With t = -1 (those columns, or all of them when there are
-// no parts) every update is linked, in thread 0's lists as factor left
-// them. It returns the pivots replaced.
-func (f *normal) columns(cols []int32, t int, big float64) (tiny int) {
-	start, ind, val, pos := f.start, f.ind, f.val, f.pos
-	th := max(t, 0)
-	w, head, nxt := f.w[th], f.head[th], f.nxt[th]
-	if t >= 0 {
-		for _, j := range cols {
-			head[j] = -1
-		}
-	}
-	mine := func(r int32) bool { return t < 0 || f.part[r] == int8(t) }
-	for _, j := range cols {
+	for j := 0; j < f.m; j++ {
 		lo, hi := start[j], start[j+1]
 		for p := lo; p < hi; p++ {
 			w[ind[p]] = val[p]
@@ -427,9 +373,9 @@ func (f *normal) columns(cols []int32, t int, big float64) (tiny int) {
 			}
 			p++
 			pos[k] = p
-			if p < ke && mine(ind[p]) {
+			if p < ke {
 				r := ind[p]
-				nxt[k], head[r] = head[r], k
+				nxt[k], head[r] = head[r], int32(k)
 			}
 			k = kn
 		}
@@ -441,7 +387,7 @@ func (f *normal) columns(cols []int32, t int, big float64) (tiny int) {
 			} else {
 				d = 1e128
 			}
-			tiny++
+			f.tiny++
 		}
 		ljj := math.Sqrt(d)
 		val[lo] = ljj
@@ -451,102 +397,12 @@ func (f *normal) columns(cols []int32, t int, big float64) (tiny int) {
 			val[p] = w[r] * inv
 			w[r] = 0
 		}
-		pos[j] = lo + 1
-		if lo+1 < hi && mine(ind[lo+1]) {
+		if lo+1 < hi {
+			pos[j] = lo + 1
 			r := ind[lo+1]
-			nxt[j], head[r] = head[r], j
+			nxt[j], head[r] = head[r], int32(j)
 		}
 	}
-	return tiny
-}
-
-// split divides the columns between two goroutines: whole subtrees of the
-// elimination tree (a column's parent is its first row below the
-// diagonal), the heaviest root opened into its children until the
-// subtrees can be dealt into two parts of nearly equal work, or until
-// what is left above them would be a fifth of it. Below 10⁶
-// multiplications, or with one thread, there is one part.
-func (f *normal) split(threads int) {
-	m := f.m
-	f.all = make([]int32, m)
-	for k := range f.all {
-		f.all[k] = int32(k)
-	}
-	f.part = make([]int8, m)
-	work := make([]float64, m) // of the subtree below and at k
-	children := make([][]int32, m)
-	var roots []int32
-	total := 0.0
-	for k := 0; k < m; k++ {
-		c := float64(f.start[k+1] - f.start[k])
-		work[k] += c * c
-		total += c * c
-		if f.start[k]+1 < f.start[k+1] {
-			parent := f.ind[f.start[k]+1]
-			work[parent] += work[k]
-			children[parent] = append(children[parent], int32(k))
-		} else {
-			roots = append(roots, int32(k))
-		}
-	}
-	if threads < 2 || total < 1e6 {
-		return
-	}
-	topWork := 0.0
-	inTop := make([]bool, m)
-	var bins [2]float64
-	for {
-		slices.SortFunc(roots, func(a, b int32) int { return cmp.Compare(work[b], work[a]) })
-		bins = [2]float64{}
-		for _, r := range roots {
-			b := 0
-			if bins[1] < bins[0] {
-				b = 1
-			}
-			bins[b] += work[r]
-		}
-		if math.Abs(bins[0]-bins[1]) <= 0.05*total || topWork > 0.2*total || len(children[roots[0]]) == 0 {
-			break
-		}
-		r := roots[0]
-		inTop[r] = true
-		c := float64(f.start[r+1] - f.start[r])
-		topWork += c * c
-		roots = append(roots[1:], children[r]...)
-	}
-	// Deal the roots again, and mark each subtree with its part.
-	bins = [2]float64{}
-	for _, r := range roots {
-		b := int8(0)
-		if bins[1] < bins[0] {
-			b = 1
-		}
-		bins[b] += work[r]
-		f.part[r] = b + 1 // 1 or 2 for now: 0 is "not yet marked"
-	}
-	// Every column below a root takes its root's part; columns come
-	// before their parents, so walk down from the top.
-	for k := m - 1; k >= 0; k-- {
-		if inTop[k] {
-			f.part[k] = -1
-			continue
-		}
-		if f.part[k] == 0 {
-			f.part[k] = f.part[f.ind[f.start[k]+1]]
-		}
-	}
-	for k := 0; k < m; k++ {
-		switch f.part[k] {
-		case -1:
-			f.top = append(f.top, int32(k))
-		default:
-			f.part[k]--
-			f.parts[f.part[k]] = append(f.parts[f.part[k]], int32(k))
-		}
-	}
-	f.w[1] = make([]float64, m)
-	f.head[1] = make([]int32, m)
-	f.nxt[1] = make([]int32, m)
 }
 
 // solve overwrites x (indexed by row) with M⁻¹x, M as factorised.

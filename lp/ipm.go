@@ -143,7 +143,7 @@ func newIPM(orig *problem, opt Options) *ipm {
 	for k := range w.wd {
 		w.wd[k] = make([]float64, m)
 	}
-	w.f = newNormal(p.a, func(j int) bool { return isDense[j] }, opt.threads())
+	w.f = newNormal(p.a, func(j int) bool { return isDense[j] })
 	return w
 }
 

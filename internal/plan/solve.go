@@ -243,8 +243,13 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if final.Method == lp.MethodBarrier {
+		if clean := md.withoutTraces(final, costTol, solve); clean != nil {
+			final = clean
+		}
+	}
 	report(Event{Stage: "split", Message: "splitting pools into members' assignments"})
-	x, work := md.repair(md.dropTraces(final))
+	x, work := md.repair(final.X)
 	p.fill(g, md, x, work)
 	p.LaborValues = laborValues(w, p.Production)
 	p.Shortfalls = shortfalls(g, md, x, explainBy, p.Allocations)
