@@ -3,6 +3,7 @@ package lp
 import (
 	"context"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -544,12 +545,37 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 	}
 	w.start()
 	best, bestAt := math.Inf(1), 0
+	var kept *ipmPoint // the first point that met the tolerance
+	keptAt := 0
+	// answer returns the point p (the current one if nil), placed by
+	// snap, as optimal.
+	answer := func(p *ipmPoint) pdResult {
+		if p != nil {
+			p.restore(w)
+			w.residuals()
+			w.measure(cinf)
+		}
+		w.snap(cinf, tol)
+		return w.result(Optimal)
+	}
+	// giveUp ends a run that cannot go on: with the point kept, if any,
+	// or else with status st.
+	giveUp := func(st Status) pdResult {
+		if kept != nil {
+			return answer(kept)
+		}
+		return w.result(st)
+	}
 	for ; ; w.iter++ {
 		w.residuals()
 		cur := w.measure(cinf)
-		if cur.meets(tol) {
-			w.snap(cinf, tol)
-			return w.result(Optimal)
+		switch {
+		case cur.within(tol):
+			return answer(nil)
+		case kept != nil && w.iter-keptAt >= ipmPolish:
+			return answer(kept)
+		case kept == nil && cur.meets(tol):
+			kept, keptAt = w.keep(), w.iter
 		}
 		if w.opt.Progress != nil && time.Since(lastReport) >= time.Second {
 			lastReport = time.Now()
@@ -560,21 +586,21 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 		// of it gained in 30 iterations the method is stuck.
 		e := math.Max(math.Max(cur.presRel, cur.dresRel), cur.gapRel())
 		if math.IsNaN(e) {
-			return w.result(Unsolved)
+			return giveUp(Unsolved)
 		}
 		if e < 0.9*best {
 			best, bestAt = e, w.iter
 		} else if w.iter-bestAt > 30 {
-			return w.result(Unsolved)
+			return giveUp(Unsolved)
 		}
 		switch {
 		case w.iter >= limit:
 			if l := w.opt.IterationLimit; l > 0 && w.iter >= l {
-				return w.result(IterationLimit)
+				return giveUp(IterationLimit)
 			}
-			return w.result(Unsolved)
+			return giveUp(Unsolved)
 		case ctx.Err() != nil, w.opt.TimeLimit > 0 && time.Since(start) >= w.opt.TimeLimit:
-			return w.result(TimeLimit)
+			return giveUp(TimeLimit)
 		}
 		mu := w.mu()
 		w.factor()
@@ -656,13 +682,33 @@ func (w *ipm) keepInside() {
 }
 
 // meets reports whether a point meets the tolerance as Options defines
-// it: residuals and gap at most tol. (PDHG asks a quarter of it of the
-// gap, which its cheap steps reach soon after; the barrier's last
-// iterations are where its factor is at its worst, and on the planner's
-// LPs and on degen3 the step that would take the gap from just above tol
-// to a quarter of it lost the point instead.)
+// it: residuals and gap at most tol. The barrier, like PDHG, goes on until
+// the gap is a quarter of that (kktParts.within), but its last iterations
+// are where its factor is at its worst: on the planner's LPs and on degen3
+// the step that would take the gap from just above tol to a quarter of it
+// sometimes lost the point instead. So the first point that meets the
+// tolerance is kept, and is the answer if ipmPolish more iterations do not
+// reach a quarter, or if the method breaks down meanwhile.
 func (k kktParts) meets(tol float64) bool {
 	return k.presRel <= tol && k.dresRel <= tol && k.gapRel() <= tol
+}
+
+// ipmPolish is how many iterations the barrier may spend going from a
+// point that meets the tolerance to one within a quarter of it.
+const ipmPolish = 4
+
+// ipmPoint is a copy of the barrier's iterate.
+type ipmPoint struct{ v, y, z, w []float64 }
+
+func (w *ipm) keep() *ipmPoint {
+	return &ipmPoint{slices.Clone(w.v), slices.Clone(w.y), slices.Clone(w.z), slices.Clone(w.w)}
+}
+
+func (p *ipmPoint) restore(w *ipm) {
+	copy(w.v, p.v)
+	copy(w.y, p.y)
+	copy(w.z, p.z)
+	copy(w.w, p.w)
 }
 
 // measure measures the current point in the unscaled problem; av and aty
