@@ -24,7 +24,7 @@ func cpuTime() time.Duration {
 // benchModel reads the MPS file named by COMMUNE_LP_BENCH, or skips: the
 // planner's stages (commune plan --export-mps PREFIX) are the LPs whose
 // iteration cost matters, and they are too large to keep in testdata.
-func benchModel(b *testing.B) *Model {
+func benchModel(b testing.TB) *Model {
 	path := os.Getenv("COMMUNE_LP_BENCH")
 	if path == "" {
 		b.Skip("set COMMUNE_LP_BENCH to an MPS file")

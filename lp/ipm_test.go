@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,16 +21,6 @@ func barrier(tol float64) Options {
 // the interior-point method, with and without presolve (without it, the
 // free column y and the equality rows reach the method).
 func TestBarrierSmall(t *testing.T) {
-	ranges := func() *Model {
-		m := &Model{}
-		x := m.AddCol("x", -1, 2, -1)
-		y := m.AddCol("y", -Inf, Inf, -1)
-		z := m.AddCol("z", 0, 5, -1)
-		m.AddRow("range", 1, 3, []int{x, y}, []float64{1, 1})
-		m.AddRow("eq", 0, 0, []int{y, z}, []float64{1, -1})
-		m.AddRow("cap", -Inf, 1, []int{z}, []float64{1})
-		return m
-	}
 	for _, c := range []struct {
 		name  string
 		build func() *Model
@@ -39,7 +28,7 @@ func TestBarrierSmall(t *testing.T) {
 		x     []float64
 	}{
 		{"tiny", tiny, -14.0 / 5, []float64{8.0 / 5, 6.0 / 5}},
-		{"ranges and bounds", ranges, -4, []float64{2, 1, 1}},
+		{"ranges and bounds", rangesModel, -4, []float64{2, 1, 1}},
 	} {
 		for _, presolve := range []bool{true, false} {
 			o := barrier(1e-9)
@@ -112,25 +101,6 @@ func TestBarrierDenseColumn(t *testing.T) {
 	want := -math.Min(2, capacity/sumQ)
 	if math.Abs(sol.Objective-want) > 1e-7 || sol.Iterations > ipmMaxIter {
 		t.Errorf("objective %.10g after %d iterations, want %.10g by the barrier", sol.Objective, sol.Iterations, want)
-	}
-}
-
-func TestBarrierTransportMatchesCLP(t *testing.T) {
-	m := transportModel(300, 200, 8, 7)
-	sol, err := Solve(context.Background(), m, barrier(1e-8))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clp := External{Program: "clp"}
-	if !clp.Available() {
-		missing(t, "clp")
-	}
-	ref, err := clp.Solve(context.Background(), m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rel := math.Abs(sol.Objective-ref.Objective) / math.Max(1, math.Abs(ref.Objective)); rel > 1e-7 {
-		t.Errorf("got objective %.10g, CLP %.10g: relative difference %.1e", sol.Objective, ref.Objective, rel)
 	}
 }
 
@@ -250,15 +220,7 @@ func TestNormalSolves(t *testing.T) {
 // TestIPMProfile reports where the interior-point method's time goes on
 // the model of COMMUNE_LP_BENCH (a planner's stage), or skips.
 func TestIPMProfile(t *testing.T) {
-	path := os.Getenv("COMMUNE_LP_BENCH")
-	if path == "" {
-		t.Skip("set COMMUNE_LP_BENCH to an MPS file")
-	}
-	m, err := ReadMPSFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pre := newPresolver(m)
+	pre := newPresolver(benchModel(t))
 	pre.run()
 	q, _, _ := pre.reduced()
 	start := time.Now()

@@ -34,12 +34,10 @@ func transportModel(s, d, k int, seed uint64) *Model {
 	return m
 }
 
+// TestTransportMatchesCLP solves a transport problem with PDHG (the
+// default) and with the barrier, and compares both with CLP.
 func TestTransportMatchesCLP(t *testing.T) {
 	m := transportModel(300, 200, 8, 7)
-	sol, err := Solve(context.Background(), m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	clp := External{Program: "clp"}
 	if !clp.Available() {
 		missing(t, "clp")
@@ -48,8 +46,14 @@ func TestTransportMatchesCLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rel := math.Abs(sol.Objective-ref.Objective) / math.Max(1, math.Abs(ref.Objective)); rel > 1e-6 {
-		t.Errorf("got objective %.10g, CLP %.10g: relative difference %.1e", sol.Objective, ref.Objective, rel)
+	for _, o := range []Options{{}, {Method: MethodBarrier, Tolerance: 1e-8}} {
+		sol, err := Solve(context.Background(), m, o)
+		if err != nil {
+			t.Fatalf("%v: %v", o.Method, err)
+		}
+		if rel := math.Abs(sol.Objective-ref.Objective) / math.Max(1, math.Abs(ref.Objective)); rel > 1e-6 {
+			t.Errorf("%v: got objective %.10g, CLP %.10g: relative difference %.1e", o.Method, sol.Objective, ref.Objective, rel)
+		}
 	}
 }
 

@@ -119,11 +119,10 @@ func TestInfeasibleAndUnbounded(t *testing.T) {
 	}
 }
 
-// TestRangesAndBounds solves a problem with every kind of row and column
-// bound and checks the optimum found by hand.
-func TestRangesAndBounds(t *testing.T) {
-	// max x + y + z  s.t.  1 ≤ x + y ≤ 3 (range), y - z = 0, z ≤ 1,
-	// x ∈ [-1, 2], y free, z ∈ [0, 5].  Optimum 4: x = 2, y = z = 1.
+// rangesModel has every kind of row and column bound:
+// max x + y + z  s.t.  1 ≤ x + y ≤ 3 (range), y - z = 0, z ≤ 1,
+// x ∈ [-1, 2], y free, z ∈ [0, 5].  Optimum 4: x = 2, y = z = 1.
+func rangesModel() *Model {
 	m := &Model{}
 	x := m.AddCol("x", -1, 2, -1)
 	y := m.AddCol("y", -Inf, Inf, -1)
@@ -131,7 +130,13 @@ func TestRangesAndBounds(t *testing.T) {
 	m.AddRow("range", 1, 3, []int{x, y}, []float64{1, 1})
 	m.AddRow("eq", 0, 0, []int{y, z}, []float64{1, -1})
 	m.AddRow("cap", -Inf, 1, []int{z}, []float64{1})
-	sol, err := Solve(context.Background(), m, Options{Tolerance: 1e-9})
+	return m
+}
+
+// TestRangesAndBounds solves rangesModel and checks the optimum found by
+// hand.
+func TestRangesAndBounds(t *testing.T) {
+	sol, err := Solve(context.Background(), rangesModel(), Options{Tolerance: 1e-9})
 	if err != nil {
 		t.Fatal(err)
 	}
