@@ -26,12 +26,11 @@ import (
 // Its iterations are few (tens) and each costs a factorisation, so it
 // wins where PDHG needs tens of thousands of cheap steps: on transport
 // networks, whose flows PDHG balances slowly. Termination is measured as
-// PDHG's: on the unscaled problem, by kktParts.within.
+// PDHG's, on the unscaled problem (kktParts.within, and meets below).
 type ipm struct {
 	p, orig *problem
 	sc      *scaling
 	opt     Options
-	at      *CSC
 	n, m    int
 
 	lo, hi       []float64 // bounds of v = (x, s)
@@ -100,7 +99,7 @@ func newIPM(orig *problem, opt Options) *ipm {
 	sc.beta, sc.gamma = 1, 1
 	m, n := p.rows(), p.cols()
 	vec := func() []float64 { return make([]float64, n+m) }
-	w := &ipm{p: p, orig: orig, sc: sc, opt: opt, at: p.a.Transpose(), n: n, m: m,
+	w := &ipm{p: p, orig: orig, sc: sc, opt: opt, n: n, m: m,
 		lo: vec(), hi: vec(), hasLo: make([]bool, n+m), hasHi: make([]bool, n+m), fixed: make([]bool, n+m),
 		v: vec(), z: vec(), w: vec(), dv: vec(), dz: vec(), dw: vec(), rd: vec(), theta: vec(), h: vec(),
 		rz: vec(), rw: vec(), dvA: vec(), dzA: vec(), dwA: vec(),
@@ -127,11 +126,7 @@ func newIPM(orig *problem, opt Options) *ipm {
 	if len(big) > maxDense {
 		// Keep the largest as dense; the others go into M.
 		count := func(j int) int { return p.a.Start[j+1] - p.a.Start[j] }
-		for i := 1; i < len(big); i++ {
-			for k := i; k > 0 && count(big[k]) > count(big[k-1]); k-- {
-				big[k], big[k-1] = big[k-1], big[k]
-			}
-		}
+		slices.SortStableFunc(big, func(a, b int) int { return count(b) - count(a) })
 		big = big[:maxDense]
 	}
 	isDense := make([]bool, n)

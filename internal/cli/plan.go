@@ -130,8 +130,8 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	var solver lp.Solver
 	switch *solverName {
 	case "builtin":
-		// nil: the planner's own use of the built-in solver, its two
-		// variants racing (plan.Options.Solver).
+		// nil: the planner's own use of the built-in solver, its
+		// interior-point method (plan.Options.Solver).
 	case "clp", "highs":
 		solver = lp.External{Program: *solverName}
 	default:
