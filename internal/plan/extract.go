@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -22,7 +23,9 @@ const shrinkBy = 1 - 1e-12
 // first answer's reduced costs put at its lower bound fixed there (a
 // reduced cost a hundred times the distance to the bound), and
 // returns that answer, or nil if the stage cannot be solved so (the first
-// answer then stands).
+// answer then stands). A second answer may still hold traces where the
+// first left the columns free, so this is repeated, at most traceRounds
+// times, while it fixes more columns.
 //
 // An interior point leaves a trace on every way a good or an hour could
 // go, about μ over the reduced cost each: on the example neighbourhood,
@@ -38,18 +41,30 @@ const shrinkBy = 1 - 1e-12
 // what the traces did, and presolve takes the fixed columns out, so the
 // second solve is the smaller. Its optimum is the first's whenever the
 // traces are not in any optimum, which is what their reduced costs say.
+// traceRounds bounds the solves of withoutTraces.
+const traceRounds = 2
+
 func (md *model) withoutTraces(sol *lp.Solution, tol float64, solve func(string, float64) (*lp.Solution, error)) *lp.Solution {
 	m := md.m
 	up := slices.Clone(m.ColUpper)
 	defer copy(m.ColUpper, up)
-	for j, v := range sol.X {
-		if lo := m.ColLower[j]; 100*(v-lo) < sol.ReducedCost[j] {
-			m.ColUpper[j] = lo
+	var clean *lp.Solution
+	for round := 2; round <= traceRounds+1; round++ {
+		fixed := 0
+		for j, v := range sol.X {
+			if lo := m.ColLower[j]; m.ColUpper[j] != lo && 100*(v-lo) < sol.ReducedCost[j] {
+				m.ColUpper[j] = lo
+				fixed++
+			}
 		}
-	}
-	clean, err := solve("cost-2", tol)
-	if err != nil {
-		return nil
+		if fixed == 0 {
+			break
+		}
+		next, err := solve(fmt.Sprintf("cost-%d", round), tol)
+		if err != nil {
+			break
+		}
+		clean, sol = next, next
 	}
 	return clean
 }
