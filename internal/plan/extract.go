@@ -21,7 +21,7 @@ const shrinkBy = 1 - 1e-12
 
 // withoutTraces solves the last stage again with every column that the
 // first answer's reduced costs put at its lower bound fixed there (a
-// reduced cost a hundred times the distance to the bound), and
+// reduced cost ten times the distance to the bound), and
 // returns that answer, or nil if the stage cannot be solved so (the first
 // answer then stands). A second answer may still hold traces where the
 // first left the columns free, so this is repeated, at most traceRounds
@@ -52,7 +52,7 @@ func (md *model) withoutTraces(sol *lp.Solution, tol float64, solve func(string,
 	for round := 2; round <= traceRounds+1; round++ {
 		fixed := 0
 		for j, v := range sol.X {
-			if lo := m.ColLower[j]; m.ColUpper[j] != lo && 100*(v-lo) < sol.ReducedCost[j] {
+			if lo := m.ColLower[j]; m.ColUpper[j] != lo && 10*(v-lo) < sol.ReducedCost[j] {
 				m.ColUpper[j] = lo
 				fixed++
 			}
