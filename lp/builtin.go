@@ -24,7 +24,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 	if !opt.NoPresolve {
 		pre.run()
 	}
-	sol := &Solution{Solver: "builtin"}
+	sol := &Solution{Solver: "builtin", Method: opt.Method}
 	var x, y []float64
 	switch pre.status {
 	case Infeasible, Unbounded:
@@ -35,7 +35,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 		sol.Presolved = Size{q.rows(), q.cols(), len(q.a.Val)}
 		var r pdResult
 		if q.rows() == 0 && q.cols() == 0 {
-			r = pdResult{status: Optimal}
+			r = pdResult{status: Optimal, method: opt.Method}
 		} else {
 			r = solveReduced(ctx, q, opt, start)
 		}

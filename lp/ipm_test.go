@@ -37,8 +37,8 @@ func TestBarrierSmall(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s, presolve=%v: %v", c.name, presolve, err)
 			}
-			if sol.Iterations > ipmMaxIter {
-				t.Errorf("%s, presolve=%v: %d iterations: the barrier gave up and PDHG finished", c.name, presolve, sol.Iterations)
+			if sol.Iterations > ipmMaxIter || sol.Method != MethodBarrier {
+				t.Errorf("%s, presolve=%v: %d iterations, answered by %v: the barrier gave up and PDHG finished", c.name, presolve, sol.Iterations, sol.Method)
 			}
 			if math.Abs(sol.Objective-c.obj) > 1e-7 {
 				t.Errorf("%s, presolve=%v: objective %.10g, want %.10g", c.name, presolve, sol.Objective, c.obj)
@@ -65,8 +65,14 @@ func TestBarrierHandsOver(t *testing.T) {
 	m.AddRow("le", -Inf, 1, []int{x, y}, []float64{1, 1})
 	m.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
 	sol, err := Solve(context.Background(), m, barrier(1e-6))
-	if !errors.Is(err, ErrInfeasible) || sol.Status != Infeasible {
-		t.Fatalf("got %v, %v; want infeasible", sol.Status, err)
+	if !errors.Is(err, ErrInfeasible) || sol.Status != Infeasible || sol.Method != MethodHalpern {
+		t.Fatalf("got %v, %v from %v; want infeasible from halpern", sol.Status, err, sol.Method)
+	}
+	// A model presolve solves whole is answered by the method asked for.
+	m = &Model{}
+	m.AddCol("x", 1, 1, 1)
+	if sol, err := Solve(context.Background(), m, barrier(1e-6)); err != nil || sol.Method != MethodBarrier {
+		t.Errorf("a model presolve solves: got %v from %v, want an answer from the barrier", err, sol.Method)
 	}
 }
 

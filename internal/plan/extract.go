@@ -19,10 +19,13 @@ const negligible = 1e-9
 // recomputed in another order still stay within it.
 const shrinkBy = 1 - 1e-12
 
+// traceRounds bounds the solves of withoutTraces.
+const traceRounds = 2
+
 // withoutTraces solves the last stage again with every column that the
 // first answer's reduced costs put at its lower bound fixed there (a
-// reduced cost ten times the distance to the bound), and
-// returns that answer, or nil if the stage cannot be solved so (the first
+// reduced cost ten times the distance to the bound), and returns that
+// answer, or nil if the stage cannot be solved so (the first
 // answer then stands). A second answer may still hold traces where the
 // first left the columns free, so this is repeated, at most traceRounds
 // times, while it fixes more columns.
@@ -41,9 +44,6 @@ const shrinkBy = 1 - 1e-12
 // what the traces did, and presolve takes the fixed columns out, so the
 // second solve is the smaller. Its optimum is the first's whenever the
 // traces are not in any optimum, which is what their reduced costs say.
-// traceRounds bounds the solves of withoutTraces.
-const traceRounds = 2
-
 func (md *model) withoutTraces(sol *lp.Solution, tol float64, solve func(string, float64) (*lp.Solution, error)) *lp.Solution {
 	m := md.m
 	up := slices.Clone(m.ColUpper)
