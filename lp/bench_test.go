@@ -97,3 +97,20 @@ func BenchmarkStageSolve(b *testing.B) {
 		b.ReportMetric(float64(sol.Time.Nanoseconds())/float64(sol.Iterations), "ns/iter")
 	}
 }
+
+// BenchmarkBarrierFactor measures the barrier's factorisation of the
+// normal matrix of the model of COMMUNE_LP_BENCH, at the starting point,
+// and reports the size of L and the multiplications: an op is one
+// factorisation, the cost of an iteration apart from a few products.
+func BenchmarkBarrierFactor(b *testing.B) {
+	pre := newPresolver(benchModel(b))
+	pre.run()
+	q, _, _ := pre.reduced()
+	w := newIPM(q, Options{})
+	w.start()
+	for b.Loop() {
+		w.f.factor()
+	}
+	b.ReportMetric(float64(len(w.f.val)), "L-nonzeros")
+	b.ReportMetric(w.f.flops(), "multiplications")
+}

@@ -188,19 +188,20 @@ func (w *ipm) residuals() {
 	}
 }
 
-// mu is the mean complementarity.
-func (w *ipm) mu() float64 {
+// mu is the mean complementarity at the point moved by ap along dv
+// (primal) and ad along dz, dw (dual); with zero steps, at the point.
+func (w *ipm) mu(ap, ad float64, dv, dz, dw []float64) float64 {
 	s, k := 0.0, 0
 	for v := range w.v {
 		if w.fixed[v] {
 			continue
 		}
 		if w.hasLo[v] {
-			s += (w.v[v] - w.lo[v]) * w.z[v]
+			s += (w.v[v] + ap*dv[v] - w.lo[v]) * (w.z[v] + ad*dz[v])
 			k++
 		}
 		if w.hasHi[v] {
-			s += (w.hi[v] - w.v[v]) * w.w[v]
+			s += (w.hi[v] - w.v[v] - ap*dv[v]) * (w.w[v] + ad*dw[v])
 			k++
 		}
 	}
@@ -597,7 +598,7 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 		case ctx.Err() != nil, w.opt.TimeLimit > 0 && time.Since(start) >= w.opt.TimeLimit:
 			return giveUp(TimeLimit)
 		}
-		mu := w.mu()
+		mu := w.mu(0, 0, w.dv, w.dz, w.dw)
 		w.factor()
 		// Predictor: the affine direction, σ = 0.
 		for v := range w.v {
@@ -611,23 +612,7 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 		}
 		w.direction(w.rz, w.rw, w.dvA, w.dy, w.dzA, w.dwA)
 		ap, ad := w.steps(w.dvA, w.dzA, w.dwA)
-		muA, k := 0.0, 0
-		for v := range w.v {
-			if w.fixed[v] {
-				continue
-			}
-			if w.hasLo[v] {
-				muA += (w.v[v] + ap*w.dvA[v] - w.lo[v]) * (w.z[v] + ad*w.dzA[v])
-				k++
-			}
-			if w.hasHi[v] {
-				muA += (w.hi[v] - w.v[v] - ap*w.dvA[v]) * (w.w[v] + ad*w.dwA[v])
-				k++
-			}
-		}
-		if k > 0 {
-			muA /= float64(k)
-		}
+		muA := w.mu(ap, ad, w.dvA, w.dzA, w.dwA)
 		sigma := 0.0
 		if mu > 0 {
 			sigma = math.Pow(muA/mu, 3)

@@ -117,13 +117,7 @@ func TestBarrierDenseColumn(t *testing.T) {
 // docs/BENCHMARKS.md), and fit2p, whose normal matrix is dense (3,000
 // rows: 15 s, in bench/netlib).
 func TestBarrierNetlib(t *testing.T) {
-	if testing.Short() {
-		t.Skip("Netlib set skipped in -short mode")
-	}
-	optima := netlibOptima(t)
-	if optima == nil {
-		missing(t, netlibDir)
-	}
+	optima := netlibTest(t)
 	files, _ := filepath.Glob(filepath.Join(netlibDir, "*.mps.gz"))
 	if len(files) < 60 {
 		missing(t, "the Netlib set")
@@ -221,21 +215,4 @@ func TestNormalSolves(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestIPMProfile reports where the interior-point method's time goes on
-// the model of COMMUNE_LP_BENCH (a planner's stage), or skips.
-func TestIPMProfile(t *testing.T) {
-	pre := newPresolver(benchModel(t))
-	pre.run()
-	q, _, _ := pre.reduced()
-	start := time.Now()
-	w := newIPM(q, Options{Tolerance: 1e-6})
-	t.Logf("ordering and pattern: %v; L has %d nonzeros, %d dense columns", time.Since(start), len(w.f.val), len(w.dense))
-	start = time.Now()
-	r := w.run(context.Background(), time.Now())
-	t.Logf("solve: %v, %v after %d iterations", time.Since(start), r.status, r.iterations)
-	start = time.Now()
-	w.f.factor()
-	t.Logf("one factorisation: %v", time.Since(start))
 }

@@ -56,14 +56,23 @@ var netlibFast = []string{
 	"standata", "standmps", "scsd1", "share2b", "boeing1", "bandm",
 }
 
-func TestNetlibFast(t *testing.T) {
+// netlibTest returns the reference optima for a test on the Netlib set,
+// or skips it in -short mode or when the set is missing (fails under
+// COMMUNE_STRICT).
+func netlibTest(t *testing.T) map[string]float64 {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("Netlib subset skipped in -short mode")
+		t.Skip("Netlib set skipped in -short mode")
 	}
 	optima := netlibOptima(t)
 	if optima == nil {
 		missing(t, netlibDir)
 	}
+	return optima
+}
+
+func TestNetlibFast(t *testing.T) {
+	optima := netlibTest(t)
 	for _, name := range netlibFast {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
