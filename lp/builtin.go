@@ -37,7 +37,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 		if q.rows() == 0 && q.cols() == 0 {
 			r = pdResult{status: Optimal, method: opt.Method}
 		} else {
-			r = solveReduced(ctx, q, opt, start)
+			r = solveReduced(ctx, q, opt, start, reducedStart(m, opt.Start, rows, cols))
 		}
 		sol.Status, sol.Iterations, sol.Method = r.status, r.iterations, r.method
 		x, y = pre.postsolve(r.x, r.y, rows, cols)
@@ -51,15 +51,35 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 	return sol, nil
 }
 
+// reducedStart maps a starting solution of m onto the rows and columns
+// presolve kept, or returns nil when there is none or it does not fit m.
+func reducedStart(m *Model, s *Solution, rows, cols []int) *point {
+	if s == nil || len(s.X) != m.NumCols() || len(s.RowDual) != m.NumRows() {
+		return nil
+	}
+	p := &point{x: make([]float64, len(cols)), y: make([]float64, len(rows))}
+	for k, j := range cols {
+		p.x[k] = s.X[j]
+	}
+	for k, i := range rows {
+		p.y[k] = s.RowDual[i]
+	}
+	return p
+}
+
+// point is a primal-dual pair of a problem.
+type point struct{ x, y []float64 }
+
 // solveReduced solves the presolved problem q with the method opt asks
-// for. The barrier hands over to Halpern PDHG when its factor would cost
-// more than ipmMaxFlops, or when it stops making progress (status
-// Unsolved); PDHG then starts afresh with what is left of the limits, and
-// the iterations of both are counted.
-func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time) pdResult {
+// for; PDHG begins at warm if it is not nil. The barrier hands over to
+// Halpern PDHG when its factor would cost more than ipmMaxFlops (found
+// while ordering, which stops there), or when it stops making progress
+// (status Unsolved); PDHG then starts afresh with what is left of the
+// limits, and the iterations of both are counted.
+func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time, warm *point) pdResult {
 	ipmIters := 0
 	if opt.Method == MethodBarrier {
-		if w := newIPM(q, opt); w.f.flops() <= ipmMaxFlops {
+		if w := newIPM(q, opt); w != nil {
 			r := w.run(ctx, start)
 			if r.status != Unsolved {
 				r.method = MethodBarrier
@@ -74,6 +94,9 @@ func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time)
 	}
 	w := newPDHG(q, opt)
 	defer w.close()
+	if warm != nil {
+		w.begin(warm)
+	}
 	var r pdResult
 	if opt.Method == MethodAdaptive {
 		r = w.run(ctx, start)

@@ -51,8 +51,10 @@ type normal struct {
 }
 
 // newNormal orders the rows of a and builds L's pattern. Columns for
-// which skip returns true are left out of M.
-func newNormal(a *CSC, skip func(j int) bool) *normal {
+// which skip returns true are left out of M. It gives up, returning nil,
+// as soon as the factorisation is seen to need more than maxFlops
+// multiplications (see flops); maxFlops ≤ 0 sets no bound.
+func newNormal(a *CSC, skip func(j int) bool, maxFlops float64) *normal {
 	m, at := a.Rows, a.Transpose()
 	// The graph of A·Aᵀ: rows sharing a column are neighbours.
 	adj := make([][]int32, m)
@@ -79,7 +81,10 @@ func newNormal(a *CSC, skip func(j int) bool) *normal {
 		adj[i] = nb
 	}
 	f := &normal{m: m}
-	cols := f.order(adj)
+	cols := f.order(adj, maxFlops)
+	if cols == nil {
+		return nil
+	}
 
 	f.iperm = make([]int32, m)
 	for k, v := range f.perm {
@@ -164,7 +169,9 @@ func (f *normal) at(c, r int32) int {
 // order eliminates the nodes of the graph adj in order of least
 // (approximate) degree, ties to the lower index, sets f.perm and returns,
 // for each node, its neighbours in the elimination graph when it is
-// eliminated: the rows of its column of L. adj is consumed.
+// eliminated: the rows of its column of L. adj is consumed. It returns
+// nil as soon as the columns found need more than maxFlops
+// multiplications, if maxFlops > 0.
 //
 // The elimination graph is kept as a quotient graph (George and Liu
 // 1989, §4): an eliminated node becomes an element, the clique of its
@@ -179,7 +186,7 @@ func (f *normal) at(c, r int32) int {
 // rewrote the whole neighbour list of every neighbour at each step: on a
 // region of a million members (123,000 rows) it had not finished in four
 // minutes.
-func (f *normal) order(adj [][]int32) [][]int32 {
+func (f *normal) order(adj [][]int32, maxFlops float64) [][]int32 {
 	m := len(adj)
 	f.perm = make([]int32, 0, m)
 	cols := make([][]int32, m) // also the members of each element
@@ -198,6 +205,7 @@ func (f *normal) order(adj [][]int32) [][]int32 {
 		deg[v] = len(nb)
 		h.push(uint64(len(nb))<<32 | uint64(v))
 	}
+	flops := 0.0
 	for stamp := int32(0); len(f.perm) < m; {
 		e := h.pop()
 		p, d := int32(e&(1<<32-1)), int(e>>32)
@@ -227,6 +235,10 @@ func (f *normal) order(adj [][]int32) [][]int32 {
 		done[p] = true
 		f.perm = append(f.perm, p)
 		cols[p] = lp
+		c := float64(len(lp) + 1)
+		if flops += c * c; maxFlops > 0 && flops > maxFlops {
+			return nil
+		}
 		adj[p], elems[p] = nil, nil
 		// Each member loses the absorbed elements and the plain
 		// neighbours now inside p, and gains p.

@@ -80,6 +80,8 @@ const ipmStep = 0.9995
 // diagonal of the normal matrix, for free variables and dependent rows.
 const ipmRegularise = 1e-10
 
+// newIPM sets the barrier up on orig, or returns nil when the factor of
+// its normal matrix would need more than ipmMaxFlops multiplications.
 func newIPM(orig *problem, opt Options) *ipm {
 	p, sc := scale(orig)
 	// PDHG's step wants bounds and costs of norm about one; the barrier
@@ -139,7 +141,9 @@ func newIPM(orig *problem, opt Options) *ipm {
 	for k := range w.wd {
 		w.wd[k] = make([]float64, m)
 	}
-	w.f = newNormal(p.a, func(j int) bool { return isDense[j] })
+	if w.f = newNormal(p.a, func(j int) bool { return isDense[j] }, ipmMaxFlops); w.f == nil {
+		return nil
+	}
 	return w
 }
 

@@ -183,7 +183,15 @@ func TestNormalSolves(t *testing.T) {
 			}
 		}
 		a := m.Matrix()
-		f := newNormal(a, func(int) bool { return false })
+		f := newNormal(a, func(int) bool { return false }, 0)
+		// The ordering gives up just short of the multiplications the
+		// factor needs, and not at them.
+		if newNormal(a, func(int) bool { return false }, 0.999*f.flops()) != nil {
+			t.Fatalf("trial %d: the ordering went on beyond its budget of %.4g", trial, 0.999*f.flops())
+		}
+		if newNormal(a, func(int) bool { return false }, f.flops()) == nil {
+			t.Fatalf("trial %d: the ordering gave up within its budget", trial)
+		}
 		theta, e := make([]float64, cols), make([]float64, rows)
 		for j := range theta {
 			theta[j] = math.Exp(4 * r.NormFloat64())

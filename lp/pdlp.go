@@ -109,6 +109,24 @@ func newState(p, orig *problem, sc *scaling, mulA, mulAT *product, opt Options) 
 	return w
 }
 
+// begin moves the start, and the first anchor, to the unscaled point s,
+// x projected on its bounds.
+func (w *pdhg) begin(s *point) {
+	p, sc := w.p, w.sc
+	for j, v := range s.x {
+		w.x[j] = clamp(v/(sc.beta*sc.col[j]), p.lc[j], p.uc[j])
+	}
+	for i, v := range s.y {
+		w.y[i] = v / (sc.gamma * sc.row[i])
+	}
+	w.mulA.apply(w.ax, w.x)
+	w.mulAT.apply(w.aty, w.y)
+	copy(w.x0, w.x)
+	copy(w.ax0, w.ax)
+	copy(w.y0, w.y)
+	copy(w.aty0, w.aty)
+}
+
 // initSteps sets the first step size and primal weight.
 func (w *pdhg) initSteps() {
 	p := w.p

@@ -38,6 +38,11 @@ type Options struct {
 	// Method chooses the built-in solver's variant of PDHG; the zero
 	// value is MethodHalpern.
 	Method Method
+	// Start, if set, is where the built-in solver's PDHG begins instead
+	// of at zero: the solution of a model of the same shape, such as the
+	// previous step of a sequence of LPs that differ in a few bounds. The
+	// barrier and the external solvers ignore it.
+	Start *Solution
 }
 
 // Method is a variant of the built-in solver's iteration.
