@@ -68,9 +68,10 @@ const denseLimit = 300
 const maxDense = 16
 
 // ipmMaxFlops is the largest factorisation the barrier takes on: about
-// ten seconds on one core. The city's stages (100,000 members) need
-// about 1.4·10⁸ each; the region's (1,000,000 members) 1.2·10¹¹, 82 seconds a
-// factorisation and tens of them a stage, where PDHG is the better bet.
+// five seconds on one core. The city's stages (100,000 members) need
+// about 1.4·10⁸ each, 31 ms; the region's (1,000,000 members)
+// 1.2·10¹¹, tens of seconds a factorisation and tens of them a stage,
+// where PDHG is the better bet.
 const ipmMaxFlops = 2e10
 
 // ipmStep is the fraction of the way to the boundary a step may go.

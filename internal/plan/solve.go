@@ -57,6 +57,20 @@ const rounds = 6
 // 13,504). A round out of its budget ends the tier's rounds (see Make).
 var roundBudget = struct{ factor, min int }{2, 4096}
 
+// costBudget bounds the iterations of the last stage: factor times the
+// most any earlier stage took, and at least min. The barrier takes tens;
+// PDHG, on a stage too large for the barrier, may take many times a
+// max-min round's (51,264 against 2,112 on the city, before the barrier),
+// and this only keeps a plan from running for ever.
+var costBudget = struct{ factor, min int }{16, 16384}
+
+// stopped reports whether a stage ended at its budget of iterations or
+// time, without an optimum; the plan then goes on from the last stage
+// that has one.
+func stopped(err error) bool {
+	return errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit)
+}
+
 // likelyMet is the share every need still raised must already have in
 // the previous round's solution for the next round to be tried as a
 // feasibility problem first (see likelyAllMet).
@@ -100,6 +114,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// (its optimum is far from theirs, and the old anchor holds Halpern's
 	// iteration back).
 	warm := true
+	most := 0 // the most iterations a stage took
 	// solveAs solves the current LP as stage; a positive limit bounds the
 	// iterations, and a stage that ends without an optimum is neither
 	// recorded nor exported.
@@ -123,6 +138,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		if err != nil {
 			return sol, fmt.Errorf("plan: stage %s: %w", stage, err)
 		}
+		most = max(most, sol.Iterations)
 		p.Solver.Stages = append(p.Solver.Stages, Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds(),
 			Rows: sol.Presolved.Rows, Cols: sol.Presolved.Cols, Nonzeros: sol.Presolved.Nonzeros})
 		report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations, %.1f s", sol.Objective, sol.Iterations, sol.Time.Seconds())})
@@ -177,13 +193,13 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 					limit = max(roundBudget.factor*first, roundBudget.min)
 				}
 				sol, err = solveAs(name, tol, limit)
-				if round > 1 && errors.Is(err, lp.ErrIterationLimit) {
+				if round > 1 && stopped(err) {
 					// The needs still raised keep the floor the last
 					// round proved (t's lower bound), and the tier's
 					// total stage gives them what more it can, not
 					// evenly.
 					report(Event{Stage: name, Message: fmt.Sprintf(
-						"no optimum after %d iterations: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
+						"no optimum within %d iterations or the time limit: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
 						limit, len(active), t)})
 					break
 				}
@@ -217,15 +233,24 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			continue // every need of the tier is met: the total is too
 		}
 		md.setMaxTotal(ti)
-		sol, err := solve(string(tier)+"/total", tol)
-		if err != nil {
+		name := string(tier) + "/total"
+		limit := max(roundBudget.factor*first, roundBudget.min)
+		sol, err := solveAs(name, tol, limit)
+		switch {
+		case stopped(err):
+			// The last round's answer holds every floor; its total
+			// stands for the tier's.
+			report(Event{Stage: name, Message: fmt.Sprintf(
+				"no optimum within %d iterations or the time limit: the tier keeps the allocations of its last max-min round", limit)})
+		case err != nil:
 			return nil, err
+		default:
+			last = sol
 		}
-		last = sol
 		total := 0.0
 		for d, dm := range g.demands {
 			if dm.tier == ti {
-				total += sol.X[md.alloc[d]]
+				total += last.X[md.alloc[d]]
 			}
 		}
 		md.m.RowLower[md.totalRow[ti]] = total - md.hold*math.Max(1, total)
@@ -247,11 +272,18 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		costTol = math.Min(tol, 1e-8)
 	}
 	warm = false
-	final, err := solve("cost", costTol)
-	if err != nil {
+	limit := max(costBudget.factor*most, costBudget.min)
+	final, err := solveAs("cost", costTol, limit)
+	switch {
+	case stopped(err) && last != nil:
+		// The tiers' answer is a plan too, only not the least effort:
+		// the repair makes it exact.
+		report(Event{Stage: "cost", Message: fmt.Sprintf(
+			"no optimum within %d iterations or the time limit: the plan is the tiers' answer, without the least labour and transport", limit)})
+		final = last
+	case err != nil:
 		return nil, err
-	}
-	if final.Method == lp.MethodBarrier {
+	case final.Method == lp.MethodBarrier:
 		if clean := md.withoutTraces(final, costTol, solve); clean != nil {
 			final = clean
 		}
