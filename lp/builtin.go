@@ -74,8 +74,8 @@ type point struct{ x, y []float64 }
 // for; PDHG begins at warm if it is not nil. The barrier hands over to
 // Halpern PDHG when its factor would cost more than ipmMaxFlops (found
 // while ordering, which stops there), or when it stops making progress
-// (status Unsolved); PDHG then starts afresh with what is left of the
-// limits, and the iterations of both are counted.
+// (status Unsolved); PDHG then starts (at warm, or at zero) with what is
+// left of the limits, and the iterations of both are counted.
 func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time, warm *point) pdResult {
 	ipmIters := 0
 	if opt.Method == MethodBarrier {

@@ -118,7 +118,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	solverName := fs.String("solver", "builtin", "builtin, clp or highs")
 	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json / escribe el PL de cada etapa")
 	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
-	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped after a tier's first round leaves the plan to the stages before it / límite de tiempo por PL, 0 sin límite; una etapa detenida tras la primera ronda de un nivel deja el plan a las anteriores")
+	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped at a point that keeps every row uses it, else (after a tier's first round) the stages before it stand / límite de tiempo por PL, 0 sin límite; una etapa detenida en un punto que cumple cada fila lo usa, si no (tras la primera ronda de un nivel) valen las etapas anteriores")
 	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
 	pos, err := parse(fs, args)
 	if err != nil {

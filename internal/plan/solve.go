@@ -47,7 +47,7 @@ const rounds = 6
 
 // roundBudget bounds the iterations of a tier's later max-min rounds:
 // factor times those of its first round, and at least min, so that a
-// plan always ends. The barrier takes 14 to 47 iterations a round. With
+// plan always ends. The barrier takes about twenty iterations a round. With
 // PDHG (a stage too large for the barrier) a later round starts where the
 // round before ended, and on the region (1,000,000 members) the second
 // round of the essential tier still found no optimum: after 8,500
@@ -69,6 +69,21 @@ var costBudget = struct{ factor, min int }{16, 16384}
 // that has one.
 func stopped(err error) bool {
 	return errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit)
+}
+
+// feasible reports whether a stage's point keeps every row and bound to
+// the tolerance: a stage stopped there has not proved its optimum, but
+// what its point achieves can be had.
+func feasible(sol *lp.Solution, tol float64) bool {
+	return sol != nil && len(sol.X) > 0 && sol.PrimalResidual <= tol
+}
+
+// budgetText names a stage's budget in the planner's messages.
+func budgetText(limit int) string {
+	if limit > 0 {
+		return fmt.Sprintf("%d iterations or the time limit", limit)
+	}
+	return "the time limit"
 }
 
 // likelyMet is the share every need still raised must already have in
@@ -174,6 +189,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		t := 0.0
 		var prev *lp.Solution // the tier's previous round
 		first := 0            // the iterations of the tier's first round
+		endRounds := false    // a round stopped at its budget
 		for round := 1; ; round++ {
 			name := string(tier) + "/maxmin"
 			if round > 1 {
@@ -193,15 +209,24 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 					limit = max(roundBudget.factor*first, roundBudget.min)
 				}
 				sol, err = solveAs(name, tol, limit)
-				if round > 1 && stopped(err) {
-					// The needs still raised keep the floor the last
-					// round proved (t's lower bound), and the tier's
-					// total stage gives them what more it can, not
-					// evenly.
-					report(Event{Stage: name, Message: fmt.Sprintf(
-						"no optimum within %d iterations or the time limit: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
-						limit, len(active), t)})
-					break
+				if stopped(err) {
+					if feasible(sol, tol) {
+						// Its floor can be had, if it is not the most;
+						// the rounds end with it.
+						report(Event{Stage: name, Message: fmt.Sprintf(
+							"no optimum within %s: its last point keeps the rules and gives the %d needs still raised %.4g; the tier's total is raised",
+							budgetText(limit), len(active), math.Min(1, math.Max(0, sol.X[md.t[ti]])))})
+						endRounds, err = true, nil
+					} else if round > 1 {
+						// The needs still raised keep the floor the last
+						// round proved (t's lower bound), and the tier's
+						// total stage gives them what more it can, not
+						// evenly.
+						report(Event{Stage: name, Message: fmt.Sprintf(
+							"no optimum within %s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
+							budgetText(limit), len(active), t)})
+						break
+					}
 				}
 				if err != nil {
 					return nil, err
@@ -216,7 +241,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			for d := range active {
 				explainBy[d] = sol
 			}
-			if t >= 1-md.hold || round == rounds {
+			if endRounds || t >= 1-md.hold || round == rounds {
 				break
 			}
 			stuck := md.saturated(sol, active)
@@ -237,11 +262,15 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		limit := max(roundBudget.factor*first, roundBudget.min)
 		sol, err := solveAs(name, tol, limit)
 		switch {
+		case stopped(err) && feasible(sol, tol):
+			report(Event{Stage: name, Message: fmt.Sprintf(
+				"no optimum within %s: its last point keeps the rules and the floors, and stands", budgetText(limit))})
+			last = sol
 		case stopped(err):
 			// The last round's answer holds every floor; its total
 			// stands for the tier's.
 			report(Event{Stage: name, Message: fmt.Sprintf(
-				"no optimum within %d iterations or the time limit: the tier keeps the allocations of its last max-min round", limit)})
+				"no optimum within %s: the tier keeps the allocations of its last max-min round", budgetText(limit))})
 		case err != nil:
 			return nil, err
 		default:
@@ -275,11 +304,14 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	limit := max(costBudget.factor*most, costBudget.min)
 	final, err := solveAs("cost", costTol, limit)
 	switch {
+	case stopped(err) && feasible(final, costTol):
+		report(Event{Stage: "cost", Message: fmt.Sprintf(
+			"no optimum within %s: the plan is its last point, which keeps the rules, without the least labour and transport", budgetText(limit))})
 	case stopped(err) && last != nil:
 		// The tiers' answer is a plan too, only not the least effort:
 		// the repair makes it exact.
 		report(Event{Stage: "cost", Message: fmt.Sprintf(
-			"no optimum within %d iterations or the time limit: the plan is the tiers' answer, without the least labour and transport", limit)})
+			"no optimum within %s: the plan is the tiers' answer, without the least labour and transport", budgetText(limit))})
 		final = last
 	case err != nil:
 		return nil, err

@@ -2,22 +2,17 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/commune-org/commune/internal/world"
+	"github.com/commune-org/commune/lp"
 )
 
-// TestStalledRound: in the kitchen world with rice for half the meals and
-// the clinic able to give 80% of the visits, the essential tier takes two
-// max-min rounds (meals at 0.5, then visits at 0.8). With the budget of
-// the later rounds and the totals cut to one iteration, the second round
-// and the tier's total stop without an optimum: the planner says so, and
-// every essential need keeps at least the floor the first round proved.
-// With the last stage's budget cut instead, the plan is the tiers'
-// answer, repaired, and the tiers' shares are those of a full run. The
-// plan keeps the rules in every case.
-func TestStalledRound(t *testing.T) {
+// stalledKitchen is the kitchen world with rice for half the meals and
+// the clinic able to give 80% of the visits.
+func stalledKitchen(t *testing.T) *world.World {
 	w := kitchenWorld()
 	meals := 0.0
 	for _, n := range w.Needs {
@@ -34,6 +29,20 @@ func TestStalledRound(t *testing.T) {
 	if err := w.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	return w
+}
+
+// TestStalledRound: in the kitchen world with rice for half the meals and
+// the clinic able to give 80% of the visits, the essential tier takes two
+// max-min rounds (meals at 0.5, then visits at 0.8). With the budget of
+// the later rounds and the totals cut to one iteration, the second round
+// and the tier's total stop without an optimum: the planner says so, and
+// every essential need keeps at least the floor the first round proved.
+// With the last stage's budget cut instead, the plan is the tiers'
+// answer, repaired, and the tiers' shares are those of a full run. The
+// plan keeps the rules in every case.
+func TestStalledRound(t *testing.T) {
+	w := stalledKitchen(t)
 	type budget = struct{ factor, min int }
 	one := budget{0, 1}
 	for _, tc := range []struct {
@@ -92,6 +101,89 @@ func TestStalledRound(t *testing.T) {
 				}
 				if cov := a.Qty / n.Qty; cov < lo-1e-3 || cov > hi+1e-3 {
 					t.Errorf("need %s: coverage %.4f, want %.1f to %.1f", a.Need, cov, lo, hi)
+				}
+			}
+		})
+	}
+}
+
+// timeUp is the built-in solver, except that its call-th solve (from 1)
+// reports its answer as stopped at the time limit. A real solve cannot be
+// made to stop at a feasible point that is not yet optimal on a small
+// world: the barrier's and PDHG's points there become feasible with the
+// optimum (TestStalledRound's budgets find none before), while on the
+// region a stopped stage's point is often feasible to 1e-9. The point it
+// returns is the real answer, so the planner's use of it can be checked.
+type timeUp struct{ call, calls int }
+
+func (s *timeUp) Name() string { return "builtin" }
+
+func (s *timeUp) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.Solution, error) {
+	s.calls++
+	sol, err := lp.Builtin{}.Solve(ctx, m, opt)
+	if err != nil || s.calls != s.call {
+		return sol, err
+	}
+	sol.Status = lp.TimeLimit
+	return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, lp.ErrTimeLimit)
+}
+
+// TestStoppedAtFeasiblePoint: a stage stopped at its time limit whose
+// point keeps every row is used as if it were its answer, and the planner
+// says so: a stopped max-min round ends the rounds with its floor, a
+// stopped total or last stage stands. In the kitchen world of
+// TestStalledRound the point is the optimum, so the shares are the full
+// run's, except after a stopped first round, which ends the rounds at
+// the meals' floor.
+func TestStoppedAtFeasiblePoint(t *testing.T) {
+	w := stalledKitchen(t)
+	opt := Options{LP: lp.Options{Method: lp.MethodBarrier}}
+	pass := &timeUp{}
+	opt.Solver = pass
+	p, err := Make(context.Background(), w, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pass.calls != len(p.Solver.Stages) {
+		t.Fatalf("%d solves for %d stages: the stages cannot be told by their call", pass.calls, len(p.Solver.Stages))
+	}
+	for k, st := range p.Solver.Stages {
+		// A cleaning solve that stops leaves the answer before it,
+		// without a word (withoutTraces).
+		cleaning := strings.HasPrefix(st.Name, "cost-")
+		t.Run(st.Name, func(t *testing.T) {
+			var said []string
+			o := opt
+			o.Solver = &timeUp{call: k + 1}
+			o.Progress = func(e Event) {
+				if e.LP == nil {
+					said = append(said, e.Stage+": "+e.Message)
+				}
+			}
+			p, err := Make(context.Background(), w, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Check(w, p); err != nil {
+				t.Fatalf("the plan breaks the rules:\n%v", err)
+			}
+			all := strings.Join(said, "\n")
+			used := strings.Contains(all, st.Name+": no optimum within ") &&
+				(strings.Contains(all, "its last point keeps the rules") || strings.Contains(all, "the plan is its last point"))
+			if !cleaning && !used {
+				t.Errorf("the planner did not say it used the stopped point; it said:\n%s", all)
+			}
+			for i, a := range p.Allocations {
+				n := w.Needs[i]
+				if n.Tier != world.Essential {
+					continue
+				}
+				want := 0.5
+				if n.Product == "clinic-visit" && st.Name != "essential/maxmin" {
+					want = 0.8
+				}
+				if cov := a.Qty / n.Qty; cov < want-1e-3 || cov > 0.8+1e-3 {
+					t.Errorf("need %s: coverage %.4f, want at least %.1f", a.Need, cov, want)
 				}
 			}
 		})
