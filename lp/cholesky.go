@@ -149,8 +149,8 @@ func newNormal(a *CSC, skip func(j int) bool, maxFlops float64) *normal {
 	return f
 }
 
-// supernodes finds the fundamental supernodes of L: column k+1 joins
-// k's when k's pattern is k, k+1 and then exactly k+1's.
+// supernodes finds the supernodes of L: column k+1 joins k's when k's
+// pattern is k, k+1 and then exactly k+1's.
 func (f *normal) supernodes() {
 	f.sn = make([]int32, f.m)
 	f.snLo = append(f.snLo[:0], 0)

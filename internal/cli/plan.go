@@ -233,8 +233,13 @@ func (c *command) readWorld(name string) (*world.World, error) {
 
 func (c *command) summary(p *plan.Plan) {
 	status := p.Status
-	if c.cfg.Lang == "es" && status == "optimal" {
-		status = "óptimo"
+	if c.cfg.Lang == "es" {
+		switch status {
+		case "optimal":
+			status = "óptimo"
+		case "feasible":
+			status = "factible"
+		}
 	}
 	fmt.Fprintf(c.stdout, c.t(msgPlanSummary), p.World.Members, p.World.Sites, p.World.Products, p.World.Needs, status)
 	for _, tier := range world.Tiers {

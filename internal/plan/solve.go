@@ -64,13 +64,6 @@ var roundBudget = struct{ factor, min int }{2, 4096}
 // and this only keeps a plan from running for ever.
 var costBudget = struct{ factor, min int }{16, 16384}
 
-// stopped reports whether a stage ended at its budget of iterations or
-// time, without an optimum; the plan then goes on from the last stage
-// that has one.
-func stopped(err error) bool {
-	return errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit)
-}
-
 // feasible reports whether a stage's point keeps every row and bound to
 // the tolerance: a stage stopped there has not proved its optimum, but
 // what its point achieves can be had.
@@ -130,9 +123,23 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// iteration back).
 	warm := true
 	most := 0 // the most iterations a stage took
+	// stopped reports whether a stage ended at its budget of iterations
+	// or time, without an optimum; the plan then goes on from what the
+	// stages have (fallBack). An interrupted plan ends: the solver says
+	// time limit for a cancelled context too.
+	stopped := func(err error) bool {
+		return ctx.Err() == nil && (errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit))
+	}
+	// fallBack says how the plan goes on after a stopped stage. Its
+	// fairness or least effort is then not proved: the plan keeps the
+	// rules, and its status is "feasible".
+	fallBack := func(stage, format string, args ...any) {
+		p.Status = "feasible"
+		report(Event{Stage: stage, Message: fmt.Sprintf(format, args...)})
+	}
 	// solveAs solves the current LP as stage; a positive limit bounds the
 	// iterations, and a stage that ends without an optimum is neither
-	// recorded nor exported.
+	// recorded nor exported, even when its point is used (fallBack).
 	solveAs := func(stage string, tol float64, limit int) (*lp.Solution, error) {
 		o := opt.LP
 		o.Tolerance = tol
@@ -213,18 +220,16 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 					if feasible(sol, tol) {
 						// Its floor can be had, if it is not the most;
 						// the rounds end with it.
-						report(Event{Stage: name, Message: fmt.Sprintf(
-							"no optimum within %s: its last point keeps the rules and gives the %d needs still raised %.4g; the tier's total is raised",
-							budgetText(limit), len(active), math.Min(1, math.Max(0, sol.X[md.t[ti]])))})
+						fallBack(name, "no optimum within %s: its last point keeps the rules and gives the %d needs still raised %.4g; the rounds end there",
+							budgetText(limit), len(active), math.Min(1, math.Max(0, sol.X[md.t[ti]])))
 						endRounds, err = true, nil
 					} else if round > 1 {
 						// The needs still raised keep the floor the last
 						// round proved (t's lower bound), and the tier's
 						// total stage gives them what more it can, not
 						// evenly.
-						report(Event{Stage: name, Message: fmt.Sprintf(
-							"no optimum within %s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
-							budgetText(limit), len(active), t)})
+						fallBack(name, "no optimum within %s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
+							budgetText(limit), len(active), t)
 						break
 					}
 				}
@@ -263,14 +268,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		sol, err := solveAs(name, tol, limit)
 		switch {
 		case stopped(err) && feasible(sol, tol):
-			report(Event{Stage: name, Message: fmt.Sprintf(
-				"no optimum within %s: its last point keeps the rules and the floors, and stands", budgetText(limit))})
+			fallBack(name, "no optimum within %s: its last point keeps the rules and the floors, and stands", budgetText(limit))
 			last = sol
 		case stopped(err):
 			// The last round's answer holds every floor; its total
 			// stands for the tier's.
-			report(Event{Stage: name, Message: fmt.Sprintf(
-				"no optimum within %s: the tier keeps the allocations of its last max-min round", budgetText(limit))})
+			fallBack(name, "no optimum within %s: the tier keeps the allocations of its last max-min round", budgetText(limit))
 		case err != nil:
 			return nil, err
 		default:
@@ -305,13 +308,11 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	final, err := solveAs("cost", costTol, limit)
 	switch {
 	case stopped(err) && feasible(final, costTol):
-		report(Event{Stage: "cost", Message: fmt.Sprintf(
-			"no optimum within %s: the plan is its last point, which keeps the rules, without the least labour and transport", budgetText(limit))})
+		fallBack("cost", "no optimum within %s: the plan is its last point, which keeps the rules, without the least labour and transport", budgetText(limit))
 	case stopped(err) && last != nil:
 		// The tiers' answer is a plan too, only not the least effort:
 		// the repair makes it exact.
-		report(Event{Stage: "cost", Message: fmt.Sprintf(
-			"no optimum within %s: the plan is the tiers' answer, without the least labour and transport", budgetText(limit))})
+		fallBack("cost", "no optimum within %s: the plan is the tiers' answer, without the least labour and transport", budgetText(limit))
 		final = last
 	case err != nil:
 		return nil, err
@@ -371,10 +372,12 @@ func allMet(md *model, ti int, name string, tol float64, budget int,
 	switch {
 	case err == nil:
 		return sol, nil
-	case errors.Is(err, lp.ErrInfeasible), errors.Is(err, lp.ErrIterationLimit):
+	case errors.Is(err, lp.ErrInfeasible), errors.Is(err, lp.ErrIterationLimit), errors.Is(err, lp.ErrTimeLimit):
+		// A cancelled context also says time limit: the max-min round
+		// that follows then ends the plan.
 		md.m.ColLower[col] = lo
 		msg := "not every need can be met"
-		if errors.Is(err, lp.ErrIterationLimit) {
+		if !errors.Is(err, lp.ErrInfeasible) {
 			msg = "no proof that every need can be met"
 		}
 		iters := 0

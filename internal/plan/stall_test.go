@@ -76,6 +76,9 @@ func TestStalledRound(t *testing.T) {
 			if err := Check(w, p); err != nil {
 				t.Fatalf("the plan breaks the rules:\n%v", err)
 			}
+			if want := map[bool]string{false: "optimal", true: "feasible"}[tc.said != nil]; p.Status != want {
+				t.Errorf("status %q, want %q", p.Status, want)
+			}
 			all := strings.Join(said, "\n")
 			for _, s := range tc.said {
 				if !strings.Contains(all, s) {
@@ -168,6 +171,9 @@ func TestStoppedAtFeasiblePoint(t *testing.T) {
 				t.Fatalf("the plan breaks the rules:\n%v", err)
 			}
 			all := strings.Join(said, "\n")
+			if want := map[bool]string{false: "feasible", true: "optimal"}[cleaning]; p.Status != want {
+				t.Errorf("status %q, want %q", p.Status, want)
+			}
 			used := strings.Contains(all, st.Name+": no optimum within ") &&
 				(strings.Contains(all, "its last point keeps the rules") || strings.Contains(all, "the plan is its last point"))
 			if !cleaning && !used {
@@ -187,5 +193,29 @@ func TestStoppedAtFeasiblePoint(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInterruptedPlan: a plan interrupted after its first stage (the
+// solver says time limit for a cancelled context too) ends with an error,
+// not with the fallbacks of a stage stopped by its budget.
+func TestInterruptedPlan(t *testing.T) {
+	w := stalledKitchen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var said []string
+	p, err := Make(ctx, w, Options{Progress: func(e Event) {
+		if e.LP == nil {
+			said = append(said, e.Stage+": "+e.Message)
+			if strings.HasPrefix(e.Message, "objective") {
+				cancel()
+			}
+		}
+	}})
+	if err == nil || p != nil {
+		t.Fatalf("got a plan (%v) and error %v, want no plan and an error", p != nil, err)
+	}
+	if all := strings.Join(said, "\n"); strings.Contains(all, "no optimum") {
+		t.Errorf("the planner fell back after the interruption:\n%s", all)
 	}
 }
