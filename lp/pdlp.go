@@ -125,6 +125,7 @@ func (w *pdhg) begin(s *point) {
 	copy(w.ax0, w.ax)
 	copy(w.y0, w.y)
 	copy(w.aty0, w.aty)
+	w.kktLast = w.kkt(w.x, w.ax, w.y, w.aty) // the adaptive restarts' reference
 }
 
 // initSteps sets the first step size and primal weight.

@@ -199,34 +199,41 @@ func TestAllMetSolves(t *testing.T) {
 // optimum as from zero in far fewer iterations. A start of another
 // shape is ignored.
 func TestWarmStart(t *testing.T) {
-	m := transportModel(300, 200, 8, 7)
-	first, err := Solve(context.Background(), m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := m.NumRows() - 10; i < m.NumRows(); i++ {
-		m.RowLower[i] *= 1.2
-	}
-	cold, err := Solve(context.Background(), m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	warm, err := Solve(context.Background(), m, Options{Start: first})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("cold %d iterations, warm %d", cold.Iterations, warm.Iterations)
-	if rel := math.Abs(warm.Objective-cold.Objective) / math.Max(1, math.Abs(cold.Objective)); rel > 1e-5 {
-		t.Errorf("warm objective %.10g, cold %.10g", warm.Objective, cold.Objective)
-	}
-	if 2*warm.Iterations > cold.Iterations {
-		t.Errorf("warm start took %d iterations, cold %d: no gain", warm.Iterations, cold.Iterations)
-	}
-	other, err := Solve(context.Background(), m, Options{Start: &Solution{X: []float64{1}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if other.Iterations != cold.Iterations {
-		t.Errorf("a start of another shape changed the solve: %d iterations, %d without", other.Iterations, cold.Iterations)
+	for _, method := range []Method{MethodHalpern, MethodAdaptive} {
+		t.Run(method.String(), func(t *testing.T) {
+			m := transportModel(300, 200, 8, 7)
+			o := Options{Method: method}
+			first, err := Solve(context.Background(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := m.NumRows() - 10; i < m.NumRows(); i++ {
+				m.RowLower[i] *= 1.2
+			}
+			cold, err := Solve(context.Background(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Start = first
+			warm, err := Solve(context.Background(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("cold %d iterations, warm %d", cold.Iterations, warm.Iterations)
+			if rel := math.Abs(warm.Objective-cold.Objective) / math.Max(1, math.Abs(cold.Objective)); rel > 1e-5 {
+				t.Errorf("warm objective %.10g, cold %.10g", warm.Objective, cold.Objective)
+			}
+			if 2*warm.Iterations > cold.Iterations {
+				t.Errorf("warm start took %d iterations, cold %d: no gain", warm.Iterations, cold.Iterations)
+			}
+			o.Start = &Solution{X: []float64{1}}
+			other, err := Solve(context.Background(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if other.Iterations != cold.Iterations {
+				t.Errorf("a start of another shape changed the solve: %d iterations, %d without", other.Iterations, cold.Iterations)
+			}
+		})
 	}
 }
