@@ -178,6 +178,11 @@ func (md *model) setMaxFloor(tier int) {
 	md.m.ColUpper[md.t[tier]] = 1
 }
 
+// floor is the coverage floor of tier in sol, within [0, 1].
+func (md *model) floor(sol *lp.Solution, tier int) float64 {
+	return math.Min(1, math.Max(0, sol.X[md.t[tier]]))
+}
+
 func (md *model) setMaxTotal(tier int) {
 	clear(md.m.Cost)
 	for d, dm := range md.g.demands {

@@ -221,7 +221,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 						// Its floor can be had, if it is not the most;
 						// the rounds end with it.
 						fallBack(name, "no optimum within %s: its last point keeps the rules and gives the %d needs still raised %.4g; the rounds end there",
-							budgetText(limit), len(active), math.Min(1, math.Max(0, sol.X[md.t[ti]])))
+							budgetText(limit), len(active), md.floor(sol, ti))
 						endRounds, err = true, nil
 					} else if round > 1 {
 						// The needs still raised keep the floor the last
@@ -241,7 +241,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				first = sol.Iterations
 			}
 			last, prev = sol, sol
-			t = math.Min(1, math.Max(0, sol.X[md.t[ti]]))
+			t = md.floor(sol, ti)
 			md.m.ColLower[md.t[ti]] = math.Max(0, t-md.hold)
 			for d := range active {
 				explainBy[d] = sol
