@@ -132,6 +132,10 @@ const (
 	// Shared: the resources that limit this need are fully used by
 	// other needs of the same tier at the fair share.
 	Shared CauseKind = "shared"
+	// Unplanned: the planner stopped before the need's tier (a stage ran
+	// out of its iterations or time without a point that keeps the
+	// rules), and the tier's needs got nothing.
+	Unplanned CauseKind = "unplanned"
 )
 
 // Cause is the binding resource behind a shortfall; the fields that do

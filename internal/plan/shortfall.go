@@ -15,7 +15,7 @@ import (
 // Among the binding resources found it names the one whose dual price in
 // the tier's max-min stage is largest: the one whose relief would raise
 // the tier's floor most.
-func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, alloc []Allocation) []Shortfall {
+func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, planned int, alloc []Allocation) []Shortfall {
 	w := g.w
 	flowsInto := make([][]int, len(g.demands))
 	for i, f := range g.flows {
@@ -37,6 +37,10 @@ func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, allo
 		}
 		d := demandOf[i]
 		c, ok := causes[d]
+		if !ok && g.demands[d].tier >= planned {
+			c, ok = Cause{Kind: Unplanned}, true
+			causes[d] = c
+		}
 		if !ok {
 			sol := explainBy[d]
 			if explainers[sol] == nil {
@@ -326,6 +330,11 @@ func (c Cause) Message(lang string) string {
 			return fmt.Sprintf("falta el insumo %s en el sitio %s", c.Product, c.Site)
 		}
 		return fmt.Sprintf("input %s short at site %s", c.Product, c.Site)
+	case Unplanned:
+		if es {
+			return "sin planificar: un límite de iteraciones o de tiempo detuvo al planificador antes de este nivel"
+		}
+		return "not planned: an iteration or time limit stopped the planner before this tier"
 	}
 	if es {
 		return "los recursos se reparten por igual con otras necesidades del mismo nivel"

@@ -182,6 +182,10 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// Each demand node's shortfall is explained by the max-min round that
 	// fixed its share.
 	explainBy := make([]*lp.Solution, len(g.demands))
+	// planned is the number of tiers planned: the first tier after the
+	// essential one whose first max-min round stops without a point that
+	// keeps the rules is not, nor are the tiers after it (see below).
+	planned := len(world.Tiers)
 	for ti, tier := range world.Tiers {
 		md.openTiers(ti)
 		if !inTier[ti] {
@@ -231,6 +235,15 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 						fallBack(name, "no optimum within %s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
 							budgetText(limit), len(active), t)
 						break
+					} else if last != nil {
+						// The earlier tiers' answer keeps the rules and
+						// gives this tier nothing. Planning a later tier
+						// from it would give its needs what this one's
+						// should have first (rule 5), so the tiers end.
+						fallBack(name, "no optimum within %s, and its last point breaks the rules: this tier and those after it are not planned (their needs get nothing), and the plan is the earlier tiers' answer",
+							budgetText(limit))
+						planned, err = ti, nil
+						break
 					}
 				}
 				if err != nil {
@@ -258,6 +271,9 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				md.freeze(d, t)
 				delete(active, d)
 			}
+		}
+		if planned == ti {
+			break
 		}
 		if t >= 1-md.hold {
 			continue // every need of the tier is met: the total is too
@@ -287,7 +303,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		}
 		md.m.RowLower[md.totalRow[ti]] = total - md.hold*math.Max(1, total)
 	}
-	md.openTiers(len(world.Tiers) - 1)
+	md.openTiers(planned - 1)
 	if last != nil {
 		md.holdAllocations(last.X)
 	}
@@ -325,7 +341,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	x, work := md.repair(final.X)
 	p.fill(g, md, x, work)
 	p.LaborValues = laborValues(w, p.Production)
-	p.Shortfalls = shortfalls(g, md, x, explainBy, p.Allocations)
+	p.Shortfalls = shortfalls(g, md, x, explainBy, planned, p.Allocations)
 	p.Solver.Name = solver.Name()
 	p.Solver.Rows, p.Solver.Cols, p.Solver.Nonzeros = md.m.NumRows(), md.m.NumCols(), md.m.NumNonzeros()
 	p.Solver.Pools, p.Solver.Demands = len(g.pools), len(g.demands)

@@ -2,7 +2,9 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -117,16 +119,28 @@ func TestStalledRound(t *testing.T) {
 // optimum (TestStalledRound's budgets find none before), while on the
 // region a stopped stage's point is often feasible to 1e-9. The point it
 // returns is the real answer, so the planner's use of it can be checked.
-type timeUp struct{ call, calls int }
+//
+// With short set, the call-th solve is cut after one iteration instead,
+// short of a point that keeps the rules (its relative primal residual is
+// kept in residual).
+type timeUp struct {
+	call, calls int
+	short       bool
+	residual    float64
+}
 
 func (s *timeUp) Name() string { return "builtin" }
 
 func (s *timeUp) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.Solution, error) {
 	s.calls++
+	if s.short && s.calls == s.call {
+		opt.IterationLimit = 1
+	}
 	sol, err := lp.Builtin{}.Solve(ctx, m, opt)
-	if err != nil || s.calls != s.call {
+	if s.calls != s.call || err != nil && !(s.short && errors.Is(err, lp.ErrIterationLimit)) {
 		return sol, err
 	}
+	s.residual = sol.PrimalResidual
 	sol.Status = lp.TimeLimit
 	return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, lp.ErrTimeLimit)
 }
@@ -218,4 +232,97 @@ func TestInterruptedPlan(t *testing.T) {
 	if all := strings.Join(said, "\n"); strings.Contains(all, "no optimum") {
 		t.Errorf("the planner fell back after the interruption:\n%s", all)
 	}
+}
+
+// TestUnplannedTier: when a tier's first max-min round stops without a
+// point that keeps the rules, the essential tier's ends the plan with an
+// error (there is no answer to fall back on), and a later tier's ends the
+// tiers: the plan is the earlier tiers' answer, the stopped tier's needs
+// get nothing and say they were not planned, and the plan keeps the
+// rules. In the kitchen world of TestStalledRound the essential shares are
+// then those of a full run, and the bulletins (basic) get nothing.
+func TestUnplannedTier(t *testing.T) {
+	w := stalledKitchen(t)
+	opt := Options{LP: lp.Options{Method: lp.MethodBarrier}}
+	pass := &timeUp{}
+	opt.Solver = pass
+	full, err := Make(context.Background(), w, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := map[string]int{}
+	for k, st := range full.Solver.Stages {
+		call[st.Name] = k + 1
+	}
+	if call["essential/maxmin"] == 0 || call["basic/maxmin"] == 0 || pass.calls != len(full.Solver.Stages) {
+		t.Fatalf("stages %v in %d solves: the first rounds cannot be told by their call", full.Solver.Stages, pass.calls)
+	}
+
+	t.Run("essential", func(t *testing.T) {
+		o := opt
+		stop := &timeUp{call: call["essential/maxmin"], short: true}
+		o.Solver = stop
+		p, err := Make(context.Background(), w, o)
+		if err == nil || p != nil {
+			t.Fatalf("got a plan (%v) and error %v, want no plan and an error", p != nil, err)
+		}
+		if stop.residual <= 1e-6 {
+			t.Fatalf("the cut solve's point keeps the rows (residual %g): the case is not tested", stop.residual)
+		}
+	})
+
+	t.Run("basic", func(t *testing.T) {
+		o := opt
+		stop := &timeUp{call: call["basic/maxmin"], short: true}
+		o.Solver = stop
+		var said []string
+		o.Progress = func(e Event) {
+			if e.LP == nil {
+				said = append(said, e.Stage+": "+e.Message)
+			}
+		}
+		p, err := Make(context.Background(), w, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stop.residual <= 1e-6 {
+			t.Fatalf("the cut solve's point keeps the rows (residual %g): the case is not tested", stop.residual)
+		}
+		if err := Check(w, p); err != nil {
+			t.Fatalf("the plan breaks the rules:\n%v", err)
+		}
+		if p.Status != "feasible" {
+			t.Errorf("status %q, want feasible", p.Status)
+		}
+		if all := strings.Join(said, "\n"); !strings.Contains(all, "basic/maxmin: no optimum within") || !strings.Contains(all, "this tier and those after it are not planned") {
+			t.Errorf("the planner did not say the basic tier is not planned; it said:\n%s", all)
+		}
+		for _, st := range p.Solver.Stages {
+			if strings.HasPrefix(st.Name, "basic/") {
+				t.Errorf("stage %s solved after the basic tier's first round stopped", st.Name)
+			}
+		}
+		causes := map[string]Cause{}
+		for _, sf := range p.Shortfalls {
+			causes[sf.Need] = sf.Cause
+		}
+		for i, a := range p.Allocations {
+			n := w.Needs[i]
+			if n.Tier == world.Basic {
+				if a.Qty != 0 || causes[n.ID].Kind != Unplanned {
+					t.Errorf("need %s: %g allocated, cause %q; want 0 and %q", n.ID, a.Qty, causes[n.ID].Kind, Unplanned)
+				}
+				continue
+			}
+			if want := full.Allocations[i].Qty; math.Abs(a.Qty-want) > 1e-3*n.Qty {
+				t.Errorf("need %s: %g allocated, %g in the full run", n.ID, a.Qty, want)
+			}
+			if causes[n.ID].Kind == Unplanned {
+				t.Errorf("need %s (%s) is said not to be planned", n.ID, n.Tier)
+			}
+		}
+		if msg := (Cause{Kind: Unplanned}).Message("es"); !strings.HasPrefix(msg, "sin planificar") {
+			t.Errorf("Spanish message %q", msg)
+		}
+	})
 }
