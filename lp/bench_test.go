@@ -4,6 +4,7 @@ package lp
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"syscall"
 	"testing"
@@ -39,25 +40,31 @@ func benchModel(b testing.TB) *Model {
 // BenchmarkStageHalpern measures a Halpern iteration on the model of
 // COMMUNE_LP_BENCH, restart checks included: each op is one period of
 // restartPeriod iterations, as runHalpern takes them, reported per
-// iteration. Threads=1, as the planner's race runs it.
+// iteration, after presolve, on one thread and on two.
 func BenchmarkStageHalpern(b *testing.B) {
-	q, _, _ := newPresolver(benchModel(b)).reduced()
-	w := newPDHG(q, Options{Threads: 1})
-	defer w.close()
-	cinf := 0.0
-	w.eta = 0.998 / w.normA()
-	w.resAnchor = -1
-	b.ResetTimer()
-	cpu := cpuTime()
-	for b.Loop() {
-		w.halpernPeriod()
-		w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
-		w.certificate(w.xa, w.axa, w.ya, w.atya)
-		w.halpernRestart()
+	pre := newPresolver(benchModel(b))
+	pre.run()
+	q, _, _ := pre.reduced()
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			w := newPDHG(q, Options{Threads: threads})
+			defer w.close()
+			cinf := 0.0
+			w.eta = 0.998 / w.normA()
+			w.resAnchor = -1
+			b.ResetTimer()
+			cpu := cpuTime()
+			for b.Loop() {
+				w.halpernPeriod()
+				w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
+				w.certificate(w.xa, w.axa, w.ya, w.atya)
+				w.halpernRestart()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*restartPeriod), "ns/iter")
+			b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N*restartPeriod), "cpu-ns/iter")
+			b.ReportMetric(float64(len(q.a.Val)), "nonzeros")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*restartPeriod), "ns/iter")
-	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N*restartPeriod), "cpu-ns/iter")
-	b.ReportMetric(float64(len(q.a.Val)), "nonzeros")
 }
 
 // BenchmarkStageAdaptive is BenchmarkStageHalpern for the adaptive variant.
