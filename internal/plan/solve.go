@@ -182,9 +182,9 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// Each demand node's shortfall is explained by the max-min round that
 	// fixed its share.
 	explainBy := make([]*lp.Solution, len(g.demands))
-	// planned is the number of tiers planned: the first tier after the
-	// essential one whose first max-min round stops without a point that
-	// keeps the rules is not, nor are the tiers after it (see below).
+	// planned is the number of tiers planned: a tier whose first max-min
+	// round stops without a point that keeps the rules, once an earlier
+	// tier has an answer, is not, nor are the tiers after it (see below).
 	planned := len(world.Tiers)
 	for ti, tier := range world.Tiers {
 		md.openTiers(ti)
