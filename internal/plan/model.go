@@ -248,6 +248,90 @@ func (md *model) openTiers(ti int) {
 		}
 		m.ColUpper[md.flow[i]] = up
 	}
+	// What only the closed tiers could use is closed too: a recipe none
+	// of whose outputs an open need can use, directly or as an input of
+	// the recipes that make what it needs, only uses up inputs and hours;
+	// a move of such a product, or an hour of a skill that no recipe left
+	// needs at a site, does nothing for an open need. Fixed at 0 they
+	// leave the LP, and its optima are the same. (On the region of a
+	// million members, the essential tier's needs use 90 of the 300
+	// products.)
+	live, runs := md.usable(ti)
+	for r, rc := range g.w.Recipes {
+		up := 0.0
+		if runs[r] {
+			up = lp.Inf
+			if rc.MaxRuns != nil {
+				up = *rc.MaxRuns
+			}
+		}
+		m.ColUpper[md.runs[r]] = up
+	}
+	for i, mv := range g.transfers {
+		m.ColUpper[md.move[i]] = openIf(live[mv.product])
+	}
+	worked := map[[2]int]bool{} // (site, skill) that a recipe left needs
+	for r, rc := range g.w.Recipes {
+		if runs[r] {
+			for k := range rc.Labor {
+				worked[[2]int{g.site[rc.Site], g.skill[k]}] = true
+			}
+		}
+	}
+	for i, a := range g.labor {
+		m.ColUpper[md.hours[i]] = openIf(worked[[2]int{a.site, a.skill}])
+	}
+}
+
+// openIf is the upper bound of a column without one of its own: none if
+// open, 0 if not.
+func openIf(open bool) float64 {
+	if open {
+		return lp.Inf
+	}
+	return 0
+}
+
+// usable returns the products that the needs of tiers up to ti can use,
+// directly or as inputs (by product), and the recipes that make them (by
+// recipe).
+func (md *model) usable(ti int) (live, runs []bool) {
+	g := md.g
+	w := g.w
+	live = make([]bool, len(w.Products))
+	runs = make([]bool, len(w.Recipes))
+	makers := make([][]int, len(w.Products))
+	for r, rc := range w.Recipes {
+		for p := range rc.Outputs {
+			makers[g.product[p]] = append(makers[g.product[p]], r)
+		}
+	}
+	var stack []int
+	use := func(p int) {
+		if !live[p] {
+			live[p] = true
+			stack = append(stack, p)
+		}
+	}
+	for _, dm := range g.demands {
+		if dm.tier <= ti {
+			use(dm.product)
+		}
+	}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, r := range makers[p] {
+			if runs[r] {
+				continue
+			}
+			runs[r] = true
+			for q := range w.Recipes[r].Inputs {
+				use(g.product[q])
+			}
+		}
+	}
+	return live, runs
 }
 
 // holdAllocations ends the tier stages: every need keeps, up to hold,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/commune-org/commune/internal/geo"
 	"github.com/commune-org/commune/internal/world"
+	"github.com/commune-org/commune/lp"
 )
 
 func ptr(v float64) *float64 { return &v }
@@ -248,4 +249,65 @@ func TestReachAtZeroKm(t *testing.T) {
 			t.Errorf("assignment at %s, 55 km beyond the member's max_km", a.Site)
 		}
 	}
+}
+
+// TestOpenTiersClosesUnusable: in the kitchen world the bulletins (basic)
+// are all that print shop makes, so while only the essential tier is open
+// the print run, the printers' hours there and any move of paper or
+// bulletins are fixed at 0; opening the basic tier gives them back their
+// bounds (the print run its max_runs). The meals' and visits' recipes and
+// hours stay open throughout.
+func TestOpenTiersClosesUnusable(t *testing.T) {
+	w := kitchenWorld()
+	g, err := newGraph(w, Network{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := newModel(g, false)
+	m := md.m
+	check := func(ti int) {
+		t.Helper()
+		md.openTiers(ti)
+		for r, rc := range w.Recipes {
+			want := lp.Inf
+			if rc.MaxRuns != nil {
+				want = *rc.MaxRuns
+			}
+			if rc.ID == "print-run" && ti == 0 {
+				want = 0
+			}
+			if got := m.ColUpper[md.runs[r]]; got != want {
+				t.Errorf("tiers up to %d open: recipe %s may run %g times, want %g", ti, rc.ID, got, want)
+			}
+		}
+		printing := 0
+		for i, a := range g.labor {
+			want := lp.Inf
+			if w.Skills[a.skill].ID == "print" {
+				printing++
+				if ti == 0 {
+					want = 0
+				}
+			}
+			if got := m.ColUpper[md.hours[i]]; got != want {
+				t.Errorf("tiers up to %d open: hours of %s at %s bounded by %g, want %g", ti, w.Skills[a.skill].ID, w.Sites[a.site].ID, got, want)
+			}
+		}
+		if printing == 0 {
+			t.Fatal("no printers' arcs: the case is not tested")
+		}
+		for i, mv := range g.transfers {
+			want := lp.Inf
+			if p := w.Products[mv.product].ID; ti == 0 && (p == "paper" || p == "bulletin") {
+				want = 0
+			}
+			if got := m.ColUpper[md.move[i]]; got != want {
+				t.Errorf("tiers up to %d open: move of %s bounded by %g, want %g", ti, w.Products[mv.product].ID, got, want)
+			}
+		}
+	}
+	check(0)
+	check(1)
+	check(0)
+	check(2)
 }
