@@ -118,7 +118,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	solverName := fs.String("solver", "builtin", "builtin, clp or highs")
 	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json / escribe el PL de cada etapa")
 	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
-	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped at a point that keeps every row uses it, else (after a tier's first round) the stages before it stand / límite de tiempo por PL, 0 sin límite; una etapa detenida en un punto que cumple cada fila lo usa, si no (tras la primera ronda de un nivel) valen las etapas anteriores")
+	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped at a point that keeps every row uses it, else the stages before it stand (a tier's first round stopped so leaves that tier and the later ones unplanned, the essential tier's ends the plan) / límite de tiempo por PL, 0 sin límite; una etapa detenida en un punto que cumple cada fila lo usa, si no valen las etapas anteriores (la primera ronda de un nivel detenida así deja sin planificar ese nivel y los siguientes; la del nivel esencial termina el plan)")
 	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
 	pos, err := parse(fs, args)
 	if err != nil {
