@@ -145,15 +145,12 @@ func (s *timeUp) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.So
 	return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, lp.ErrTimeLimit)
 }
 
-// TestStoppedAtFeasiblePoint: a stage stopped at its time limit whose
-// point keeps every row is used as if it were its answer, and the planner
-// says so: a stopped max-min round ends the rounds with its floor, a
-// stopped total or last stage stands. In the kitchen world of
-// TestStalledRound the point is the optimum, so the shares are the full
-// run's, except after a stopped first round, which ends the rounds at
-// the meals' floor.
-func TestStoppedAtFeasiblePoint(t *testing.T) {
-	w := stalledKitchen(t)
+// passThrough plans w with the barrier through timeUp stopping no solve,
+// and checks that the k-th solve is the k-th stage of the plan it
+// returns, so that a stage can be stopped by its call. It returns the
+// options (with timeUp's place to fill) and the plan.
+func passThrough(t *testing.T, w *world.World) (Options, *Plan) {
+	t.Helper()
 	opt := Options{LP: lp.Options{Method: lp.MethodBarrier}}
 	pass := &timeUp{}
 	opt.Solver = pass
@@ -164,27 +161,48 @@ func TestStoppedAtFeasiblePoint(t *testing.T) {
 	if pass.calls != len(p.Solver.Stages) {
 		t.Fatalf("%d solves for %d stages: the stages cannot be told by their call", pass.calls, len(p.Solver.Stages))
 	}
+	return opt, p
+}
+
+// planSaying plans w with o and returns the plan and what the planner
+// said (its messages, one "stage: message" a line), failing the test if
+// planning fails or the plan breaks the rules.
+func planSaying(t *testing.T, w *world.World, o Options) (*Plan, string) {
+	t.Helper()
+	var said []string
+	o.Progress = func(e Event) {
+		if e.LP == nil {
+			said = append(said, e.Stage+": "+e.Message)
+		}
+	}
+	p, err := Make(context.Background(), w, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(w, p); err != nil {
+		t.Fatalf("the plan breaks the rules:\n%v", err)
+	}
+	return p, strings.Join(said, "\n")
+}
+
+// TestStoppedAtFeasiblePoint: a stage stopped at its time limit whose
+// point keeps every row is used as if it were its answer, and the planner
+// says so: a stopped max-min round ends the rounds with its floor, a
+// stopped total or last stage stands. In the kitchen world of
+// TestStalledRound the point is the optimum, so the shares are the full
+// run's, except after a stopped first round, which ends the rounds at
+// the meals' floor.
+func TestStoppedAtFeasiblePoint(t *testing.T) {
+	w := stalledKitchen(t)
+	opt, p := passThrough(t, w)
 	for k, st := range p.Solver.Stages {
 		// A cleaning solve that stops leaves the answer before it,
 		// without a word (withoutTraces).
 		cleaning := strings.HasPrefix(st.Name, "cost-")
 		t.Run(st.Name, func(t *testing.T) {
-			var said []string
 			o := opt
 			o.Solver = &timeUp{call: k + 1}
-			o.Progress = func(e Event) {
-				if e.LP == nil {
-					said = append(said, e.Stage+": "+e.Message)
-				}
-			}
-			p, err := Make(context.Background(), w, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := Check(w, p); err != nil {
-				t.Fatalf("the plan breaks the rules:\n%v", err)
-			}
-			all := strings.Join(said, "\n")
+			p, all := planSaying(t, w, o)
 			if want := map[bool]string{false: "feasible", true: "optimal"}[cleaning]; p.Status != want {
 				t.Errorf("status %q, want %q", p.Status, want)
 			}
@@ -243,19 +261,13 @@ func TestInterruptedPlan(t *testing.T) {
 // then those of a full run, and the bulletins (basic) get nothing.
 func TestUnplannedTier(t *testing.T) {
 	w := stalledKitchen(t)
-	opt := Options{LP: lp.Options{Method: lp.MethodBarrier}}
-	pass := &timeUp{}
-	opt.Solver = pass
-	full, err := Make(context.Background(), w, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	opt, full := passThrough(t, w)
 	call := map[string]int{}
 	for k, st := range full.Solver.Stages {
 		call[st.Name] = k + 1
 	}
-	if call["essential/maxmin"] == 0 || call["basic/maxmin"] == 0 || pass.calls != len(full.Solver.Stages) {
-		t.Fatalf("stages %v in %d solves: the first rounds cannot be told by their call", full.Solver.Stages, pass.calls)
+	if call["essential/maxmin"] == 0 || call["basic/maxmin"] == 0 {
+		t.Fatalf("stages %v: no first round of the essential or the basic tier", full.Solver.Stages)
 	}
 
 	t.Run("essential", func(t *testing.T) {
@@ -275,26 +287,14 @@ func TestUnplannedTier(t *testing.T) {
 		o := opt
 		stop := &timeUp{call: call["basic/maxmin"], short: true}
 		o.Solver = stop
-		var said []string
-		o.Progress = func(e Event) {
-			if e.LP == nil {
-				said = append(said, e.Stage+": "+e.Message)
-			}
-		}
-		p, err := Make(context.Background(), w, o)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, all := planSaying(t, w, o)
 		if stop.residual <= 1e-6 {
 			t.Fatalf("the cut solve's point keeps the rows (residual %g): the case is not tested", stop.residual)
-		}
-		if err := Check(w, p); err != nil {
-			t.Fatalf("the plan breaks the rules:\n%v", err)
 		}
 		if p.Status != "feasible" {
 			t.Errorf("status %q, want feasible", p.Status)
 		}
-		if all := strings.Join(said, "\n"); !strings.Contains(all, "basic/maxmin: no optimum within") || !strings.Contains(all, "this tier and those after it are not planned") {
+		if !strings.Contains(all, "basic/maxmin: no optimum within") || !strings.Contains(all, "this tier and those after it are not planned") {
 			t.Errorf("the planner did not say the basic tier is not planned; it said:\n%s", all)
 		}
 		for _, st := range p.Solver.Stages {
