@@ -29,6 +29,7 @@ func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, plan
 	}
 	explainers := map[*lp.Solution]*explainer{}
 	causes := map[int]Cause{}
+	reasons := map[int]string{} // by demand node: its needs share one string
 	out := []Shortfall{}
 	for i, n := range w.Needs {
 		missing := n.Qty - alloc[i].Qty
@@ -49,7 +50,12 @@ func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, plan
 			c = explainers[sol].demand(d, flowsInto[d])
 			causes[d] = c
 		}
-		out = append(out, Shortfall{Need: n.ID, Missing: missing, Reason: c.Message("en"), Cause: c})
+		reason, ok := reasons[d]
+		if !ok {
+			reason = c.Message("en")
+			reasons[d] = reason
+		}
+		out = append(out, Shortfall{Need: n.ID, Missing: missing, Reason: reason, Cause: c})
 	}
 	return out
 }
