@@ -11,7 +11,9 @@ import (
 
 // model is the LP of a world. Every stage of the lexicographic sequence
 // solves the same rows and columns; only the objective, the bounds of the
-// coverage floors t and the right-hand sides of the tier totals change.
+// coverage floors t, the right-hand sides of the tier totals and the
+// bounds that close what a stage leaves out (openTiers, freeze,
+// holdAllocations) change.
 //
 //	runs[r]   ∈ [0, max_runs]                 times recipe r runs
 //	hours[e]  ≥ 0                             labour arc e: node → (site, skill)
@@ -253,7 +255,8 @@ func (md *model) openTiers(ti int) {
 	// the recipes that make what it needs, only uses up inputs and hours;
 	// a move of such a product, or an hour of a skill that no recipe left
 	// needs at a site, does nothing for an open need. Fixed at 0 they
-	// leave the LP, and its optima are the same. (On the region of a
+	// leave the LP, and each stage's optimal value is the same (the solver
+	// may end at another of its optimal points). (On the region of a
 	// million members, the essential tier's needs use 90 of the 300
 	// products.)
 	live, runs := md.usable(ti)

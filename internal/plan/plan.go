@@ -132,10 +132,12 @@ const (
 	// Shared: the resources that limit this need are fully used by
 	// other needs of the same tier at the fair share.
 	Shared CauseKind = "shared"
-	// Unplanned: the planner stopped before the need's tier (a stage ran
-	// out of its iterations or time without a point that keeps the
-	// rules), and the tier's needs got nothing.
-	Unplanned CauseKind = "unplanned"
+	// Stopped: the planner stopped before the need's tier (a stage ran out
+	// of its iterations or time without a point that keeps the rules),
+	// and the tier's needs got nothing. A need no site links to is
+	// explained as in a planned tier (NoRecipe, OutOfReach, ...): no plan
+	// would reach it.
+	Stopped CauseKind = "stopped"
 )
 
 // Cause is the binding resource behind a shortfall; the fields that do

@@ -253,12 +253,17 @@ func TestReachAtZeroKm(t *testing.T) {
 
 // TestOpenTiersClosesUnusable: in the kitchen world the bulletins (basic)
 // are all that print shop makes, so while only the essential tier is open
-// the print run, the printers' hours there and any move of paper or
-// bulletins are fixed at 0; opening the basic tier gives them back their
-// bounds (the print run its max_runs). The meals' and visits' recipes and
-// hours stay open throughout.
+// the print run, the printers' hours there and the move of paper from
+// the clinic (which here holds some) are fixed at 0; opening the basic
+// tier gives them back their bounds (the print run its max_runs). The
+// meals' and visits' recipes and hours, and the move of rice from the
+// clinic to the kitchen, stay open throughout.
 func TestOpenTiersClosesUnusable(t *testing.T) {
 	w := kitchenWorld()
+	w.Stocks = append(w.Stocks, world.Stock{Site: "clinic", Product: "paper", Qty: 5}, world.Stock{Site: "clinic", Product: "rice", Qty: 50})
+	if err := w.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	g, err := newGraph(w, Network{})
 	if err != nil {
 		t.Fatal(err)
@@ -296,14 +301,20 @@ func TestOpenTiersClosesUnusable(t *testing.T) {
 		if printing == 0 {
 			t.Fatal("no printers' arcs: the case is not tested")
 		}
+		moved := map[string]bool{}
 		for i, mv := range g.transfers {
+			p := w.Products[mv.product].ID
+			moved[p] = true
 			want := lp.Inf
-			if p := w.Products[mv.product].ID; ti == 0 && (p == "paper" || p == "bulletin") {
+			if ti == 0 && (p == "paper" || p == "bulletin") {
 				want = 0
 			}
 			if got := m.ColUpper[md.move[i]]; got != want {
-				t.Errorf("tiers up to %d open: move of %s bounded by %g, want %g", ti, w.Products[mv.product].ID, got, want)
+				t.Errorf("tiers up to %d open: move of %s bounded by %g, want %g", ti, p, got, want)
 			}
+		}
+		if !moved["paper"] || !moved["rice"] {
+			t.Fatalf("moves of %v, want paper and rice: the case is not tested", moved)
 		}
 	}
 	check(0)

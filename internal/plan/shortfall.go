@@ -38,8 +38,8 @@ func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, plan
 		}
 		d := demandOf[i]
 		c, ok := causes[d]
-		if !ok && g.demands[d].tier >= planned {
-			c, ok = Cause{Kind: Unplanned}, true
+		if !ok && g.demands[d].tier >= planned && len(flowsInto[d]) > 0 {
+			c, ok = Cause{Kind: Stopped}, true
 			causes[d] = c
 		}
 		if !ok {
@@ -336,7 +336,7 @@ func (c Cause) Message(lang string) string {
 			return fmt.Sprintf("falta el insumo %s en el sitio %s", c.Product, c.Site)
 		}
 		return fmt.Sprintf("input %s short at site %s", c.Product, c.Site)
-	case Unplanned:
+	case Stopped:
 		if es {
 			return "sin planificar: un límite de iteraciones o de tiempo detuvo al planificador antes de este nivel"
 		}

@@ -255,19 +255,31 @@ func TestInterruptedPlan(t *testing.T) {
 // TestUnplannedTier: when a tier's first max-min round stops without a
 // point that keeps the rules, the essential tier's ends the plan with an
 // error (there is no answer to fall back on), and a later tier's ends the
-// tiers: the plan is the earlier tiers' answer, the stopped tier's needs
-// get nothing and say they were not planned, and the plan keeps the
-// rules. In the kitchen world of TestStalledRound the essential shares are
-// then those of a full run, and the bulletins (basic) get nothing.
+// tiers: the plan is the earlier tiers' answer, the needs of the stopped
+// tier and of those after it get nothing and say the planner stopped
+// (cause stopped), except a need nothing could ever reach, which keeps
+// its own reason, and the plan keeps the rules. The world is the kitchen
+// of TestStalledRound with a wanted need for meals and a basic need for
+// a radio that nothing makes: the essential shares are then those of a
+// full run, and the bulletins, the radio and the wanted meals get
+// nothing.
 func TestUnplannedTier(t *testing.T) {
 	w := stalledKitchen(t)
+	w.Products = append(w.Products, world.Product{ID: "radio", Name: names("Radio"), Unit: "radio", Kind: world.Good})
+	first := w.Members[0].ID
+	w.Needs = append(w.Needs,
+		world.Need{ID: "radio", Member: first, Product: "radio", Qty: 1, Tier: world.Basic},
+		world.Need{ID: "more-meals", Member: first, Product: "meal", Qty: 2, Tier: world.Wanted})
+	if err := w.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	opt, full := passThrough(t, w)
 	call := map[string]int{}
 	for k, st := range full.Solver.Stages {
 		call[st.Name] = k + 1
 	}
-	if call["essential/maxmin"] == 0 || call["basic/maxmin"] == 0 {
-		t.Fatalf("stages %v: no first round of the essential or the basic tier", full.Solver.Stages)
+	if call["essential/maxmin"] == 0 || call["basic/maxmin"] == 0 || call["wanted/maxmin"] == 0 {
+		t.Fatalf("stages %v: no first round of a tier", full.Solver.Stages)
 	}
 
 	t.Run("essential", func(t *testing.T) {
@@ -275,8 +287,8 @@ func TestUnplannedTier(t *testing.T) {
 		stop := &timeUp{call: call["essential/maxmin"], short: true}
 		o.Solver = stop
 		p, err := Make(context.Background(), w, o)
-		if err == nil || p != nil {
-			t.Fatalf("got a plan (%v) and error %v, want no plan and an error", p != nil, err)
+		if !errors.Is(err, lp.ErrTimeLimit) || p != nil {
+			t.Fatalf("got a plan (%v) and error %v, want no plan and the stage's time limit", p != nil, err)
 		}
 		if stop.residual <= 1e-6 {
 			t.Fatalf("the cut solve's point keeps the rows (residual %g): the case is not tested", stop.residual)
@@ -298,7 +310,7 @@ func TestUnplannedTier(t *testing.T) {
 			t.Errorf("the planner did not say the basic tier is not planned; it said:\n%s", all)
 		}
 		for _, st := range p.Solver.Stages {
-			if strings.HasPrefix(st.Name, "basic/") {
+			if strings.HasPrefix(st.Name, "basic/") || strings.HasPrefix(st.Name, "wanted/") {
 				t.Errorf("stage %s solved after the basic tier's first round stopped", st.Name)
 			}
 		}
@@ -308,20 +320,24 @@ func TestUnplannedTier(t *testing.T) {
 		}
 		for i, a := range p.Allocations {
 			n := w.Needs[i]
-			if n.Tier == world.Basic {
-				if a.Qty != 0 || causes[n.ID].Kind != Unplanned {
-					t.Errorf("need %s: %g allocated, cause %q; want 0 and %q", n.ID, a.Qty, causes[n.ID].Kind, Unplanned)
+			want := Stopped
+			if n.ID == "radio" {
+				want = NoRecipe
+			}
+			if n.Tier != world.Essential {
+				if a.Qty != 0 || causes[n.ID].Kind != want {
+					t.Errorf("need %s: %g allocated, cause %q; want 0 and %q", n.ID, a.Qty, causes[n.ID].Kind, want)
 				}
 				continue
 			}
 			if want := full.Allocations[i].Qty; math.Abs(a.Qty-want) > 1e-3*n.Qty {
 				t.Errorf("need %s: %g allocated, %g in the full run", n.ID, a.Qty, want)
 			}
-			if causes[n.ID].Kind == Unplanned {
+			if causes[n.ID].Kind == Stopped {
 				t.Errorf("need %s (%s) is said not to be planned", n.ID, n.Tier)
 			}
 		}
-		if msg := (Cause{Kind: Unplanned}).Message("es"); !strings.HasPrefix(msg, "sin planificar") {
+		if msg := (Cause{Kind: Stopped}).Message("es"); !strings.HasPrefix(msg, "sin planificar") {
 			t.Errorf("Spanish message %q", msg)
 		}
 	})

@@ -35,8 +35,8 @@ func (p *page) Cause(c plan.Cause, cat *store.Catalog) string {
 		return p.T("cause.capacity", c.Recipe, site)
 	case plan.InputShort:
 		return p.T("cause.input", product, site)
-	case plan.Unplanned:
-		return p.T("cause.unplanned")
+	case plan.Stopped:
+		return p.T("cause.stopped")
 	}
 	return p.T("cause.shared")
 }
