@@ -34,14 +34,7 @@ func TestAllMet(t *testing.T) {
 				tc.rice = meals / 2 / 100 * 8
 			}
 			w.Stocks[0].Qty = tc.rice
-			if err := w.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			g, err := newGraph(w, Network{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			md := newModel(g, false)
+			md := testModel(t, w)
 			md.hold = minHold
 			ti := 0 // essential
 			md.setMaxFloor(ti)

@@ -251,6 +251,19 @@ func TestReachAtZeroKm(t *testing.T) {
 	}
 }
 
+// testModel validates w and builds its model on the default network.
+func testModel(t *testing.T, w *world.World) *model {
+	t.Helper()
+	if err := w.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	g, err := newGraph(w, Network{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newModel(g, false)
+}
+
 // TestOpenTiersClosesUnusable: in the kitchen world the bulletins (basic)
 // are all that print shop makes, so while only the essential tier is open
 // the print run, the printers' hours there and the move of paper from
@@ -261,15 +274,8 @@ func TestReachAtZeroKm(t *testing.T) {
 func TestOpenTiersClosesUnusable(t *testing.T) {
 	w := kitchenWorld()
 	w.Stocks = append(w.Stocks, world.Stock{Site: "clinic", Product: "paper", Qty: 5}, world.Stock{Site: "clinic", Product: "rice", Qty: 50})
-	if err := w.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	g, err := newGraph(w, Network{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	md := newModel(g, false)
-	m := md.m
+	md := testModel(t, w)
+	g, m := md.g, md.m
 	check := func(ti int) {
 		t.Helper()
 		md.openTiers(ti)
