@@ -39,7 +39,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 		} else {
 			r = solveReduced(ctx, q, opt, start, reducedStart(m, opt.Start, rows, cols))
 		}
-		sol.Status, sol.Iterations, sol.Method = r.status, r.iterations, r.method
+		sol.Status, sol.Iterations, sol.Method, sol.Repairs = r.status, r.iterations, r.method, r.repairs
 		x, y = pre.postsolve(r.x, r.y, rows, cols)
 	}
 	sol.X, sol.RowDual = x, y

@@ -90,32 +90,103 @@ func (w *pdhg) halpernStep(next bool) {
 	w.iter++
 }
 
-// normA estimates ‖A‖₂ by power iteration on AᵀA.
+// normA estimates ‖A‖₂, the square root of the largest eigenvalue of
+// AᵀA, by the Lanczos method on AᵀA: the largest eigenvalue of the
+// tridiagonal matrix T built after k products converges to it far faster
+// than the power iteration's estimate after k (on the region's stages, in
+// tens of products where the power iteration had not settled to 1e-7
+// after 1,000). Both estimates are below the true value; the step's
+// factor 0.998 is the margin. The vectors are not kept orthogonal: that
+// only makes copies of the eigenvalues found, and leaves the largest as
+// it is.
 func (w *pdhg) normA() float64 {
-	v, av := w.xa, w.axa
+	n := len(w.x)
+	prev, v, next, av := make([]float64, n), make([]float64, n), make([]float64, n), w.axa
 	for j := range v {
 		v[j] = 1 + float64(j%7)*0.1
 	}
-	norm := 0.0
-	for it := 0; it < 1000; it++ {
-		s := math.Sqrt(dot(v, v))
-		if s == 0 {
-			return 1
-		}
+	if s := math.Sqrt(dot(v, v)); s > 0 {
 		scaleTo(v, 1/s, v)
+	}
+	var alpha, beta []float64
+	theta := 0.0
+	for k := 0; k < lanczosMax; k++ {
 		w.mulA.apply(av, v)
-		w.mulAT.apply(v, av)
-		next := math.Sqrt(math.Sqrt(dot(v, v)))
-		if it > 8 && math.Abs(next-norm) <= 1e-7*next {
-			norm = next
+		w.mulAT.apply(next, av)
+		a := dot(next, v)
+		b := 0.0
+		if k > 0 {
+			b = beta[k-1]
+		}
+		for j := range next {
+			next[j] -= a*v[j] + b*prev[j]
+		}
+		alpha = append(alpha, a)
+		nb := math.Sqrt(dot(next, next))
+		beta = append(beta, nb)
+		t := largestEigen(alpha, beta[:k])
+		done := k >= 4 && math.Abs(t-theta) <= 1e-10*t
+		theta = t
+		if done || nb <= 1e-12*math.Max(t, 1e-300) {
 			break
 		}
-		norm = next
+		prev, v, next = v, next, prev
+		scaleTo(v, 1/nb, v)
 	}
-	if norm == 0 {
+	if theta <= 0 {
 		return 1
 	}
-	return norm
+	return math.Sqrt(theta)
+}
+
+// lanczosMax bounds the Lanczos steps of normA.
+const lanczosMax = 300
+
+// largestEigen returns the largest eigenvalue of the symmetric
+// tridiagonal matrix with diagonal alpha and off-diagonal beta
+// (len(alpha)-1 entries), by bisection on its Sturm sequence.
+func largestEigen(alpha, beta []float64) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, a := range alpha {
+		r := 0.0
+		if i > 0 {
+			r += math.Abs(beta[i-1])
+		}
+		if i < len(beta) {
+			r += math.Abs(beta[i])
+		}
+		lo, hi = math.Min(lo, a-r), math.Max(hi, a+r)
+	}
+	// below counts the eigenvalues less than x.
+	below := func(x float64) int {
+		n, q := 0, 1.0
+		for i, a := range alpha {
+			b2 := 0.0
+			if i > 0 {
+				b2 = beta[i-1] * beta[i-1]
+			}
+			if q == 0 {
+				q = 1e-300
+			}
+			q = a - x - b2/q
+			if q < 0 {
+				n++
+			}
+		}
+		return n
+	}
+	for range 200 {
+		mid := lo + (hi-lo)/2
+		if mid <= lo || mid >= hi || hi-lo <= 1e-13*math.Max(math.Abs(hi), math.Abs(lo)) {
+			break
+		}
+		if below(mid) < len(alpha) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 func dot(a, b []float64) float64 {
@@ -150,11 +221,22 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 			// Polish again once the main iteration has gone a quarter further.
 			w.nextPolish = w.iter + max(16*restartPeriod, w.iter/4)
 		}
+		if w.opt.Repair && w.iter >= w.nextRepair && cur.presRel > tol && cur.gapRel() <= repairGap {
+			if r, done := w.repair(ctx, cur, tol, cinf); done {
+				return r
+			}
+		}
 		if st := w.certificate(w.xa, w.axa, w.ya, w.atya); st != Unsolved {
 			return w.result(st, w.xn, w.yn)
 		}
 		w.report(start, &lastReport, cur)
 		if st := w.limit(ctx, start); st != Unsolved {
+			if w.kept != nil {
+				// The repaired point keeps every row; the iterate
+				// does not.
+				w.kept.status, w.kept.iterations = st, w.iter+w.polishIters
+				return *w.kept
+			}
 			return w.result(st, w.xn, w.yn)
 		}
 		w.halpernRestart()

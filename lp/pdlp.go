@@ -57,6 +57,14 @@ type pdhg struct {
 	primalPolisher, dualPolisher *pdhg
 	polishIters                  int // iterations spent polishing
 	nextPolish                   int // main iteration at which to polish again
+
+	// Repair (repair.go, Options.Repair).
+	repairer   *repairer
+	nextRepair int       // main iteration at which to repair again
+	kept       *pdResult // the best repaired point that keeps every row
+	keptObj    float64   // its objective
+	keptPres   float64   // the iterate's primal residual when it was made
+	repairs    int       // repairs that kept every row
 }
 
 // pdResult is what the iteration hands back, in the unscaled problem's
@@ -66,6 +74,7 @@ type pdResult struct {
 	x, y       []float64
 	iterations int
 	method     Method
+	repairs    int // points repaired to keep every row (Options.Repair)
 }
 
 // Constants of [PDLP] and of its open-source implementation.
@@ -434,7 +443,7 @@ func (w *pdhg) report(start time.Time, last *time.Time, cur kktParts) {
 	*last = now
 	w.opt.Progress(Progress{
 		Iterations: w.iter + w.polishIters, Elapsed: now.Sub(start), PrimalObj: cur.pobj,
-		Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel(),
+		Primal: cur.presRel, Dual: cur.dresRel, Gap: cur.gapRel(), Repairs: w.repairs,
 	})
 }
 
@@ -460,7 +469,7 @@ func (w *pdhg) best(st Status) pdResult {
 }
 
 func (w *pdhg) result(st Status, xs, ys []float64) pdResult {
-	r := pdResult{status: st, iterations: w.iter + w.polishIters}
+	r := pdResult{status: st, iterations: w.iter + w.polishIters, repairs: w.repairs}
 	r.x = make([]float64, len(xs))
 	r.y = make([]float64, w.p.rows()) // ys nil: y = 0
 	for j, v := range xs {

@@ -19,9 +19,12 @@ const (
 	Unbounded
 	IterationLimit
 	TimeLimit
+	// Stalled means the built-in solver stopped because its answer no
+	// longer improved (see Options.Repair).
+	Stalled
 )
 
-var statusNames = [...]string{"unsolved", "optimal", "infeasible", "unbounded", "iteration_limit", "time_limit"}
+var statusNames = [...]string{"unsolved", "optimal", "infeasible", "unbounded", "iteration_limit", "time_limit", "stalled"}
 
 func (s Status) String() string {
 	if int(s) < len(statusNames) {
@@ -37,6 +40,7 @@ var (
 	ErrUnbounded      = errors.New("lp: problem is unbounded")
 	ErrIterationLimit = errors.New("lp: iteration limit reached")
 	ErrTimeLimit      = errors.New("lp: time limit reached")
+	ErrStalled        = errors.New("lp: no progress")
 )
 
 // Err returns nil for Optimal and the matching sentinel error otherwise.
@@ -52,6 +56,8 @@ func (s Status) Err() error {
 		return ErrIterationLimit
 	case TimeLimit:
 		return ErrTimeLimit
+	case Stalled:
+		return ErrStalled
 	}
 	return errors.New("lp: not solved")
 }
@@ -77,6 +83,9 @@ type Solution struct {
 	// Presolved is the size of what the built-in solver iterated on,
 	// after presolve; zero from the external solvers.
 	Presolved Size
+	// Repairs counts the points the built-in solver's PDHG repaired to
+	// keep every row (Options.Repair).
+	Repairs int
 	// Method is the built-in solver's method that gave the answer: the
 	// one asked for, or Halpern PDHG when the barrier handed over (see
 	// MethodBarrier).

@@ -13,8 +13,8 @@ type Solver interface {
 	Name() string
 	// Solve solves m. It returns a non-nil solution whenever the model
 	// could be handed to the solver, and an error wrapping ErrInfeasible,
-	// ErrUnbounded, ErrIterationLimit or ErrTimeLimit when the status is
-	// not Optimal.
+	// ErrUnbounded, ErrIterationLimit, ErrTimeLimit or ErrStalled when the
+	// status is not Optimal.
 	Solve(ctx context.Context, m *Model, opt Options) (*Solution, error)
 }
 
@@ -38,6 +38,15 @@ type Options struct {
 	// Method chooses the built-in solver's variant of PDHG; the zero
 	// value is MethodHalpern.
 	Method Method
+	// Repair lets the built-in solver's PDHG repair its point when the
+	// dual side and the gap are nearly done but a few rows stay broken:
+	// it solves the LP again, by the barrier, over the columns near those
+	// rows with all others fixed (see repairer). A repaired point that
+	// meets the tolerance ends the solve as optimal; one that only keeps
+	// the rows is kept, and is the answer if the solve ends at a limit or
+	// stalls (two repairs in a row that do not improve the objective:
+	// status Stalled).
+	Repair bool
 	// Start, if set, is where the built-in solver's PDHG begins instead
 	// of at zero: the solution of a model of the same shape, such as the
 	// previous step of a sequence of LPs that differ in a few bounds. The
@@ -97,11 +106,16 @@ type Progress struct {
 	Primal     float64 // relative primal residual
 	Dual       float64 // relative dual residual
 	Gap        float64 // relative duality gap
+	Repairs    int     // points repaired to keep every row (Options.Repair)
 }
 
 func (p Progress) String() string {
-	return fmt.Sprintf("iter %8d  %7.1fs  obj %+.9e  primal %.1e  dual %.1e  gap %.1e",
+	s := fmt.Sprintf("iter %8d  %7.1fs  obj %+.9e  primal %.1e  dual %.1e  gap %.1e",
 		p.Iterations, p.Elapsed.Seconds(), p.PrimalObj, p.Primal, p.Dual, p.Gap)
+	if p.Repairs > 0 {
+		s += fmt.Sprintf("  repaired %d", p.Repairs)
+	}
+	return s
 }
 
 func (o Options) tolerance() float64 {

@@ -40,6 +40,7 @@ type lpReport struct {
 var statusES = map[lp.Status]string{
 	lp.Optimal: "óptimo", lp.Infeasible: "infactible", lp.Unbounded: "no acotado",
 	lp.IterationLimit: "límite de iteraciones", lp.TimeLimit: "límite de tiempo", lp.Unsolved: "sin resolver",
+	lp.Stalled: "sin progreso",
 }
 
 func (c *command) lpSolve(ctx context.Context, args []string) error {
@@ -49,6 +50,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	limit := fs.Duration("time-limit", 60*time.Second, "stop after this long, 0 for no limit / límite de tiempo, 0 sin límite")
 	solverName := fs.String("solver", "builtin", "builtin, clp, glpk or highs")
 	method := fs.String("method", "", "builtin: halpern, adaptive or barrier; clp: dual, primal or barrier; glpk: simplex or interior; highs: simplex, ipm or pdlp")
+	repair := fs.Bool("repair", false, "builtin PDHG: mend a point that keeps all but a few rows by solving again around them; the answer may be feasible, not optimal / PDHG propio: repara un punto que cumple todas las filas menos unas pocas resolviendo de nuevo a su alrededor; la respuesta puede ser factible, no óptima")
 	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -78,7 +80,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	opt := lp.Options{Tolerance: *tol, TimeLimit: *limit, Method: builtinMethod}
+	opt := lp.Options{Tolerance: *tol, TimeLimit: *limit, Method: builtinMethod, Repair: *repair}
 	if !*quiet {
 		opt.Progress = func(p lp.Progress) { fmt.Fprintln(c.stderr, p) }
 	}

@@ -71,12 +71,17 @@ func feasible(sol *lp.Solution, tol float64) bool {
 	return sol != nil && len(sol.X) > 0 && sol.PrimalResidual <= tol
 }
 
-// budgetText names a stage's budget in the planner's messages.
-func budgetText(limit int) string {
-	if limit > 0 {
-		return fmt.Sprintf("%d iterations or the time limit", limit)
+// stopText says why a stage ended without an optimum, in the planner's
+// messages: its budget, or a stall (lp.Stalled: PDHG's repaired answers
+// stopped improving).
+func stopText(err error, limit int) string {
+	switch {
+	case errors.Is(err, lp.ErrStalled):
+		return "no optimum: the solver's answer stopped improving"
+	case limit > 0:
+		return fmt.Sprintf("no optimum within %d iterations or the time limit", limit)
 	}
-	return "the time limit"
+	return "no optimum within the time limit"
 }
 
 // likelyMet is the share every need still raised must already have in
@@ -112,6 +117,10 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	if builtin {
 		solver = lp.Builtin{}
 		opt.LP.Method = lp.MethodBarrier
+		// A stage too large for the barrier goes to PDHG, which may
+		// stall near its optimum with a few rows broken (the region):
+		// the repair makes such a point keep every row.
+		opt.LP.Repair = true
 	}
 	p := &Plan{Format: Format, Status: "optimal"}
 	var last *lp.Solution // the latest stage's solution
@@ -128,7 +137,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// stages have (fallBack). An interrupted plan ends: the solver says
 	// time limit for a cancelled context too.
 	stopped := func(err error) bool {
-		return ctx.Err() == nil && (errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit))
+		return ctx.Err() == nil && (errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit) || errors.Is(err, lp.ErrStalled))
 	}
 	// fallBack says how the plan goes on after a stopped stage. Its
 	// fairness or least effort is then not proved: the plan keeps the
@@ -163,7 +172,11 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		most = max(most, sol.Iterations)
 		p.Solver.Stages = append(p.Solver.Stages, Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds(),
 			Rows: sol.Presolved.Rows, Cols: sol.Presolved.Cols, Nonzeros: sol.Presolved.Nonzeros})
-		report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations, %.1f s", sol.Objective, sol.Iterations, sol.Time.Seconds())})
+		repaired := ""
+		if sol.Repairs > 0 {
+			repaired = fmt.Sprintf(" (%d points repaired)", sol.Repairs)
+		}
+		report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations%s, %.1f s", sol.Objective, sol.Iterations, repaired, sol.Time.Seconds())})
 		if opt.Export != nil {
 			if err := opt.Export(stage, md.m, sol); err != nil {
 				return nil, fmt.Errorf("plan: export stage %s: %w", stage, err)
@@ -224,24 +237,24 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 					if feasible(sol, tol) {
 						// Its floor can be had, if it is not the most;
 						// the rounds end with it.
-						fallBack(name, "no optimum within %s: its last point keeps the rules and gives the %d needs still raised %.4g; the rounds end there",
-							budgetText(limit), len(active), md.floor(sol, ti))
+						fallBack(name, "%s: its last point keeps the rules and gives the %d needs still raised %.4g; the rounds end there",
+							stopText(err, limit), len(active), md.floor(sol, ti))
 						endRounds, err = true, nil
 					} else if round > 1 {
 						// The needs still raised keep the floor the last
 						// round proved (t's lower bound), and the tier's
 						// total stage gives them what more it can, not
 						// evenly.
-						fallBack(name, "no optimum within %s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
-							budgetText(limit), len(active), t)
+						fallBack(name, "%s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
+							stopText(err, limit), len(active), t)
 						break
 					} else if last != nil {
 						// The earlier tiers' answer keeps the rules and
 						// gives this tier nothing. Planning a later tier
 						// from it would give its needs what this one's
 						// should have first (rule 5), so the tiers end.
-						fallBack(name, "no optimum within %s, and its last point breaks the rules: this tier and those after it are not planned (their needs get nothing), and the plan is the earlier tiers' answer",
-							budgetText(limit))
+						fallBack(name, "%s, and its last point breaks the rules: this tier and those after it are not planned (their needs get nothing), and the plan is the earlier tiers' answer",
+							stopText(err, limit))
 						planned, err = ti, nil
 						break
 					}
@@ -284,12 +297,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		sol, err := solveAs(name, tol, limit)
 		switch {
 		case stopped(err) && feasible(sol, tol):
-			fallBack(name, "no optimum within %s: its last point keeps the rules and the floors, and stands", budgetText(limit))
+			fallBack(name, "%s: its last point keeps the rules and the floors, and stands", stopText(err, limit))
 			last = sol
 		case stopped(err):
 			// The last round's answer holds every floor; its total
 			// stands for the tier's.
-			fallBack(name, "no optimum within %s: the tier keeps the allocations of its last max-min round", budgetText(limit))
+			fallBack(name, "%s: the tier keeps the allocations of its last max-min round", stopText(err, limit))
 		case err != nil:
 			return nil, err
 		default:
@@ -324,11 +337,11 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	final, err := solveAs("cost", costTol, limit)
 	switch {
 	case stopped(err) && feasible(final, costTol):
-		fallBack("cost", "no optimum within %s: the plan is its last point, which keeps the rules, without the least labour and transport", budgetText(limit))
+		fallBack("cost", "%s: the plan is its last point, which keeps the rules, without the least labour and transport", stopText(err, limit))
 	case stopped(err) && last != nil:
 		// The tiers' answer is a plan too, only not the least effort:
 		// the repair makes it exact.
-		fallBack("cost", "no optimum within %s: the plan is the tiers' answer, without the least labour and transport", budgetText(limit))
+		fallBack("cost", "%s: the plan is the tiers' answer, without the least labour and transport", stopText(err, limit))
 		final = last
 	case err != nil:
 		return nil, err
@@ -388,7 +401,7 @@ func allMet(md *model, ti int, name string, tol float64, budget int,
 	switch {
 	case err == nil:
 		return sol, nil
-	case errors.Is(err, lp.ErrInfeasible), errors.Is(err, lp.ErrIterationLimit), errors.Is(err, lp.ErrTimeLimit):
+	case errors.Is(err, lp.ErrInfeasible), errors.Is(err, lp.ErrIterationLimit), errors.Is(err, lp.ErrTimeLimit), errors.Is(err, lp.ErrStalled):
 		// A cancelled context also says time limit: the max-min round
 		// that follows then ends the plan.
 		md.m.ColLower[col] = lo

@@ -113,7 +113,8 @@ func TestStalledRound(t *testing.T) {
 }
 
 // timeUp is the built-in solver, except that its call-th solve (from 1)
-// reports its answer as stopped at the time limit. A real solve cannot be
+// reports its answer as stopped at the time limit (or with status, if
+// set: lp.Stalled). A real solve cannot be
 // made to stop at a feasible point that is not yet optimal on a small
 // world: the barrier's and PDHG's points there become feasible with the
 // optimum (TestStalledRound's budgets find none before), while on the
@@ -127,6 +128,7 @@ type timeUp struct {
 	call, calls int
 	short       bool
 	residual    float64
+	status      lp.Status
 }
 
 func (s *timeUp) Name() string { return "builtin" }
@@ -142,7 +144,10 @@ func (s *timeUp) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.So
 	}
 	s.residual = sol.PrimalResidual
 	sol.Status = lp.TimeLimit
-	return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, lp.ErrTimeLimit)
+	if s.status != lp.Unsolved {
+		sol.Status = s.status
+	}
+	return sol, fmt.Errorf("builtin after %d iterations: %w", sol.Iterations, sol.Status.Err())
 }
 
 // passThrough plans w with the barrier through timeUp stopping no solve,
@@ -185,7 +190,8 @@ func planSaying(t *testing.T, w *world.World, o Options) (*Plan, string) {
 	return p, strings.Join(said, "\n")
 }
 
-// TestStoppedAtFeasiblePoint: a stage stopped at its time limit whose
+// TestStoppedAtFeasiblePoint: a stage stopped at its time limit, or
+// stalled (lp.Stalled: PDHG's repaired points stopped improving), whose
 // point keeps every row is used as if it were its answer, and the planner
 // says so: a stopped max-min round ends the rounds with its floor, a
 // stopped total or last stage stands. In the kitchen world of
@@ -199,32 +205,35 @@ func TestStoppedAtFeasiblePoint(t *testing.T) {
 		// A cleaning solve that stops leaves the answer before it,
 		// without a word (withoutTraces).
 		cleaning := strings.HasPrefix(st.Name, "cost-")
-		t.Run(st.Name, func(t *testing.T) {
-			o := opt
-			o.Solver = &timeUp{call: k + 1}
-			p, all := planSaying(t, w, o)
-			if want := map[bool]string{false: "feasible", true: "optimal"}[cleaning]; p.Status != want {
-				t.Errorf("status %q, want %q", p.Status, want)
-			}
-			used := strings.Contains(all, st.Name+": no optimum within ") &&
-				(strings.Contains(all, "its last point keeps the rules") || strings.Contains(all, "the plan is its last point"))
-			if !cleaning && !used {
-				t.Errorf("the planner did not say it used the stopped point; it said:\n%s", all)
-			}
-			for i, a := range p.Allocations {
-				n := w.Needs[i]
-				if n.Tier != world.Essential {
-					continue
+		for _, how := range []lp.Status{lp.TimeLimit, lp.Stalled} {
+			t.Run(st.Name+"/"+how.String(), func(t *testing.T) {
+				o := opt
+				o.Solver = &timeUp{call: k + 1, status: how}
+				p, all := planSaying(t, w, o)
+				if want := map[bool]string{false: "feasible", true: "optimal"}[cleaning]; p.Status != want {
+					t.Errorf("status %q, want %q", p.Status, want)
 				}
-				want := 0.5
-				if n.Product == "clinic-visit" && st.Name != "essential/maxmin" {
-					want = 0.8
+				said := map[lp.Status]string{lp.TimeLimit: ": no optimum within ", lp.Stalled: ": no optimum: the solver's answer stopped improving: "}[how]
+				used := strings.Contains(all, st.Name+said) &&
+					(strings.Contains(all, "its last point keeps the rules") || strings.Contains(all, "the plan is its last point"))
+				if !cleaning && !used {
+					t.Errorf("the planner did not say it used the stopped point; it said:\n%s", all)
 				}
-				if cov := a.Qty / n.Qty; cov < want-1e-3 || cov > 0.8+1e-3 {
-					t.Errorf("need %s: coverage %.4f, want at least %.1f", a.Need, cov, want)
+				for i, a := range p.Allocations {
+					n := w.Needs[i]
+					if n.Tier != world.Essential {
+						continue
+					}
+					want := 0.5
+					if n.Product == "clinic-visit" && st.Name != "essential/maxmin" {
+						want = 0.8
+					}
+					if cov := a.Qty / n.Qty; cov < want-1e-3 || cov > 0.8+1e-3 {
+						t.Errorf("need %s: coverage %.4f, want at least %.1f", a.Need, cov, want)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

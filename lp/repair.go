@@ -1,0 +1,274 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// A repairer turns a point that breaks a few of a problem's rows into
+// one that keeps them all, by solving the problem again over the
+// neighbourhood of the broken rows only.
+//
+// PDHG can stall at a point that keeps all but a handful of rows, while
+// those few, which weigh little in its steps, stay broken for tens of
+// thousands of iterations (on the planner's largest LPs, the balance row
+// of one clinic that a few small needs depend on). Everything far from
+// them is already as good as the iteration makes it. The repair frees
+// the columns within a few steps of the broken rows in the graph of the
+// matrix, fixes every other column at its value (clipped to its bounds),
+// and solves that small LP, with the problem's own objective, by the
+// barrier. A column with more than denseLimit entries (a max-min LP's
+// floor) is freed when it is reached but not walked through: every row
+// it is in joins the small LP, where the fixed columns make it a bound on
+// it. If the small LP has no solution, the neighbourhood grows, up to
+// maxCols free columns.
+//
+// The repaired point keeps the small LP's rows to the barrier's accuracy
+// and every other row as well as the point did: it is feasible, and as
+// good as the small LP allows, not an optimum of the problem. PDHG keeps
+// it as its answer if the iteration ends at a limit, and ends with it if
+// it meets the tolerance paired with the iteration's own y (see
+// Options.Repair).
+type repairer struct {
+	p    *problem
+	rows *CSC // p.a by row
+	// maxCols bounds the free columns, maxBroken the broken rows: a
+	// point that breaks more is too far from feasible to mend locally.
+	maxCols, maxBroken int
+	// levels is how many steps (row to column to row) the first
+	// neighbourhood reaches from the broken rows.
+	levels int
+	// subTol is the accuracy asked of the small LP.
+	subTol float64
+	// threads is passed to the small LP's solve.
+	threads int
+}
+
+// errRepair says a repair found no feasible point near the one it had.
+var errRepair = errors.New("lp: repair found no point")
+
+func newRepairer(p *problem, threads int) *repairer {
+	return &repairer{p: p, rows: p.a.Transpose(), maxCols: min(max(p.cols()/4, 1000), repairMaxCols),
+		maxBroken: max(p.rows()/100, 100), levels: 2, subTol: 1e-9, threads: threads}
+}
+
+// repairStats describes one repair.
+type repairStats struct {
+	broken     int // rows the point broke beyond tol
+	rows, cols int // the last small LP's size
+	solves     int // small LPs solved
+}
+
+// repair returns the repaired point of x (unscaled, in p's space) and its
+// row activities, or errRepair with what was tried. tol is the relative
+// violation (as measureKKT measures it) above which a row counts as
+// broken.
+func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]float64, []float64, repairStats, error) {
+	p := r.p
+	xc := make([]float64, len(x))
+	for j, v := range x {
+		xc[j] = clamp(v, p.lc[j], p.uc[j])
+	}
+	ax := make([]float64, p.rows())
+	p.a.MulVec(ax, xc)
+	var st repairStats
+	var broken []int32
+	for i, v := range ax {
+		if r.violation(i, v) > tol {
+			broken = append(broken, int32(i))
+		}
+	}
+	st.broken = len(broken)
+	if len(broken) == 0 {
+		return xc, ax, st, nil
+	}
+	if len(broken) > r.maxBroken {
+		return nil, nil, st, fmt.Errorf("%w: %d rows broken, more than %d", errRepair, len(broken), r.maxBroken)
+	}
+	n := &neighbourhood{a: p.a, rows: r.rows, free: make([]bool, p.cols()), seen: make([]bool, p.rows()), frontier: broken}
+	for _, i := range broken {
+		n.seen[i] = true
+	}
+	for range r.levels {
+		n.grow()
+	}
+	for {
+		if len(n.cols) > r.maxCols {
+			return nil, nil, st, fmt.Errorf("%w: the neighbourhood of the %d broken rows grew to %d columns, more than %d", errRepair, len(broken), len(n.cols), r.maxCols)
+		}
+		sub := n.model(p, xc, ax)
+		st.rows, st.cols = sub.NumRows(), sub.NumCols()
+		st.solves++
+		sol, err := Solve(ctx, sub, Options{Tolerance: r.subTol, Method: MethodBarrier, IterationLimit: 400, Threads: r.threads})
+		if err == nil && sol.Method == MethodBarrier {
+			for k, j := range n.cols {
+				xc[j] = clamp(sol.X[k], p.lc[j], p.uc[j])
+			}
+			p.a.MulVec(ax, xc)
+			return xc, ax, st, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, st, ctx.Err()
+		}
+		if len(n.frontier) == 0 {
+			return nil, nil, st, fmt.Errorf("%w: no point keeps the rows around the %d broken rows (%v)", errRepair, len(broken), err)
+		}
+		before := len(n.cols)
+		for len(n.cols) < 2*before && len(n.frontier) > 0 {
+			n.grow()
+		}
+	}
+}
+
+// violation is how far v, row i's activity, is outside its bounds,
+// relative to the bound it breaks, as measureKKT measures it.
+func (r *repairer) violation(i int, v float64) float64 {
+	p := r.p
+	if d := p.lr[i] - v; d > 0 {
+		if p.loDen != nil {
+			return d / p.loDen[i]
+		}
+		return d / (1 + math.Abs(p.lr[i]))
+	}
+	if d := v - p.ur[i]; d > 0 {
+		if p.hiDen != nil {
+			return d / p.hiDen[i]
+		}
+		return d / (1 + math.Abs(p.ur[i]))
+	}
+	return 0
+}
+
+// neighbourhood is the set of columns a repair frees, grown step by step
+// from the broken rows.
+type neighbourhood struct {
+	a, rows  *CSC // the matrix by column and by row
+	free     []bool
+	cols     []int   // the free columns, in the order they were freed
+	seen     []bool  // rows reached
+	frontier []int32 // rows reached in the last step, not yet walked
+}
+
+// grow frees the columns of the frontier's rows and makes the rows of
+// those columns, except the dense ones', the next frontier.
+func (n *neighbourhood) grow() {
+	var next []int32
+	for _, i := range n.frontier {
+		for k := n.rows.Start[i]; k < n.rows.Start[i+1]; k++ {
+			j := n.rows.Ind[k]
+			if n.free[j] {
+				continue
+			}
+			n.free[j] = true
+			n.cols = append(n.cols, int(j))
+			if n.a.Start[j+1]-n.a.Start[j] > denseLimit {
+				continue
+			}
+			for q := n.a.Start[j]; q < n.a.Start[j+1]; q++ {
+				if r := n.a.Ind[q]; !n.seen[r] {
+					n.seen[r] = true
+					next = append(next, r)
+				}
+			}
+		}
+	}
+	n.frontier = next
+}
+
+// model is p over the free columns, the others fixed at x, whose row
+// activities are ax: each row with a free column keeps its bounds less
+// what the fixed columns put in it.
+func (n *neighbourhood) model(p *problem, x, ax []float64) *Model {
+	sub := &Model{}
+	rowOf := make(map[int32]int) // a row of p to one more than its row in sub
+	var subRows []int32
+	for _, j := range n.cols {
+		sub.AddCol("", p.lc[j], p.uc[j], p.c[j])
+		for q := n.a.Start[j]; q < n.a.Start[j+1]; q++ {
+			if i := n.a.Ind[q]; rowOf[i] == 0 {
+				subRows = append(subRows, i)
+				rowOf[i] = len(subRows)
+			}
+		}
+	}
+	fixed := make([]float64, len(subRows)) // what the fixed columns put in each row
+	for r, i := range subRows {
+		fixed[r] = ax[i]
+	}
+	for k, j := range n.cols {
+		for q := n.a.Start[j]; q < n.a.Start[j+1]; q++ {
+			r := rowOf[n.a.Ind[q]] - 1
+			fixed[r] -= n.a.Val[q] * x[j]
+			sub.entries = append(sub.entries, entry{int32(r), int32(k), n.a.Val[q]})
+		}
+	}
+	sub.RowLower = make([]float64, len(subRows))
+	sub.RowUpper = make([]float64, len(subRows))
+	sub.RowNames = make([]string, len(subRows))
+	for r, i := range subRows {
+		sub.RowLower[r] = p.lr[i] - fixed[r]
+		sub.RowUpper[r] = p.ur[i] - fixed[r]
+	}
+	return sub
+}
+
+// repairGap is the relative duality gap below which PDHG tries a repair:
+// its objective is then near the optimum. The dual side need not be done:
+// on the region's total stages the dual residual stayed near 1e-4 while
+// one clinic's row stayed broken.
+const repairGap = 1e-3
+
+// repairMaxCols bounds the columns a repair frees: the small LP must
+// stay quick for the barrier (36,000 columns: about a second).
+const repairMaxCols = 100_000
+
+// repair repairs the current T(zᵏ), measured as cur, and sets when to try again. It reports whether
+// the solve ends: with the repaired point as an optimum, when it meets
+// tol with the iteration's y; or as Stalled, when the repaired point
+// keeps every row but its objective is no better than the one kept from
+// the last repair, while the iterate's primal residual has not even
+// halved since then. A repaired point that keeps every row is kept
+// (w.kept) as the answer should the solve end at a limit.
+func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64) (pdResult, bool) {
+	if w.repairer == nil {
+		w.repairer = newRepairer(w.orig, w.opt.threads())
+	}
+	// Polishing, just before, may have left its own point in w.ux.
+	w.sc.unscalePrimal(w.ux, w.uax, w.xn, w.axn)
+	w.sc.unscaleDual(w.uy, w.uaty, w.yn, w.atyn)
+	x, ax, st, err := w.repairer.repair(ctx, w.ux, tol/2)
+	if st.solves > 0 {
+		// Try again once the iteration has gone an eighth further (a
+		// repair of the region's stages takes a second or two, an
+		// eighth of their iterations ten or more); a point that broke
+		// too many rows to try costs only a product, and the next
+		// check may find fewer.
+		w.nextRepair = w.iter + max(4*restartPeriod, w.iter/8)
+	}
+	if err != nil {
+		return pdResult{}, false
+	}
+	k := measureKKT(w.orig, x, ax, w.uy, w.uaty, cinf)
+	if k.presRel > tol {
+		return pdResult{}, false
+	}
+	w.repairs++
+	y := append([]float64(nil), w.uy...)
+	r := pdResult{x: x, y: y, iterations: w.iter + w.polishIters, repairs: w.repairs}
+	if k.within(tol) {
+		r.status = Optimal
+		return r, true
+	}
+	if w.kept != nil && k.pobj >= w.keptObj-tol/4*(1+math.Abs(k.pobj)) {
+		if cur.presRel > w.keptPres/2 {
+			w.kept.status = Stalled
+			w.kept.iterations, w.kept.repairs = r.iterations, r.repairs
+			return *w.kept, true
+		}
+		return pdResult{}, false
+	}
+	w.kept, w.keptObj, w.keptPres = &r, k.pobj, cur.presRel
+	return pdResult{}, false
+}

@@ -1,0 +1,205 @@
+package lp
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+)
+
+// problemOf is m as the solver's problem, without presolve.
+func problemOf(m *Model) *problem {
+	return &problem{a: m.Matrix(), c: m.Cost, lc: m.ColLower, uc: m.ColUpper, lr: m.RowLower, ur: m.RowUpper, objConst: m.ObjConst}
+}
+
+// changed counts the columns whose values differ.
+func changed(a, b []float64) int {
+	n := 0
+	for j := range a {
+		if a[j] != b[j] {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRepairTransport breaks one sink's row of an optimal transport plan
+// by halving a flow into it: the repair gives back a point that keeps
+// every row, as cheap as the optimum, and changes only columns near that
+// sink.
+func TestRepairTransport(t *testing.T) {
+	m := transportModel(300, 200, 8, 7)
+	opt, err := Solve(context.Background(), m, Options{Method: MethodBarrier, Tolerance: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := append([]float64(nil), opt.X...)
+	big := 0
+	for j := range x {
+		if x[j] > x[big] {
+			big = j
+		}
+	}
+	x[big] /= 2
+	if r := Measure(m, x, nil); r.Primal < 1e-3 {
+		t.Fatalf("the broken point keeps the rows (primal residual %.1e)", r.Primal)
+	}
+	rep := newRepairer(problemOf(m), 1)
+	got, ax, st, err := rep.repair(context.Background(), x, 1e-9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Measure(m, got, nil)
+	if r.Primal > 1e-8 {
+		t.Errorf("repaired point breaks a row or bound by %.1e (relative)", r.Primal)
+	}
+	if d := math.Abs(r.PrimalObj-opt.Objective) / (1 + math.Abs(opt.Objective)); d > 1e-7 {
+		t.Errorf("repaired objective %.10g, optimum %.10g", r.PrimalObj, opt.Objective)
+	}
+	if st.broken != 1 || st.solves != 1 {
+		t.Errorf("%d rows broken, %d small LPs: want 1 and 1", st.broken, st.solves)
+	}
+	if n := changed(got, x); n == 0 || n > st.cols || st.cols >= m.NumCols()/2 {
+		t.Errorf("%d columns changed, %d freed, of %d", n, st.cols, m.NumCols())
+	}
+	want := make([]float64, m.NumRows())
+	m.Matrix().MulVec(want, got)
+	for i := range want {
+		if math.Abs(want[i]-ax[i]) > 1e-9*(1+math.Abs(want[i])) {
+			t.Fatalf("row %d: activity %g returned, %g", i, ax[i], want[i])
+		}
+	}
+}
+
+// maxMinModel is a max-min round in small: need d gets x_d ≥ t·q_d from
+// two of s suppliers of limited capacity; t, in every need's row, is a
+// dense column.
+func maxMinModel(n, s int) (*Model, int) {
+	m := &Model{}
+	tc := m.AddCol("t", 0, 1, -1)
+	supply := make([][]int, s)
+	for d := 0; d < n; d++ {
+		q := float64(1 + d%5)
+		a := m.AddCol("", 0, Inf, 0)
+		b := m.AddCol("", 0, Inf, 0)
+		supply[d%s] = append(supply[d%s], a)
+		supply[(d*7+3)%s] = append(supply[(d*7+3)%s], b)
+		m.AddRow("", 0, Inf, []int{a, b, tc}, []float64{1, 1, -q})
+	}
+	for k := range supply {
+		m.AddRow("", -Inf, float64(20+k%7), supply[k], ones(len(supply[k])))
+	}
+	return m, tc
+}
+
+// TestRepairDenseColumn breaks a supplier's capacity, as PDHG's stalled
+// max-min rounds do: the repair frees t without walking through it, and
+// the answer keeps every row with t at its optimum (the flow that broke
+// the capacity can go back).
+func TestRepairDenseColumn(t *testing.T) {
+	m, tc := maxMinModel(600, 40)
+	if n := m.Matrix().Start[tc+1] - m.Matrix().Start[tc]; n <= denseLimit {
+		t.Fatalf("t has %d entries, not more than %d", n, denseLimit)
+	}
+	opt, err := Solve(context.Background(), m, Options{Method: MethodBarrier, Tolerance: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := append([]float64(nil), opt.X...)
+	x[1] += 5 // need 0's first flow: its supplier is over capacity
+	rep := newRepairer(problemOf(m), 1)
+	rep.levels = 2 // the capacity row, its flows, their needs' rows: t and the needs' other flows
+	got, _, st, err := rep.repair(context.Background(), x, 1e-9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := Measure(m, got, nil); r.Primal > 1e-8 {
+		t.Errorf("repaired point breaks a row or bound by %.1e (relative)", r.Primal)
+	}
+	if math.Abs(got[tc]+opt.Objective) > 1e-7 {
+		t.Errorf("repaired t = %.10g, optimum %.10g", got[tc], -opt.Objective)
+	}
+	// The fairness rows of all 600 needs are in the small LP (through t),
+	// but only the columns near the broken rows are free.
+	if st.rows < 600 || st.cols > m.NumCols()/4 {
+		t.Errorf("small LP of %d rows and %d columns (of %d)", st.rows, st.cols, m.NumCols())
+	}
+}
+
+// chainModel is x_k + x_{k+1} = 1 for k = 0..n-1 with 0 ≤ x ≤ 1, x_0 fixed
+// at 0.3 and the last column at last.
+func chainModel(n int, last float64) *Model {
+	m := &Model{}
+	for k := 0; k <= n; k++ {
+		lo, hi := 0.0, 1.0
+		switch k {
+		case 0:
+			lo, hi = 0.3, 0.3
+		case n:
+			lo, hi = last, last
+		}
+		m.AddCol("", lo, hi, 0)
+	}
+	for k := 0; k < n; k++ {
+		m.AddRow("", 1, 1, []int{k, k + 1}, []float64{1, 1})
+	}
+	return m
+}
+
+// TestRepairGrows repairs a chain whose first row can only be mended by
+// changing every column down the chain: the neighbourhood grows until it
+// holds them. When the chain's end cannot give, the repair says so.
+func TestRepairGrows(t *testing.T) {
+	const n = 41
+	m := chainModel(n, 0.7) // the values alternate 0.3, 0.7, ...: n odd ends at 0.7
+	x := make([]float64, n+1)
+	for k := range x {
+		x[k] = 0.5
+	}
+	x[0], x[n] = 0.3, 0.7
+	rep := newRepairer(problemOf(m), 1)
+	rep.levels = 1
+	got, _, st, err := rep.repair(context.Background(), x, 1e-9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := Measure(m, got, nil); r.Primal > 1e-8 {
+		t.Errorf("repaired point breaks a row or bound by %.1e (relative)", r.Primal)
+	}
+	if st.solves < 2 || st.cols != n+1 {
+		t.Errorf("%d small LPs, %d columns freed: want it to grow to all %d", st.solves, st.cols, n+1)
+	}
+
+	rep = newRepairer(problemOf(chainModel(n, 0.3)), 1)
+	if _, _, _, err := rep.repair(context.Background(), x, 1e-9); !errors.Is(err, errRepair) {
+		t.Errorf("repair of a chain that cannot be mended: %v, want errRepair", err)
+	}
+}
+
+// TestRepairInPDHG solves a transport problem by Halpern PDHG with and
+// without Options.Repair: with it, a repaired point ends the solve, as an
+// optimum to the tolerance, sooner.
+func TestRepairInPDHG(t *testing.T) {
+	m := transportModel(3000, 2000, 8, 7)
+	ref, err := Solve(context.Background(), m, Options{Method: MethodBarrier, Tolerance: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Solve(context.Background(), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol, err := Solve(context.Background(), m, Options{Repair: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Repairs == 0 || plain.Repairs != 0 {
+		t.Errorf("repairs: %d with Repair, %d without", sol.Repairs, plain.Repairs)
+	}
+	if sol.Iterations >= plain.Iterations {
+		t.Errorf("%d iterations with the repair, %d without", sol.Iterations, plain.Iterations)
+	}
+	if d := math.Abs(sol.Objective-ref.Objective) / (1 + math.Abs(ref.Objective)); d > 1e-6 || sol.PrimalResidual > 1e-6 {
+		t.Errorf("objective %.10g (optimum %.10g), primal residual %.1e", sol.Objective, ref.Objective, sol.PrimalResidual)
+	}
+}
