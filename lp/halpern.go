@@ -221,8 +221,8 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 			// Polish again once the main iteration has gone a quarter further.
 			w.nextPolish = w.iter + max(16*restartPeriod, w.iter/4)
 		}
-		if w.opt.Repair && w.iter >= w.nextRepair && cur.presRel > tol && cur.gapRel() <= repairGap {
-			if r, done := w.repair(ctx, cur, tol, cinf); done {
+		if w.opt.Repair && w.iter >= w.nextRepair && cur.presRel > tol {
+			if r, done := w.repair(ctx, cur, tol, cinf, timeUp); done {
 				return r
 			}
 		}

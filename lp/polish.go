@@ -102,6 +102,16 @@ func (w *pdhg) polish(cur kktParts, tol, cinf float64, stop func() bool) (x, ax,
 // returns the polisher, whose T output is the polished point, or nil if
 // it did not reach tol within the budget.
 func (w *pdhg) polishSide(side polishSide, budget int, tol, cinf float64, stop func() bool) *pdhg {
+	if s, good := w.runPolisher(side, budget, tol, cinf, stop); good {
+		return s
+	}
+	return nil
+}
+
+// runPolisher runs one side's feasibility problem as polishSide does and
+// returns the polisher, whose T output is where it ended, and whether
+// that side's residual reached tol.
+func (w *pdhg) runPolisher(side polishSide, budget int, tol, cinf float64, stop func() bool) (*pdhg, bool) {
 	pp := &w.primalPolisher
 	if side == polishDual {
 		pp = &w.dualPolisher
@@ -124,8 +134,5 @@ func (w *pdhg) polishSide(side polishSide, budget int, tol, cinf float64, stop f
 	s.omega = w.omega
 	good := s.feasible(side, budget, tol, cinf, stop)
 	w.polishIters += s.iter
-	if !good {
-		return nil
-	}
-	return s
+	return s, good
 }

@@ -214,24 +214,45 @@ func (n *neighbourhood) model(p *problem, x, ax []float64) *Model {
 	return sub
 }
 
-// repairGap is the relative duality gap below which PDHG tries a repair:
-// its objective is then near the optimum. The dual side need not be done:
-// on the region's total stages the dual residual stayed near 1e-4 while
-// one clinic's row stayed broken.
-const repairGap = 1e-3
+// repairGap is the relative duality gap below which PDHG may count
+// itself stalled: its objective is then near the optimum, as far as the
+// gap tells. (A repair is tried at any gap: where the dual side is far
+// from done the gap can stay at 1 while the iterate sits at the optimum,
+// as on the region's basic tier's first round, whose floor is 0 once the
+// essential needs have all they can get.) Below repairPolishGap a point
+// too broken to repair is polished first.
+const (
+	repairGap       = 1e-2
+	repairPolishGap = 1e-4
+)
+
+// repairGain is the least gain of a point's objective over the point kept
+// before, in multiples of the tolerance relative to its size, for PDHG
+// not to count itself stalled: on the region's total stages the
+// iterate's objective wanders by 10⁻⁵ of its size while a clinic's row
+// stays broken.
+const repairGain = 10
 
 // repairMaxCols bounds the columns a repair frees: the small LP must
 // stay quick for the barrier (36,000 columns: about a second).
 const repairMaxCols = 100_000
 
-// repair repairs the current T(zᵏ), measured as cur, and sets when to try again. It reports whether
-// the solve ends: with the repaired point as an optimum, when it meets
-// tol with the iteration's y; or as Stalled, when the repaired point
-// keeps every row but its objective is no better than the one kept from
-// the last repair, while the iterate's primal residual has not even
-// halved since then. A repaired point that keeps every row is kept
-// (w.kept) as the answer should the solve end at a limit.
-func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64) (pdResult, bool) {
+// repair makes a point near the current T(zᵏ), measured as cur, that
+// keeps every row, and sets when to try again. When T(zᵏ) breaks few
+// rows, they are repaired; when it breaks too many for that (on the
+// region's total stages, tens of thousands by 10⁻⁵ to 10⁻³ of their
+// size, with the dual side not yet done) and the gap is below
+// repairPolishGap, the primal side is first polished (see polish) for an
+// eighth of the iterations so far, from x and y = 0, and what that
+// leaves broken is repaired. It reports whether
+// the solve ends: with the point as an optimum, when it meets tol with
+// the iteration's y; or as Stalled, when it keeps every row but its
+// objective is no better, by repairGain times tol, than that of the
+// point kept from the last repair, while the iterate's primal residual
+// has not even halved since then and the gap is below repairGap. A
+// point that keeps every row is kept (w.kept) as the answer should the
+// solve end at a limit.
+func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop func() bool) (pdResult, bool) {
 	if w.repairer == nil {
 		w.repairer = newRepairer(w.orig, w.opt.threads())
 	}
@@ -239,14 +260,27 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64) (pdR
 	w.sc.unscalePrimal(w.ux, w.uax, w.xn, w.axn)
 	w.sc.unscaleDual(w.uy, w.uaty, w.yn, w.atyn)
 	x, ax, st, err := w.repairer.repair(ctx, w.ux, tol/2)
+	next := 0 // iterations to the next try
 	if st.solves > 0 {
-		// Try again once the iteration has gone an eighth further (a
-		// repair of the region's stages takes a second or two, an
-		// eighth of their iterations ten or more); a point that broke
-		// too many rows to try costs only a product, and the next
-		// check may find fewer.
-		w.nextRepair = w.iter + max(4*restartPeriod, w.iter/8)
+		next = max(4*restartPeriod, w.iter/8)
 	}
+	if err != nil && st.solves == 0 && cur.gapRel() <= repairPolishGap && ctx.Err() == nil {
+		// Too broken to repair, and near the end: polish, then repair
+		// what is left. Polishing costs up to an eighth of the
+		// iterations so far, so it is tried again only once the
+		// iteration has gone a quarter further.
+		s, _ := w.runPolisher(polishPrimal, max(4*restartPeriod, w.iter/8), tol/2, cinf, stop)
+		px, pax := make([]float64, len(w.ux)), make([]float64, len(w.uax))
+		w.sc.unscalePrimal(px, pax, s.xn, s.axn)
+		x, ax, st, err = w.repairer.repair(ctx, px, tol/2)
+		next = max(4*restartPeriod, w.iter/4)
+	}
+	// A repair is tried again once the iteration has gone an eighth
+	// further (a repair of the region's stages takes a second or two,
+	// an eighth of their iterations ten or more); a point that broke too
+	// many rows to try costs only a product, and the next check may
+	// find fewer.
+	w.nextRepair = w.iter + next
 	if err != nil {
 		return pdResult{}, false
 	}
@@ -261,8 +295,8 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64) (pdR
 		r.status = Optimal
 		return r, true
 	}
-	if w.kept != nil && k.pobj >= w.keptObj-tol/4*(1+math.Abs(k.pobj)) {
-		if cur.presRel > w.keptPres/2 {
+	if w.kept != nil && k.pobj >= w.keptObj-repairGain*tol*(1+math.Abs(k.pobj)) {
+		if cur.presRel > w.keptPres/2 && cur.gapRel() <= repairGap {
 			w.kept.status = Stalled
 			w.kept.iterations, w.kept.repairs = r.iterations, r.repairs
 			return *w.kept, true
@@ -271,4 +305,14 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64) (pdR
 	}
 	w.kept, w.keptObj, w.keptPres = &r, k.pobj, cur.presRel
 	return pdResult{}, false
+}
+
+func rowViolation(v, lo, hi float64) float64 {
+	if d := lo - v; d > 0 {
+		return d / (1 + math.Abs(lo))
+	}
+	if d := v - hi; d > 0 {
+		return d / (1 + math.Abs(hi))
+	}
+	return 0
 }
