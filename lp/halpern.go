@@ -110,6 +110,7 @@ func (w *pdhg) normA() float64 {
 	}
 	var alpha, beta []float64
 	theta := 0.0
+	still := 0 // steps in a row that left the estimate as it was
 	for k := 0; k < lanczosMax; k++ {
 		w.mulA.apply(av, v)
 		w.mulAT.apply(next, av)
@@ -125,9 +126,13 @@ func (w *pdhg) normA() float64 {
 		nb := math.Sqrt(dot(next, next))
 		beta = append(beta, nb)
 		t := largestEigen(alpha, beta[:k])
-		done := k >= 4 && math.Abs(t-theta) <= 1e-10*t
+		if math.Abs(t-theta) <= 1e-10*t {
+			still++
+		} else {
+			still = 0
+		}
 		theta = t
-		if done || nb <= 1e-12*math.Max(t, 1e-300) {
+		if k >= 4 && still >= 3 || nb <= 1e-12*math.Max(t, 1e-300) {
 			break
 		}
 		prev, v, next = v, next, prev
@@ -205,6 +210,10 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 	lastReport := start
 	w.resAnchor = -1
 	timeUp := func() bool { return w.limit(ctx, start) == TimeLimit }
+	w.started = start
+	if w.opt.Repair && w.warm {
+		w.keepStart(tol, cinf)
+	}
 	for {
 		w.halpernPeriod()
 		cur := w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)
@@ -231,13 +240,7 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 		}
 		w.report(start, &lastReport, cur)
 		if st := w.limit(ctx, start); st != Unsolved {
-			if w.kept != nil {
-				// The repaired point keeps every row; the iterate
-				// does not.
-				w.kept.status, w.kept.iterations = st, w.iter+w.polishIters
-				return *w.kept
-			}
-			return w.result(st, w.xn, w.yn)
+			return w.atLimit(st, cur, tol)
 		}
 		w.halpernRestart()
 	}

@@ -63,7 +63,10 @@ type pdhg struct {
 	nextRepair int       // main iteration at which to repair again
 	kept       *pdResult // the best repaired point that keeps every row
 	keptObj    float64   // its objective
-	keptPres   float64   // the iterate's primal residual when it was made
+	keptPres   float64   // the iterate's primal residual when it was kept
+	keptGap    float64   // and its gap
+	started    time.Time // when the solve started, for the repairs' deadline
+	warm       bool      // begun at a given point
 	repairs    int       // repairs that kept every row
 }
 
@@ -122,6 +125,7 @@ func newState(p, orig *problem, sc *scaling, mulA, mulAT *product, opt Options) 
 // x projected on its bounds.
 func (w *pdhg) begin(s *point) {
 	p, sc := w.p, w.sc
+	w.warm = true
 	for j, v := range s.x {
 		w.x[j] = clamp(v/(sc.beta*sc.col[j]), p.lc[j], p.uc[j])
 	}

@@ -273,7 +273,7 @@ func TestNormA(t *testing.T) {
 		c := m.AddCol("", 0, 1, 1)
 		m.AddRow("", 0, 1, []int{c}, []float64{float64(j)})
 	}
-	p := &problem{a: m.Matrix(), c: m.Cost, lc: m.ColLower, uc: m.ColUpper, lr: m.RowLower, ur: m.RowUpper}
+	p := problemOf(m)
 	w2 := newState(p, p, &scaling{row: ones(50), col: ones(50), beta: 1, gamma: 1},
 		newProduct(p.a.Transpose(), 1), newProduct(p.a, 1), Options{})
 	defer w2.close()

@@ -112,6 +112,11 @@ func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]floa
 		if ctx.Err() != nil {
 			return nil, nil, st, ctx.Err()
 		}
+		if sol != nil && sol.Method != MethodBarrier {
+			// The barrier declined the small LP (its factor too large):
+			// a larger one would fare no better.
+			return nil, nil, st, fmt.Errorf("%w: the barrier declined the small LP of %d columns", errRepair, len(n.cols))
+		}
 		if len(n.frontier) == 0 {
 			return nil, nil, st, fmt.Errorf("%w: no point keeps the rows around the %d broken rows (%v)", errRepair, len(broken), err)
 		}
@@ -120,6 +125,20 @@ func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]floa
 			n.grow()
 		}
 	}
+}
+
+// tooBroken reports whether the point whose row activities are ax breaks
+// more than maxBroken rows beyond tol, counting no further than that.
+func (r *repairer) tooBroken(ax []float64, tol float64) bool {
+	n := 0
+	for i, v := range ax {
+		if r.violation(i, v) > tol {
+			if n++; n > r.maxBroken {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // violation is how far v, row i's activity, is outside its bounds,
@@ -239,19 +258,19 @@ const repairMaxCols = 100_000
 
 // repair makes a point near the current T(zᵏ), measured as cur, that
 // keeps every row, and sets when to try again. When T(zᵏ) breaks few
-// rows, they are repaired; when it breaks too many for that (on the
+// rows, they are repaired. When it breaks too many for that (on the
 // region's total stages, tens of thousands by 10⁻⁵ to 10⁻³ of their
 // size, with the dual side not yet done) and the gap is below
 // repairPolishGap, the primal side is first polished (see polish) for an
 // eighth of the iterations so far, from x and y = 0, and what that
-// leaves broken is repaired. It reports whether
-// the solve ends: with the point as an optimum, when it meets tol with
-// the iteration's y; or as Stalled, when it keeps every row but its
-// objective is no better, by repairGain times tol, than that of the
-// point kept from the last repair, while the iterate's primal residual
-// has not even halved since then and the gap is below repairGap. A
-// point that keeps every row is kept (w.kept) as the answer should the
-// solve end at a limit.
+// leaves broken is repaired. It reports whether the solve ends: with the
+// point as an optimum, when it meets tol with the iteration's y or with
+// y = 0 (see zeroDualDone); or as Stalled, when the gap is below
+// repairGap and the point is no better, by repairGain times tol, than
+// the one kept, while neither the iterate's primal residual nor its gap
+// has even halved since that was kept. A point that keeps every row and
+// is better than the one kept is kept (w.kept), as the answer should the
+// solve end at a limit (see atLimit).
 func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop func() bool) (pdResult, bool) {
 	if w.repairer == nil {
 		w.repairer = newRepairer(w.orig, w.opt.threads())
@@ -259,27 +278,30 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop
 	// Polishing, just before, may have left its own point in w.ux.
 	w.sc.unscalePrimal(w.ux, w.uax, w.xn, w.axn)
 	w.sc.unscaleDual(w.uy, w.uaty, w.yn, w.atyn)
-	x, ax, st, err := w.repairer.repair(ctx, w.ux, tol/2)
-	next := 0 // iterations to the next try
-	if st.solves > 0 {
-		next = max(4*restartPeriod, w.iter/8)
+	polish := cur.gapRel() <= repairPolishGap
+	if !polish && w.repairer.tooBroken(w.uax, tol/2) {
+		// Try again at the next check, which may find fewer: counting
+		// costs a pass over the rows, and allocates nothing.
+		return pdResult{}, false
 	}
-	if err != nil && st.solves == 0 && cur.gapRel() <= repairPolishGap && ctx.Err() == nil {
+	rctx, cancel := w.repairContext(ctx)
+	defer cancel()
+	x, ax, st, err := w.repairer.repair(rctx, w.ux, tol/2)
+	// A repair is tried again once the iteration has gone an eighth
+	// further (a repair of the region's stages takes a second or two,
+	// an eighth of their iterations ten or more).
+	next := max(4*restartPeriod, w.iter/8)
+	if err != nil && st.solves == 0 && polish && ctx.Err() == nil {
 		// Too broken to repair, and near the end: polish, then repair
 		// what is left. Polishing costs up to an eighth of the
 		// iterations so far, so it is tried again only once the
 		// iteration has gone a quarter further.
-		s, _ := w.runPolisher(polishPrimal, max(4*restartPeriod, w.iter/8), tol/2, cinf, stop)
+		s, _ := w.runPolisher(polishPrimal, next, tol/2, cinf, stop)
 		px, pax := make([]float64, len(w.ux)), make([]float64, len(w.uax))
 		w.sc.unscalePrimal(px, pax, s.xn, s.axn)
-		x, ax, st, err = w.repairer.repair(ctx, px, tol/2)
+		x, ax, st, err = w.repairer.repair(rctx, px, tol/2)
 		next = max(4*restartPeriod, w.iter/4)
 	}
-	// A repair is tried again once the iteration has gone an eighth
-	// further (a repair of the region's stages takes a second or two,
-	// an eighth of their iterations ten or more); a point that broke too
-	// many rows to try costs only a product, and the next check may
-	// find fewer.
 	w.nextRepair = w.iter + next
 	if err != nil {
 		return pdResult{}, false
@@ -289,30 +311,67 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop
 		return pdResult{}, false
 	}
 	w.repairs++
-	y := append([]float64(nil), w.uy...)
-	r := pdResult{x: x, y: y, iterations: w.iter + w.polishIters, repairs: w.repairs}
-	if k.within(tol) {
-		r.status = Optimal
+	r := pdResult{x: x, iterations: w.iter + w.polishIters, repairs: w.repairs}
+	switch {
+	case k.within(tol):
+		r.status, r.y = Optimal, append([]float64(nil), w.uy...)
+		return r, true
+	case w.zeroDualDone(k, tol):
+		r.status, r.y = Optimal, make([]float64, len(w.uy))
 		return r, true
 	}
 	if w.kept != nil && k.pobj >= w.keptObj-repairGain*tol*(1+math.Abs(k.pobj)) {
-		if cur.presRel > w.keptPres/2 && cur.gapRel() <= repairGap {
-			w.kept.status = Stalled
-			w.kept.iterations, w.kept.repairs = r.iterations, r.repairs
-			return *w.kept, true
+		if cur.presRel > w.keptPres/2 && cur.gapRel() > w.keptGap/2 && cur.gapRel() <= repairGap {
+			return w.atLimit(Stalled, cur, tol), true
+		}
+		if math.IsInf(w.keptPres, 1) {
+			// The start is kept, and this repair did no better: a stall
+			// is judged from here.
+			w.keptPres, w.keptGap = cur.presRel, cur.gapRel()
 		}
 		return pdResult{}, false
 	}
-	w.kept, w.keptObj, w.keptPres = &r, k.pobj, cur.presRel
+	w.kept, w.keptObj, w.keptPres, w.keptGap = &r, k.pobj, cur.presRel, cur.gapRel()
 	return pdResult{}, false
 }
 
-func rowViolation(v, lo, hi float64) float64 {
-	if d := lo - v; d > 0 {
-		return d / (1 + math.Abs(lo))
+// repairContext bounds a repair by what is left of the time limit.
+func (w *pdhg) repairContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if w.opt.TimeLimit > 0 {
+		return context.WithDeadline(ctx, w.started.Add(w.opt.TimeLimit))
 	}
-	if d := v - hi; d > 0 {
-		return d / (1 + math.Abs(hi))
+	return context.WithCancel(ctx)
+}
+
+// atLimit is the answer of a solve that ends with status st without an
+// optimum, its current T(zᵏ) measured as cur: the point kept by a repair
+// or at the start, with the iterate's latest y, unless the iterate
+// itself keeps every row and is as good.
+func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
+	if w.kept == nil || cur.presRel <= tol && cur.pobj <= w.keptObj {
+		return w.result(st, w.xn, w.yn)
 	}
-	return 0
+	r := *w.kept
+	r.status, r.iterations, r.repairs = st, w.iter+w.polishIters, w.repairs
+	r.y = make([]float64, w.p.rows())
+	for i, v := range w.yn {
+		r.y[i] = w.sc.gamma * w.sc.row[i] * v
+	}
+	return r
+}
+
+// keepStart keeps the warm start (x and y as begin set them) as the
+// answer should the solve end at a limit, when it keeps every row: a
+// stage that starts where the one before ended often does, and PDHG
+// leaves it at once (on the region's basic tier's first round, whose
+// optimum is the start's floor of 0, for a primal residual of 3.8·10⁴)
+// and may not come back to a point as good within its limits.
+func (w *pdhg) keepStart(tol, cinf float64) {
+	k := w.unscaled(w.x, w.ax, w.y, w.aty, cinf)
+	if k.presRel > tol {
+		return
+	}
+	w.kept = &pdResult{x: append([]float64(nil), w.ux...)}
+	// No repaired point yet: a stall is judged from the first.
+	w.keptObj, w.keptPres, w.keptGap = k.pobj, math.Inf(1), math.Inf(1)
 }

@@ -23,11 +23,11 @@ func changed(a, b []float64) int {
 	return n
 }
 
-// TestRepairTransport breaks one sink's row of an optimal transport plan
-// by halving a flow into it: the repair gives back a point that keeps
-// every row, as cheap as the optimum, and changes only columns near that
-// sink.
-func TestRepairTransport(t *testing.T) {
+// brokenTransport returns a transport problem, its optimum, and the
+// optimal point with its largest flow halved, which breaks that sink's
+// row.
+func brokenTransport(t *testing.T) (*Model, *Solution, []float64) {
+	t.Helper()
 	m := transportModel(300, 200, 8, 7)
 	opt, err := Solve(context.Background(), m, Options{Method: MethodBarrier, Tolerance: 1e-10})
 	if err != nil {
@@ -41,6 +41,15 @@ func TestRepairTransport(t *testing.T) {
 		}
 	}
 	x[big] /= 2
+	return m, opt, x
+}
+
+// TestRepairTransport breaks one sink's row of an optimal transport plan
+// by halving a flow into it: the repair gives back a point that keeps
+// every row, as cheap as the optimum, and changes only columns near that
+// sink.
+func TestRepairTransport(t *testing.T) {
+	m, opt, x := brokenTransport(t)
 	if r := Measure(m, x, nil); r.Primal < 1e-3 {
 		t.Fatalf("the broken point keeps the rows (primal residual %.1e)", r.Primal)
 	}
@@ -108,7 +117,8 @@ func TestRepairDenseColumn(t *testing.T) {
 	x := append([]float64(nil), opt.X...)
 	x[1] += 5 // need 0's first flow: its supplier is over capacity
 	rep := newRepairer(problemOf(m), 1)
-	rep.levels = 2 // the capacity row, its flows, their needs' rows: t and the needs' other flows
+	// The default two steps reach the capacity row's flows, their needs'
+	// rows, and there t and the needs' other flows.
 	got, _, st, err := rep.repair(context.Background(), x, 1e-9)
 	if err != nil {
 		t.Fatal(err)
@@ -211,19 +221,7 @@ func TestRepairInPDHG(t *testing.T) {
 // iterate's primal residual has not fallen, so the solve ends Stalled
 // with the kept point; had the residual halved, it would go on.
 func TestRepairStalls(t *testing.T) {
-	m := transportModel(300, 200, 8, 7)
-	opt, err := Solve(context.Background(), m, Options{Method: MethodBarrier, Tolerance: 1e-10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := append([]float64(nil), opt.X...)
-	big := 0
-	for j := range x {
-		if x[j] > x[big] {
-			big = j
-		}
-	}
-	x[big] /= 2
+	m, opt, x := brokenTransport(t)
 	q := problemOf(m)
 	w := newPDHG(q, Options{Threads: 1, Repair: true})
 	defer w.close()
@@ -258,5 +256,62 @@ func TestRepairStalls(t *testing.T) {
 	}
 	if res := Measure(m, r.x, nil); res.Primal > 1e-6 {
 		t.Errorf("the stalled answer breaks a row by %.1e", res.Primal)
+	}
+}
+
+// TestRepairKeepsStart starts PDHG at an optimal point of a transport
+// problem, with prices 0, and stops it after one period: PDHG has left
+// the point by then, and with Options.Repair the start, which keeps
+// every row, is the answer.
+func TestRepairKeepsStart(t *testing.T) {
+	m := transportModel(300, 200, 8, 7)
+	opt, err := Solve(context.Background(), m, Options{Method: MethodBarrier, Tolerance: 1e-10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := &Solution{X: opt.X, RowDual: make([]float64, m.NumRows())}
+	for _, repair := range []bool{false, true} {
+		sol, err := Solve(context.Background(), m, Options{Start: start, IterationLimit: restartPeriod, Repair: repair})
+		if !errors.Is(err, ErrIterationLimit) {
+			t.Fatalf("repair %v: %v, want the iteration limit", repair, err)
+		}
+		kept := sol.PrimalResidual <= 1e-8 && math.Abs(sol.Objective-opt.Objective) <= 1e-8*(1+math.Abs(opt.Objective))
+		if kept != repair {
+			t.Errorf("repair %v: answer with primal residual %.1e and objective %.10g (start: %.10g)", repair, sol.PrimalResidual, sol.Objective, opt.Objective)
+		}
+	}
+}
+
+// TestAtLimit: a solve that ends at a limit answers with the kept point
+// unless its own iterate keeps every row and is at least as good; the
+// kept point comes with the iterate's latest prices.
+func TestAtLimit(t *testing.T) {
+	m := transportModel(30, 20, 4, 7)
+	w := newPDHG(problemOf(m), Options{Threads: 1, Repair: true})
+	defer w.close()
+	for j := range w.xn {
+		w.xn[j] = 1
+	}
+	for i := range w.yn {
+		w.yn[i] = 2
+	}
+	kept := make([]float64, len(w.xn))
+	w.kept, w.keptObj = &pdResult{x: kept}, 10
+	for _, c := range []struct {
+		name     string
+		cur      kktParts
+		wantKept bool
+	}{
+		{"iterate feasible and better", kktParts{presRel: 0, pobj: 5}, false},
+		{"iterate feasible and worse", kktParts{presRel: 0, pobj: 20}, true},
+		{"iterate better but infeasible", kktParts{presRel: 1, pobj: 5}, true},
+	} {
+		r := w.atLimit(TimeLimit, c.cur, 1e-6)
+		if got := r.x[0] == 0; got != c.wantKept || r.status != TimeLimit {
+			t.Errorf("%s: kept point returned %v (status %v), want %v", c.name, got, r.status, c.wantKept)
+		}
+		if r.y[0] != w.sc.gamma*w.sc.row[0]*2 {
+			t.Errorf("%s: price %g, not the iterate's", c.name, r.y[0])
+		}
 	}
 }

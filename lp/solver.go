@@ -38,15 +38,16 @@ type Options struct {
 	// Method chooses the built-in solver's variant of PDHG; the zero
 	// value is MethodHalpern.
 	Method Method
-	// Repair lets the built-in solver's Halpern PDHG mend its point
-	// once the gap is small but some rows stay broken: it solves the LP
-	// again, by the barrier, over the columns near those rows with all
-	// others fixed, after polishing the primal side when too many rows
-	// are broken (see repairer). A repaired point that meets the
-	// tolerance ends the solve as optimal; one that only keeps the rows
-	// is kept, and is the answer if the solve ends at a limit or stalls
-	// (a repair that does not improve on the kept point while the
-	// iterate's primal residual has not halved: status Stalled).
+	// Repair lets the built-in solver's Halpern PDHG mend its point when
+	// some rows stay broken: it solves the LP again, by the barrier, over
+	// the columns near those rows with all others fixed, after polishing
+	// the primal side when too many rows are broken and the gap is below
+	// 1e-4 (see repairer and docs/lp.md). A repaired point that meets
+	// the tolerance ends the solve as optimal; the best one that keeps
+	// the rows (or a warm start that does) is kept, and is the answer if
+	// the solve ends at a limit or stalls (with the gap below 1e-2, a
+	// repair that does not improve on the kept point while neither the
+	// iterate's primal residual nor its gap has halved: status Stalled).
 	Repair bool
 	// Start, if set, is where the built-in solver's PDHG begins instead
 	// of at zero: the solution of a model of the same shape, such as the

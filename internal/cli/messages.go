@@ -73,8 +73,9 @@ Flags:
 Resuelve el programa lineal de un archivo MPS (formato fijo o libre,
 comprimido con gzip o no). Muestra el resultado; termina con 0 si encontró
 un óptimo, 1 si el problema es infactible o no acotado, se alcanzó un
-límite o la resolución dejó de avanzar, 2 si la entrada es incorrecta. El progreso se escribe en la salida
-de errores cuando la resolución dura más de un segundo.
+límite o la resolución dejó de avanzar, 2 si la entrada es incorrecta.
+El progreso se escribe en la salida de errores cuando la resolución dura
+más de un segundo.
 
 Opciones:
 `},

@@ -77,7 +77,7 @@ func feasible(sol *lp.Solution, tol float64) bool {
 func stopText(err error, limit int) string {
 	switch {
 	case errors.Is(err, lp.ErrStalled):
-		return "no optimum: the solver's answer stopped improving"
+		return "no optimum (the solver's answer stopped improving)"
 	case limit > 0:
 		return fmt.Sprintf("no optimum within %d iterations or the time limit", limit)
 	}
@@ -133,8 +133,8 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	warm := true
 	most := 0 // the most iterations a stage took
 	// stopped reports whether a stage ended at its budget of iterations
-	// or time, without an optimum; the plan then goes on from what the
-	// stages have (fallBack). An interrupted plan ends: the solver says
+	// or time, or stalled (lp.ErrStalled), without an optimum; the plan
+	// then goes on from what the stages have (fallBack). An interrupted plan ends: the solver says
 	// time limit for a cancelled context too.
 	stopped := func(err error) bool {
 		return ctx.Err() == nil && (errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit) || errors.Is(err, lp.ErrStalled))
@@ -173,7 +173,10 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		p.Solver.Stages = append(p.Solver.Stages, Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds(),
 			Rows: sol.Presolved.Rows, Cols: sol.Presolved.Cols, Nonzeros: sol.Presolved.Nonzeros})
 		repaired := ""
-		if sol.Repairs > 0 {
+		switch {
+		case sol.Repairs == 1:
+			repaired = " (1 point repaired)"
+		case sol.Repairs > 1:
 			repaired = fmt.Sprintf(" (%d points repaired)", sol.Repairs)
 		}
 		report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations%s, %.1f s", sol.Objective, sol.Iterations, repaired, sol.Time.Seconds())})
@@ -388,8 +391,8 @@ func likelyAllMet(md *model, prev *lp.Solution, active map[int]bool) bool {
 // two rounds whose answer is 1, against 2,112 and 1,856 as max-min
 // rounds; the barrier takes 14 and 16 against about 20. The attempt may
 // take at most budget iterations, those of the round before but at least
-// 1,024; it returns nil when it fails (infeasible, or out of
-// iterations), with the floor's bounds as they were, for the max-min
+// 1,024; it returns nil when it fails (infeasible, out of iterations,
+// or stalled), with the floor's bounds as they were, for the max-min
 // round to be solved as usual. Either way the round's answer is exact:
 // an LP of the same name with the optimal objective -1 is exported.
 func allMet(md *model, ti int, name string, tol float64, budget int,

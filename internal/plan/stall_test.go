@@ -213,7 +213,7 @@ func TestStoppedAtFeasiblePoint(t *testing.T) {
 				if want := map[bool]string{false: "feasible", true: "optimal"}[cleaning]; p.Status != want {
 					t.Errorf("status %q, want %q", p.Status, want)
 				}
-				said := map[lp.Status]string{lp.TimeLimit: ": no optimum within ", lp.Stalled: ": no optimum: the solver's answer stopped improving: "}[how]
+				said := map[lp.Status]string{lp.TimeLimit: ": no optimum within ", lp.Stalled: ": no optimum (the solver's answer stopped improving): "}[how]
 				used := strings.Contains(all, st.Name+said) &&
 					(strings.Contains(all, "its last point keeps the rules") || strings.Contains(all, "the plan is its last point"))
 				if !cleaning && !used {
