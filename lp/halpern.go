@@ -211,9 +211,6 @@ func (w *pdhg) runHalpern(ctx context.Context, start time.Time) pdResult {
 	w.resAnchor = -1
 	timeUp := func() bool { return w.limit(ctx, start) == TimeLimit }
 	w.started = start
-	if w.opt.Repair && w.warm {
-		w.keepStart(tol, cinf)
-	}
 	for {
 		w.halpernPeriod()
 		cur := w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf)

@@ -66,7 +66,6 @@ type pdhg struct {
 	keptPres   float64   // the iterate's primal residual when it was kept
 	keptGap    float64   // and its gap
 	started    time.Time // when the solve started, for the repairs' deadline
-	warm       bool      // begun at a given point
 	repairs    int       // repairs that kept every row
 }
 
@@ -125,7 +124,6 @@ func newState(p, orig *problem, sc *scaling, mulA, mulAT *product, opt Options) 
 // x projected on its bounds.
 func (w *pdhg) begin(s *point) {
 	p, sc := w.p, w.sc
-	w.warm = true
 	for j, v := range s.x {
 		w.x[j] = clamp(v/(sc.beta*sc.col[j]), p.lc[j], p.uc[j])
 	}

@@ -324,11 +324,6 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop
 		if cur.presRel > w.keptPres/2 && cur.gapRel() > w.keptGap/2 && cur.gapRel() <= repairGap {
 			return w.atLimit(Stalled, cur, tol), true
 		}
-		if math.IsInf(w.keptPres, 1) {
-			// The start is kept, and this repair did no better: a stall
-			// is judged from here.
-			w.keptPres, w.keptGap = cur.presRel, cur.gapRel()
-		}
 		return pdResult{}, false
 	}
 	w.kept, w.keptObj, w.keptPres, w.keptGap = &r, k.pobj, cur.presRel, cur.gapRel()
@@ -344,9 +339,9 @@ func (w *pdhg) repairContext(ctx context.Context) (context.Context, context.Canc
 }
 
 // atLimit is the answer of a solve that ends with status st without an
-// optimum, its current T(zᵏ) measured as cur: the point kept by a repair
-// or at the start, with the iterate's latest y, unless the iterate
-// itself keeps every row and is as good.
+// optimum, its current T(zᵏ) measured as cur: the point kept by a
+// repair, with the iterate's latest y, unless the iterate itself keeps
+// every row and is as good.
 func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
 	if w.kept == nil || cur.presRel <= tol && cur.pobj <= w.keptObj {
 		return w.result(st, w.xn, w.yn)
@@ -358,20 +353,4 @@ func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
 		r.y[i] = w.sc.gamma * w.sc.row[i] * v
 	}
 	return r
-}
-
-// keepStart keeps the warm start (x and y as begin set them) as the
-// answer should the solve end at a limit, when it keeps every row: a
-// stage that starts where the one before ended often does, and PDHG
-// leaves it at once (on the region's basic tier's first round, whose
-// optimum is the start's floor of 0, for a primal residual of 3.8·10⁴)
-// and may not come back to a point as good within its limits.
-func (w *pdhg) keepStart(tol, cinf float64) {
-	k := w.unscaled(w.x, w.ax, w.y, w.aty, cinf)
-	if k.presRel > tol {
-		return
-	}
-	w.kept = &pdResult{x: append([]float64(nil), w.ux...)}
-	// No repaired point yet: a stall is judged from the first.
-	w.keptObj, w.keptPres, w.keptGap = k.pobj, math.Inf(1), math.Inf(1)
 }

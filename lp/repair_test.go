@@ -259,29 +259,6 @@ func TestRepairStalls(t *testing.T) {
 	}
 }
 
-// TestRepairKeepsStart starts PDHG at an optimal point of a transport
-// problem, with prices 0, and stops it after one period: PDHG has left
-// the point by then, and with Options.Repair the start, which keeps
-// every row, is the answer.
-func TestRepairKeepsStart(t *testing.T) {
-	m := transportModel(300, 200, 8, 7)
-	opt, err := Solve(context.Background(), m, Options{Method: MethodBarrier, Tolerance: 1e-10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := &Solution{X: opt.X, RowDual: make([]float64, m.NumRows())}
-	for _, repair := range []bool{false, true} {
-		sol, err := Solve(context.Background(), m, Options{Start: start, IterationLimit: restartPeriod, Repair: repair})
-		if !errors.Is(err, ErrIterationLimit) {
-			t.Fatalf("repair %v: %v, want the iteration limit", repair, err)
-		}
-		kept := sol.PrimalResidual <= 1e-8 && math.Abs(sol.Objective-opt.Objective) <= 1e-8*(1+math.Abs(opt.Objective))
-		if kept != repair {
-			t.Errorf("repair %v: answer with primal residual %.1e and objective %.10g (start: %.10g)", repair, sol.PrimalResidual, sol.Objective, opt.Objective)
-		}
-	}
-}
-
 // TestAtLimit: a solve that ends at a limit answers with the kept point
 // unless its own iterate keeps every row and is at least as good; the
 // kept point comes with the iterate's latest prices.
