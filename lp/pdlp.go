@@ -322,6 +322,26 @@ func (k kktParts) gapRel() float64 {
 	return math.Abs(k.pobj-k.dobj) / (1 + math.Abs(k.pobj) + math.Abs(k.dobj))
 }
 
+// rowViolation returns by how much v, row i's activity, is outside the
+// row's bounds (0 inside), and that relative to 1 + |the bound it
+// breaks|, or to the model's own bound where presolve moved it (loDen,
+// hiDen), as Measure measures it.
+func (p *problem) rowViolation(i int, v float64) (d, rel float64) {
+	if d := p.lr[i] - v; d > 0 {
+		if p.loDen != nil {
+			return d, d / p.loDen[i]
+		}
+		return d, d / (1 + math.Abs(p.lr[i]))
+	}
+	if d := v - p.ur[i]; d > 0 {
+		if p.hiDen != nil {
+			return d, d / p.hiDen[i]
+		}
+		return d, d / (1 + math.Abs(p.ur[i]))
+	}
+	return 0, 0
+}
+
 func measureKKT(p *problem, x, ax, y, aty []float64, cinf float64) kktParts {
 	var k kktParts
 	k.pobj, k.dobj = p.objConst, p.objConst
@@ -329,24 +349,12 @@ func measureKKT(p *problem, x, ax, y, aty []float64, cinf float64) kktParts {
 		k.pobj += p.c[j] * xj
 	}
 	for i, v := range ax {
-		lo, hi := p.lr[i], p.ur[i]
-		if d := lo - v; d > 0 {
+		if d, rel := p.rowViolation(i, v); d > 0 {
 			k.pres2 += d * d
-			den := 1 + math.Abs(lo)
-			if p.loDen != nil {
-				den = p.loDen[i]
-			}
-			k.presRel = math.Max(k.presRel, d/den)
-		} else if d := v - hi; d > 0 {
-			k.pres2 += d * d
-			den := 1 + math.Abs(hi)
-			if p.hiDen != nil {
-				den = p.hiDen[i]
-			}
-			k.presRel = math.Max(k.presRel, d/den)
+			k.presRel = math.Max(k.presRel, rel)
 		}
 		worst := 0.0
-		k.dobj += dualTerm(y[i], lo, hi, &worst)
+		k.dobj += dualTerm(y[i], p.lr[i], p.ur[i], &worst)
 		k.dres2 += worst * worst
 		k.dresRel = math.Max(k.dresRel, worst)
 	}

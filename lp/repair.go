@@ -76,7 +76,7 @@ func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]floa
 	var st repairStats
 	var broken []int32
 	for i, v := range ax {
-		if r.violation(i, v) > tol {
+		if _, rel := r.p.rowViolation(i, v); rel > tol {
 			broken = append(broken, int32(i))
 		}
 	}
@@ -132,32 +132,13 @@ func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]floa
 func (r *repairer) tooBroken(ax []float64, tol float64) bool {
 	n := 0
 	for i, v := range ax {
-		if r.violation(i, v) > tol {
+		if _, rel := r.p.rowViolation(i, v); rel > tol {
 			if n++; n > r.maxBroken {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// violation is how far v, row i's activity, is outside its bounds,
-// relative to the bound it breaks, as measureKKT measures it.
-func (r *repairer) violation(i int, v float64) float64 {
-	p := r.p
-	if d := p.lr[i] - v; d > 0 {
-		if p.loDen != nil {
-			return d / p.loDen[i]
-		}
-		return d / (1 + math.Abs(p.lr[i]))
-	}
-	if d := v - p.ur[i]; d > 0 {
-		if p.hiDen != nil {
-			return d / p.hiDen[i]
-		}
-		return d / (1 + math.Abs(p.ur[i]))
-	}
-	return 0
 }
 
 // neighbourhood is the set of columns a repair frees, grown step by step

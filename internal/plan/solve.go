@@ -134,8 +134,8 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	most := 0 // the most iterations a stage took
 	// stopped reports whether a stage ended at its budget of iterations
 	// or time, or stalled (lp.ErrStalled), without an optimum; the plan
-	// then goes on from what the stages have (fallBack). An interrupted plan ends: the solver says
-	// time limit for a cancelled context too.
+	// then goes on from what the stages have (fallBack). An interrupted
+	// plan ends: the solver says time limit for a cancelled context too.
 	stopped := func(err error) bool {
 		return ctx.Err() == nil && (errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit) || errors.Is(err, lp.ErrStalled))
 	}
