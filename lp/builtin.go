@@ -53,16 +53,19 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 
 // reducedStart maps a starting solution of m onto the rows and columns
 // presolve kept, or returns nil when there is none or it does not fit m.
+// A start without row duals has y = 0.
 func reducedStart(m *Model, s *Solution, rows, cols []int) *point {
-	if s == nil || len(s.X) != m.NumCols() || len(s.RowDual) != m.NumRows() {
+	if s == nil || len(s.X) != m.NumCols() || s.RowDual != nil && len(s.RowDual) != m.NumRows() {
 		return nil
 	}
 	p := &point{x: make([]float64, len(cols)), y: make([]float64, len(rows))}
 	for k, j := range cols {
 		p.x[k] = s.X[j]
 	}
-	for k, i := range rows {
-		p.y[k] = s.RowDual[i]
+	if s.RowDual != nil {
+		for k, i := range rows {
+			p.y[k] = s.RowDual[i]
+		}
 	}
 	return p
 }

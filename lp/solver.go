@@ -51,7 +51,9 @@ type Options struct {
 	Repair bool
 	// Start, if set, is where the built-in solver's PDHG begins instead
 	// of at zero: the solution of a model of the same shape, such as the
-	// previous step of a sequence of LPs that differ in a few bounds. The
+	// previous step of a sequence of LPs that differ in a few bounds. A
+	// start without row duals (RowDual nil) begins the dual at zero: the
+	// previous step's prices mislead where the objective changed. The
 	// barrier and the external solvers ignore it.
 	Start *Solution
 }

@@ -131,6 +131,11 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// (its optimum is far from theirs, and the old anchor holds Halpern's
 	// iteration back).
 	warm := true
+	// sameObjective says the stage to solve has the objective of the one
+	// before (a later max-min round of a tier), whose prices then fit it.
+	// Elsewhere PDHG starts from the last point with prices of zero
+	// (docs/planning.md, "Solvers and scale").
+	sameObjective := false
 	most := 0 // the most iterations a stage took
 	// stopped reports whether a stage ended at its budget of iterations
 	// or time, or stalled (lp.ErrStalled), without an optimum; the plan
@@ -155,8 +160,11 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		if limit > 0 && (o.IterationLimit <= 0 || limit < o.IterationLimit) {
 			o.IterationLimit = limit
 		}
-		if warm {
+		if warm && last != nil {
 			o.Start = last
+			if !sameObjective {
+				o.Start = &lp.Solution{X: last.X}
+			}
 		}
 		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
 		sol, err := solver.Solve(ctx, md.m, o)
@@ -224,6 +232,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			}
 			md.setMaxFloor(ti)
 			var sol *lp.Solution
+			sameObjective = false
 			if prev != nil && likelyAllMet(md, prev, active) {
 				sol, err = allMet(md, ti, name, tol, prev.Iterations, solveAs, report)
 				if err != nil {
@@ -235,6 +244,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				if round > 1 {
 					limit = max(roundBudget.factor*first, roundBudget.min)
 				}
+				sameObjective = round > 1
 				sol, err = solveAs(name, tol, limit)
 				if stopped(err) {
 					if feasible(sol, tol) {
@@ -297,6 +307,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		md.setMaxTotal(ti)
 		name := string(tier) + "/total"
 		limit := max(roundBudget.factor*first, roundBudget.min)
+		sameObjective = false
 		sol, err := solveAs(name, tol, limit)
 		switch {
 		case stopped(err) && feasible(sol, tol):

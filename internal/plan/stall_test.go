@@ -351,3 +351,50 @@ func TestUnplannedTier(t *testing.T) {
 		}
 	})
 }
+
+// startRecorder solves with the built-in solver and notes, by stage
+// objective, whether each solve was given a start and its duals.
+type startRecorder struct {
+	starts []string // "none", "primal" or "primal and dual", by call
+}
+
+func (s *startRecorder) Name() string { return "builtin" }
+
+func (s *startRecorder) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.Solution, error) {
+	switch {
+	case opt.Start == nil:
+		s.starts = append(s.starts, "none")
+	case opt.Start.RowDual == nil:
+		s.starts = append(s.starts, "primal")
+	default:
+		s.starts = append(s.starts, "primal and dual")
+	}
+	return lp.Builtin{}.Solve(ctx, m, opt)
+}
+
+// TestWarmStarts: each stage starts where the one before ended, with
+// that stage's prices only when its objective is the same (a later
+// max-min round of a tier); the first stage and the last start cold. In
+// the kitchen world of TestStalledRound the essential tier takes two
+// rounds, then its total, then the other tiers and the last stage.
+func TestWarmStarts(t *testing.T) {
+	w := stalledKitchen(t)
+	rec := &startRecorder{}
+	opt := Options{Solver: rec, LP: lp.Options{Method: lp.MethodBarrier}}
+	p, _ := planSaying(t, w, opt)
+	if len(rec.starts) != len(p.Solver.Stages) {
+		t.Fatalf("%d solves for %d stages", len(rec.starts), len(p.Solver.Stages))
+	}
+	for i, s := range p.Solver.Stages {
+		want := "primal"
+		switch {
+		case i == 0 || s.Name == "cost" || strings.HasPrefix(s.Name, "cost-"):
+			want = "none"
+		case strings.Contains(s.Name, "/maxmin-"):
+			want = "primal and dual"
+		}
+		if rec.starts[i] != want {
+			t.Errorf("stage %s started with %s, want %s", s.Name, rec.starts[i], want)
+		}
+	}
+}
