@@ -65,6 +65,7 @@ type pdhg struct {
 	keptObj    float64   // its objective
 	keptPres   float64   // the iterate's primal residual when it was kept
 	keptGap    float64   // and its gap
+	keptDual   subDual   // the duals of the repair that made it
 	started    time.Time // when the solve started, for the repairs' deadline
 	repairs    int       // repairs that kept every row
 }

@@ -61,11 +61,25 @@ type repairStats struct {
 	solves     int // small LPs solved
 }
 
-// repair returns the repaired point of x (unscaled, in p's space) and its
-// row activities, or errRepair with what was tried. tol is the relative
-// violation (as measureKKT measures it) above which a row counts as
-// broken.
-func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]float64, []float64, repairStats, error) {
+// subDual is the small LP's row duals, by row of the problem: the prices
+// of the repaired point where it was solved.
+type subDual struct {
+	rows []int32
+	y    []float64
+}
+
+// over writes the small LP's duals over y, a dual of the whole problem.
+func (d subDual) over(y []float64) {
+	for k, i := range d.rows {
+		y[i] = d.y[k]
+	}
+}
+
+// repair returns the repaired point of x (unscaled, in p's space), its
+// row activities and the small LP's duals, or errRepair with what was
+// tried. tol is the relative violation (as measureKKT measures it) above
+// which a row counts as broken.
+func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]float64, []float64, subDual, repairStats, error) {
 	p := r.p
 	xc := make([]float64, len(x))
 	for j, v := range x {
@@ -82,10 +96,10 @@ func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]floa
 	}
 	st.broken = len(broken)
 	if len(broken) == 0 {
-		return xc, ax, st, nil
+		return xc, ax, subDual{}, st, nil
 	}
 	if len(broken) > r.maxBroken {
-		return nil, nil, st, fmt.Errorf("%w: %d rows broken, more than %d", errRepair, len(broken), r.maxBroken)
+		return nil, nil, subDual{}, st, fmt.Errorf("%w: %d rows broken, more than %d", errRepair, len(broken), r.maxBroken)
 	}
 	n := &neighbourhood{a: p.a, rows: r.rows, free: make([]bool, p.cols()), seen: make([]bool, p.rows()), frontier: broken}
 	for _, i := range broken {
@@ -96,9 +110,9 @@ func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]floa
 	}
 	for {
 		if len(n.cols) > r.maxCols {
-			return nil, nil, st, fmt.Errorf("%w: the neighbourhood of the %d broken rows grew to %d columns, more than %d", errRepair, len(broken), len(n.cols), r.maxCols)
+			return nil, nil, subDual{}, st, fmt.Errorf("%w: the neighbourhood of the %d broken rows grew to %d columns, more than %d", errRepair, len(broken), len(n.cols), r.maxCols)
 		}
-		sub := n.model(p, xc, ax)
+		sub, subRows := n.model(p, xc, ax)
 		st.rows, st.cols = sub.NumRows(), sub.NumCols()
 		st.solves++
 		sol, err := Solve(ctx, sub, Options{Tolerance: r.subTol, Method: MethodBarrier, IterationLimit: 400, Threads: r.threads})
@@ -107,18 +121,18 @@ func (r *repairer) repair(ctx context.Context, x []float64, tol float64) ([]floa
 				xc[j] = clamp(sol.X[k], p.lc[j], p.uc[j])
 			}
 			p.a.MulVec(ax, xc)
-			return xc, ax, st, nil
+			return xc, ax, subDual{subRows, sol.RowDual}, st, nil
 		}
 		if ctx.Err() != nil {
-			return nil, nil, st, ctx.Err()
+			return nil, nil, subDual{}, st, ctx.Err()
 		}
 		if sol != nil && sol.Method != MethodBarrier {
 			// The barrier declined the small LP (its factor too large):
 			// a larger one would fare no better.
-			return nil, nil, st, fmt.Errorf("%w: the barrier declined the small LP of %d columns", errRepair, len(n.cols))
+			return nil, nil, subDual{}, st, fmt.Errorf("%w: the barrier declined the small LP of %d columns", errRepair, len(n.cols))
 		}
 		if len(n.frontier) == 0 {
-			return nil, nil, st, fmt.Errorf("%w: no point keeps the rows around the %d broken rows (%v)", errRepair, len(broken), err)
+			return nil, nil, subDual{}, st, fmt.Errorf("%w: no point keeps the rows around the %d broken rows (%v)", errRepair, len(broken), err)
 		}
 		before := len(n.cols)
 		for len(n.cols) < 2*before && len(n.frontier) > 0 {
@@ -179,8 +193,9 @@ func (n *neighbourhood) grow() {
 
 // model is p over the free columns, the others fixed at x, whose row
 // activities are ax: each row with a free column keeps its bounds less
-// what the fixed columns put in it.
-func (n *neighbourhood) model(p *problem, x, ax []float64) *Model {
+// what the fixed columns put in it. It also returns the rows of p that
+// the small LP's rows are.
+func (n *neighbourhood) model(p *problem, x, ax []float64) (*Model, []int32) {
 	sub := &Model{}
 	rowOf := make(map[int32]int) // a row of p to one more than its row in sub
 	var subRows []int32
@@ -211,7 +226,7 @@ func (n *neighbourhood) model(p *problem, x, ax []float64) *Model {
 		sub.RowLower[r] = p.lr[i] - fixed[r]
 		sub.RowUpper[r] = p.ur[i] - fixed[r]
 	}
-	return sub
+	return sub, subRows
 }
 
 // repairGap is the relative duality gap below which PDHG may count
@@ -267,7 +282,7 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop
 	}
 	rctx, cancel := w.repairContext(ctx)
 	defer cancel()
-	x, ax, st, err := w.repairer.repair(rctx, w.ux, tol/2)
+	x, ax, dual, st, err := w.repairer.repair(rctx, w.ux, tol/2)
 	// A repair is tried again once the iteration has gone an eighth
 	// further (a repair of the region's stages takes a second or two,
 	// an eighth of their iterations ten or more).
@@ -280,7 +295,7 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop
 		s, _ := w.runPolisher(polishPrimal, next, tol/2, cinf, stop)
 		px, pax := make([]float64, len(w.ux)), make([]float64, len(w.uax))
 		w.sc.unscalePrimal(px, pax, s.xn, s.axn)
-		x, ax, st, err = w.repairer.repair(rctx, px, tol/2)
+		x, ax, dual, st, err = w.repairer.repair(rctx, px, tol/2)
 		next = max(4*restartPeriod, w.iter/4)
 	}
 	w.nextRepair = w.iter + next
@@ -307,7 +322,7 @@ func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop
 		}
 		return pdResult{}, false
 	}
-	w.kept, w.keptObj, w.keptPres, w.keptGap = &r, k.pobj, cur.presRel, cur.gapRel()
+	w.kept, w.keptObj, w.keptPres, w.keptGap, w.keptDual = &r, k.pobj, cur.presRel, cur.gapRel(), dual
 	return pdResult{}, false
 }
 
@@ -321,8 +336,13 @@ func (w *pdhg) repairContext(ctx context.Context) (context.Context, context.Canc
 
 // atLimit is the answer of a solve that ends with status st without an
 // optimum, its current T(zᵏ) measured as cur: the point kept by a
-// repair, with the iterate's latest y, unless the iterate itself keeps
-// every row and is as good.
+// repair, unless the iterate itself keeps every row and is as good. The
+// kept point's y is the iterate's latest, with the duals of the repair's
+// small LP over the rows it solved: there they are the prices of the
+// kept point (on a max-min round, which of the needs it reached bind the
+// floor), where the iterate's may be those of another point (on the
+// region's essential second round, PDHG's iterate sat at the third
+// round's floor, with the needs binding that priced).
 func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
 	if w.kept == nil || cur.presRel <= tol && cur.pobj <= w.keptObj {
 		return w.result(st, w.xn, w.yn)
@@ -333,5 +353,6 @@ func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
 	for i, v := range w.yn {
 		r.y[i] = w.sc.gamma * w.sc.row[i] * v
 	}
+	w.keptDual.over(r.y)
 	return r
 }

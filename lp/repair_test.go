@@ -54,7 +54,7 @@ func TestRepairTransport(t *testing.T) {
 		t.Fatalf("the broken point keeps the rows (primal residual %.1e)", r.Primal)
 	}
 	rep := newRepairer(problemOf(m), 1)
-	got, ax, st, err := rep.repair(context.Background(), x, 1e-9)
+	got, ax, _, st, err := rep.repair(context.Background(), x, 1e-9)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestRepairDenseColumn(t *testing.T) {
 	rep := newRepairer(problemOf(m), 1)
 	// The default two steps reach the capacity row's flows, their needs'
 	// rows, and there t and the needs' other flows.
-	got, _, st, err := rep.repair(context.Background(), x, 1e-9)
+	got, ax, dual, st, err := rep.repair(context.Background(), x, 1e-9)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +128,28 @@ func TestRepairDenseColumn(t *testing.T) {
 	}
 	if math.Abs(got[tc]+opt.Objective) > 1e-7 {
 		t.Errorf("repaired t = %.10g, optimum %.10g", got[tc], -opt.Objective)
+	}
+	// The small LP's duals price the floor as the solver's duals do: the
+	// needs' rows (≥ rows, the first 600) carry prices of at least 0 that
+	// sum, weighted by the quantities, to t's cost, and only rows at
+	// their bound (needs held at the floor) are priced.
+	y := make([]float64, m.NumRows())
+	dual.over(y)
+	sum, priced := 0.0, 0
+	for d := 0; d < 600; d++ {
+		if y[d] < -1e-9 {
+			t.Fatalf("need %d: price %g, below 0", d, y[d])
+		}
+		sum += float64(1+d%5) * y[d]
+		if y[d] > 1e-7 {
+			priced++
+			if ax[d] > 1e-6 {
+				t.Errorf("need %d is priced (%g) but above the floor by %g", d, y[d], ax[d])
+			}
+		}
+	}
+	if math.Abs(sum-1) > 1e-6 || priced == 0 {
+		t.Errorf("the needs' prices sum to %g over %d needs, want 1", sum, priced)
 	}
 	// The fairness rows of all 600 needs are in the small LP (through t),
 	// but only the columns near the broken rows are free.
@@ -169,7 +191,7 @@ func TestRepairGrows(t *testing.T) {
 	x[0], x[n] = 0.3, 0.7
 	rep := newRepairer(problemOf(m), 1)
 	rep.levels = 1
-	got, _, st, err := rep.repair(context.Background(), x, 1e-9)
+	got, _, _, st, err := rep.repair(context.Background(), x, 1e-9)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +203,7 @@ func TestRepairGrows(t *testing.T) {
 	}
 
 	rep = newRepairer(problemOf(chainModel(n, 0.3)), 1)
-	if _, _, _, err := rep.repair(context.Background(), x, 1e-9); !errors.Is(err, errRepair) {
+	if _, _, _, _, err := rep.repair(context.Background(), x, 1e-9); !errors.Is(err, errRepair) {
 		t.Errorf("repair of a chain that cannot be mended: %v, want errRepair", err)
 	}
 }
@@ -261,7 +283,8 @@ func TestRepairStalls(t *testing.T) {
 
 // TestAtLimit: a solve that ends at a limit answers with the kept point
 // unless its own iterate keeps every row and is at least as good; the
-// kept point comes with the iterate's latest prices.
+// kept point comes with the iterate's latest prices, and the repair's
+// over the rows its small LP solved.
 func TestAtLimit(t *testing.T) {
 	m := transportModel(30, 20, 4, 7)
 	w := newPDHG(problemOf(m), Options{Threads: 1, Repair: true})
@@ -274,6 +297,8 @@ func TestAtLimit(t *testing.T) {
 	}
 	kept := make([]float64, len(w.xn))
 	w.kept, w.keptObj = &pdResult{x: kept}, 10
+	// The repair that made the kept point priced row 1.
+	w.keptDual = subDual{rows: []int32{1}, y: []float64{-3}}
 	for _, c := range []struct {
 		name     string
 		cur      kktParts
@@ -289,6 +314,13 @@ func TestAtLimit(t *testing.T) {
 		}
 		if r.y[0] != w.sc.gamma*w.sc.row[0]*2 {
 			t.Errorf("%s: price %g, not the iterate's", c.name, r.y[0])
+		}
+		want := w.sc.gamma * w.sc.row[1] * 2
+		if c.wantKept {
+			want = -3
+		}
+		if r.y[1] != want {
+			t.Errorf("%s: price of row 1 %g, want %g (the repair's over the kept point)", c.name, r.y[1], want)
 		}
 	}
 }

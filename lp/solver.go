@@ -44,10 +44,11 @@ type Options struct {
 	// the primal side when too many rows are broken and the gap is below
 	// 1e-4 (see repairer and docs/lp.md). A repaired point that meets
 	// the tolerance ends the solve as optimal; the best one that keeps
-	// the rows is kept, and is the answer if the solve ends at a limit
-	// or stalls (with the gap below 1e-2, a repair that does not improve
-	// on the kept point while neither the iterate's primal residual nor
-	// its gap has halved: status Stalled).
+	// the rows is kept, and is the answer, with the small LP's duals over
+	// the rows it solved, if the solve ends at a limit or stalls (with
+	// the gap below 1e-2, a repair that does not improve on the kept
+	// point while neither the iterate's primal residual nor its gap has
+	// halved: status Stalled).
 	Repair bool
 	// Start, if set, is where the built-in solver's PDHG begins instead
 	// of at zero: the solution of a model of the same shape, such as the

@@ -218,6 +218,25 @@ func (md *model) saturated(sol *lp.Solution, active map[int]bool) []int {
 	return out
 }
 
+// bound returns the demand nodes among active that saturated finds in
+// sol and that sol holds at the floor t (their share within hold of it).
+// It is for a round that stalled at a repaired point (lp.Stalled), whose
+// duals are the repair's small LP's where it was solved and PDHG's
+// iterate's elsewhere: on the region's essential second round the
+// iterate sat at the third round's floor (0.3377, a clinic's row
+// broken), priced the needs that bind there, and gave them more than the
+// repaired floor (0.1774); the needs the repair held at the floor, where
+// its prices are those of the point, are the ones to hold.
+func (md *model) bound(sol *lp.Solution, active map[int]bool, t float64) []int {
+	var out []int
+	for _, d := range md.saturated(sol, active) {
+		if sol.X[md.alloc[d]] <= (t+md.hold)*md.g.demands[d].qty {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // freeze fixes demand node d's share at t (less what a later stage may
 // give back) and takes it out of its tier's floor, so that the next
 // max-min round raises the others.

@@ -226,6 +226,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		first := 0            // the iterations of the tier's first round
 		endRounds := false    // a round stopped at its budget
 		for round := 1; ; round++ {
+			stalled := false // the round stalled at a repaired point
 			name := string(tier) + "/maxmin"
 			if round > 1 {
 				name += fmt.Sprintf("-%d", round)
@@ -247,7 +248,16 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				sameObjective = round > 1
 				sol, err = solveAs(name, tol, limit)
 				if stopped(err) {
-					if feasible(sol, tol) {
+					if feasible(sol, tol) && errors.Is(err, lp.ErrStalled) {
+						// Its floor can be had, if it is not the most.
+						// The repair that made the point priced the
+						// needs it reached: those held at the floor
+						// there are held at it, and the rounds go on
+						// with the others (see bound).
+						fallBack(name, "%s: its last point keeps the rules and gives the %d needs still raised %.4g",
+							stopText(err, limit), len(active), md.floor(sol, ti))
+						stalled, err = true, nil
+					} else if feasible(sol, tol) {
 						// Its floor can be had, if it is not the most;
 						// the rounds end with it.
 						fallBack(name, "%s: its last point keeps the rules and gives the %d needs still raised %.4g; the rounds end there",
@@ -287,6 +297,19 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			}
 			if endRounds || t >= 1-md.hold || round == rounds {
 				break
+			}
+			if stalled {
+				stuck := md.bound(sol, active, t)
+				if len(stuck) == 0 || len(stuck) == len(active) {
+					report(Event{Stage: name, Message: "no need is held at the floor where the point was repaired: the rounds end there"})
+					break
+				}
+				report(Event{Stage: name, Message: fmt.Sprintf("%d of %d needs are held at %.4g where the point was repaired; raising the others", len(stuck), len(active), t)})
+				for _, d := range stuck {
+					md.freeze(d, t)
+					delete(active, d)
+				}
+				continue
 			}
 			stuck := md.saturated(sol, active)
 			if len(stuck) == 0 || len(stuck) == len(active) {

@@ -193,11 +193,12 @@ func planSaying(t *testing.T, w *world.World, o Options) (*Plan, string) {
 // TestStoppedAtFeasiblePoint: a stage stopped at its time limit, or
 // stalled (lp.Stalled: PDHG's repaired points stopped improving), whose
 // point keeps every row is used as if it were its answer, and the planner
-// says so: a stopped max-min round ends the rounds with its floor, a
-// stopped total or last stage stands. In the kitchen world of
-// TestStalledRound the point is the optimum, so the shares are the full
-// run's, except after a stopped first round, which ends the rounds at
-// the meals' floor.
+// says so: a max-min round stopped at its limit ends the rounds with its
+// floor; one that stalled holds the needs its duals price at the floor
+// and goes on with the others; a stopped total or last stage stands. In
+// the kitchen world of TestStalledRound the point is the optimum, so the
+// shares are the full run's, except after a first round stopped at its
+// limit, which ends the rounds at the meals' floor.
 func TestStoppedAtFeasiblePoint(t *testing.T) {
 	w := stalledKitchen(t)
 	opt, p := passThrough(t, w)
@@ -219,13 +220,16 @@ func TestStoppedAtFeasiblePoint(t *testing.T) {
 				if !cleaning && !used {
 					t.Errorf("the planner did not say it used the stopped point; it said:\n%s", all)
 				}
+				if held := "essential/maxmin: 1 of 2 needs are held at 0.5 where the point was repaired; raising the others"; (st.Name == "essential/maxmin" && how == lp.Stalled) != strings.Contains(all, held) {
+					t.Errorf("the planner said (want %q only after the first round stalled):\n%s", held, all)
+				}
 				for i, a := range p.Allocations {
 					n := w.Needs[i]
 					if n.Tier != world.Essential {
 						continue
 					}
 					want := 0.5
-					if n.Product == "clinic-visit" && st.Name != "essential/maxmin" {
+					if n.Product == "clinic-visit" && (st.Name != "essential/maxmin" || how == lp.Stalled) {
 						want = 0.8
 					}
 					if cov := a.Qty / n.Qty; cov < want-1e-3 || cov > 0.8+1e-3 {
