@@ -66,6 +66,7 @@ type pdhg struct {
 	keptPres   float64   // the iterate's primal residual when it was kept
 	keptGap    float64   // and its gap
 	keptDual   subDual   // the duals of the repair that made it
+	notBetter  int       // repairs since, none better
 	started    time.Time // when the solve started, for the repairs' deadline
 	repairs    int       // repairs that kept every row
 }

@@ -279,6 +279,18 @@ func TestRepairStalls(t *testing.T) {
 	if res := Measure(m, r.x, nil); res.Primal > 1e-6 {
 		t.Errorf("the stalled answer breaks a row by %.1e", res.Primal)
 	}
+	// With the gap halving at every check (it wanders), repairTries
+	// repairs in a row that find nothing better stall all the same.
+	w.notBetter = 0
+	for k := 1; k <= repairTries; k++ {
+		halved.presRel, halved.pobj = w.keptPres, cur.pobj
+		gapped := halved
+		gapped.dobj = cur.pobj - (cur.pobj-cur.dobj)/4 // a quarter of the kept point's gap
+		r, done := w.repair(ctx, gapped, 1e-6, cinf, stop)
+		if done != (k == repairTries) || done && r.status != Stalled {
+			t.Fatalf("repair %d with the gap at a quarter: done %v, status %v; want Stalled at %d", k, done, r.status, repairTries)
+		}
+	}
 }
 
 // TestAtLimit: a solve that ends at a limit answers with the kept point
