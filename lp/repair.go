@@ -248,9 +248,9 @@ const (
 // stays broken.
 const repairGain = 10
 
-// repairTries is how many repairs in a row may fail to improve on the
-// kept point before PDHG counts itself stalled whatever its residuals
-// do: on the region's essential third round the iterate's gap wandered
+// repairTries is how many repairs since the kept point (of those that
+// keep every row) may fail to improve on it before PDHG counts itself
+// stalled whatever its residuals do: on the region's essential third round the iterate's gap wandered
 // between 10⁻⁵ and 4·10⁻⁵ (halving now and then) for 80 seconds, with
 // its objective the same to eight digits and a row broken by 2.8·10⁻⁶,
 // while six repairs found nothing better.
@@ -272,8 +272,8 @@ const repairMaxCols = 100_000
 // y = 0 (see zeroDualDone); or as Stalled, when the gap is below
 // repairGap and the point is no better, by repairGain times tol, than
 // the one kept, while neither the iterate's primal residual nor its gap
-// has even halved since that was kept, or after repairTries such repairs
-// in a row whatever they did. A point that keeps every row and
+// has even halved since that was kept, or at the repairTries-th such
+// repair since it whatever they did. A point that keeps every row and
 // is better than the one kept is kept (w.kept), as the answer should the
 // solve end at a limit (see atLimit).
 func (w *pdhg) repair(ctx context.Context, cur kktParts, tol, cinf float64, stop func() bool) (pdResult, bool) {

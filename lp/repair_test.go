@@ -280,13 +280,23 @@ func TestRepairStalls(t *testing.T) {
 		t.Errorf("the stalled answer breaks a row by %.1e", res.Primal)
 	}
 	// With the gap halving at every check (it wanders), repairTries
-	// repairs in a row that find nothing better stall all the same.
-	w.notBetter = 0
+	// repairs since the kept point that find nothing better stall all
+	// the same; a better point kept starts the count again.
+	w.notBetter = 0 // the two repairs above counted
+	halved.presRel, halved.pobj = w.keptPres, cur.pobj
+	gapped := halved
+	gapped.dobj = cur.pobj - (cur.pobj-cur.dobj)/4
+	if _, done := w.repair(ctx, gapped, 1e-6, cinf, stop); done || w.notBetter == 0 {
+		t.Fatalf("a repair no better: done %v, %d since the kept point", done, w.notBetter)
+	}
+	w.keptObj += 1 // the next repair is better than this
+	if _, done := w.repair(ctx, gapped, 1e-6, cinf, stop); done || w.notBetter != 0 {
+		t.Fatalf("a better repair: done %v, %d since the kept point, want it kept and 0", done, w.notBetter)
+	}
+	quarter := gapped // a quarter of the gap of the point kept now
+	quarter.dobj = gapped.pobj - (gapped.pobj-gapped.dobj)/4
 	for k := 1; k <= repairTries; k++ {
-		halved.presRel, halved.pobj = w.keptPres, cur.pobj
-		gapped := halved
-		gapped.dobj = cur.pobj - (cur.pobj-cur.dobj)/4 // a quarter of the kept point's gap
-		r, done := w.repair(ctx, gapped, 1e-6, cinf, stop)
+		r, done := w.repair(ctx, quarter, 1e-6, cinf, stop)
 		if done != (k == repairTries) || done && r.status != Stalled {
 			t.Fatalf("repair %d with the gap at a quarter: done %v, status %v; want Stalled at %d", k, done, r.status, repairTries)
 		}

@@ -48,7 +48,8 @@ type Options struct {
 	// the rows it solved, if the solve ends at a limit or stalls (with
 	// the gap below 1e-2, a repair that does not improve on the kept
 	// point while neither the iterate's primal residual nor its gap has
-	// halved: status Stalled).
+	// halved, or the third such repair since the kept point whatever
+	// they did: status Stalled).
 	Repair bool
 	// Start, if set, is where the built-in solver's PDHG begins instead
 	// of at zero: the solution of a model of the same shape, such as the

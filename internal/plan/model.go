@@ -218,23 +218,25 @@ func (md *model) saturated(sol *lp.Solution, active map[int]bool) []int {
 	return out
 }
 
-// bound returns the demand nodes among active that saturated finds in
-// sol and that sol holds at the floor t (their share within hold of it).
-// It is for a round that stalled at a repaired point (lp.Stalled), whose
-// duals are the repair's small LP's where it was solved and PDHG's
-// iterate's elsewhere: on the region's essential second round the
-// iterate sat at the third round's floor (0.3377, a clinic's row
-// broken), priced the needs that bind there, and gave them more than the
-// repaired floor (0.1774); the needs the repair held at the floor, where
-// its prices are those of the point, are the ones to hold.
+// bound returns the demand nodes among active that sol holds at the
+// floor t (their share within hold of it) and that are priced there:
+// saturated's rule among those alone. It is for a round that stalled at
+// a repaired point (lp.Stalled), whose duals are the repair's small LP's
+// where it was solved and PDHG's iterate's elsewhere. The iterate's
+// belong to another point: on the region's essential second round it
+// sat at the third round's floor (0.3377, a clinic's row broken) and
+// priced the needs that bind there, which the repaired point (0.1774)
+// gives more than its floor; holding only needs at the floor leaves
+// them out, and the cut-off is taken among the needs at the floor so
+// that the iterate's large prices elsewhere do not hide theirs.
 func (md *model) bound(sol *lp.Solution, active map[int]bool, t float64) []int {
-	var out []int
-	for _, d := range md.saturated(sol, active) {
+	atFloor := map[int]bool{}
+	for d := range active {
 		if sol.X[md.alloc[d]] <= (t+md.hold)*md.g.demands[d].qty {
-			out = append(out, d)
+			atFloor[d] = true
 		}
 	}
-	return out
+	return md.saturated(sol, atFloor)
 }
 
 // freeze fixes demand node d's share at t (less what a later stage may

@@ -300,8 +300,13 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			}
 			if stalled {
 				stuck := md.bound(sol, active, t)
+				switch len(stuck) {
+				case 0:
+					report(Event{Stage: name, Message: "no need is priced at the floor: the rounds end there"})
+				case len(active):
+					report(Event{Stage: name, Message: fmt.Sprintf("all %d needs are held at %.4g: the rounds end there", len(stuck), t)})
+				}
 				if len(stuck) == 0 || len(stuck) == len(active) {
-					report(Event{Stage: name, Message: "no need is held at the floor where the point was repaired: the rounds end there"})
 					break
 				}
 				report(Event{Stage: name, Message: fmt.Sprintf("%d of %d needs are held at %.4g where the point was repaired; raising the others", len(stuck), len(active), t)})

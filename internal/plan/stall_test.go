@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -400,5 +401,43 @@ func TestWarmStarts(t *testing.T) {
 		if rec.starts[i] != want {
 			t.Errorf("stage %s started with %s, want %s", s.Name, rec.starts[i], want)
 		}
+	}
+}
+
+// TestBound: after a stalled round, the needs held are those the point
+// holds at the floor and that are priced there, the cut-off taken among
+// them alone: a large price on a need above the floor (the iterate's,
+// of another point) neither holds that need nor hides the small prices
+// of the needs at the floor.
+func TestBound(t *testing.T) {
+	md := testModel(t, stalledKitchen(t))
+	sol := &lp.Solution{X: make([]float64, md.m.NumCols()), RowDual: make([]float64, md.m.NumRows())}
+	active := map[int]bool{}
+	for d := range md.g.demands {
+		if md.floorRow[d] >= 0 {
+			active[d] = true
+		}
+	}
+	if len(active) < 2 {
+		t.Fatalf("%d needs in the floors, want at least 2", len(active))
+	}
+	const floor = 0.5
+	above, atFloor := -1, []int{}
+	for d := range active {
+		q := md.g.demands[d].qty
+		if above < 0 {
+			above = d
+			sol.X[md.alloc[d]] = 0.9 * q
+			sol.RowDual[md.floorRow[d]] = 1 / q
+			continue
+		}
+		atFloor = append(atFloor, d)
+		sol.X[md.alloc[d]] = floor * q
+		sol.RowDual[md.floorRow[d]] = 1e-6 / q // below saturated's cut-off of 1e-3 of the top
+	}
+	got := md.bound(sol, active, floor)
+	slices.Sort(atFloor)
+	if !slices.Equal(got, atFloor) {
+		t.Errorf("held %v, want the needs at the floor %v (not %d, above it)", got, atFloor, above)
 	}
 }
