@@ -232,10 +232,11 @@ func (n *neighbourhood) model(p *problem, x, ax []float64) (*Model, []int32) {
 // repairGap is the relative duality gap below which PDHG may count
 // itself stalled: its objective is then near the optimum, as far as the
 // gap tells. (A repair is tried at any gap: where the dual side is far
-// from done the gap can stay at 1 while the iterate sits at the optimum,
-// as on the region's basic tier's first round, whose floor is 0 once the
-// essential needs have all they can get.) Below repairPolishGap a point
-// too broken to repair is polished first.
+// from done the gap can stay near 1 while the iterate is near the
+// optimum, as on the region's basic tier's first round started with the
+// essential total's prices, at a floor of 0 where CLP's optimum is
+// 0.00266.) Below repairPolishGap a point too broken to repair is
+// polished first.
 const (
 	repairGap       = 1e-2
 	repairPolishGap = 1e-4
@@ -250,10 +251,10 @@ const repairGain = 10
 
 // repairTries is how many repairs since the kept point (of those that
 // keep every row) may fail to improve on it before PDHG counts itself
-// stalled whatever its residuals do: on the region's essential third round the iterate's gap wandered
-// between 10⁻⁵ and 4·10⁻⁵ (halving now and then) for 80 seconds, with
-// its objective the same to eight digits and a row broken by 2.8·10⁻⁶,
-// while six repairs found nothing better.
+// stalled whatever its residuals do: on the region's essential third
+// round the iterate's gap wandered between 10⁻⁵ and 4·10⁻⁵ (halving now
+// and then) for 80 seconds, with its objective the same to eight digits
+// and a row broken by 2.8·10⁻⁶, while six repairs found nothing better.
 const repairTries = 3
 
 // repairMaxCols bounds the columns a repair frees: the small LP must

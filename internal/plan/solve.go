@@ -298,29 +298,20 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			if endRounds || t >= 1-md.hold || round == rounds {
 				break
 			}
+			stuck, say := md.saturated(sol, active), "%d of %d needs can get no more than %.4g; raising the others"
 			if stalled {
-				stuck := md.bound(sol, active, t)
-				switch len(stuck) {
-				case 0:
+				stuck, say = md.bound(sol, active, t), "%d of %d needs are held at %.4g where the point was repaired; raising the others"
+			}
+			if len(stuck) == 0 || len(stuck) == len(active) {
+				switch {
+				case stalled && len(stuck) == 0:
 					report(Event{Stage: name, Message: "no need is priced at the floor: the rounds end there"})
-				case len(active):
+				case stalled:
 					report(Event{Stage: name, Message: fmt.Sprintf("all %d needs are held at %.4g: the rounds end there", len(stuck), t)})
 				}
-				if len(stuck) == 0 || len(stuck) == len(active) {
-					break
-				}
-				report(Event{Stage: name, Message: fmt.Sprintf("%d of %d needs are held at %.4g where the point was repaired; raising the others", len(stuck), len(active), t)})
-				for _, d := range stuck {
-					md.freeze(d, t)
-					delete(active, d)
-				}
-				continue
-			}
-			stuck := md.saturated(sol, active)
-			if len(stuck) == 0 || len(stuck) == len(active) {
 				break
 			}
-			report(Event{Stage: name, Message: fmt.Sprintf("%d of %d needs can get no more than %.4g; raising the others", len(stuck), len(active), t)})
+			report(Event{Stage: name, Message: fmt.Sprintf(say, len(stuck), len(active), t)})
 			for _, d := range stuck {
 				md.freeze(d, t)
 				delete(active, d)

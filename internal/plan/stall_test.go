@@ -357,8 +357,8 @@ func TestUnplannedTier(t *testing.T) {
 	})
 }
 
-// startRecorder solves with the built-in solver and notes, by stage
-// objective, whether each solve was given a start and its duals.
+// startRecorder solves with the built-in solver and notes, call by
+// call, whether each solve was given a start and its duals.
 type startRecorder struct {
 	starts []string // "none", "primal" or "primal and dual", by call
 }
