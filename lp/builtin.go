@@ -99,6 +99,9 @@ func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time,
 	defer w.close()
 	if warm != nil {
 		w.begin(warm)
+		if opt.Repair {
+			w.anchor = q.anchorAt(warm.x, opt.tolerance()/2)
+		}
 	}
 	var r pdResult
 	if opt.Method == MethodAdaptive {

@@ -69,6 +69,7 @@ type pdhg struct {
 	notBetter  int       // repairs since, none better
 	started    time.Time // when the solve started, for the repairs' deadline
 	repairs    int       // repairs that kept every row
+	anchor     []float64 // the start, unscaled, when it keeps every row (see shrink)
 }
 
 // pdResult is what the iteration hands back, in the unscaled problem's

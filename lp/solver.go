@@ -49,7 +49,10 @@ type Options struct {
 	// the gap below 1e-2, a repair that does not improve on the kept
 	// point while neither the iterate's primal residual nor its gap has
 	// halved, or the third such repair since the kept point whatever
-	// they did: status Stalled).
+	// they did: status Stalled). A solve that ends at a limit with no
+	// point kept, but with a Start that keeps every row, answers with its
+	// iterate moved toward that start until it keeps them too (see
+	// problem.shrink), or with the start if that is better.
 	Repair bool
 	// Start, if set, is where the built-in solver's PDHG begins instead
 	// of at zero: the solution of a model of the same shape, such as the

@@ -1,0 +1,129 @@
+package lp
+
+import "math"
+
+// shrinkWork bounds the row fixes of a shrink: this many times the rows.
+const shrinkWork = 50
+
+// shrink moves x toward anchor, a point that keeps every row and bound of
+// p to tol, until x keeps them too, and returns the point and its row
+// activities, or nil when it ran out of work (shrinkWork). Both points
+// must keep the column bounds; so do all points between them.
+//
+// A row that x breaks is mended by the columns that pull it the wrong
+// way, each moved back toward anchor by the same fraction of its
+// distance, just enough: at anchor their pull is gone, and there the row
+// holds. Each move may break other rows of the columns moved, which are
+// mended in turn; every move is toward anchor, so it ends. Then each
+// column moved goes back toward x as far as its rows' slack allows (the
+// mends moved some further than the rows needed in the end).
+//
+// On a later max-min round whose point is far from keeping the rules
+// (PDHG's iterate on the region's basic tier breaks 60,000 rows), anchor
+// being the last stage's answer, this keeps what the iterate gives where
+// the resources allow it and takes back the rest.
+func (p *problem) shrink(anchor, x []float64, tol float64) ([]float64, []float64) {
+	a := p.a
+	at := a.Transpose()
+	target := x
+	x = append([]float64(nil), x...)
+	ax := make([]float64, p.rows())
+	a.MulVec(ax, x)
+	queued := make([]bool, p.rows())
+	var queue []int
+	push := func(i int) {
+		if !queued[i] {
+			if _, rel := p.rowViolation(i, ax[i]); rel > tol {
+				queued[i] = true
+				queue = append(queue, i)
+			}
+		}
+	}
+	for i := range ax {
+		push(i)
+	}
+	moveBy := func(j int, v float64) {
+		d := v - x[j]
+		x[j] = v
+		for k := a.Start[j]; k < a.Start[j+1]; k++ {
+			ax[a.Ind[k]] += a.Val[k] * d
+		}
+	}
+	work := shrinkWork * p.rows()
+	for len(queue) > 0 {
+		if work--; work < 0 {
+			return nil, nil
+		}
+		i := queue[0]
+		queue = queue[1:]
+		queued[i] = false
+		// need > 0: the row must go up by need; < 0: down.
+		need := 0.0
+		switch {
+		case ax[i] < p.lr[i]:
+			need = p.lr[i] - ax[i]
+		case ax[i] > p.ur[i]:
+			need = p.ur[i] - ax[i]
+		default:
+			continue
+		}
+		pull := 0.0 // what the columns pulling the wrong way give
+		for k := at.Start[i]; k < at.Start[i+1]; k++ {
+			j := at.Ind[k]
+			if g := at.Val[k] * (anchor[j] - x[j]); g*need > 0 {
+				pull += g
+			}
+		}
+		f := 1.0
+		if math.Abs(pull) > math.Abs(need) {
+			f = need / pull
+		}
+		for k := at.Start[i]; k < at.Start[i+1]; k++ {
+			j := int(at.Ind[k])
+			if g := at.Val[k] * (anchor[j] - x[j]); g*need > 0 {
+				moveBy(j, x[j]+f*(anchor[j]-x[j]))
+				for kk := a.Start[j]; kk < a.Start[j+1]; kk++ {
+					push(int(a.Ind[kk]))
+				}
+			}
+		}
+	}
+	// Back toward target, each column as far as its rows allow.
+	for j, v := range target {
+		dir := v - x[j]
+		if dir == 0 {
+			continue
+		}
+		s := 1.0
+		for k := a.Start[j]; k < a.Start[j+1]; k++ {
+			i, g := a.Ind[k], a.Val[k]*dir
+			switch {
+			case g > 0:
+				s = math.Min(s, (p.ur[i]-ax[i])/g)
+			case g < 0:
+				s = math.Min(s, (p.lr[i]-ax[i])/g)
+			}
+		}
+		if s > 0 {
+			moveBy(j, x[j]+s*dir)
+		}
+	}
+	return x, ax
+}
+
+// anchorAt returns x within p's column bounds if it then keeps every
+// row to tol, else nil.
+func (p *problem) anchorAt(x []float64, tol float64) []float64 {
+	a := make([]float64, len(x))
+	for j, v := range x {
+		a[j] = clamp(v, p.lc[j], p.uc[j])
+	}
+	ax := make([]float64, p.rows())
+	p.a.MulVec(ax, a)
+	for i, v := range ax {
+		if _, rel := p.rowViolation(i, v); rel > tol {
+			return nil
+		}
+	}
+	return a
+}
