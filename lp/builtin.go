@@ -38,8 +38,9 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 			r = pdResult{status: Optimal, method: opt.Method}
 		} else {
 			r = solveReduced(ctx, q, opt, start, reducedStart(m, opt.Start, rows, cols))
+			r = q.fallBack(r, fallback(m, opt, cols), opt.tolerance())
 		}
-		sol.Status, sol.Iterations, sol.Method, sol.Repairs = r.status, r.iterations, r.method, r.repairs
+		sol.Status, sol.Iterations, sol.Method, sol.Repairs, sol.Shrunk = r.status, r.iterations, r.method, r.repairs, r.shrunk
 		x, y = pre.postsolve(r.x, r.y, rows, cols)
 	}
 	sol.X, sol.RowDual = x, y
@@ -68,6 +69,24 @@ func reducedStart(m *Model, s *Solution, rows, cols []int) *point {
 		}
 	}
 	return p
+}
+
+// fallback maps the point a stopped solve may fall back on
+// (Options.Fallback, else the start's) onto the columns presolve kept,
+// or returns nil when there is none or it does not fit m.
+func fallback(m *Model, opt Options, cols []int) []float64 {
+	x := opt.Fallback
+	if x == nil && opt.Start != nil {
+		x = opt.Start.X
+	}
+	if !opt.Repair || len(x) != m.NumCols() {
+		return nil
+	}
+	r := make([]float64, len(cols))
+	for k, j := range cols {
+		r[k] = x[j]
+	}
+	return r
 }
 
 // point is a primal-dual pair of a problem.
@@ -99,9 +118,6 @@ func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time,
 	defer w.close()
 	if warm != nil {
 		w.begin(warm)
-		if opt.Repair {
-			w.anchor = q.anchorAt(warm.x, opt.tolerance()/2)
-		}
 	}
 	var r pdResult
 	if opt.Method == MethodAdaptive {

@@ -69,7 +69,6 @@ type pdhg struct {
 	notBetter  int       // repairs since, none better
 	started    time.Time // when the solve started, for the repairs' deadline
 	repairs    int       // repairs that kept every row
-	anchor     []float64 // the start, unscaled, when it keeps every row (see shrink)
 }
 
 // pdResult is what the iteration hands back, in the unscaled problem's
@@ -79,7 +78,8 @@ type pdResult struct {
 	x, y       []float64
 	iterations int
 	method     Method
-	repairs    int // points repaired to keep every row (Options.Repair)
+	repairs    int  // points repaired to keep every row (Options.Repair)
+	shrunk     bool // moved toward the fallback (see fallBack)
 }
 
 // Constants of [PDLP] and of its open-source implementation.

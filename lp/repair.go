@@ -357,9 +357,6 @@ func (w *pdhg) repairContext(ctx context.Context) (context.Context, context.Canc
 // region's essential second round, PDHG's iterate sat at the third
 // round's floor, with the needs binding that priced).
 func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
-	if w.kept == nil && cur.presRel > tol && w.anchor != nil {
-		return w.shrunk(st, tol)
-	}
 	if w.kept == nil || cur.presRel <= tol && cur.pobj <= w.keptObj {
 		return w.result(st, w.xn, w.yn)
 	}
@@ -373,21 +370,3 @@ func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
 	return r
 }
 
-// shrunk is the answer of a solve that ends with status st at a point
-// that breaks rows, with no repaired point kept but a start that keeps
-// every row (w.anchor): the point moved toward the start until it keeps
-// them too (problem.shrink), or the start itself if that is better or
-// the shrink runs out of work, with the iterate's duals.
-func (w *pdhg) shrunk(st Status, tol float64) pdResult {
-	w.sc.unscalePrimal(w.ux, w.uax, w.xn, w.axn)
-	x, _ := w.orig.shrink(w.anchor, w.ux, tol/2)
-	if x == nil || dot(w.orig.c, x) > dot(w.orig.c, w.anchor) {
-		x = append([]float64(nil), w.anchor...)
-	}
-	r := pdResult{status: st, x: x, iterations: w.iter + w.polishIters, repairs: w.repairs}
-	r.y = make([]float64, w.p.rows())
-	for i, v := range w.yn {
-		r.y[i] = w.sc.gamma * w.sc.row[i] * v
-	}
-	return r
-}

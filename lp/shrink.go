@@ -111,6 +111,45 @@ func (p *problem) shrink(anchor, x []float64, tol float64) ([]float64, []float64
 	return x, ax
 }
 
+// fallBack is r, the answer of a solve of p, unless the solve stopped
+// at a limit or stalled with a point that breaks rows (beyond tol) and
+// fallback keeps every row (to tol/2, once within the column bounds):
+// then the point is moved toward fallback until it keeps them too
+// (shrink), or is fallback itself if that is better or the shrink runs
+// out of work. The duals are left as they are.
+func (p *problem) fallBack(r pdResult, fallback []float64, tol float64) pdResult {
+	switch r.status {
+	case IterationLimit, TimeLimit, Stalled:
+	default:
+		return r
+	}
+	if fallback == nil || len(r.x) != p.cols() || p.keeps(r.x, tol) {
+		return r
+	}
+	anchor := p.anchorAt(fallback, tol/2)
+	if anchor == nil {
+		return r
+	}
+	x, _ := p.shrink(anchor, r.x, tol/2)
+	if x == nil || dot(p.c, x) > dot(p.c, anchor) {
+		x = anchor
+	}
+	r.x, r.shrunk = x, true
+	return r
+}
+
+// keeps reports whether x keeps every row of p to tol.
+func (p *problem) keeps(x []float64, tol float64) bool {
+	ax := make([]float64, p.rows())
+	p.a.MulVec(ax, x)
+	for i, v := range ax {
+		if _, rel := p.rowViolation(i, v); rel > tol {
+			return false
+		}
+	}
+	return true
+}
+
 // anchorAt returns x within p's column bounds if it then keeps every
 // row to tol, else nil.
 func (p *problem) anchorAt(x []float64, tol float64) []float64 {
@@ -118,12 +157,8 @@ func (p *problem) anchorAt(x []float64, tol float64) []float64 {
 	for j, v := range x {
 		a[j] = clamp(v, p.lc[j], p.uc[j])
 	}
-	ax := make([]float64, p.rows())
-	p.a.MulVec(ax, a)
-	for i, v := range ax {
-		if _, rel := p.rowViolation(i, v); rel > tol {
-			return nil
-		}
+	if !p.keeps(a, tol) {
+		return nil
 	}
 	return a
 }

@@ -1,6 +1,8 @@
 package lp
 
 import (
+	"context"
+	"errors"
 	"math"
 	"testing"
 )
@@ -74,46 +76,56 @@ func TestShrink(t *testing.T) {
 	}
 }
 
-// TestShrunkAtLimit: a solve stopped at a point that breaks rows, with
-// no repaired point kept, answers with that point moved toward a start
-// that keeps every row, never worse than the start; without such a
-// start, with the point itself.
-func TestShrunkAtLimit(t *testing.T) {
+// TestFallBack: a solve stopped at a limit (here the barrier after one
+// iteration, whose point breaks rows), with Repair and a fallback that
+// keeps every row, answers with its point moved toward the fallback,
+// never worse than it; the same from a start; without either, or
+// without Repair, or with a fallback that breaks a row, with the point
+// itself.
+func TestFallBack(t *testing.T) {
 	m := shareModel()
-	q := problemOf(m)
-	broken := []float64{10, 8, 8, 8, 6, 0.9}
-	at := func(anchor []float64) pdResult {
-		w := newPDHG(q, Options{Threads: 1, Repair: true})
-		defer w.close()
-		w.anchor = anchor
-		for j, v := range broken {
-			w.xn[j] = v / (w.sc.beta * w.sc.col[j])
+	fb := []float64{4, 2, 2, 2, 2, 0.25} // keeps every row, t = 1/4
+	solve := func(o Options) *Solution {
+		t.Helper()
+		o.Method, o.IterationLimit = MethodBarrier, 1
+		sol, err := Solve(context.Background(), m, o)
+		if !errors.Is(err, ErrIterationLimit) {
+			t.Fatalf("error %v, want the iteration limit", err)
 		}
-		w.mulA.apply(w.axn, w.xn)
-		cur := w.unscaled(w.xn, w.axn, w.yn, w.atyn, cinf(q))
-		return w.atLimit(IterationLimit, cur, 1e-6)
+		return sol
 	}
-	if r := at(nil); Measure(m, r.x, nil).Primal < 0.1 {
-		t.Fatalf("without a start the answer should be the broken point, got %v", r.x)
+	bare := solve(Options{Repair: true})
+	if bare.PrimalResidual <= 1e-6 || bare.Shrunk {
+		t.Fatalf("one barrier iteration keeps the rows (residual %.1e, shrunk %v): the case is not tested", bare.PrimalResidual, bare.Shrunk)
 	}
-	start := []float64{4, 2, 2, 2, 2, 0.25} // keeps every row, t = 1/4
-	if q.anchorAt(start, 1e-9) == nil {
-		t.Fatal("the start keeps every row, but anchorAt refused it")
+	for _, c := range []struct {
+		name string
+		o    Options
+	}{
+		{"fallback", Options{Repair: true, Fallback: fb}},
+		{"start", Options{Repair: true, Start: &Solution{X: fb}}},
+	} {
+		sol := solve(c.o)
+		if !sol.Shrunk || sol.PrimalResidual > 1e-6 {
+			t.Errorf("%s: shrunk %v, primal residual %.1e; want a point that keeps the rows", c.name, sol.Shrunk, sol.PrimalResidual)
+		}
+		if sol.X[5] < 0.25 {
+			t.Errorf("%s: t = %g, less than the fallback's 0.25", c.name, sol.X[5])
+		}
 	}
-	r := at(start)
-	if r.status != IterationLimit {
-		t.Errorf("status %v, want the limit", r.status)
+	for _, c := range []struct {
+		name string
+		o    Options
+	}{
+		{"without Repair", Options{Fallback: fb}},
+		{"with a fallback that breaks a fairness row", Options{Repair: true, Fallback: []float64{4, 2, 2, 2, 2, 0.5}}},
+	} {
+		if sol := solve(c.o); sol.Shrunk || sol.PrimalResidual <= 1e-6 {
+			t.Errorf("%s: shrunk %v, primal residual %.1e; want the iterate", c.name, sol.Shrunk, sol.PrimalResidual)
+		}
 	}
-	if res := Measure(m, r.x, nil); res.Primal > 1e-6 {
-		t.Errorf("the answer %v breaks a row by %.1e", r.x, res.Primal)
-	}
-	if r.x[5] < 0.25 {
-		t.Errorf("t = %g, less than the start's 0.25", r.x[5])
-	}
-	if q.anchorAt([]float64{4, 2, 2, 2, 2, 0.5}, 1e-9) != nil {
-		t.Error("a start that breaks its fairness rows (t = 0.5 with 2 each) was taken as an anchor")
-	}
+	q := problemOf(m)
 	if a := q.anchorAt([]float64{4, 2, 2, 2, 2, -0.5}, 1e-9); a == nil || a[5] != 0 {
-		t.Errorf("a start below t's bound should be moved onto it, got %v", a)
+		t.Errorf("a fallback below t's bound should be moved onto it, got %v", a)
 	}
 }

@@ -86,6 +86,10 @@ type Solution struct {
 	// Repairs counts the points the built-in solver's PDHG repaired to
 	// keep every row (Options.Repair).
 	Repairs int
+	// Shrunk says the answer of a solve stopped at a limit is its last
+	// point moved toward Options.Fallback (or the start) until it keeps
+	// every row, or that point itself (Options.Repair).
+	Shrunk bool
 	// Method is the built-in solver's method that gave the answer: the
 	// one asked for, or Halpern PDHG when the barrier handed over (see
 	// MethodBarrier).

@@ -50,9 +50,9 @@ type Options struct {
 	// point while neither the iterate's primal residual nor its gap has
 	// halved, or the third such repair since the kept point whatever
 	// they did: status Stalled). A solve that ends at a limit with no
-	// point kept, but with a Start that keeps every row, answers with its
-	// iterate moved toward that start until it keeps them too (see
-	// problem.shrink), or with the start if that is better.
+	// point kept, but with a Fallback or Start that keeps every row,
+	// answers with its iterate moved toward that point until it keeps
+	// them too (see problem.shrink), or with the point if that is better.
 	Repair bool
 	// Start, if set, is where the built-in solver's PDHG begins instead
 	// of at zero: the solution of a model of the same shape, such as the
@@ -61,6 +61,13 @@ type Options struct {
 	// previous step's prices mislead where the objective changed. The
 	// barrier and the external solvers ignore it.
 	Start *Solution
+	// Fallback, if set, is a point of a model of the same shape that
+	// keeps every row of this one, such as the answer of the step before
+	// of a sequence that only tightens costs: with Repair, a solve that
+	// ends at a limit as Repair describes answers with its iterate moved
+	// toward it. A Start that keeps every row serves when Fallback is
+	// nil. It does not change where PDHG begins.
+	Fallback []float64
 }
 
 // Method is a variant of the built-in solver's iteration.

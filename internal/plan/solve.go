@@ -84,6 +84,16 @@ func stopText(err error, limit int) string {
 	return "no optimum within the time limit"
 }
 
+// keptText says how a stopped stage's point came to keep the rules: as
+// PDHG left it or repaired it, or moved toward the earlier stages' answer
+// (lp.Solution.Shrunk; docs/lp.md, "Shrinking toward the start").
+func keptText(sol *lp.Solution) string {
+	if sol.Shrunk {
+		return "its last point, moved toward the earlier stages' answer, keeps the rules"
+	}
+	return "its last point keeps the rules"
+}
+
 // likelyMet is the share every need still raised must already have in
 // the previous round's solution for the next round to be tried as a
 // feasibility problem first (see likelyAllMet).
@@ -165,6 +175,14 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			if !sameObjective {
 				o.Start = &lp.Solution{X: last.X}
 			}
+		}
+		if last != nil {
+			// The earlier stages' answer keeps the rows of every later
+			// stage but a round that fixes the floor at 1 (allMet; the
+			// solver checks): a stage stopped without a point of its own
+			// that keeps them falls back on it, or on its own point moved
+			// toward it.
+			o.Fallback = last.X
 		}
 		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
 		sol, err := solver.Solve(ctx, md.m, o)
@@ -254,14 +272,14 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 						// needs it reached: those held at the floor
 						// there are held at it, and the rounds go on
 						// with the others (see bound).
-						fallBack(name, "%s: its last point keeps the rules and gives the %d needs still raised %.4g",
-							stopText(err, limit), len(active), md.floor(sol, ti))
+						fallBack(name, "%s: %s and gives the %d needs still raised %.4g",
+							stopText(err, limit), keptText(sol), len(active), md.floor(sol, ti))
 						stalled, err = true, nil
 					} else if feasible(sol, tol) {
 						// Its floor can be had, if it is not the most;
 						// the rounds end with it.
-						fallBack(name, "%s: its last point keeps the rules and gives the %d needs still raised %.4g; the rounds end there",
-							stopText(err, limit), len(active), md.floor(sol, ti))
+						fallBack(name, "%s: %s and gives the %d needs still raised %.4g; the rounds end there",
+							stopText(err, limit), keptText(sol), len(active), md.floor(sol, ti))
 						endRounds, err = true, nil
 					} else if round > 1 {
 						// The needs still raised keep the floor the last
@@ -330,7 +348,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		sol, err := solveAs(name, tol, limit)
 		switch {
 		case stopped(err) && feasible(sol, tol):
-			fallBack(name, "%s: its last point keeps the rules and the floors, and stands", stopText(err, limit))
+			fallBack(name, "%s: %s and the floors, and stands", stopText(err, limit), keptText(sol))
 			last = sol
 		case stopped(err):
 			// The last round's answer holds every floor; its total
@@ -370,7 +388,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	final, err := solveAs("cost", costTol, limit)
 	switch {
 	case stopped(err) && feasible(final, costTol):
-		fallBack("cost", "%s: the plan is its last point, which keeps the rules, without the least labour and transport", stopText(err, limit))
+		fallBack("cost", "%s: %s and is the plan, without the least labour and transport", stopText(err, limit), keptText(final))
 	case stopped(err) && last != nil:
 		// The tiers' answer is a plan too, only not the least effort:
 		// the repair makes it exact.

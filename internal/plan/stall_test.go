@@ -42,37 +42,56 @@ func stalledKitchen(t *testing.T) *world.World {
 // and the tier's total stop without an optimum: the planner says so, and
 // every essential need keeps at least the floor the first round proved.
 // With the last stage's budget cut instead, the plan is the tiers'
-// answer, repaired, and the tiers' shares are those of a full run. The
-// plan keeps the rules in every case.
+// answer, repaired, and the tiers' shares are those of a full run. As the
+// planner runs the built-in solver, each stopped stage falls back on the
+// stages before it (lp.Options.Fallback) and its point, moved toward
+// their answer, is used; named as another solver would be, without
+// Repair, the stopped points break rows and the planner goes on from the
+// stages before. The plan keeps the rules in every case.
 func TestStalledRound(t *testing.T) {
 	w := stalledKitchen(t)
 	type budget = struct{ factor, min int }
 	one := budget{0, 1}
+	// The planner's own use of the built-in solver sets lp.Options.Repair,
+	// so that a stopped stage falls back on the stages before; without it
+	// (the built-in solver named, as for another solver) the stopped
+	// stage's point breaks rows and the planner goes on without it.
+	bare := Options{Solver: lp.Builtin{}, LP: lp.Options{Method: lp.MethodBarrier}}
 	for _, tc := range []struct {
 		name          string
+		opt           Options
 		rounds, cost  budget
 		said, notSaid []string
 		fair          bool // visits at 0.8, not only above the floor
 	}{
-		{"budget", roundBudget, costBudget, nil, []string{"no optimum"}, true},
-		{"rounds and total", one, costBudget, []string{
+		{"budget", Options{}, roundBudget, costBudget, nil, []string{"no optimum"}, true},
+		{"rounds and total", Options{}, one, costBudget, []string{
+			"essential/maxmin-2: no optimum within 1 iterations or the time limit: its last point, moved toward the earlier stages' answer, keeps the rules",
+			"essential/total: no optimum within 1 iterations or the time limit: its last point, moved toward the earlier stages' answer, keeps the rules and the floors, and stands",
+		}, []string{"cost: no optimum"}, false},
+		{"rounds and total without falling back", bare, one, costBudget, []string{
 			"essential/maxmin-2: no optimum within 1 iterations",
 			"essential/total: no optimum within 1 iterations or the time limit: the tier keeps the allocations of its last max-min round",
-		}, []string{"cost: no optimum"}, false},
-		{"cost", roundBudget, one, []string{
-			"cost: no optimum within 1 iterations or the time limit: the plan is the tiers' answer",
+		}, []string{"cost: no optimum", "moved toward"}, false},
+		{"cost", Options{}, roundBudget, one, []string{
+			"cost: no optimum within 1 iterations or the time limit: its last point, moved toward the earlier stages' answer, keeps the rules and is the plan",
 		}, []string{"maxmin-2: no optimum", "total: no optimum"}, true},
+		{"cost without falling back", bare, roundBudget, one, []string{
+			"cost: no optimum within 1 iterations or the time limit: the plan is the tiers' answer",
+		}, []string{"maxmin-2: no optimum", "total: no optimum", "moved toward"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			savedRounds, savedCost := roundBudget, costBudget
 			roundBudget, costBudget = tc.rounds, tc.cost
 			defer func() { roundBudget, costBudget = savedRounds, savedCost }()
 			var said []string
-			p, err := Make(context.Background(), w, Options{Progress: func(e Event) {
+			o := tc.opt
+			o.Progress = func(e Event) {
 				if e.LP == nil {
 					said = append(said, e.Stage+": "+e.Message)
 				}
-			}})
+			}
+			p, err := Make(context.Background(), w, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,6 +148,7 @@ type timeUp struct {
 	call, calls int
 	short       bool
 	residual    float64
+	shrunk      bool // the cut solve fell back (lp.Solution.Shrunk)
 	status      lp.Status
 }
 
@@ -143,7 +163,7 @@ func (s *timeUp) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.So
 	if s.calls != s.call || err != nil && !(s.short && errors.Is(err, lp.ErrIterationLimit)) {
 		return sol, err
 	}
-	s.residual = sol.PrimalResidual
+	s.residual, s.shrunk = sol.PrimalResidual, sol.Shrunk
 	sol.Status = lp.TimeLimit
 	if s.status != lp.Unsolved {
 		sol.Status = s.status
@@ -217,7 +237,7 @@ func TestStoppedAtFeasiblePoint(t *testing.T) {
 				}
 				said := map[lp.Status]string{lp.TimeLimit: ": no optimum within ", lp.Stalled: ": no optimum (the solver's answer stopped improving): "}[how]
 				used := strings.Contains(all, st.Name+said) &&
-					(strings.Contains(all, "its last point keeps the rules") || strings.Contains(all, "the plan is its last point"))
+					strings.Contains(all, "its last point keeps the rules")
 				if !cleaning && !used {
 					t.Errorf("the planner did not say it used the stopped point; it said:\n%s", all)
 				}
@@ -276,7 +296,10 @@ func TestInterruptedPlan(t *testing.T) {
 // of TestStalledRound with a wanted need for meals and a basic need for
 // a radio that nothing makes: the essential shares are then those of a
 // full run, and the bulletins, the radio and the wanted meals get
-// nothing.
+// nothing. With lp.Options.Repair, as the planner sets it for the
+// built-in solver, the stopped round falls back on the earlier tiers'
+// answer (lp.Options.Fallback), its point moved toward it, and the tier
+// and those after it are planned from there.
 func TestUnplannedTier(t *testing.T) {
 	w := stalledKitchen(t)
 	w.Products = append(w.Products, world.Product{ID: "radio", Name: names("Radio"), Unit: "radio", Kind: world.Good})
@@ -353,6 +376,44 @@ func TestUnplannedTier(t *testing.T) {
 		}
 		if msg := (Cause{Kind: Stopped}).Message("es"); !strings.HasPrefix(msg, "sin planificar") {
 			t.Errorf("Spanish message %q", msg)
+		}
+	})
+
+	t.Run("basic, falling back", func(t *testing.T) {
+		o := opt
+		o.LP.Repair = true
+		stop := &timeUp{call: call["basic/maxmin"], short: true}
+		o.Solver = stop
+		p, all := planSaying(t, w, o)
+		if !stop.shrunk || stop.residual > 1e-6 {
+			t.Fatalf("the cut solve did not fall back on a point that keeps the rows (shrunk %v, residual %g)", stop.shrunk, stop.residual)
+		}
+		if p.Status != "feasible" {
+			t.Errorf("status %q, want feasible", p.Status)
+		}
+		if !strings.Contains(all, "basic/maxmin: no optimum within") || !strings.Contains(all, "the rounds end there") || strings.Contains(all, "not planned") {
+			t.Errorf("the planner did not say the basic tier's rounds end at a point that keeps the rules; it said:\n%s", all)
+		}
+		solved := map[string]bool{}
+		for _, st := range p.Solver.Stages {
+			solved[st.Name] = true
+		}
+		if !solved["wanted/maxmin"] {
+			t.Errorf("stages %v: the wanted tier was not planned", p.Solver.Stages)
+		}
+		for i, a := range p.Allocations {
+			n := w.Needs[i]
+			for _, sf := range p.Shortfalls {
+				if sf.Need == n.ID && sf.Cause.Kind == Stopped {
+					t.Errorf("need %s (%s) is said not to be planned", n.ID, n.Tier)
+				}
+			}
+			if n.Tier != world.Essential {
+				continue
+			}
+			if want := full.Allocations[i].Qty; math.Abs(a.Qty-want) > 1e-3*n.Qty {
+				t.Errorf("need %s: %g allocated, %g in the full run", n.ID, a.Qty, want)
+			}
 		}
 	})
 }
