@@ -369,4 +369,3 @@ func (w *pdhg) atLimit(st Status, cur kktParts, tol float64) pdResult {
 	w.keptDual.over(r.y)
 	return r
 }
-
