@@ -28,6 +28,7 @@ const (
 	msgPlanWrote     msgKey = "plan-wrote"
 	msgPlanExported  msgKey = "plan-exported"
 	msgPlanNoDir     msgKey = "plan-no-dir"
+	msgPlanNegative  msgKey = "plan-negative"
 )
 
 var planMessages = map[msgKey][2]string{
@@ -67,6 +68,9 @@ Opciones:
 	msgPlanSolver: {
 		"unknown solver %q: want builtin, clp or highs",
 		"solucionador desconocido %q: use builtin, clp o highs"},
+	msgPlanNegative: {
+		"--%s %s: a time cannot be negative (0 for no limit)",
+		"--%s %s: un tiempo no puede ser negativo (0 sin límite)"},
 	msgPlanSummary: {
 		`plan of %d members, %d sites, %d products, %d needs: %s
 coverage      needed          met     min share
@@ -118,7 +122,8 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	solverName := fs.String("solver", "builtin", "builtin, clp or highs")
 	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json / escribe el PL de cada etapa")
 	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
-	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped at a point that keeps every row uses it, else the stages before it stand (a tier's first round stopped so leaves that tier and the later ones unplanned, the essential tier's ends the plan) / límite de tiempo por PL, 0 sin límite; una etapa detenida en un punto que cumple cada fila lo usa, si no valen las etapas anteriores (la primera ronda de un nivel detenida así deja sin planificar ese nivel y los siguientes; la del nivel esencial termina el plan)")
+	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped so uses its last point, moved with the built-in solver toward the stages before until it keeps every row / límite de tiempo por PL, 0 sin límite; una etapa detenida así usa su último punto, acercado con el solucionador propio a las etapas anteriores hasta que cumpla cada fila")
+	budget := fs.Duration("budget", 0, "time for all the plan's LPs, 0 for no limit: each gets an even share of what is left among the stages to come, and the plan is whole but not proved the fairest / tiempo para todos los PL del plan, 0 sin límite: cada uno recibe una parte igual de lo que queda entre las etapas que faltan; el plan es completo pero sin prueba de ser el más justo")
 	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -126,6 +131,14 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usageError{c.t(msgPlanOneWorld, len(pos))}
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"time-limit", *limit}, {"budget", *budget}} {
+		if f.d < 0 {
+			return usageError{c.t(msgPlanNegative, f.name, f.d)}
+		}
 	}
 	var solver lp.Solver
 	switch *solverName {
@@ -153,7 +166,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 
 	start := time.Now()
 	var mu sync.Mutex
-	opt := plan.Options{Solver: solver, LP: lp.Options{Tolerance: *tol, TimeLimit: *limit}}
+	opt := plan.Options{Solver: solver, LP: lp.Options{Tolerance: *tol, TimeLimit: *limit}, Budget: *budget}
 	if !*quiet {
 		opt.Progress = func(e plan.Event) {
 			mu.Lock()

@@ -94,3 +94,29 @@ func TestPlanExportMPS(t *testing.T) {
 		t.Errorf("no plan file: %v", err)
 	}
 }
+
+// TestPlanBudget: --budget plans the example in the time given (ample
+// here, so the plan is the optimal one), and a negative time, for it or
+// for --time-limit, is a usage error in both languages.
+func TestPlanBudget(t *testing.T) {
+	code, out, errOut := runCLI(t, "en", "plan", "--quiet", "--budget", "10m", "--json", example)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	p, err := plan.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != "optimal" {
+		t.Errorf("status %q with ten minutes for the example, want optimal", p.Status)
+	}
+	for _, c := range []struct{ lang, flag, want string }{
+		{"en", "--budget", "--budget -1s: a time cannot be negative"},
+		{"es", "--time-limit", "--time-limit -1s: un tiempo no puede ser negativo"},
+	} {
+		code, _, errOut := runCLI(t, c.lang, "plan", c.flag, "-1s", example)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s %s -1s: exit %d, %q; want 2 and %q", c.lang, c.flag, code, errOut, c.want)
+		}
+	}
+}

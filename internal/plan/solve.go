@@ -24,6 +24,15 @@ type Options struct {
 	// Progress, if set, hears about each step and, during long solves,
 	// the solver's progress about once a second.
 	Progress func(Event)
+	// Budget, if positive, bounds the time of the whole plan: each
+	// stage's solve is stopped after an even share of the time left
+	// among the stages still to come (this one, its tier's total, a first
+	// round and a total for each later tier, and the last stage), or
+	// LP.TimeLimit if that is less. A stopped stage falls back on the
+	// stages before it (see Make), so the plan is whole, if not the
+	// fairest or the least effort. Splitting the pools and what the
+	// caller does with the plan come on top.
+	Budget time.Duration
 	// Export, if set, is called with every stage's LP and its solution
 	// right after the stage is solved; the LP then carries names.
 	Export func(stage string, m *lp.Model, sol *lp.Solution) error
@@ -87,12 +96,19 @@ func stopText(err error, limit int) string {
 // keptText says how a stopped stage's point came to keep the rules: as
 // PDHG left it or repaired it, or moved toward the earlier stages' answer
 // (lp.Solution.Shrunk; docs/lp.md, "Shrinking toward the start").
-func keptText(sol *lp.Solution) string {
-	if sol.Shrunk {
+func keptText(sol *lp.Solution, first bool) string {
+	switch {
+	case sol.Shrunk && first:
+		return "its last point, moved toward planning nothing, keeps the rules"
+	case sol.Shrunk:
 		return "its last point, moved toward the earlier stages' answer, keeps the rules"
 	}
 	return "its last point keeps the rules"
 }
+
+// minShare is the least time a stage gets under Options.Budget, spent
+// once the budget is: the solver's first check, and its fallback.
+var minShare = time.Second
 
 // likelyMet is the share every need still raised must already have in
 // the previous round's solution for the next round to be tried as a
@@ -133,6 +149,9 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		opt.LP.Repair = true
 	}
 	p := &Plan{Format: Format, Status: "optimal"}
+	nothing := make([]float64, md.m.NumCols()) // the first stage's fallback
+	deadline := start.Add(opt.Budget)
+	stagesLeft := 1       // this one and those to come (see Options.Budget)
 	var last *lp.Solution // the latest stage's solution
 	// The tier stages differ from the one before in a few bounds and the
 	// objective, and PDHG starts each where the last ended (the barrier
@@ -176,13 +195,21 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				o.Start = &lp.Solution{X: last.X}
 			}
 		}
+		// The earlier stages' answer keeps the rows of every later stage
+		// but a round that fixes the floor at 1 (allMet; the solver
+		// checks), and before it nothing at all does (every row holds at
+		// zero: stocks are not negative): a stage stopped without a point
+		// of its own that keeps them falls back on it, or on its own point
+		// moved toward it.
+		o.Fallback = nothing
 		if last != nil {
-			// The earlier stages' answer keeps the rows of every later
-			// stage but a round that fixes the floor at 1 (allMet; the
-			// solver checks): a stage stopped without a point of its own
-			// that keeps them falls back on it, or on its own point moved
-			// toward it.
 			o.Fallback = last.X
+		}
+		if opt.Budget > 0 {
+			share := time.Until(deadline) / time.Duration(stagesLeft)
+			if o.TimeLimit <= 0 || share < o.TimeLimit {
+				o.TimeLimit = max(share, minShare)
+			}
 		}
 		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
 		sol, err := solver.Solve(ctx, md.m, o)
@@ -221,6 +248,17 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	for _, d := range g.demands {
 		inTier[d.tier] = true
 	}
+	// after is the number of stages after tier ti's if each later tier
+	// takes one round and its total.
+	after := func(ti int) int {
+		n := 1 // the last stage
+		for tj := ti + 1; tj < len(inTier); tj++ {
+			if inTier[tj] {
+				n += 2
+			}
+		}
+		return n
+	}
 	// Each demand node's shortfall is explained by the max-min round that
 	// fixed its share.
 	explainBy := make([]*lp.Solution, len(g.demands))
@@ -250,6 +288,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				name += fmt.Sprintf("-%d", round)
 			}
 			md.setMaxFloor(ti)
+			stagesLeft = 2 + after(ti)
 			var sol *lp.Solution
 			sameObjective = false
 			if prev != nil && likelyAllMet(md, prev, active) {
@@ -273,13 +312,13 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 						// there are held at it, and the rounds go on
 						// with the others (see bound).
 						fallBack(name, "%s: %s and gives the %d needs still raised %.4g",
-							stopText(err, limit), keptText(sol), len(active), md.floor(sol, ti))
+							stopText(err, limit), keptText(sol, last == nil), len(active), md.floor(sol, ti))
 						stalled, err = true, nil
 					} else if feasible(sol, tol) {
 						// Its floor can be had, if it is not the most;
 						// the rounds end with it.
 						fallBack(name, "%s: %s and gives the %d needs still raised %.4g; the rounds end there",
-							stopText(err, limit), keptText(sol), len(active), md.floor(sol, ti))
+							stopText(err, limit), keptText(sol, last == nil), len(active), md.floor(sol, ti))
 						endRounds, err = true, nil
 					} else if round > 1 {
 						// The needs still raised keep the floor the last
@@ -342,13 +381,14 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			continue // every need of the tier is met: the total is too
 		}
 		md.setMaxTotal(ti)
+		stagesLeft = 1 + after(ti)
 		name := string(tier) + "/total"
 		limit := max(roundBudget.factor*first, roundBudget.min)
 		sameObjective = false
 		sol, err := solveAs(name, tol, limit)
 		switch {
 		case stopped(err) && feasible(sol, tol):
-			fallBack(name, "%s: %s and the floors, and stands", stopText(err, limit), keptText(sol))
+			fallBack(name, "%s: %s and the floors, and stands", stopText(err, limit), keptText(sol, false))
 			last = sol
 		case stopped(err):
 			// The last round's answer holds every floor; its total
@@ -384,11 +424,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		costTol = math.Min(tol, 1e-8)
 	}
 	warm = false
+	stagesLeft = 1
 	limit := max(costBudget.factor*most, costBudget.min)
 	final, err := solveAs("cost", costTol, limit)
 	switch {
 	case stopped(err) && feasible(final, costTol):
-		fallBack("cost", "%s: %s and is the plan, without the least labour and transport", stopText(err, limit), keptText(final))
+		fallBack("cost", "%s: %s and is the plan, without the least labour and transport", stopText(err, limit), keptText(final, last == nil))
 	case stopped(err) && last != nil:
 		// The tiers' answer is a plan too, only not the least effort:
 		// the repair makes it exact.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commune-org/commune/internal/world"
 	"github.com/commune-org/commune/lp"
@@ -500,5 +501,82 @@ func TestBound(t *testing.T) {
 	slices.Sort(atFloor)
 	if !slices.Equal(got, atFloor) {
 		t.Errorf("held %v, want the needs at the floor %v (not %d, above it)", got, atFloor, above)
+	}
+}
+
+// limitRecorder solves with the built-in solver and notes each solve's
+// time limit.
+type limitRecorder struct{ limits []time.Duration }
+
+func (s *limitRecorder) Name() string { return "builtin" }
+
+func (s *limitRecorder) Solve(ctx context.Context, m *lp.Model, opt lp.Options) (*lp.Solution, error) {
+	s.limits = append(s.limits, opt.TimeLimit)
+	return lp.Builtin{}.Solve(ctx, m, opt)
+}
+
+// TestBudget: Options.Budget gives each stage an even share of the time
+// left among the stages to come, a first round and a total for each tier
+// from its own and the last stage (the kitchen world with a wanted need
+// has three tiers: seven at the first stage, the last stage all that is
+// left), unless LP.TimeLimit is less. Spent before the first stage, the
+// budget stops every stage at its first check (minShare cut to a
+// nanosecond): each falls back, the first on planning nothing and the
+// others on the stages before, and the plan is whole and keeps the
+// rules, with every tier's first round and total solved.
+func TestBudget(t *testing.T) {
+	w := stalledKitchen(t)
+	w.Needs = append(w.Needs, world.Need{ID: "more-meals", Member: w.Members[0].ID, Product: "meal", Qty: 2, Tier: world.Wanted})
+	if err := w.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	const budget = time.Hour
+	rec := &limitRecorder{}
+	p, _ := planSaying(t, w, Options{Solver: rec, LP: lp.Options{Method: lp.MethodBarrier}, Budget: budget})
+	if len(rec.limits) != len(p.Solver.Stages) || len(rec.limits) < 7 {
+		t.Fatalf("%d solves for stages %v", len(rec.limits), p.Solver.Stages)
+	}
+	if got, want := rec.limits[0], budget/7; got > want || got < want-time.Second {
+		t.Errorf("the first stage's share is %v, want about %v", got, want)
+	}
+	last := len(rec.limits) - 1
+	if name := p.Solver.Stages[last].Name; name != "cost" {
+		if name = p.Solver.Stages[last-1].Name; name != "cost" {
+			t.Fatalf("stages %v: no last stage near the end", p.Solver.Stages)
+		}
+		last--
+	}
+	if got := rec.limits[last]; got < budget-time.Minute {
+		t.Errorf("the last stage's share is %v, want what is left of %v", got, budget)
+	}
+	rec = &limitRecorder{}
+	planSaying(t, w, Options{Solver: rec, LP: lp.Options{Method: lp.MethodBarrier, TimeLimit: time.Minute}, Budget: budget})
+	for k, l := range rec.limits {
+		if l != time.Minute {
+			t.Errorf("solve %d: time limit %v, want the minute of LP.TimeLimit", k+1, l)
+		}
+	}
+
+	saved := minShare
+	minShare = time.Nanosecond
+	defer func() { minShare = saved }()
+	p, all := planSaying(t, w, Options{Budget: time.Nanosecond})
+	if p.Status != "feasible" {
+		t.Errorf("status %q, want feasible", p.Status)
+	}
+	for _, s := range []string{
+		"essential/maxmin: no optimum within the time limit: its last point, moved toward planning nothing, keeps the rules",
+		"basic/maxmin: no optimum within the time limit: its last point, moved toward the earlier stages' answer, keeps the rules",
+		"wanted/total: no optimum within",
+		"cost: no optimum within",
+	} {
+		if !strings.Contains(all, s) {
+			t.Errorf("the planner did not say %q; it said:\n%s", s, all)
+		}
+	}
+	for _, sf := range p.Shortfalls {
+		if sf.Cause.Kind == Stopped {
+			t.Errorf("need %s is said not to be planned", sf.Need)
+		}
 	}
 }
