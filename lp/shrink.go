@@ -2,19 +2,23 @@ package lp
 
 import "math"
 
-// shrinkWork bounds the row fixes of a shrink: this many times the rows.
-const shrinkWork = 50
+// shrinkWork bounds the mends of a shrink that move columns just
+// enough: this many times the rows in all, and shrinkMends times a row
+// (see shrink).
+var shrinkWork, shrinkMends = 500, int32(2000)
 
 // shrink moves x toward anchor, a point that keeps every row and bound of
 // p to tol, until x keeps them too, and returns the point and its row
-// activities, or nil when it ran out of work (shrinkWork). Both points
-// must keep the column bounds; so do all points between them.
+// activities. Both points must keep the column bounds; so do all points
+// between them.
 //
 // A row that x breaks is mended by the columns that pull it the wrong
 // way, each moved back toward anchor by the same fraction of its
 // distance, just enough: at anchor their pull is gone, and there the row
 // holds. Each move may break other rows of the columns moved, which are
-// mended in turn; every move is toward anchor, so it ends. Then each
+// mended in turn. A row mended shrinkMends times, and every row after
+// shrinkWork mends a row on average, is mended by moving its columns all
+// the way to anchor, so that it ends. Then each
 // column moved goes back toward x as far as its rows' slack allows (the
 // mends moved some further than the rows needed in the end).
 //
@@ -50,13 +54,18 @@ func (p *problem) shrink(anchor, x []float64, tol float64) ([]float64, []float64
 		}
 	}
 	work := shrinkWork * p.rows()
+	mends := make([]int32, p.rows())
 	for len(queue) > 0 {
-		if work--; work < 0 {
-			return nil, nil
-		}
+		// A row mended shrinkMends times already, or any row past the
+		// work, is mended by moving its columns all the way: each column
+		// then moves at most once more, and the mends end. (Just enough
+		// each time, the moves around a cycle of transfers can shrink
+		// geometrically, without end.)
+		work--
 		i := queue[0]
 		queue = queue[1:]
 		queued[i] = false
+		mends[i]++
 		// need > 0: the row must go up by need; < 0: down.
 		need := 0.0
 		switch {
@@ -75,13 +84,17 @@ func (p *problem) shrink(anchor, x []float64, tol float64) ([]float64, []float64
 			}
 		}
 		f := 1.0
-		if math.Abs(pull) > math.Abs(need) {
+		if work >= 0 && mends[i] <= shrinkMends && math.Abs(pull) > math.Abs(need) {
 			f = need / pull
 		}
 		for k := at.Start[i]; k < at.Start[i+1]; k++ {
 			j := int(at.Ind[k])
 			if g := at.Val[k] * (anchor[j] - x[j]); g*need > 0 {
-				moveBy(j, x[j]+f*(anchor[j]-x[j]))
+				v := x[j] + f*(anchor[j]-x[j])
+				if f == 1 {
+					v = anchor[j] // exactly, so that it pulls no more
+				}
+				moveBy(j, v)
 				for kk := a.Start[j]; kk < a.Start[j+1]; kk++ {
 					push(int(a.Ind[kk]))
 				}
@@ -115,8 +128,8 @@ func (p *problem) shrink(anchor, x []float64, tol float64) ([]float64, []float64
 // at a limit or stalled with a point that breaks rows (beyond tol) and
 // fallback keeps every row (to tol/2, once within the column bounds):
 // then the point is moved toward fallback until it keeps them too
-// (shrink), or is fallback itself if that is better or the shrink runs
-// out of work. The duals are left as they are.
+// (shrink), or is fallback itself if that is better. The duals are left
+// as they are.
 func (p *problem) fallBack(r pdResult, fallback []float64, tol float64) pdResult {
 	switch r.status {
 	case IterationLimit, TimeLimit, Stalled:
@@ -131,7 +144,7 @@ func (p *problem) fallBack(r pdResult, fallback []float64, tol float64) pdResult
 		return r
 	}
 	x, _ := p.shrink(anchor, r.x, tol/2)
-	if x == nil || dot(p.c, x) > dot(p.c, anchor) {
+	if dot(p.c, x) > dot(p.c, anchor) {
 		x = anchor
 	}
 	r.x, r.shrunk = x, true

@@ -46,9 +46,6 @@ func TestShrink(t *testing.T) {
 		t.Fatalf("the point keeps the rows (primal residual %.1e)", r.Primal)
 	}
 	got, ax := q.shrink(anchor, x, 1e-9)
-	if got == nil {
-		t.Fatal("shrink ran out of work")
-	}
 	if r := Measure(m, got, nil); r.Primal > 1e-9 {
 		t.Errorf("the shrunk point %v breaks a row by %.1e", got, r.Primal)
 	}
@@ -73,6 +70,57 @@ func TestShrink(t *testing.T) {
 	}
 	if math.Abs(got[5]-10.0/16) > 1e-9 {
 		t.Errorf("t = %g, want 10/16", got[5])
+	}
+
+	// Past its work every mend moves its columns all the way back: the
+	// point still keeps every row, only with less in it.
+	saved := shrinkWork
+	shrinkWork = 0
+	defer func() { shrinkWork = saved }()
+	got, _ = q.shrink(anchor, x, 1e-9)
+	if r := Measure(m, got, nil); r.Primal > 1e-9 {
+		t.Errorf("past its work, the shrunk point %v breaks a row by %.1e", got, r.Primal)
+	}
+	for j := range got {
+		lo, hi := math.Min(anchor[j], x[j]), math.Max(anchor[j], x[j])
+		if got[j] < lo-1e-12 || got[j] > hi+1e-12 {
+			t.Errorf("past its work, column %s at %g, outside [%g, %g]", m.ColNames[j], got[j], lo, hi)
+		}
+	}
+}
+
+// TestShrinkCycle: goods moved around a cycle of sites, one sending on
+// more than it receives and stocks, are mended along the cycle; with the
+// work cut to one mend, the later mends move the goods all the way back.
+// Both end with a point that keeps every row, the first keeping more.
+func TestShrinkCycle(t *testing.T) {
+	const n = 5
+	m := &Model{}
+	moves := make([]int, n)
+	for k := range moves {
+		moves[k] = m.AddCol("", 0, Inf, 0)
+	}
+	for k := range moves {
+		// site k: what comes in from k-1 covers what goes out to k+1,
+		// with a stock of 1.
+		m.AddRow("", -1, Inf, []int{moves[(k+n-1)%n], moves[k]}, []float64{1, -1})
+	}
+	q := problemOf(m)
+	x := []float64{10, 9, 8, 7, 6}
+	sum := func(v []float64) float64 { return v[0] + v[1] + v[2] + v[3] + v[4] }
+	got, _ := q.shrink(make([]float64, n), x, 1e-12)
+	if r := Measure(m, got, nil); r.Primal > 1e-12 {
+		t.Errorf("the shrunk moves %v break a row by %.1e", got, r.Primal)
+	}
+	saved := shrinkWork
+	shrinkWork = 0
+	defer func() { shrinkWork = saved }()
+	cut, _ := q.shrink(make([]float64, n), x, 1e-12)
+	if r := Measure(m, cut, nil); r.Primal > 1e-12 {
+		t.Errorf("with the work cut, the shrunk moves %v break a row by %.1e", cut, r.Primal)
+	}
+	if sum(cut) >= sum(got) {
+		t.Errorf("the mends just enough keep %g moved, all the way %g: want more", sum(got), sum(cut))
 	}
 }
 
