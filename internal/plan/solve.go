@@ -25,13 +25,14 @@ type Options struct {
 	// the solver's progress about once a second.
 	Progress func(Event)
 	// Budget, if positive, bounds the time of the whole plan: each
-	// stage's solve is stopped after an even share of the time left
-	// among the stages still to come (this one, its tier's total, a first
-	// round and a total for each later tier, and the last stage), or
-	// LP.TimeLimit if that is less. A stopped stage falls back on the
-	// stages before it (see Make), so the plan is whole, if not the
-	// fairest or the least effort. Splitting the pools and what the
-	// caller does with the plan come on top.
+	// stage's solve is stopped after its share of the time left among
+	// the stages still to come (this one, its tier's total, a first round
+	// and a total for each later tier, and the last stage), those of the
+	// essential tier counting double, or after LP.TimeLimit if that is
+	// less; and each tier takes one max-min round. A stopped stage falls
+	// back on the stages before it (see Make), so the plan is whole, if
+	// not the fairest or the least effort. Splitting the pools and what
+	// the caller does with the plan come on top.
 	Budget time.Duration
 	// Export, if set, is called with every stage's LP and its solution
 	// right after the stage is solved; the LP then carries names.
@@ -95,7 +96,7 @@ func stopText(err error, limit int) string {
 
 // keptText says how a stopped stage's point came to keep the rules: as
 // PDHG left it or repaired it, or moved toward the earlier stages' answer
-// (lp.Solution.Shrunk; docs/lp.md, "Shrinking toward the start").
+// (lp.Solution.Shrunk; docs/lp.md, "Falling back").
 func keptText(sol *lp.Solution, first bool) string {
 	switch {
 	case sol.Shrunk && first:
@@ -104,6 +105,13 @@ func keptText(sol *lp.Solution, first bool) string {
 		return "its last point, moved toward the earlier stages' answer, keeps the rules"
 	}
 	return "its last point keeps the rules"
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // minShare is the least time a stage gets under Options.Budget, spent
@@ -151,7 +159,9 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	p := &Plan{Format: Format, Status: "optimal"}
 	nothing := make([]float64, md.m.NumCols()) // the first stage's fallback
 	deadline := start.Add(opt.Budget)
-	stagesLeft := 1       // this one and those to come (see Options.Budget)
+	// weight is the current stage's and weightLeft that of the stages
+	// still to come, this one included (see Options.Budget).
+	weight, weightLeft := 1, 1
 	var last *lp.Solution // the latest stage's solution
 	// The tier stages differ from the one before in a few bounds and the
 	// objective, and PDHG starts each where the last ended (the barrier
@@ -206,7 +216,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			o.Fallback = last.X
 		}
 		if opt.Budget > 0 {
-			share := time.Until(deadline) / time.Duration(stagesLeft)
+			share := time.Until(deadline) * time.Duration(weight) / time.Duration(weightLeft)
 			if o.TimeLimit <= 0 || share < o.TimeLimit {
 				o.TimeLimit = max(share, minShare)
 			}
@@ -248,13 +258,17 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	for _, d := range g.demands {
 		inTier[d.tier] = true
 	}
-	// after is the number of stages after tier ti's if each later tier
-	// takes one round and its total.
+	// tierWeight is the weight of a tier's stages under a budget: the
+	// essential tier's count double, as every later stage is built on
+	// them.
+	tierWeight := func(ti int) int { return 1 + btoi(ti == 0) }
+	// after is the weight of the stages after tier ti's if each later
+	// tier takes one round and its total.
 	after := func(ti int) int {
 		n := 1 // the last stage
 		for tj := ti + 1; tj < len(inTier); tj++ {
 			if inTier[tj] {
-				n += 2
+				n += 2 * tierWeight(tj)
 			}
 		}
 		return n
@@ -288,7 +302,8 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				name += fmt.Sprintf("-%d", round)
 			}
 			md.setMaxFloor(ti)
-			stagesLeft = 2 + after(ti)
+			weight = tierWeight(ti)
+			weightLeft = 2*weight + after(ti)
 			var sol *lp.Solution
 			sameObjective = false
 			if prev != nil && likelyAllMet(md, prev, active) {
@@ -352,7 +367,9 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			for d := range active {
 				explainBy[d] = sol
 			}
-			if endRounds || t >= 1-md.hold || round == rounds {
+			// Under a budget a tier takes one round, as rule 5 asks:
+			// the later rounds' time goes to the later tiers.
+			if endRounds || t >= 1-md.hold || round == rounds || opt.Budget > 0 {
 				break
 			}
 			stuck, say := md.saturated(sol, active), "%d of %d needs can get no more than %.4g; raising the others"
@@ -381,7 +398,8 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			continue // every need of the tier is met: the total is too
 		}
 		md.setMaxTotal(ti)
-		stagesLeft = 1 + after(ti)
+		weight = tierWeight(ti)
+		weightLeft = weight + after(ti)
 		name := string(tier) + "/total"
 		limit := max(roundBudget.factor*first, roundBudget.min)
 		sameObjective = false
@@ -424,7 +442,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		costTol = math.Min(tol, 1e-8)
 	}
 	warm = false
-	stagesLeft = 1
+	weight, weightLeft = 1, 1
 	limit := max(costBudget.factor*most, costBudget.min)
 	final, err := solveAs("cost", costTol, limit)
 	switch {

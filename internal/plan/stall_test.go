@@ -515,11 +515,13 @@ func (s *limitRecorder) Solve(ctx context.Context, m *lp.Model, opt lp.Options) 
 	return lp.Builtin{}.Solve(ctx, m, opt)
 }
 
-// TestBudget: Options.Budget gives each stage an even share of the time
+// TestBudget: Options.Budget gives each stage its share of the time
 // left among the stages to come, a first round and a total for each tier
-// from its own and the last stage (the kitchen world with a wanted need
-// has three tiers: seven at the first stage, the last stage all that is
-// left), unless LP.TimeLimit is less. Spent before the first stage, the
+// from its own and the last stage, the essential tier's counting double
+// (the kitchen world with a wanted need has three tiers: the first stage
+// gets 2/9, the last stage all that is left), unless LP.TimeLimit is
+// less, and each tier takes one round (the essential tier two without a
+// budget). Spent before the first stage, the
 // budget stops every stage at its first check (minShare cut to a
 // nanosecond): each falls back, the first on planning nothing and the
 // others on the stages before, and the plan is whole and keeps the
@@ -536,7 +538,16 @@ func TestBudget(t *testing.T) {
 	if len(rec.limits) != len(p.Solver.Stages) || len(rec.limits) < 7 {
 		t.Fatalf("%d solves for stages %v", len(rec.limits), p.Solver.Stages)
 	}
-	if got, want := rec.limits[0], budget/7; got > want || got < want-time.Second {
+	for _, st := range p.Solver.Stages {
+		if strings.Contains(st.Name, "maxmin-") {
+			t.Errorf("stages %v: a later max-min round under a budget", p.Solver.Stages)
+		}
+	}
+	_, unbudgeted := passThrough(t, w)
+	if !slices.ContainsFunc(unbudgeted.Solver.Stages, func(st Stage) bool { return st.Name == "essential/maxmin-2" }) {
+		t.Fatalf("stages %v: without a budget the essential tier should take two rounds", unbudgeted.Solver.Stages)
+	}
+	if got, want := rec.limits[0], budget*2/9; got > want || got < want-time.Second {
 		t.Errorf("the first stage's share is %v, want about %v", got, want)
 	}
 	last := len(rec.limits) - 1
