@@ -38,7 +38,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 			r = pdResult{status: Optimal, method: opt.Method}
 		} else {
 			r = solveReduced(ctx, q, opt, start, reducedStart(m, opt.Start, rows, cols))
-			r = q.fallBack(r, fallback(m, opt, cols), opt.tolerance())
+			r = q.fallBack(r, fallback(m, opt), cols, opt.tolerance())
 		}
 		sol.Status, sol.Iterations, sol.Method, sol.Repairs, sol.Shrunk = r.status, r.iterations, r.method, r.repairs, r.shrunk
 		x, y = pre.postsolve(r.x, r.y, rows, cols)
@@ -71,10 +71,10 @@ func reducedStart(m *Model, s *Solution, rows, cols []int) *point {
 	return p
 }
 
-// fallback maps the point a stopped solve may fall back on
-// (Options.Fallback, else the start's) onto the columns presolve kept,
-// or returns nil when there is none or it does not fit m.
-func fallback(m *Model, opt Options, cols []int) []float64 {
+// fallback is the point of m a stopped solve may fall back on
+// (Options.Fallback, else the start's), or nil when there is none, it
+// does not fit m, or Repair is off.
+func fallback(m *Model, opt Options) []float64 {
 	x := opt.Fallback
 	if x == nil && opt.Start != nil {
 		x = opt.Start.X
@@ -82,11 +82,7 @@ func fallback(m *Model, opt Options, cols []int) []float64 {
 	if !opt.Repair || len(x) != m.NumCols() {
 		return nil
 	}
-	r := make([]float64, len(cols))
-	for k, j := range cols {
-		r[k] = x[j]
-	}
-	return r
+	return x
 }
 
 // point is a primal-dual pair of a problem.

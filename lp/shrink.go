@@ -126,11 +126,11 @@ func (p *problem) shrink(anchor, x []float64, tol float64) ([]float64, []float64
 
 // fallBack is r, the answer of a solve of p, unless the solve stopped
 // at a limit or stalled with a point that breaks rows (beyond tol) and
-// fallback keeps every row (to tol/2, once within the column bounds):
-// then the point is moved toward fallback until it keeps them too
-// (shrink), or is fallback itself if that is better. The duals are left
-// as they are.
-func (p *problem) fallBack(r pdResult, fallback []float64, tol float64) pdResult {
+// fallback, a point of the model whose columns cols p kept, keeps every
+// row (to tol/2, once within the column bounds): then the point is
+// moved toward fallback until it keeps them too (shrink), or is
+// fallback itself if that is better. The duals are left as they are.
+func (p *problem) fallBack(r pdResult, fallback []float64, cols []int, tol float64) pdResult {
 	switch r.status {
 	case IterationLimit, TimeLimit, Stalled:
 	default:
@@ -139,7 +139,7 @@ func (p *problem) fallBack(r pdResult, fallback []float64, tol float64) pdResult
 	if fallback == nil || len(r.x) != p.cols() || p.keeps(r.x, tol) {
 		return r
 	}
-	anchor := p.anchorAt(fallback, tol/2)
+	anchor := p.anchorAt(fallback, cols, tol/2)
 	if anchor == nil {
 		return r
 	}
@@ -163,12 +163,17 @@ func (p *problem) keeps(x []float64, tol float64) bool {
 	return true
 }
 
-// anchorAt returns x within p's column bounds if it then keeps every
-// row to tol, else nil.
-func (p *problem) anchorAt(x []float64, tol float64) []float64 {
-	a := make([]float64, len(x))
-	for j, v := range x {
-		a[j] = clamp(v, p.lc[j], p.uc[j])
+// anchorAt returns x, a point of the model whose columns cols p kept
+// (nil: p's own), on p's columns and within their bounds if it then
+// keeps every row to tol, else nil.
+func (p *problem) anchorAt(x []float64, cols []int, tol float64) []float64 {
+	a := make([]float64, p.cols())
+	for k := range a {
+		v := x[k]
+		if cols != nil {
+			v = x[cols[k]]
+		}
+		a[k] = clamp(v, p.lc[k], p.uc[k])
 	}
 	if !p.keeps(a, tol) {
 		return nil

@@ -173,7 +173,7 @@ func TestFallBack(t *testing.T) {
 		}
 	}
 	q := problemOf(m)
-	if a := q.anchorAt([]float64{4, 2, 2, 2, 2, -0.5}, 1e-9); a == nil || a[5] != 0 {
+	if a := q.anchorAt([]float64{4, 2, 2, 2, 2, -0.5}, nil, 1e-9); a == nil || a[5] != 0 {
 		t.Errorf("a fallback below t's bound should be moved onto it, got %v", a)
 	}
 }

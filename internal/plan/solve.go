@@ -107,13 +107,6 @@ func keptText(sol *lp.Solution, first bool) string {
 	return "its last point keeps the rules"
 }
 
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // minShare is the least time a stage gets under Options.Budget, spent
 // once the budget is: the solver's first check, and its fallback.
 var minShare = time.Second
@@ -261,7 +254,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	// tierWeight is the weight of a tier's stages under a budget: the
 	// essential tier's count double, as every later stage is built on
 	// them.
-	tierWeight := func(ti int) int { return 1 + btoi(ti == 0) }
+	tierWeight := func(ti int) int {
+		if ti == 0 {
+			return 2
+		}
+		return 1
+	}
 	// after is the weight of the stages after tier ti's if each later
 	// tier takes one round and its total.
 	after := func(ti int) int {
