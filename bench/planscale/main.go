@@ -3,7 +3,7 @@
 // tables into docs/BENCHMARKS.md between <!-- plan:begin --> and
 // <!-- plan:end -->.
 //
-//	go run ./bench/planscale [-worlds city,region] [-limit 30m] [-out docs/BENCHMARKS.md]
+//	go run ./bench/planscale [-worlds city,region] [-limit 30m] [-budget D] [-clp-plan=false] [-out docs/BENCHMARKS.md]
 //
 // For each world it runs, each as its own process so that wall time and
 // peak memory (maximum resident set) are measured the same way:
@@ -12,12 +12,19 @@
 //  2. commune plan with the built-in solver, end to end (reading the
 //     world, building and solving every stage, writing the plan file),
 //     exporting every stage's LP with --export-mps;
-//  3. clp on each exported stage LP, for the per-stage ratio;
-//  4. commune plan --solver clp, end to end.
+//  3. clp on each exported stage LP, for the per-stage ratio (a stage the
+//     built-in solver stopped at a limit is exported too, and CLP's
+//     optimum then says how far its point was from the stage's);
+//  4. commune plan --solver clp, end to end (unless -clp-plan=false: on
+//     the region that takes hours).
+//
+// With -budget the built-in plan runs with --budget instead of
+// --time-limit.
 package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -43,7 +50,9 @@ var worlds = map[string]world{
 
 func main() {
 	names := flag.String("worlds", "city,region", "comma-separated: town, city, region")
-	limit := flag.Duration("limit", 30*time.Minute, "time limit per LP stage")
+	limit := flag.Duration("limit", 30*time.Minute, "time limit per LP stage (and per CLP solve of an exported stage)")
+	budget := flag.Duration("budget", 0, "plan with --budget this long instead of --time-limit")
+	clpPlan := flag.Bool("clp-plan", true, "also plan end to end with --solver clp")
 	dir := flag.String("dir", "bench/out", "where worlds, plans and LPs go")
 	out := flag.String("out", "docs/BENCHMARKS.md", "markdown file to update (- for standard output)")
 	flag.Parse()
@@ -54,7 +63,7 @@ func main() {
 	}
 	var summary, stages strings.Builder
 	fmt.Fprintf(&summary, "Run of %s on %s, %d CPUs (%s/%s). Worlds from `commune gen --area la --seed 1`; "+
-		"each LP stage limited to %s.\n\n", time.Now().Format("2006-01-02"), host(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *limit)
+		"each LP stage limited to %s%s.\n\n", time.Now().Format("2006-01-02"), host(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *limit, budgetText(*budget))
 	summary.WriteString("| world | members | sites | products | needs | pools | LP rows | LP columns | LP nonzeros | gen | plan, builtin | peak, builtin | plan, CLP | peak, CLP |\n")
 	summary.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	stages.WriteString("| world | stage | LP after presolve: rows / columns / nonzeros | builtin iterations | builtin s | CLP s | builtin / CLP | builtin objective | CLP objective |\n")
@@ -73,10 +82,17 @@ func main() {
 		}
 		fmt.Fprintf(os.Stderr, "%s: planning with the built-in solver\n", name)
 		prefix := filepath.Join(*dir, name+"-stage")
-		b := proc.Run(0, bin, "plan", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan.json"),
-			"--export-mps", prefix, file)
-		fmt.Fprintf(os.Stderr, "%s: planning with CLP\n", name)
-		c := proc.Run(0, bin, "plan", "--solver", "clp", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan-clp.json"), file)
+		limitFlag := []string{"--time-limit", limit.String()}
+		if *budget > 0 {
+			limitFlag = []string{"--budget", budget.String()}
+		}
+		b := proc.Run(0, bin, append(append([]string{"plan"}, limitFlag...), "--out", filepath.Join(*dir, name+"-plan.json"),
+			"--export-mps", prefix, file)...)
+		c := proc.Result{Err: errNotRun}
+		if *clpPlan {
+			fmt.Fprintf(os.Stderr, "%s: planning with CLP\n", name)
+			c = proc.Run(0, bin, "plan", "--solver", "clp", "--time-limit", limit.String(), "--out", filepath.Join(*dir, name+"-plan-clp.json"), file)
+		}
 		info := planInfo(filepath.Join(*dir, name+"-plan.json"))
 		fmt.Fprintf(&summary, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f s | %s | %s | %s | %s |\n",
 			name, w.members, w.sites, w.products, info.World.Needs, info.Solver.Pools, info.Solver.Rows, info.Solver.Cols, info.Solver.Nonzeros,
@@ -85,6 +101,7 @@ func main() {
 			Stage     string  `json:"stage"`
 			File      string  `json:"file"`
 			Objective float64 `json:"objective"`
+			Status    string  `json:"status"`
 		}
 		if data, err := os.ReadFile(prefix + ".json"); err == nil {
 			json.Unmarshal(data, &exported)
@@ -96,18 +113,29 @@ func main() {
 			}
 			bs := st.Seconds
 			fmt.Fprintf(os.Stderr, "%s: clp on %s\n", name, s.Stage)
-			r := proc.Run(0, "clp", s.File, "-solve")
+			r := proc.Run(0, "clp", s.File, "-seconds", fmt.Sprint(int(limit.Seconds())), "-solve")
 			status, obj, ok := proc.CLP(r.Out)
 			if !ok {
 				status = "error"
 			}
-			fmt.Fprintf(&stages, "| %s | %s | %d / %d / %d | %d | %.1f | %.1f | %.2f | %.9g | %.9g (%s) |\n",
-				name, s.Stage, st.Rows, st.Cols, st.Nonzeros, st.Iterations, bs, r.Seconds, bs/r.Seconds, s.Objective, obj, status)
+			stopped := ""
+			if s.Status != "" {
+				stopped = " (" + s.Status + ")"
+			}
+			fmt.Fprintf(&stages, "| %s | %s | %d / %d / %d | %d | %.1f | %.1f | %.2f | %.9g%s | %.9g (%s) |\n",
+				name, s.Stage, st.Rows, st.Cols, st.Nonzeros, st.Iterations, bs, r.Seconds, bs/r.Seconds, s.Objective, stopped, obj, status)
 		}
 	}
 	summary.WriteString("\n")
 	summary.WriteString(stages.String())
-	summary.WriteString("\nReproduce with `go run ./bench/planscale -worlds " + *names + "`. " +
+	flags := ""
+	if *budget > 0 {
+		flags += " -budget " + budget.String()
+	}
+	if !*clpPlan {
+		flags += " -clp-plan=false"
+	}
+	summary.WriteString("\nReproduce with `go run ./bench/planscale -worlds " + *names + flags + "`. " +
 		"The built-in plan time includes writing every stage's LP as MPS (for the CLP column); " +
 		"CLP's per-stage time includes reading that file.\n")
 	if *out == "-" {
@@ -146,7 +174,19 @@ func planInfo(path string) planFile {
 	return p
 }
 
+var errNotRun = errors.New("not run")
+
+func budgetText(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", the built-in plan's stages to %s in all (`--budget`)", d)
+}
+
 func took(r proc.Result) string {
+	if r.Err == errNotRun {
+		return "not run"
+	}
 	if r.Err != nil {
 		return fmt.Sprintf("failed after %.0f s", r.Seconds)
 	}
@@ -154,6 +194,9 @@ func took(r proc.Result) string {
 }
 
 func mib(r proc.Result) string {
+	if r.Err == errNotRun {
+		return "not run"
+	}
 	if r.PeakMiB >= 1024 {
 		return fmt.Sprintf("%.2f GiB", r.PeakMiB/1024)
 	}

@@ -109,10 +109,14 @@ faltantes: %d
 var tierES = map[world.Tier]string{world.Essential: "esencial", world.Basic: "básica", world.Wanted: "deseada"}
 
 // exportedStage is one entry of the --export-mps manifest.
+// Status is empty for a stage solved to its optimum, else the solver's
+// status ("time_limit", "iteration_limit", "stalled") for a stage
+// stopped at a point that keeps every row, whose objective it is.
 type exportedStage struct {
 	Stage     string  `json:"stage"`
 	File      string  `json:"file"`
 	Objective float64 `json:"objective"`
+	Status    string  `json:"status,omitempty"`
 }
 
 func (c *command) plan(ctx context.Context, args []string) error {
@@ -120,7 +124,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the plan file to standard output / imprime el archivo del plan")
 	out := fs.String("out", "", "write the plan file here / escribe el archivo del plan aquí")
 	solverName := fs.String("solver", "builtin", "builtin, clp or highs")
-	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json / escribe el PL de cada etapa")
+	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json, which names each file with its objective (and its status, when the stage stopped at a limit) / escribe el PL de cada etapa como PREFIX-1.mps, ... y PREFIX.json, que nombra cada archivo con su objetivo (y su estado, si la etapa se detuvo en un límite)")
 	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
 	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped so uses its last point, moved with the built-in solver toward the stages before until it keeps every row / límite de tiempo por PL, 0 sin límite; una etapa detenida así usa su último punto, acercado con el solucionador propio a las etapas anteriores hasta que cumpla cada fila")
 	budget := fs.Duration("budget", 0, "time for all the plan's LPs, 0 for no limit: each gets its share of what is left among the stages to come (the essential tier's twice), each tier takes one max-min round, and the plan is whole but not proved the fairest / tiempo para todos los PL del plan, 0 sin límite: cada uno recibe su parte de lo que queda entre las etapas que faltan (las del nivel esencial el doble), cada nivel hace una ronda max-min, y el plan es completo pero sin prueba de ser el más justo")
@@ -179,14 +183,18 @@ func (c *command) plan(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	var stages []exportedStage
+	stages := []exportedStage{}
 	if *export != "" {
 		opt.Export = func(stage string, m *lp.Model, sol *lp.Solution) error {
 			name := fmt.Sprintf("%s-%d.mps", *export, len(stages)+1)
 			if err := writeFile(name, func(f io.Writer) error { return lp.WriteMPS(f, m) }); err != nil {
 				return err
 			}
-			stages = append(stages, exportedStage{Stage: stage, File: name, Objective: sol.Objective})
+			e := exportedStage{Stage: stage, File: name, Objective: sol.Objective}
+			if sol.Status != lp.Optimal {
+				e.Status = sol.Status.String()
+			}
+			stages = append(stages, e)
 			return nil
 		}
 	}

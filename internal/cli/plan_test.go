@@ -95,6 +95,46 @@ func TestPlanExportMPS(t *testing.T) {
 	}
 }
 
+// TestPlanExportStopped: with every stage stopped at once
+// (--time-limit 1ns), each is still written, with its status and the
+// objective of the point the plan uses; that point keeps every row, so
+// the file's optimum is no worse.
+func TestPlanExportStopped(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "stage")
+	code, _, errOut := runCLI(t, "en", "plan", "--quiet", "--time-limit", "1ns", "--out", filepath.Join(dir, "plan.json"), "--export-mps", prefix, example)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(prefix + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages []exportedStage
+	if err := json.Unmarshal(b, &stages); err != nil {
+		t.Fatal(err)
+	}
+	if len(stages) == 0 {
+		t.Fatalf("no stage written: %s", b)
+	}
+	for _, s := range stages {
+		if s.Status != "time_limit" {
+			t.Errorf("stage %s: status %q, want time_limit", s.Stage, s.Status)
+		}
+		m, err := lp.ReadMPSFile(s.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sol, err := lp.Solve(t.Context(), m, lp.Options{Tolerance: 1e-8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sol.Objective > s.Objective+1e-4*(1+math.Abs(s.Objective)) {
+			t.Errorf("stage %s: optimum %.9g, above the stopped point's %.9g", s.Stage, sol.Objective, s.Objective)
+		}
+	}
+}
+
 // TestPlanBudget: --budget plans the example in the time given (ample
 // here, so the plan is the optimal one), and a negative time, for it or
 // for --time-limit, is a usage error in both languages.

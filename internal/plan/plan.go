@@ -179,4 +179,9 @@ type Stage struct {
 	Rows       int     `json:"rows,omitempty"`
 	Cols       int     `json:"cols,omitempty"`
 	Nonzeros   int     `json:"nonzeros,omitempty"`
+	// Status is empty for a stage solved to its optimum; for one stopped
+	// at a limit ("iteration_limit", "time_limit") or stalled ("stalled")
+	// at a point that keeps the rules, it says so, and Objective is that
+	// point's.
+	Status string `json:"status,omitempty"`
 }

@@ -184,8 +184,9 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		report(Event{Stage: stage, Message: fmt.Sprintf(format, args...)})
 	}
 	// solveAs solves the current LP as stage; a positive limit bounds the
-	// iterations, and a stage that ends without an optimum is neither
-	// recorded nor exported, even when its point is used (fallBack).
+	// iterations. A stage that ends without an optimum is recorded and
+	// exported, with its status, only when its point keeps the rules
+	// (and is used: fallBack).
 	solveAs := func(stage string, tol float64, limit int) (*lp.Solution, error) {
 		o := opt.LP
 		o.Tolerance = tol
@@ -222,24 +223,36 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			// of the same shape, go to PDHG at once.
 			opt.LP.Method = lp.MethodHalpern
 		}
-		if err != nil {
+		// A stage stopped at a point that keeps the rules is recorded and
+		// exported too, with its status: its point is used, and another
+		// solver can tell how far it is from the stage's optimum.
+		kept := stopped(err) && feasible(sol, tol)
+		if err != nil && !kept {
 			return sol, fmt.Errorf("plan: stage %s: %w", stage, err)
 		}
-		most = max(most, sol.Iterations)
-		p.Solver.Stages = append(p.Solver.Stages, Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds(),
-			Rows: sol.Presolved.Rows, Cols: sol.Presolved.Cols, Nonzeros: sol.Presolved.Nonzeros})
-		repaired := ""
-		switch {
-		case sol.Repairs == 1:
-			repaired = " (1 point repaired)"
-		case sol.Repairs > 1:
-			repaired = fmt.Sprintf(" (%d points repaired)", sol.Repairs)
+		st := Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds(),
+			Rows: sol.Presolved.Rows, Cols: sol.Presolved.Cols, Nonzeros: sol.Presolved.Nonzeros}
+		if kept {
+			st.Status = sol.Status.String()
+		} else {
+			most = max(most, sol.Iterations)
+			repaired := ""
+			switch {
+			case sol.Repairs == 1:
+				repaired = " (1 point repaired)"
+			case sol.Repairs > 1:
+				repaired = fmt.Sprintf(" (%d points repaired)", sol.Repairs)
+			}
+			report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations%s, %.1f s", sol.Objective, sol.Iterations, repaired, sol.Time.Seconds())})
 		}
-		report(Event{Stage: stage, Message: fmt.Sprintf("objective %.9g after %d iterations%s, %.1f s", sol.Objective, sol.Iterations, repaired, sol.Time.Seconds())})
+		p.Solver.Stages = append(p.Solver.Stages, st)
 		if opt.Export != nil {
 			if err := opt.Export(stage, md.m, sol); err != nil {
 				return nil, fmt.Errorf("plan: export stage %s: %w", stage, err)
 			}
+		}
+		if err != nil {
+			return sol, fmt.Errorf("plan: stage %s: %w", stage, err)
 		}
 		return sol, nil
 	}
@@ -496,10 +509,12 @@ func likelyAllMet(md *model, prev *lp.Solution, active map[int]bool) bool {
 // two rounds whose answer is 1, against 2,112 and 1,856 as max-min
 // rounds; the barrier takes 14 and 16 against about 20. The attempt may
 // take at most budget iterations, those of the round before but at least
-// 1,024; it returns nil when it fails (infeasible, out of iterations,
-// or stalled), with the floor's bounds as they were, for the max-min
-// round to be solved as usual. Either way the round's answer is exact:
-// an LP of the same name with the optimal objective -1 is exported.
+// 1,024; it returns nil when it fails (infeasible, or out of iterations
+// or stalled at a point that breaks a row), with the floor's bounds as
+// they were, for the max-min round to be solved as usual. Either way the
+// round's answer is exact: an LP of the same name with the optimal
+// objective -1 is exported (marked with its status if the solve stopped
+// at a point that keeps every row, which is optimal all the same).
 func allMet(md *model, ti int, name string, tol float64, budget int,
 	solveAs func(string, float64, int) (*lp.Solution, error), report func(Event)) (*lp.Solution, error) {
 	col := md.t[ti]
@@ -510,6 +525,11 @@ func allMet(md *model, ti int, name string, tol float64, budget int,
 	case err == nil:
 		return sol, nil
 	case errors.Is(err, lp.ErrInfeasible), errors.Is(err, lp.ErrIterationLimit), errors.Is(err, lp.ErrTimeLimit), errors.Is(err, lp.ErrStalled):
+		if !errors.Is(err, lp.ErrInfeasible) && feasible(sol, tol) {
+			// Stopped at a point that keeps every row with the floor
+			// at 1, its most: the round's optimum all the same.
+			return sol, nil
+		}
 		// A cancelled context also says time limit: the max-min round
 		// that follows then ends the plan.
 		md.m.ColLower[col] = lo

@@ -590,4 +590,16 @@ func TestBudget(t *testing.T) {
 			t.Errorf("need %s is said not to be planned", sf.Need)
 		}
 	}
+	// Every stage stopped where it began, and each is recorded with its
+	// status: their points are the plan.
+	var names []string
+	for _, s := range p.Solver.Stages {
+		names = append(names, s.Name)
+		if s.Status != "time_limit" {
+			t.Errorf("stage %s: status %q, want time_limit", s.Name, s.Status)
+		}
+	}
+	if want := []string{"essential/maxmin", "essential/total", "basic/maxmin", "basic/total", "wanted/maxmin", "wanted/total", "cost"}; !slices.Equal(names, want) {
+		t.Errorf("stages %v, want %v", names, want)
+	}
 }
