@@ -48,14 +48,12 @@ func TestPlanSummaryInBothLanguages(t *testing.T) {
 	}
 }
 
-// TestPlanExportMPS: every stage's LP is written and its manifest names
-// each file with the objective the planner reached; re-solving a file
-// gives that objective.
-func TestPlanExportMPS(t *testing.T) {
-	dir := t.TempDir()
-	prefix := filepath.Join(dir, "stage")
-	out := filepath.Join(dir, "plan.json")
-	code, _, errOut := runCLI(t, "en", "plan", "--quiet", "--out", out, "--export-mps", prefix, example)
+// exportStages plans the example with --export-mps prefix and the flags
+// given, and returns the manifest.
+func exportStages(t *testing.T, prefix string, flags ...string) []exportedStage {
+	t.Helper()
+	args := append([]string{"plan", "--quiet", "--export-mps", prefix}, flags...)
+	code, _, errOut := runCLI(t, "en", append(args, example)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -67,6 +65,31 @@ func TestPlanExportMPS(t *testing.T) {
 	if err := json.Unmarshal(b, &stages); err != nil {
 		t.Fatal(err)
 	}
+	return stages
+}
+
+// resolve solves a written stage's LP again and returns its optimum.
+func resolve(t *testing.T, s exportedStage) float64 {
+	t.Helper()
+	m, err := lp.ReadMPSFile(s.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol, err := lp.Solve(t.Context(), m, lp.Options{Tolerance: 1e-8})
+	if err != nil {
+		t.Fatalf("stage %s: %v", s.Stage, err)
+	}
+	return sol.Objective
+}
+
+// TestPlanExportMPS: every stage's LP is written and its manifest names
+// each file with the objective the planner reached; re-solving a file
+// gives that objective.
+func TestPlanExportMPS(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "stage")
+	out := filepath.Join(dir, "plan.json")
+	stages := exportStages(t, prefix, "--out", out)
 	// Meals reach everyone once the clinic visits, short of nurses, are
 	// frozen at their fair share: a second max-min round, no total stage;
 	// the last stage is solved again without its traces (cost-2).
@@ -78,16 +101,8 @@ func TestPlanExportMPS(t *testing.T) {
 		if s.Stage != want[i] || s.File != prefix+"-"+string(rune('1'+i))+".mps" {
 			t.Errorf("stage %d: got %s in %s, want %s in %s-%d.mps", i, s.Stage, s.File, want[i], prefix, i+1)
 		}
-		m, err := lp.ReadMPSFile(s.File)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sol, err := lp.Solve(t.Context(), m, lp.Options{Tolerance: 1e-8})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if math.Abs(sol.Objective-s.Objective) > 1e-4*(1+math.Abs(s.Objective)) {
-			t.Errorf("stage %s: re-solved objective %.9g, manifest %.9g", s.Stage, sol.Objective, s.Objective)
+		if opt := resolve(t, s); math.Abs(opt-s.Objective) > 1e-4*(1+math.Abs(s.Objective)) {
+			t.Errorf("stage %s: re-solved objective %.9g, manifest %.9g", s.Stage, opt, s.Objective)
 		}
 	}
 	if _, err := os.Stat(out); err != nil {
@@ -100,37 +115,16 @@ func TestPlanExportMPS(t *testing.T) {
 // objective of the point the plan uses; that point keeps every row, so
 // the file's optimum is no worse.
 func TestPlanExportStopped(t *testing.T) {
-	dir := t.TempDir()
-	prefix := filepath.Join(dir, "stage")
-	code, _, errOut := runCLI(t, "en", "plan", "--quiet", "--time-limit", "1ns", "--out", filepath.Join(dir, "plan.json"), "--export-mps", prefix, example)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	b, err := os.ReadFile(prefix + ".json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stages []exportedStage
-	if err := json.Unmarshal(b, &stages); err != nil {
-		t.Fatal(err)
-	}
+	stages := exportStages(t, filepath.Join(t.TempDir(), "stage"), "--time-limit", "1ns")
 	if len(stages) == 0 {
-		t.Fatalf("no stage written: %s", b)
+		t.Fatal("no stage written")
 	}
 	for _, s := range stages {
 		if s.Status != "time_limit" {
 			t.Errorf("stage %s: status %q, want time_limit", s.Stage, s.Status)
 		}
-		m, err := lp.ReadMPSFile(s.File)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sol, err := lp.Solve(t.Context(), m, lp.Options{Tolerance: 1e-8})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sol.Objective > s.Objective+1e-4*(1+math.Abs(s.Objective)) {
-			t.Errorf("stage %s: optimum %.9g, above the stopped point's %.9g", s.Stage, sol.Objective, s.Objective)
+		if opt := resolve(t, s); opt > s.Objective+1e-4*(1+math.Abs(s.Objective)) {
+			t.Errorf("stage %s: optimum %.9g, above the stopped point's %.9g", s.Stage, opt, s.Objective)
 		}
 	}
 }
