@@ -2,10 +2,12 @@ package lp
 
 import "math"
 
-// shrinkWork bounds the mends of a shrink that move columns just
-// enough: this many times the rows in all, and shrinkMends times a row
-// (see shrink).
-var shrinkWork, shrinkMends = 500, int32(2000)
+// shrinkWork and shrinkMends bound the mends of a shrink that move
+// columns just enough: shrinkWork times the rows in all, and shrinkMends
+// times a row (see shrink). shrinkWork is a variable for the tests.
+var shrinkWork = 500
+
+const shrinkMends = 2000
 
 // shrink moves x toward anchor, a point that keeps every row and bound of
 // p to tol, until x keeps them too, and returns the point and its row

@@ -227,8 +227,11 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		// exported too, with its status: its point is used, and another
 		// solver can tell how far it is from the stage's optimum.
 		kept := stopped(err) && feasible(sol, tol)
-		if err != nil && !kept {
-			return sol, fmt.Errorf("plan: stage %s: %w", stage, err)
+		if err != nil {
+			err = fmt.Errorf("plan: stage %s: %w", stage, err)
+			if !kept {
+				return sol, err
+			}
 		}
 		st := Stage{Name: stage, Objective: sol.Objective, Iterations: sol.Iterations, Seconds: sol.Time.Seconds(),
 			Rows: sol.Presolved.Rows, Cols: sol.Presolved.Cols, Nonzeros: sol.Presolved.Nonzeros}
@@ -251,10 +254,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				return nil, fmt.Errorf("plan: export stage %s: %w", stage, err)
 			}
 		}
-		if err != nil {
-			return sol, fmt.Errorf("plan: stage %s: %w", stage, err)
-		}
-		return sol, nil
+		return sol, err
 	}
 	solve := func(stage string, tol float64) (*lp.Solution, error) {
 		return solveAs(stage, tol, 0)
