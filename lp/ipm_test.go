@@ -148,9 +148,11 @@ func TestBarrierNetlib(t *testing.T) {
 }
 
 // TestNormalSolves factorises A·Θ·Aᵀ + diag(e) of random sparse matrices
-// (some banded, some with a dense factor) and checks the solve against the
-// product.
+// (some banded, some with a dense factor), in minimum degree's order and in
+// nested dissection's, and checks the solve against the product.
 func TestNormalSolves(t *testing.T) {
+	keep := dissectAbove
+	defer func() { dissectAbove = keep }()
 	r := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 40; trial++ {
 		rows, cols := 5+r.IntN(60), 5+r.IntN(120)
@@ -183,13 +185,17 @@ func TestNormalSolves(t *testing.T) {
 			}
 		}
 		a := m.Matrix()
-		f := newNormal(a, func(int) bool { return false }, 0)
+		// Every other trial in nested dissection's order.
+		if trial%2 == 1 {
+			dissectAbove = 1
+		}
+		f := newNormal(a, func(int) bool { return false }, 0, true)
 		// The ordering gives up just short of the multiplications the
 		// factor needs, and not at them.
-		if newNormal(a, func(int) bool { return false }, 0.999*f.flops()) != nil {
+		if newNormal(a, func(int) bool { return false }, 0.999*f.flops(), true) != nil {
 			t.Fatalf("trial %d: the ordering went on beyond its budget of %.4g", trial, 0.999*f.flops())
 		}
-		if newNormal(a, func(int) bool { return false }, f.flops()) == nil {
+		if newNormal(a, func(int) bool { return false }, f.flops(), true) == nil {
 			t.Fatalf("trial %d: the ordering gave up within its budget", trial)
 		}
 		theta, e := make([]float64, cols), make([]float64, rows)
@@ -217,10 +223,37 @@ func TestNormalSolves(t *testing.T) {
 			b[i] += e[i] * want[i]
 		}
 		f.solve(b)
+		dissectAbove = keep
 		for i := range b {
 			if math.Abs(b[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
 				t.Fatalf("trial %d (%d×%d): x[%d] = %g, want %g", trial, rows, cols, i, b[i], want[i])
 			}
+		}
+	}
+}
+
+// TestBarrierOutlasted: the barrier hands over to PDHG when one iteration
+// shows that its typical count of them would outlast the time left, of
+// the limit or of the context, and not otherwise.
+func TestBarrierOutlasted(t *testing.T) {
+	deadline, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	for _, c := range []struct {
+		ctx   context.Context
+		limit time.Duration
+		iter  time.Duration
+		want  bool
+	}{
+		{context.Background(), 0, time.Hour, false},
+		{context.Background(), 100 * time.Second, time.Second, false},
+		{context.Background(), 100 * time.Second, 3 * time.Second, true},
+		{deadline, 0, time.Minute, false},
+		{deadline, 0, 2 * time.Minute, true},
+		{deadline, 100 * time.Second, 3 * time.Second, true},
+	} {
+		w := &ipm{opt: Options{TimeLimit: c.limit}}
+		if got := w.outlasts(c.ctx, time.Now(), c.iter); got != c.want {
+			t.Errorf("limit %v, iteration %v, deadline %v: outlasts %v, want %v", c.limit, c.iter, c.ctx != context.Background(), got, c.want)
 		}
 	}
 }
