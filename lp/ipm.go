@@ -664,8 +664,8 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 const ipmTypical = 50
 
 // ipmRate is the factor's multiplications a second, about, on one core
-// of the machine where the barrier was measured (AMD EPYC, 2026: 9.2·10⁹
-// in 2.2 s on the region's essential stage).
+// of the machines where the barrier was measured (2026-11-30: 9.16·10⁹ in
+// 2.43 s on the region's essential stage).
 const ipmRate = 4e9
 
 // outlasts reports whether ipmTypical iterations of one iteration's
