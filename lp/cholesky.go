@@ -50,10 +50,23 @@ type normal struct {
 	snLo []int32
 
 	// Work space of factor and solve.
-	w, b, acc []float64
-	head, nxt []int32 // lists of supernodes by the row they update next
-	rel       []int   // by supernode: that row's place in its first column
-	tiny      int     // pivots replaced in the last factor (dependent rows)
+	own   workSpace // the factor's, or the serial part's of a split one
+	split *split    // the columns factorised on two cores, if any
+	b     []float64
+	nxt   []int32 // by supernode: the next in its row's list
+	rel   []int   // by supernode: that row's place in its first column
+	tiny  int     // pivots replaced in the last factor (dependent rows)
+}
+
+// workSpace is what one goroutine of the factor writes apart from L.
+type workSpace struct {
+	w, acc []float64
+	head   []int32 // lists of supernodes by the row they update next
+	tiny   int
+}
+
+func newWorkSpace(m int) workSpace {
+	return workSpace{w: make([]float64, m), acc: make([]float64, m), head: make([]int32, m)}
 }
 
 // newNormal orders the rows of a and builds L's pattern, with nested
@@ -140,13 +153,12 @@ func newNormal(a *CSC, skip func(j int) bool, maxFlops float64, nested bool) *no
 			}
 		}
 	}
-	f.w = make([]float64, m)
 	f.b = make([]float64, m)
 	f.supernodes()
-	f.acc = make([]float64, m)
-	f.head = make([]int32, m)
+	f.own = newWorkSpace(m)
 	f.nxt = make([]int32, len(f.snLo)-1)
 	f.rel = make([]int, len(f.snLo)-1)
+	f.planSplit()
 	return f
 }
 
@@ -433,15 +445,6 @@ func (f *normal) assemble(theta, e []float64) {
 // every solution to about zero, the usual treatment in interior-point
 // codes.
 func (f *normal) factor() {
-	start, ind, val, w := f.start, f.ind, f.val, f.w
-	head, nxt, rel := f.head, f.nxt, f.rel
-	for i := range head {
-		head[i] = -1
-	}
-	link := func(s int32, r int32) {
-		nxt[s], head[r] = head[r], s
-	}
-	f.tiny = 0
 	// A row whose diagonal is nothing against the largest (its columns'
 	// θ all tend to zero) is floored against the largest instead.
 	big := 0.0
@@ -449,81 +452,106 @@ func (f *normal) factor() {
 		big = math.Max(big, d)
 	}
 	big *= 1e-8
-	for j := 0; j < f.m; j++ {
-		lo, hi := start[j], start[j+1]
-		for p := lo; p < hi; p++ {
-			w[ind[p]] = val[p]
+	if f.split == nil {
+		f.own.tiny = 0
+		clear1(f.own.head)
+		for j := 0; j < f.m; j++ {
+			f.column(j, &f.own, big)
 		}
-		for s := head[j]; s >= 0; {
-			sn := nxt[s]
-			k1 := int(f.snLo[s])
-			k2 := min(int(f.snLo[s+1]), j) // the supernode's columns done
-			base, end := start[k1]+rel[s], start[k1+1]
-			rows := ind[base:end]
-			if k2-k1 == 1 {
-				vals := val[base:end:end]
-				ljk := vals[0]
-				for q, r := range rows {
-					w[r] -= vals[q] * ljk
-				}
-			} else {
-				acc := f.acc[:len(rows)]
-				clear(acc)
-				// Column k's place of row j is rel[s] − (k − k1) into it.
-				at := func(k int) []float64 {
-					p := start[k] + rel[s] - (k - k1)
-					return val[p : p+len(acc)]
-				}
-				k := k1
-				for ; k+4 <= k2; k += 4 {
-					v0, v1, v2, v3 := at(k), at(k+1), at(k+2), at(k+3)
-					l0, l1, l2, l3 := v0[0], v1[0], v2[0], v3[0]
-					v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
-					for q, a := range v0 {
-						acc[q] += a*l0 + v1[q]*l1 + v2[q]*l2 + v3[q]*l3
-					}
-				}
-				for ; k < k2; k++ {
-					v := at(k)
-					l := v[0]
-					for q, a := range v {
-						acc[q] += a * l
-					}
-				}
-				for q, r := range rows {
-					w[r] -= acc[q]
+		f.tiny = f.own.tiny
+		return
+	}
+	f.factorSplit(big)
+}
+
+// column computes column j of L with the work space st; every column of
+// an earlier supernode with an entry in row j must be done, and linked
+// in st.head.
+func (f *normal) column(j int, st *workSpace, big float64) {
+	start, ind, val, w := f.start, f.ind, f.val, st.w
+	head, nxt, rel := st.head, f.nxt, f.rel
+	link := func(s int32, r int32) {
+		nxt[s], head[r] = head[r], s
+	}
+	lo, hi := start[j], start[j+1]
+	for p := lo; p < hi; p++ {
+		w[ind[p]] = val[p]
+	}
+	for s := head[j]; s >= 0; {
+		sn := nxt[s]
+		k1 := int(f.snLo[s])
+		k2 := min(int(f.snLo[s+1]), j) // the supernode's columns done
+		base, end := start[k1]+rel[s], start[k1+1]
+		rows := ind[base:end]
+		if k2-k1 == 1 {
+			vals := val[base:end:end]
+			ljk := vals[0]
+			for q, r := range rows {
+				w[r] -= vals[q] * ljk
+			}
+		} else {
+			acc := st.acc[:len(rows)]
+			clear(acc)
+			// Column k's place of row j is rel[s] − (k − k1) into it.
+			at := func(k int) []float64 {
+				p := start[k] + rel[s] - (k - k1)
+				return val[p : p+len(acc)]
+			}
+			k := k1
+			for ; k+4 <= k2; k += 4 {
+				v0, v1, v2, v3 := at(k), at(k+1), at(k+2), at(k+3)
+				l0, l1, l2, l3 := v0[0], v1[0], v2[0], v3[0]
+				v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
+				for q, a := range v0 {
+					acc[q] += a*l0 + v1[q]*l1 + v2[q]*l2 + v3[q]*l3
 				}
 			}
-			rel[s]++
-			if base+1 < end {
-				link(s, ind[base+1])
+			for ; k < k2; k++ {
+				v := at(k)
+				l := v[0]
+				for q, a := range v {
+					acc[q] += a * l
+				}
 			}
-			s = sn
-		}
-		d := w[j]
-		w[j] = 0
-		if floor := pivotFloor * math.Max(f.diag[j], big); !(d > floor) {
-			if d > 0 {
-				d = floor
-			} else {
-				d = 1e128
+			for q, r := range rows {
+				w[r] -= acc[q]
 			}
-			f.tiny++
 		}
-		ljj := math.Sqrt(d)
-		val[lo] = ljj
-		inv := 1 / ljj
-		for p := lo + 1; p < hi; p++ {
-			r := ind[p]
-			val[p] = w[r] * inv
-			w[r] = 0
+		rel[s]++
+		if base+1 < end {
+			link(s, ind[base+1])
 		}
-		// A supernode enters the lists with its first column; its later
-		// columns join it where it already is.
-		if s := f.sn[j]; int(f.snLo[s]) == j && lo+1 < hi {
-			rel[s] = 1
-			link(s, ind[lo+1])
+		s = sn
+	}
+	d := w[j]
+	w[j] = 0
+	if floor := pivotFloor * math.Max(f.diag[j], big); !(d > floor) {
+		if d > 0 {
+			d = floor
+		} else {
+			d = 1e128
 		}
+		st.tiny++
+	}
+	ljj := math.Sqrt(d)
+	val[lo] = ljj
+	inv := 1 / ljj
+	for p := lo + 1; p < hi; p++ {
+		r := ind[p]
+		val[p] = w[r] * inv
+		w[r] = 0
+	}
+	// A supernode enters the lists with its first column; its later
+	// columns join it where it already is.
+	if s := f.sn[j]; int(f.snLo[s]) == j && lo+1 < hi {
+		rel[s] = 1
+		link(s, ind[lo+1])
+	}
+}
+
+func clear1(a []int32) {
+	for i := range a {
+		a[i] = -1
 	}
 }
 

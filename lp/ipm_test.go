@@ -149,10 +149,13 @@ func TestBarrierNetlib(t *testing.T) {
 
 // TestNormalSolves factorises A·Θ·Aᵀ + diag(e) of random sparse matrices
 // (some banded, some with a dense factor), in minimum degree's order and in
-// nested dissection's, and checks the solve against the product.
+// nested dissection's, on one core and, where the elimination tree
+// allows, on two, and checks the solve against the product.
 func TestNormalSolves(t *testing.T) {
-	keep := dissectAbove
-	defer func() { dissectAbove = keep }()
+	keep, keepSplit := dissectAbove, splitAbove
+	defer func() { dissectAbove, splitAbove = keep, keepSplit }()
+	splitAbove = 0 // every factor that can be split is
+	splits := 0
 	r := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 40; trial++ {
 		rows, cols := 5+r.IntN(60), 5+r.IntN(120)
@@ -190,6 +193,9 @@ func TestNormalSolves(t *testing.T) {
 			dissectAbove = 1
 		}
 		f := newNormal(a, func(int) bool { return false }, 0, true)
+		if f.split != nil {
+			splits++
+		}
 		// The ordering gives up just short of the multiplications the
 		// factor needs, and not at them.
 		if newNormal(a, func(int) bool { return false }, 0.999*f.flops(), true) != nil {
@@ -230,6 +236,10 @@ func TestNormalSolves(t *testing.T) {
 			}
 		}
 	}
+	if splits < 10 {
+		t.Errorf("%d of 40 factors split over two cores, want at least 10", splits)
+	}
+	t.Logf("%d of 40 factors split over two cores", splits)
 }
 
 // TestBarrierOutlasted: the barrier hands over to PDHG when one iteration
