@@ -178,11 +178,10 @@ func (f *normal) supernodes() {
 }
 
 // dissectAbove is the factorisation, in multiplications, beyond which
-// (a variable for the tests)
 // nested dissection is tried: minimum degree is the better order for the
 // smaller LPs (on the city's stages 1.2·10⁸ against 3.7·10⁸ for nested
 // dissection), nested dissection for the larger (on the region's
-// essential stage 9·10⁹ against 3.7·10¹⁰).
+// essential stage 9·10⁹ against 3.7·10¹⁰). The tests change it.
 var dissectAbove = 1e9
 
 // orderRows sets f.perm and returns L's pattern as order does: by minimum
@@ -454,7 +453,7 @@ func (f *normal) factor() {
 	big *= 1e-8
 	if f.split == nil {
 		f.own.tiny = 0
-		clear1(f.own.head)
+		emptyLists(f.own.head)
 		for j := 0; j < f.m; j++ {
 			f.column(j, &f.own, big)
 		}
@@ -549,7 +548,8 @@ func (f *normal) column(j int, st *workSpace, big float64) {
 	}
 }
 
-func clear1(a []int32) {
+// emptyLists sets every list head to −1, no supernode.
+func emptyLists(a []int32) {
 	for i := range a {
 		a[i] = -1
 	}

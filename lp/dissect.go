@@ -12,19 +12,20 @@ import (
 // then stays inside it, and the factor's dense end is the top separator
 // instead of the block minimum degree leaves when the graph is a mesh: on
 // the planner's LPs of a region the sites are meshed through the cells
-// around them, and the factor of the essential stage needs 8·10⁹
+// around them, and the factor of the essential stage needs 9.2·10⁹
 // multiplications in this order against 3.7·10¹⁰ in minimum degree's.
 //
 // Each separator is found as multilevel graph partitioners do (Karypis and
 // Kumar, "A fast and high quality multilevel scheme for partitioning
 // irregular graphs", SIAM J. Sci. Comput. 20, 1998): the graph is
-// coarsened by heavy-edge matching, the coarsest split in two by growing
-// one half breadth-first from a few seeds, and the split carried back
-// level by level, refined at each by Fiduccia-Mattheyses moves. The edges
-// it cuts are then covered by the fewest nodes (König's theorem, through
-// a maximum matching of the cut's bipartite graph): those are the
-// separator. Parts of at most dissectLeaf nodes are ordered by minimum
-// degree.
+// coarsened by heavy-edge matching; the coarsest is split in two by
+// growing one half breadth-first from a few seeds and refining the cut
+// by Fiduccia-Mattheyses moves, and the cut edges are covered by the
+// fewest nodes (König's theorem, through a maximum matching of the cut's
+// bipartite graph), the separator; that separator is carried back level
+// by level and made lighter at each by moving its nodes into a half
+// (refineSeparator). Parts of at most dissectLeaf nodes are ordered by
+// minimum degree.
 
 const (
 	dissectLeaf  = 200   // parts this small are ordered by minimum degree

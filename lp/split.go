@@ -17,7 +17,7 @@ import (
 
 // splitAbove is the factorisation, in multiplications, below which the
 // factor stays on one core: a goroutine's start is not worth it.
-var splitAbove = 1e8 // a variable for the tests
+var splitAbove = 1e8 // the tests change it
 
 // split says which columns each of the two goroutines factorises (in
 // increasing order: a column's descendants come before it) and which
@@ -131,7 +131,7 @@ func (f *normal) factorSplit(big float64) {
 	for g := range 2 {
 		st := &sp.spaces[g]
 		st.tiny = 0
-		clear1(st.head)
+		emptyLists(st.head)
 		wg.Go(func() {
 			for _, j := range sp.cols[g] {
 				f.column(int(j), st, big)
@@ -143,7 +143,7 @@ func (f *normal) factorSplit(big float64) {
 	head0, head1, nxt := sp.spaces[0].head, sp.spaces[1].head, f.nxt
 	st := &f.own
 	st.tiny = 0
-	clear1(st.head)
+	emptyLists(st.head)
 	for _, r := range sp.serial {
 		h := head0[r]
 		if h < 0 {
