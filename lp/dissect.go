@@ -606,9 +606,11 @@ func (h *gainHeap) pop() gainItem {
 	return top
 }
 
-// cover turns the edge split side of g (unit weights) into a node
-// separator: the fewest nodes that touch every cut edge, found from a
-// maximum matching of the cut's bipartite graph (König), marked 2.
+// cover turns the edge split side of g into a node separator: the fewest
+// nodes that touch every cut edge, found from a maximum matching of the
+// cut's bipartite graph (König), marked 2. It counts nodes, not their
+// weights: on the coarsest graph, where it is used, refineSeparator then
+// makes the separator lighter.
 func cover(g *wgraph, side []int8) []int8 {
 	n := g.n()
 	mate := make([]int32, n)
