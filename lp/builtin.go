@@ -41,6 +41,7 @@ func (Builtin) Solve(ctx context.Context, m *Model, opt Options) (*Solution, err
 			r = q.fallBack(r, fallback(m, opt), cols, opt.tolerance())
 		}
 		sol.Status, sol.Iterations, sol.Method, sol.Repairs, sol.Shrunk = r.status, r.iterations, r.method, r.repairs, r.shrunk
+		sol.Declined = r.declined
 		x, y = pre.postsolve(r.x, r.y, rows, cols)
 	}
 	sol.X, sol.RowDual = x, y
@@ -91,19 +92,22 @@ type point struct{ x, y []float64 }
 // solveReduced solves the presolved problem q with the method opt asks
 // for; PDHG begins at warm if it is not nil. The barrier hands over to
 // Halpern PDHG when its factor would cost more than ipmMaxFlops (found
-// while ordering, which stops there), or when it stops making progress
-// (status Unsolved); PDHG then starts (at warm, or at zero) with what is
-// left of the limits, and the iterations of both are counted.
+// while ordering, which stops there), when its iterations would outlast
+// the time left, or when it stops making progress (status Unsolved); PDHG
+// then starts (at warm, or at zero) with what is left of the limits, and
+// the iterations of both are counted.
 func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time, warm *point) pdResult {
-	ipmIters := 0
+	ipmIters, declined := 0, false
 	if opt.Method == MethodBarrier {
-		if w := newIPM(q, opt); w != nil {
+		w := newIPM(q, opt)
+		declined = w == nil
+		if w != nil {
 			r := w.run(ctx, start)
 			if r.status != Unsolved {
 				r.method = MethodBarrier
 				return r
 			}
-			ipmIters = r.iterations
+			ipmIters, declined = r.iterations, w.outlasted
 		}
 		opt.Method = MethodHalpern
 		if opt.IterationLimit > 0 {
@@ -122,6 +126,6 @@ func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time,
 		r = w.runHalpern(ctx, start)
 	}
 	r.iterations += ipmIters
-	r.method = opt.Method
+	r.method, r.declined = opt.Method, declined
 	return r
 }

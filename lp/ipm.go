@@ -57,6 +57,7 @@ type ipm struct {
 	ref               [2][]float64 // refinement's work space, by row
 	refN              []float64    // ... by column
 	iter              int
+	outlasted         bool // it handed over for want of time (outlasts)
 }
 
 // denseLimit is the count of entries beyond which a column of A is kept
@@ -71,8 +72,8 @@ const maxDense = 16
 // five seconds on one core. The city's stages (100,000 members) need
 // about 1.4·10⁸ each, 31 ms; the region's (1,000,000 members)
 // 1.2·10¹¹, tens of seconds a factorisation and tens of them a stage,
-// where PDHG is the better bet.
-const ipmMaxFlops = 2e10
+// where PDHG is the better bet. The tests change it.
+var ipmMaxFlops = 2e10
 
 // ipmStep is the fraction of the way to the boundary a step may go.
 const ipmStep = 0.9995
@@ -612,6 +613,7 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 		// multiplications; after it, as measured.
 		if w.iter == 0 && w.outlasts(ctx, start, time.Duration(w.f.flops()/ipmRate*float64(time.Second))) ||
 			w.iter == 1 && w.outlasts(ctx, start, time.Since(iterStart)) {
+			w.outlasted = true
 			return giveUp(Unsolved)
 		}
 		iterStart = time.Now()

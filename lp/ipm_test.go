@@ -57,7 +57,8 @@ func TestBarrierSmall(t *testing.T) {
 }
 
 // TestBarrierHandsOver: on problems without an optimum the barrier stops
-// making progress and PDHG, which carries on, proves it.
+// making progress and PDHG, which carries on, proves it; the barrier has
+// not declined them (Solution.Declined).
 func TestBarrierHandsOver(t *testing.T) {
 	m := &Model{}
 	x := m.AddCol("x", 0, Inf, 1)
@@ -68,6 +69,25 @@ func TestBarrierHandsOver(t *testing.T) {
 	if !errors.Is(err, ErrInfeasible) || sol.Status != Infeasible || sol.Method != MethodHalpern {
 		t.Fatalf("got %v, %v from %v; want infeasible from halpern", sol.Status, err, sol.Method)
 	}
+	// Giving up along the way is not declining: the planner keeps the
+	// barrier for its later stages.
+	if sol.Declined {
+		t.Error("the barrier gave up on an infeasible problem and is said to have declined it")
+	}
+	// A factor beyond ipmMaxFlops is declined, and PDHG solves the problem.
+	keep := ipmMaxFlops
+	defer func() { ipmMaxFlops = keep }()
+	ipmMaxFlops = 1
+	m = &Model{}
+	x = m.AddCol("x", 0, Inf, 1)
+	y = m.AddCol("y", 0, Inf, 2)
+	m.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
+	m.AddRow("le", -Inf, 3, []int{x, y}, []float64{2, 1})
+	sol, err = Solve(context.Background(), m, Options{Method: MethodBarrier, NoPresolve: true})
+	if err != nil || sol.Method != MethodHalpern || !sol.Declined {
+		t.Errorf("a factor beyond the limit: got %v from %v, declined %v; want an answer from PDHG, declined", err, sol.Method, sol.Declined)
+	}
+	ipmMaxFlops = keep
 	// A model presolve solves whole is answered by the method asked for.
 	m = &Model{}
 	m.AddCol("x", 1, 1, 1)

@@ -80,6 +80,7 @@ type pdResult struct {
 	method     Method
 	repairs    int  // points repaired to keep every row (Options.Repair)
 	shrunk     bool // moved toward the fallback (see fallBack)
+	declined   bool // the barrier declined (see Solution.Declined)
 }
 
 // Constants of [PDLP] and of its open-source implementation.

@@ -94,6 +94,12 @@ type Solution struct {
 	// one asked for, or Halpern PDHG when the barrier handed over (see
 	// MethodBarrier).
 	Method Method
+	// Declined says the barrier was asked for and declined the problem:
+	// its factor would be too large, or its iterations would outlast the
+	// time left. A barrier that gave up along the way (no progress, as on
+	// an infeasible problem) has not declined, though PDHG answers then
+	// too.
+	Declined bool
 }
 
 // Size is the size of a linear program.

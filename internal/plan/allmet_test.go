@@ -2,8 +2,11 @@ package plan
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/commune-org/commune/internal/world"
 	"github.com/commune-org/commune/lp"
 )
 
@@ -71,5 +74,57 @@ func TestAllMet(t *testing.T) {
 				t.Errorf("the max-min round after the failed attempt: t = %g, want 0.5", tt)
 			}
 		})
+	}
+}
+
+// TestBarrierAfterAllMetFails plans the world `commune gen --members 10000`
+// makes, where the essential tier's fourth round first tries every need
+// met (allMet) and cannot: the barrier gives up on that infeasible LP and
+// PDHG proves it. The later stages stay the barrier's all the same. They
+// used to go to PDHG as if the barrier had declined for the size of its
+// factor, and its wanted round then ran for more than ten minutes where
+// the barrier takes 25 iterations.
+func TestBarrierAfterAllMetFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plans a world of 10,000 members")
+	}
+	w, err := world.Generate(world.GenOptions{Members: 10000, Sites: 20, Products: 30, Skills: 12, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	methods := map[string]lp.Method{}
+	export := func(name string, _ *lp.Model, sol *lp.Solution) error {
+		methods[name] = sol.Method
+		return nil
+	}
+	opt := Options{Export: export, Progress: func(e Event) {
+		if e.Message != "" {
+			said = append(said, e.Stage+": "+e.Message)
+		}
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	p, err := Make(ctx, w, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(w, p); err != nil {
+		t.Fatalf("the plan breaks the rules:\n%v", err)
+	}
+	failed := false
+	for _, s := range said {
+		failed = failed || strings.Contains(s, "not every need can be met")
+	}
+	if !failed {
+		t.Fatalf("no round found that not every need can be met; the world no longer tests the hand-over:\n%s", strings.Join(said, "\n"))
+	}
+	for name, m := range methods {
+		if m != lp.MethodBarrier {
+			t.Errorf("stage %s solved by %v, want the barrier", name, m)
+		}
+	}
+	if len(methods) < 5 {
+		t.Errorf("%d stages exported, want the tiers' rounds and the last stage", len(methods))
 	}
 }

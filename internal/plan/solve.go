@@ -217,10 +217,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		}
 		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
 		sol, err := solver.Solve(ctx, md.m, o)
-		if builtin && sol != nil && sol.Method != o.Method {
-			// The barrier handed this stage over to PDHG, most likely
-			// because its factor would be too large: the later stages,
-			// of the same shape, go to PDHG at once.
+		if builtin && sol != nil && sol.Declined {
+			// The barrier declined this stage, its factor too large or
+			// its iterations too slow for the time left: the later
+			// stages, of the same shape, go to PDHG at once. A barrier
+			// that gave up along the way (as on a round that asks for
+			// more than can be had, allMet) keeps the later stages.
 			opt.LP.Method = lp.MethodHalpern
 		}
 		// A stage stopped at a point that keeps the rules is recorded and
