@@ -287,3 +287,39 @@ func TestBarrierOutlasted(t *testing.T) {
 		}
 	}
 }
+
+// TestDualFloor: the starting duals' shift is a hundredth of the mean
+// |cⱼ| of the scaled problem, at most a hundredth: a max-min round's one
+// cost among many columns gives a small shift, dense costs the usual.
+func TestDualFloor(t *testing.T) {
+	build := func(n int, cost func(j int) float64) *ipm {
+		m := &Model{}
+		var cols []int
+		for j := 0; j < n; j++ {
+			cols = append(cols, m.AddCol("", 0, 10, cost(j)))
+		}
+		m.AddRow("", -Inf, 5, cols, ones(n))
+		q, _, _ := newPresolver(m).reduced()
+		return newIPM(q, barrier(1e-8))
+	}
+	for _, c := range []struct {
+		name string
+		n    int
+		cost func(j int) float64
+		want float64
+	}{
+		{"one cost among 1000 columns", 1000, func(j int) float64 {
+			if j == 0 {
+				return -1
+			}
+			return 0
+		}, 1e-5},
+		{"dense costs", 1000, func(j int) float64 { return float64(1 + j%7) }, 1e-2},
+		{"no costs", 100, func(int) float64 { return 0 }, 1e-2},
+	} {
+		w := build(c.n, c.cost)
+		if got := w.dualFloor(); math.Abs(got-c.want) > 1e-3*c.want {
+			t.Errorf("%s: dual floor %g, want %g", c.name, got, c.want)
+		}
+	}
+}
