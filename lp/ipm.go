@@ -684,7 +684,7 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 }
 
 // ipmTypical is the iterations a stage of the planner typically takes:
-// 19 to 46 on the city's, 56 on the region's essential stage.
+// 14 to 44 on the city's, 30 to 40 on the region's essential rounds.
 const ipmTypical = 50
 
 // ipmRate is the factor's multiplications a second, about, on one core
