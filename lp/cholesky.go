@@ -55,14 +55,31 @@ type normal struct {
 	b     []float64
 	nxt   []int32 // by supernode: the next in its row's list
 	rel   []int   // by supernode: that row's place in its first column
-	tiny  int     // pivots replaced in the last factor (dependent rows)
+	tiny  int     // pivots replaced or shifted in the last factor
+
+	// shifted lists the last factor's shifted pivots (see column), in
+	// the order of the work spaces: the factor is of M + Σ δᵣ·eᵣ·eᵣᵀ.
+	shifted []pivotShift
 }
+
+// pivotShift records that row's pivot had vanished and delta was added
+// to it.
+type pivotShift struct {
+	row   int
+	delta float64
+}
+
+// maxShifts bounds the pivots one work space of the factor shifts; each
+// costs the barrier a solve per factorisation (ipm.factorTheta). Beyond
+// it, vanished pivots are replaced.
+const maxShifts = 16
 
 // workSpace is what one goroutine of the factor writes apart from L.
 type workSpace struct {
-	w, acc []float64
-	head   []int32 // lists of supernodes by the row they update next
-	tiny   int
+	w, acc  []float64
+	head    []int32 // lists of supernodes by the row they update next
+	tiny    int
+	shifted []pivotShift
 }
 
 func newWorkSpace(m int) workSpace {
@@ -439,10 +456,17 @@ func (f *normal) assemble(theta, e []float64) {
 // uniprocessor computers", SIAM J. Sci. Comput. 14, 1993). On the
 // planner's LPs most of the work is in a few large supernodes, the last
 // one dense. A pivot that has become negligible against M's diagonal
-// marks a row that depends on the others (or a column fixed by the
-// barrier): it is replaced by a huge value, which sets that component of
-// every solution to about zero, the usual treatment in interior-point
-// codes.
+// (rounding has eaten it: late in the barrier, the columns left inside
+// make the row almost dependent on the others) is shifted to the row's
+// diagonal, and the factor is of M + δ·eᵣ·eᵣᵀ; the barrier takes the
+// shift away again in the Woodbury formula it has for its dense columns
+// (Andersen, "A modified Schur complement method for handling dense
+// columns in interior-point methods for linear programming", ACM TOMS
+// 22, 1996). Replaced by a huge value instead, the usual treatment,
+// which sets that component of every solution to about zero, it broke
+// the barrier's last steps on generated worlds (a max-min round whose
+// floor fell from 0.0095 to 0 in one step, near the optimum). Beyond
+// maxShifts a work space replaces them that way.
 func (f *normal) factor() {
 	// A row whose diagonal is nothing against the largest (its columns'
 	// θ all tend to zero) is floored against the largest instead.
@@ -452,12 +476,13 @@ func (f *normal) factor() {
 	}
 	big *= 1e-8
 	if f.split == nil {
-		f.own.tiny = 0
+		f.own.tiny, f.own.shifted = 0, f.own.shifted[:0]
 		emptyLists(f.own.head)
 		for j := 0; j < f.m; j++ {
 			f.column(j, &f.own, big)
 		}
 		f.tiny = f.own.tiny
+		f.shifted = append(f.shifted[:0], f.own.shifted...)
 		return
 	}
 	f.factorSplit(big)
@@ -525,9 +550,14 @@ func (f *normal) column(j int, st *workSpace, big float64) {
 	d := w[j]
 	w[j] = 0
 	if floor := pivotFloor * math.Max(f.diag[j], big); !(d > floor) {
-		if d > 0 {
+		switch {
+		case len(st.shifted) < maxShifts && !math.IsNaN(d):
+			s := math.Max(f.diag[j], big)
+			st.shifted = append(st.shifted, pivotShift{row: int(f.perm[j]), delta: s - d})
+			d = s
+		case d > 0:
 			d = floor
-		} else {
+		default:
 			d = 1e128
 		}
 		st.tiny++

@@ -49,8 +49,8 @@ type ipm struct {
 
 	f      *normal
 	dense  []int       // columns of A kept out of f (see denseLimit)
-	wd     [][]float64 // M⁻¹·Aⱼ for the dense columns, per factorisation
-	smw    []float64   // the Woodbury system, k×k for k dense columns
+	wd     [][]float64 // M⁻¹·Aⱼ for the dense columns, then M⁻¹·eᵣ for the shifted pivots
+	smw    []float64   // the Woodbury system, k×k for k dense columns and shifts
 	smwRHS []float64
 
 	ux, uax, uy, uaty []float64
@@ -138,11 +138,6 @@ func newIPM(orig *problem, opt Options) *ipm {
 		isDense[j] = true
 	}
 	w.dense = big
-	w.smw, w.smwRHS = make([]float64, len(big)*len(big)), make([]float64, len(big))
-	w.wd = make([][]float64, len(big))
-	for k := range w.wd {
-		w.wd[k] = make([]float64, m)
-	}
 	// Nested dissection takes seconds on the LPs it is for (4 to 12 on a
 	// region's stages), and within a time limit those go to PDHG anyway
 	// (outlasts): under a limit, minimum degree alone.
@@ -250,10 +245,19 @@ func (w *ipm) factorTheta() {
 	}
 	w.f.assemble(w.theta[:w.n], w.e)
 	w.f.factor()
+	for len(w.wd) < len(w.dense)+len(w.f.shifted) {
+		w.wd = append(w.wd, make([]float64, w.m))
+	}
 	for k, j := range w.dense {
 		wd := w.wd[k]
 		clear(wd)
 		w.col(wd, j, 1)
+		w.f.solve(wd)
+	}
+	for k, s := range w.f.shifted {
+		wd := w.wd[len(w.dense)+k]
+		clear(wd)
+		wd[s.row] = 1
 		w.f.solve(wd)
 	}
 }
@@ -290,27 +294,42 @@ func (w *ipm) solveNormal(r []float64) {
 // columns)⁻¹r, M as factorised.
 func (w *ipm) solveFactored(r []float64) {
 	w.f.solve(r)
-	k := len(w.dense)
+	d := len(w.dense)
+	k := d + len(w.f.shifted)
 	if k == 0 {
 		return
 	}
-	// (M + U·Θ·Uᵀ)⁻¹ = M⁻¹ − W·(Θ⁻¹ + UᵀW)⁻¹·Wᵀ... with W = M⁻¹U:
-	// x = M⁻¹r − W·S⁻¹·(Uᵀ·M⁻¹r), S = Θ⁻¹ + UᵀW.
+	// (M + U·Ω·Uᵀ)⁻¹ = M⁻¹ − W·(Ω⁻¹ + UᵀW)⁻¹·Wᵀ, with W = M⁻¹U:
+	// x = M⁻¹r − W·S⁻¹·(Uᵀ·M⁻¹r), S = Ω⁻¹ + UᵀW, M as factorised. U's
+	// columns are the dense columns, of weight θⱼ, and eᵣ for each
+	// shifted pivot, of weight −δᵣ, which takes the shift away again.
+	if len(w.smwRHS) < k {
+		w.smw, w.smwRHS = make([]float64, k*k), make([]float64, k)
+	}
 	s, rhs := w.smw[:k*k], w.smwRHS[:k]
-	for a, j := range w.dense {
-		t := w.theta[j]
-		for b := range w.dense {
-			s[a*k+b] = w.dotCol(j, w.wd[b])
+	for a := range k {
+		// uₐᵀx for U's column a.
+		dot := func(x []float64) float64 {
+			if a < d {
+				return w.dotCol(w.dense[a], x)
+			}
+			return x[w.f.shifted[a-d].row]
 		}
-		if t > 0 {
-			s[a*k+a] += 1 / t
-		} else {
+		for b := range k {
+			s[a*k+b] = dot(w.wd[b])
+		}
+		switch {
+		case a >= d:
+			s[a*k+a] -= 1 / w.f.shifted[a-d].delta
+		case w.theta[w.dense[a]] > 0:
+			s[a*k+a] += 1 / w.theta[w.dense[a]]
+		default:
 			s[a*k+a] += 1e128
 		}
-		rhs[a] = w.dotCol(j, r)
+		rhs[a] = dot(r)
 	}
 	gaussSolve(s, rhs, k)
-	for b := range w.dense {
+	for b := range k {
 		axpy(r, -rhs[b], w.wd[b])
 	}
 }

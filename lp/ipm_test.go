@@ -323,3 +323,77 @@ func TestDualFloor(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftedPivots: a row of A that is the sum of two others makes
+// A·Θ·Aᵀ singular, and its pivot vanishes. The factor shifts it and says
+// so (normal.shifted); its solve is then exactly that of M + δ·eᵣ·eᵣᵀ.
+func TestShiftedPivots(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const rows, cols = 40, 90
+	m := &Model{}
+	for j := 0; j < cols; j++ {
+		m.AddCol("", 0, 1, 0)
+	}
+	for i := 0; i < rows; i++ {
+		m.AddRow("", 0, 0, nil, nil)
+	}
+	for j := 0; j < cols; j++ {
+		for i := 0; i < rows-2; i++ {
+			if r.Float64() < 0.1 {
+				m.Set(i, j, r.NormFloat64())
+			}
+		}
+	}
+	// Rows rows-2 and rows-1 repeat sums of earlier rows.
+	a := m.Matrix()
+	for j := 0; j < cols; j++ {
+		var s0, s1 float64
+		for k := a.Start[j]; k < a.Start[j+1]; k++ {
+			switch a.Ind[k] {
+			case 0, 1:
+				s0 += a.Val[k]
+			case 2, 3, 4:
+				s1 += a.Val[k]
+			}
+		}
+		if s0 != 0 {
+			m.Set(rows-2, j, s0)
+		}
+		if s1 != 0 {
+			m.Set(rows-1, j, s1)
+		}
+	}
+	a = m.Matrix()
+	f := newNormal(a, func(int) bool { return false }, 0, false)
+	theta, e := make([]float64, cols), make([]float64, rows)
+	for j := range theta {
+		theta[j] = math.Exp(r.NormFloat64())
+	}
+	f.assemble(theta, e)
+	f.factor()
+	if len(f.shifted) != 2 {
+		t.Fatalf("%d pivots shifted, want 2 (two dependent rows)", len(f.shifted))
+	}
+	b := make([]float64, rows)
+	for i := range b {
+		b[i] = r.NormFloat64()
+	}
+	x := slices.Clone(b)
+	f.solve(x)
+	// (A·Θ·Aᵀ + Σ δ·eᵣ·eᵣᵀ)·x must give b back.
+	tmp := make([]float64, cols)
+	a.MulTransVec(tmp, x)
+	for j := range tmp {
+		tmp[j] *= theta[j]
+	}
+	got := make([]float64, rows)
+	a.MulVec(got, tmp)
+	for _, s := range f.shifted {
+		got[s.row] += s.delta * x[s.row]
+	}
+	for i := range got {
+		if math.Abs(got[i]-b[i]) > 1e-8*(1+math.Abs(b[i])) {
+			t.Fatalf("row %d: (M + shifts)·x = %g, want %g (shifts %+v)", i, got[i], b[i], f.shifted)
+		}
+	}
+}
