@@ -186,13 +186,7 @@ func TestNormalSolves(t *testing.T) {
 		if trial%4 == 3 {
 			rows, cols, band = 3000+r.IntN(1000), 8000, 40
 		}
-		m := &Model{}
-		for j := 0; j < cols; j++ {
-			m.AddCol("", 0, 1, 0)
-		}
-		for i := 0; i < rows; i++ {
-			m.AddRow("", 0, 0, nil, nil)
-		}
+		m := emptyModel(rows, cols)
 		for j := 0; j < cols; j++ {
 			if band == 0 {
 				for i := 0; i < rows; i++ {
@@ -238,16 +232,7 @@ func TestNormalSolves(t *testing.T) {
 			want[i] = r.NormFloat64()
 		}
 		// b = (A·Θ·Aᵀ + diag(e))·want, then solve for it.
-		tmp := make([]float64, cols)
-		a.MulTransVec(tmp, want)
-		for j := range tmp {
-			tmp[j] *= theta[j]
-		}
-		b := make([]float64, rows)
-		a.MulVec(b, tmp)
-		for i := range b {
-			b[i] += e[i] * want[i]
-		}
+		b := normalTimes(a, theta, e, want)
 		f.solve(b)
 		dissectAbove = keep
 		for i := range b {
@@ -330,13 +315,7 @@ func TestDualFloor(t *testing.T) {
 func TestShiftedPivots(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	const rows, cols = 40, 90
-	m := &Model{}
-	for j := 0; j < cols; j++ {
-		m.AddCol("", 0, 1, 0)
-	}
-	for i := 0; i < rows; i++ {
-		m.AddRow("", 0, 0, nil, nil)
-	}
+	m := emptyModel(rows, cols)
 	for j := 0; j < cols; j++ {
 		for i := 0; i < rows-2; i++ {
 			if r.Float64() < 0.1 {
@@ -381,13 +360,7 @@ func TestShiftedPivots(t *testing.T) {
 	x := slices.Clone(b)
 	f.solve(x)
 	// (A·Θ·Aᵀ + Σ δ·eᵣ·eᵣᵀ)·x must give b back.
-	tmp := make([]float64, cols)
-	a.MulTransVec(tmp, x)
-	for j := range tmp {
-		tmp[j] *= theta[j]
-	}
-	got := make([]float64, rows)
-	a.MulVec(got, tmp)
+	got := normalTimes(a, theta, e, x)
 	for _, s := range f.shifted {
 		got[s.row] += s.delta * x[s.row]
 	}
@@ -396,4 +369,31 @@ func TestShiftedPivots(t *testing.T) {
 			t.Fatalf("row %d: (M + shifts)·x = %g, want %g (shifts %+v)", i, got[i], b[i], f.shifted)
 		}
 	}
+}
+
+// emptyModel has rows empty rows and cols columns in [0, 1] of cost 0.
+func emptyModel(rows, cols int) *Model {
+	m := &Model{}
+	for j := 0; j < cols; j++ {
+		m.AddCol("", 0, 1, 0)
+	}
+	for i := 0; i < rows; i++ {
+		m.AddRow("", 0, 0, nil, nil)
+	}
+	return m
+}
+
+// normalTimes returns (A·Θ·Aᵀ + diag(e))·x.
+func normalTimes(a *CSC, theta, e, x []float64) []float64 {
+	tmp := make([]float64, a.Cols)
+	a.MulTransVec(tmp, x)
+	for j := range tmp {
+		tmp[j] *= theta[j]
+	}
+	b := make([]float64, a.Rows)
+	a.MulVec(b, tmp)
+	for i := range b {
+		b[i] += e[i] * x[i]
+	}
+	return b
 }
