@@ -291,7 +291,8 @@ func (w *ipm) solveNormal(r []float64) {
 }
 
 // solveFactored overwrites r with (M + Σ θⱼ aⱼaⱼᵀ over the dense
-// columns)⁻¹r, M as factorised.
+// columns)⁻¹r, M as assembled: the factor is of M plus its shifts
+// (normal.shifted), which the Woodbury formula takes away.
 func (w *ipm) solveFactored(r []float64) {
 	w.f.solve(r)
 	d := len(w.dense)
