@@ -55,7 +55,6 @@ type normal struct {
 	b     []float64
 	nxt   []int32 // by supernode: the next in its row's list
 	rel   []int   // by supernode: that row's place in its first column
-	tiny  int     // pivots replaced or shifted in the last factor
 
 	// shifted lists the last factor's shifted pivots (see column), in
 	// the order of the work spaces: the factor is of M + Σ δᵣ·eᵣ·eᵣᵀ.
@@ -78,7 +77,6 @@ const maxShifts = 16
 type workSpace struct {
 	w, acc  []float64
 	head    []int32 // lists of supernodes by the row they update next
-	tiny    int
 	shifted []pivotShift
 }
 
@@ -476,12 +474,11 @@ func (f *normal) factor() {
 	}
 	big *= 1e-8
 	if f.split == nil {
-		f.own.tiny, f.own.shifted = 0, f.own.shifted[:0]
+		f.own.shifted = f.own.shifted[:0]
 		emptyLists(f.own.head)
 		for j := 0; j < f.m; j++ {
 			f.column(j, &f.own, big)
 		}
-		f.tiny = f.own.tiny
 		f.shifted = append(f.shifted[:0], f.own.shifted...)
 		return
 	}
@@ -560,7 +557,6 @@ func (f *normal) column(j int, st *workSpace, big float64) {
 		default:
 			d = 1e128
 		}
-		st.tiny++
 	}
 	ljj := math.Sqrt(d)
 	val[lo] = ljj

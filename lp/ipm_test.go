@@ -74,25 +74,28 @@ func TestBarrierHandsOver(t *testing.T) {
 	if sol.Declined {
 		t.Error("the barrier gave up on an infeasible problem and is said to have declined it")
 	}
-	// A factor beyond ipmMaxFlops is declined, and PDHG solves the problem.
-	keep := ipmMaxFlops
-	defer func() { ipmMaxFlops = keep }()
-	ipmMaxFlops = 1
-	m = &Model{}
-	x = m.AddCol("x", 0, Inf, 1)
-	y = m.AddCol("y", 0, Inf, 2)
-	m.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
-	m.AddRow("le", -Inf, 3, []int{x, y}, []float64{2, 1})
-	sol, err = Solve(context.Background(), m, Options{Method: MethodBarrier, NoPresolve: true})
-	if err != nil || sol.Method != MethodHalpern || !sol.Declined {
-		t.Errorf("a factor beyond the limit: got %v from %v, declined %v; want an answer from PDHG, declined", err, sol.Method, sol.Declined)
-	}
-	ipmMaxFlops = keep
 	// A model presolve solves whole is answered by the method asked for.
 	m = &Model{}
 	m.AddCol("x", 1, 1, 1)
 	if sol, err := Solve(context.Background(), m, barrier(1e-6)); err != nil || sol.Method != MethodBarrier {
 		t.Errorf("a model presolve solves: got %v from %v, want an answer from the barrier", err, sol.Method)
+	}
+}
+
+// TestBarrierDeclines: a factor beyond ipmMaxFlops is declined
+// (Solution.Declined), and PDHG solves the problem.
+func TestBarrierDeclines(t *testing.T) {
+	keep := ipmMaxFlops
+	defer func() { ipmMaxFlops = keep }()
+	ipmMaxFlops = 1
+	m := &Model{}
+	x := m.AddCol("x", 0, Inf, 1)
+	y := m.AddCol("y", 0, Inf, 2)
+	m.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
+	m.AddRow("le", -Inf, 3, []int{x, y}, []float64{2, 1})
+	sol, err := Solve(context.Background(), m, Options{Method: MethodBarrier, NoPresolve: true})
+	if err != nil || sol.Method != MethodHalpern || !sol.Declined {
+		t.Errorf("got %v from %v, declined %v; want an answer from PDHG, declined", err, sol.Method, sol.Declined)
 	}
 }
 

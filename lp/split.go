@@ -130,7 +130,7 @@ func (f *normal) factorSplit(big float64) {
 	var wg sync.WaitGroup
 	for g := range 2 {
 		st := &sp.spaces[g]
-		st.tiny, st.shifted = 0, st.shifted[:0]
+		st.shifted = st.shifted[:0]
 		emptyLists(st.head)
 		wg.Go(func() {
 			for _, j := range sp.cols[g] {
@@ -142,7 +142,7 @@ func (f *normal) factorSplit(big float64) {
 	// Join the lists of the serial rows: the second's after the first's.
 	head0, head1, nxt := sp.spaces[0].head, sp.spaces[1].head, f.nxt
 	st := &f.own
-	st.tiny, st.shifted = 0, st.shifted[:0]
+	st.shifted = st.shifted[:0]
 	emptyLists(st.head)
 	for _, r := range sp.serial {
 		h := head0[r]
@@ -159,6 +159,5 @@ func (f *normal) factorSplit(big float64) {
 	for _, j := range sp.serial {
 		f.column(int(j), st, big)
 	}
-	f.tiny = st.tiny + sp.spaces[0].tiny + sp.spaces[1].tiny
 	f.shifted = append(append(append(f.shifted[:0], sp.spaces[0].shifted...), sp.spaces[1].shifted...), st.shifted...)
 }

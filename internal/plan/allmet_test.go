@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -93,25 +94,14 @@ func TestBarrierAfterAllMetFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	var said []string
-	methods := map[string]lp.Method{}
-	export := func(name string, _ *lp.Model, sol *lp.Solution) error {
-		methods[name] = sol.Method
-		return nil
-	}
-	opt := Options{Export: export, Progress: func(e Event) {
+	opt := Options{Progress: func(e Event) {
 		if e.Message != "" {
 			said = append(said, e.Stage+": "+e.Message)
 		}
 	}}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	p, err := Make(ctx, w, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Check(w, p); err != nil {
-		t.Fatalf("the plan breaks the rules:\n%v", err)
-	}
+	methods := planMethods(t, ctx, w, opt)
 	failed := false
 	for _, s := range said {
 		failed = failed || strings.Contains(s, "not every need can be met")
@@ -139,26 +129,35 @@ func TestBarrierAfterAllMetFails(t *testing.T) {
 // and the Woodbury formula takes the shift away (lp/cholesky.go).
 func TestBarrierToTheEnd(t *testing.T) {
 	for _, seed := range []uint64{4, 5, 6} {
-		w, err := world.Generate(world.GenOptions{Members: 2000, Sites: 20, Products: 30, Skills: 12, Seed: seed, Area: "world"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		methods := map[string]lp.Method{}
-		export := func(name string, _ *lp.Model, sol *lp.Solution) error {
-			methods[name] = sol.Method
-			return nil
-		}
-		p, err := Make(context.Background(), w, Options{Export: export})
-		if err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
-		if err := Check(w, p); err != nil {
-			t.Fatalf("seed %d: the plan breaks the rules:\n%v", seed, err)
-		}
-		for name, m := range methods {
-			if m != lp.MethodBarrier {
-				t.Errorf("seed %d: stage %s solved by %v, want the barrier", seed, name, m)
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			w, err := world.Generate(world.GenOptions{Members: 2000, Sites: 20, Products: 30, Skills: 12, Seed: seed, Area: "world"})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			for name, m := range planMethods(t, context.Background(), w, Options{}) {
+				if m != lp.MethodBarrier {
+					t.Errorf("stage %s solved by %v, want the barrier", name, m)
+				}
+			}
+		})
 	}
+}
+
+// planMethods plans w with opt, checks the plan against the rules, and
+// returns the method that answered each stage the plan exported.
+func planMethods(t *testing.T, ctx context.Context, w *world.World, opt Options) map[string]lp.Method {
+	t.Helper()
+	methods := map[string]lp.Method{}
+	opt.Export = func(name string, _ *lp.Model, sol *lp.Solution) error {
+		methods[name] = sol.Method
+		return nil
+	}
+	p, err := Make(ctx, w, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(w, p); err != nil {
+		t.Fatalf("the plan breaks the rules:\n%v", err)
+	}
+	return methods
 }
