@@ -460,7 +460,8 @@ func (f *normal) assemble(theta, e []float64) {
 // shift away again in the Woodbury formula it has for its dense columns
 // (Andersen, "A modified Schur complement method for handling dense
 // columns in interior-point methods for linear programming", ACM TOMS
-// 22, 1996). Replaced by a huge value instead, the usual treatment,
+// 22, 1996), except on rows that depend on the others, where the shift
+// stays as a regularisation (ipm.factorTheta). Replaced by a huge value instead, the usual treatment,
 // which sets that component of every solution to about zero, it broke
 // the barrier's last steps on generated worlds (a max-min round whose
 // floor fell from 0.0095 to 0 in one step, near the optimum). Beyond
