@@ -68,9 +68,10 @@ type pivotShift struct {
 	delta float64
 }
 
-// maxShifts bounds the pivots one work space of the factor shifts; each
-// costs the barrier a solve per factorisation (ipm.factorTheta). Beyond
-// it, vanished pivots are replaced.
+// maxShifts bounds the pivots one work space of the factor shifts: each
+// leaves the factor further from M, for the barrier's conjugate
+// gradients to make up (ipm.solveNormal). Beyond it, vanished pivots are
+// replaced.
 const maxShifts = 16
 
 // workSpace is what one goroutine of the factor writes apart from L.
@@ -456,16 +457,13 @@ func (f *normal) assemble(theta, e []float64) {
 // one dense. A pivot that has become negligible against M's diagonal
 // (rounding has eaten it: late in the barrier, the columns left inside
 // make the row almost dependent on the others) is shifted to the row's
-// diagonal, and the factor is of M + δ·eᵣ·eᵣᵀ; the barrier takes the
-// shift away again in the Woodbury formula it has for its dense columns
-// (Andersen, "A modified Schur complement method for handling dense
-// columns in interior-point methods for linear programming", ACM TOMS
-// 22, 1996), except on rows that depend on the others, where the shift
-// stays as a regularisation (ipm.factorTheta). Replaced by a huge value instead, the usual treatment,
-// which sets that component of every solution to about zero, it broke
-// the barrier's last steps on generated worlds (a max-min round whose
-// floor fell from 0.0095 to 0 in one step, near the optimum). Beyond
-// maxShifts a work space replaces them that way.
+// diagonal, and the factor is of M + δ·eᵣ·eᵣᵀ, a preconditioner from
+// which the barrier's conjugate gradients reach M's solution
+// (ipm.solveNormal). Replaced by a huge value instead, the usual
+// treatment, which sets that component of every solution to about zero,
+// it broke the barrier's last steps on generated worlds (a max-min round
+// whose floor fell from 0.0095 to 0 in one step, near the optimum).
+// Beyond maxShifts a work space replaces them that way.
 func (f *normal) factor() {
 	// A row whose diagonal is nothing against the largest (its columns'
 	// θ all tend to zero) is floored against the largest instead.

@@ -54,14 +54,13 @@ type ipm struct {
 	tmp                []float64
 
 	f      *normal
-	dense  []int        // columns of A kept out of f (see denseLimit)
-	undo   []pivotShift // the factor's shifts that solveFactored takes away (factorTheta)
-	wd     [][]float64  // M⁻¹·Aⱼ for the dense columns, then M⁻¹·eᵣ for the shifts undone
-	smw    []float64    // the Woodbury system, k×k for k dense columns and shifts
+	dense  []int       // columns of A kept out of f (see denseLimit)
+	wd     [][]float64 // M⁻¹·Aⱼ for the dense columns, per factorisation
+	smw    []float64   // the Woodbury system, k×k for k dense columns
 	smwRHS []float64
 
 	ux, uax, uy, uaty []float64
-	ref               [2][]float64 // refinement's work space, by row
+	cg                [6][]float64 // solveNormal's work space, by row
 	refN              []float64    // ... by column
 	iter              int
 	outlasted         bool // it handed over for want of time (outlasts)
@@ -118,7 +117,7 @@ func newIPM(orig *problem, opt Options) *ipm {
 		y: make([]float64, m), dy: make([]float64, m), av: make([]float64, m), rp: make([]float64, m),
 		aty: make([]float64, n), e: make([]float64, m), tmp: make([]float64, m),
 		ux: make([]float64, n), uax: make([]float64, m), uy: make([]float64, m), uaty: make([]float64, n),
-		ref: [2][]float64{make([]float64, m), make([]float64, m)}, refN: make([]float64, n),
+		refN: make([]float64, n),
 	}
 	copy(w.lo, p.lc)
 	copy(w.hi, p.uc)
@@ -146,6 +145,10 @@ func newIPM(orig *problem, opt Options) *ipm {
 		isDense[j] = true
 	}
 	w.dense = big
+	w.smw, w.smwRHS = make([]float64, len(big)*len(big)), make([]float64, len(big))
+	for k := range w.cg {
+		w.cg[k] = make([]float64, m)
+	}
 	// Nested dissection takes seconds on the LPs it is for (4 to 12 on a
 	// region's stages), and within a time limit those go to PDHG anyway
 	// (outlasts): under a limit, minimum degree alone.
@@ -253,23 +256,7 @@ func (w *ipm) factorTheta() {
 	}
 	w.f.assemble(w.theta[:w.n], w.e)
 	w.f.factor()
-	// A pivot of an equality row vanishes when the row depends on the
-	// others (M's only term of its own there is the regularisation): the
-	// exact inverse in that direction is the regularisation's, 10¹⁰ times
-	// rounding, and the shift stays, as a regularisation of that pivot
-	// (the refinement in solveNormal does the rest). Taken away as well,
-	// on Netlib's modszk1 every other iteration's direction was noise
-	// (steps of 10⁻⁴, the primal residual up from 10⁻⁷ to 10⁻⁴), and with
-	// four correctors an iteration (centre) the barrier gave it up.
-	// A row with a slack has that slack's θ on its diagonal, and its
-	// pivot vanishes to rounding, which the Woodbury formula undoes.
-	w.undo = w.undo[:0]
-	for _, sh := range w.f.shifted {
-		if !w.fixed[w.n+sh.row] {
-			w.undo = append(w.undo, sh)
-		}
-	}
-	for len(w.wd) < len(w.dense)+len(w.undo) {
+	for len(w.wd) < len(w.dense) {
 		w.wd = append(w.wd, make([]float64, w.m))
 	}
 	for k, j := range w.dense {
@@ -278,84 +265,124 @@ func (w *ipm) factorTheta() {
 		w.col(wd, j, 1)
 		w.f.solve(wd)
 	}
-	for k, s := range w.undo {
-		wd := w.wd[len(w.dense)+k]
-		clear(wd)
-		wd[s.row] = 1
-		w.f.solve(wd)
-	}
 }
 
 // solveNormal overwrites r with N⁻¹r, N = A·Θ·Aᵀ + diag(θ of the
 // slacks), the whole normal matrix, dense columns included and without
-// the regularisation. Two rounds of iterative refinement follow the
-// solve through the factor, the residual taken with N: late in the
+// the regularisation, by conjugate gradients on N preconditioned by the
+// factor (solveFactored), from the factor's own solve: late in the
 // method Θ spans twenty orders of magnitude, the Woodbury formula for the
-// dense columns loses digits, and the regularisation, times a large Δy,
-// would leave the primal equations unmet.
+// dense columns loses digits, and the regularisation and the shifted
+// pivots, times a large Δy, would leave the primal equations unmet. The
+// factor differs from N by the regularisation, small, and by a rank-one
+// term for each shifted pivot, so that a few iterations make up for
+// both (in exact arithmetic, one more than the shifts); it stops when
+// the residual is at most 10⁻¹⁴ of r, or at refineRounds, and keeps the
+// iterate of least residual.
+//
+// Until 2026-12-01 two rounds of iterative refinement followed the
+// factor's solve, and the Woodbury formula took each shift away again.
+// Its system for a shift is −1/δ + (M̃⁻¹)ᵣᵣ, and since the shift is made
+// when the pivot has fallen below 10⁻¹⁴ of the diagonal, that is
+// rounding: measured, 10⁻¹⁶ to 10⁻¹⁴ of 1/δ, of either sign. On Netlib's
+// modszk1 every other direction was then noise (steps of 10⁻⁴, the
+// primal residual up from 10⁻⁷ to 10⁻⁴), and on the basic tier's total
+// of a world of 300,000 members the primal residual went from 1.8·10⁻⁶
+// to 3.5·10⁻⁵ in one step and the barrier broke down (docs/BENCHMARKS.md,
+// "Correctors, and shifts left to conjugate gradients").
 func (w *ipm) solveNormal(r []float64) {
-	rhs, x := w.ref[0], w.ref[1]
-	copy(rhs, r)
+	b, res, z, p, q, best := w.cg[0], w.cg[1], w.cg[2], w.cg[3], w.cg[4], w.cg[5]
+	copy(b, r)
 	w.solveFactored(r)
-	for range 2 {
-		// x = rhs − N·r.
-		w.p.a.MulTransVec(w.refN, r)
-		for j := range w.refN {
-			w.refN[j] *= w.theta[j]
+	w.normalTimes(q, r)
+	for i := range res {
+		res[i] = b[i] - q[i]
+	}
+	goal := 1e-14 * maxAbs(b)
+	least := maxAbs(res)
+	copy(best, r)
+	copy(z, res)
+	w.solveFactored(z)
+	copy(p, z)
+	rz := dot(res, z)
+	for k := 0; k < refineRounds(len(w.f.shifted)) && least > goal && rz > 0; k++ {
+		w.normalTimes(q, p)
+		pq := dot(p, q)
+		if !(pq > 0) {
+			break
 		}
-		w.p.a.MulVec(x, w.refN)
-		for i := range x {
-			x[i] = rhs[i] - x[i] - w.theta[w.n+i]*r[i]
+		alpha := rz / pq
+		axpy(r, alpha, p)
+		axpy(res, -alpha, q)
+		if n := maxAbs(res); n < least {
+			least = n
+			copy(best, r)
 		}
-		w.solveFactored(x)
-		for i := range r {
-			r[i] += x[i]
+		copy(z, res)
+		w.solveFactored(z)
+		next := dot(res, z)
+		beta := next / rz
+		rz = next
+		for i := range p {
+			p[i] = z[i] + beta*p[i]
 		}
+	}
+	copy(r, best)
+}
+
+// refineRounds is how many conjugate gradient iterations solveNormal
+// may take after a factorisation that shifted the given number of
+// pivots: four, and four more for each shift, at most twelve.
+func refineRounds(shifts int) int {
+	return min(12, 4+4*shifts)
+}
+
+// normalTimes sets out = N·v (see solveNormal).
+func (w *ipm) normalTimes(out, v []float64) {
+	w.p.a.MulTransVec(w.refN, v)
+	for j := range w.refN {
+		w.refN[j] *= w.theta[j]
+	}
+	w.p.a.MulVec(out, w.refN)
+	for i := range out {
+		out[i] += w.theta[w.n+i] * v[i]
 	}
 }
 
+// maxAbs is the largest |aᵢ|.
+func maxAbs(a []float64) float64 {
+	m := 0.0
+	for _, v := range a {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}
+
 // solveFactored overwrites r with (M + Σ θⱼ aⱼaⱼᵀ over the dense
-// columns)⁻¹r, M as assembled plus the shifts of equality rows: the
-// factor is of M plus its shifts (normal.shifted), and the Woodbury
-// formula takes away those of w.undo.
+// columns)⁻¹r, M as factorised (as assembled plus its shifted pivots,
+// normal.shifted), by the Woodbury formula.
 func (w *ipm) solveFactored(r []float64) {
 	w.f.solve(r)
-	d := len(w.dense)
-	k := d + len(w.undo)
+	k := len(w.dense)
 	if k == 0 {
 		return
 	}
-	// (M + U·Ω·Uᵀ)⁻¹ = M⁻¹ − W·(Ω⁻¹ + UᵀW)⁻¹·Wᵀ, with W = M⁻¹U:
-	// x = M⁻¹r − W·S⁻¹·(Uᵀ·M⁻¹r), S = Ω⁻¹ + UᵀW, M as factorised. U's
-	// columns are the dense columns, of weight θⱼ, and eᵣ for each
-	// shift undone, of weight −δᵣ, which takes the shift away again.
-	if len(w.smwRHS) < k {
-		w.smw, w.smwRHS = make([]float64, k*k), make([]float64, k)
-	}
+	// (M + U·Θ·Uᵀ)⁻¹ = M⁻¹ − W·(Θ⁻¹ + UᵀW)⁻¹·Wᵀ, with W = M⁻¹U:
+	// x = M⁻¹r − W·S⁻¹·(Uᵀ·M⁻¹r), S = Θ⁻¹ + UᵀW.
 	s, rhs := w.smw[:k*k], w.smwRHS[:k]
-	for a := range k {
-		// uₐᵀx for U's column a.
-		dot := func(x []float64) float64 {
-			if a < d {
-				return w.dotCol(w.dense[a], x)
-			}
-			return x[w.undo[a-d].row]
+	for a, j := range w.dense {
+		for b := range w.dense {
+			s[a*k+b] = w.dotCol(j, w.wd[b])
 		}
-		for b := range k {
-			s[a*k+b] = dot(w.wd[b])
-		}
-		switch {
-		case a >= d:
-			s[a*k+a] -= 1 / w.undo[a-d].delta
-		case w.theta[w.dense[a]] > 0:
-			s[a*k+a] += 1 / w.theta[w.dense[a]]
-		default:
+		if t := w.theta[j]; t > 0 {
+			s[a*k+a] += 1 / t
+		} else {
 			s[a*k+a] += 1e128
 		}
-		rhs[a] = dot(r)
+		rhs[a] = w.dotCol(j, r)
 	}
 	gaussSolve(s, rhs, k)
-	for b := range k {
+	for b := range w.dense {
 		axpy(r, -rhs[b], w.wd[b])
 	}
 }
@@ -831,7 +858,7 @@ func (w *ipm) correctorsFor() int {
 var correctorCost = 50.0
 
 // maxCorrectors bounds the centrality correctors of one iteration.
-const maxCorrectors = 4
+const maxCorrectors = 2
 
 // ipmTypical is the iterations a stage of the planner typically takes:
 // 14 to 44 on the city's, 30 to 40 on the region's essential rounds.
