@@ -152,16 +152,8 @@ func TestBarrierNetlib(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			m, err := ReadMPSFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sol, err := Solve(context.Background(), m, barrier(1e-8))
-			if err != nil {
-				t.Fatal(err)
-			}
 			ref := optima[name]
-			rel := math.Abs(sol.Objective-ref) / math.Max(1, math.Abs(ref))
+			sol, rel := solveByBarrier(t, path, ref)
 			if rel > 1e-6 || sol.PrimalResidual > 1e-6 || sol.Iterations > ipmMaxIter {
 				t.Errorf("objective %.10g (relative error %.1e), primal residual %.1e, %d iterations; want %.10g within 1e-6 by the barrier",
 					sol.Objective, rel, sol.PrimalResidual, sol.Iterations, ref)
@@ -416,16 +408,8 @@ func TestCorrectors(t *testing.T) {
 		correctorCost = cost
 		total := 0
 		for _, name := range names {
-			m, err := ReadMPSFile(filepath.Join(netlibDir, name+".mps.gz"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			sol, err := Solve(context.Background(), m, barrier(1e-8))
-			if err != nil {
-				t.Fatal(err)
-			}
 			ref := optima[name]
-			rel := math.Abs(sol.Objective-ref) / math.Max(1, math.Abs(ref))
+			sol, rel := solveByBarrier(t, filepath.Join(netlibDir, name+".mps.gz"), ref)
 			if sol.Method != MethodBarrier || sol.Iterations > ipmMaxIter || rel > 1e-6 {
 				t.Errorf("%s, correctors at a cost of %g: %d iterations of method %v, objective %.10g (relative error %.1e); want %.10g by the barrier",
 					name, cost, sol.Iterations, sol.Method, sol.Objective, rel, ref)
@@ -439,6 +423,22 @@ func TestCorrectors(t *testing.T) {
 	if with >= without {
 		t.Errorf("%d iterations with correctors, %d without; want fewer", with, without)
 	}
+}
+
+// solveByBarrier solves the MPS file at path by the barrier at tolerance
+// 1e-8 and returns the solution and its objective's error relative to
+// the reference optimum ref.
+func solveByBarrier(t *testing.T, path string, ref float64) (*Solution, float64) {
+	t.Helper()
+	m, err := ReadMPSFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol, err := Solve(context.Background(), m, barrier(1e-8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sol, math.Abs(sol.Objective-ref) / math.Max(1, math.Abs(ref))
 }
 
 // TestSolveNormalShifted solves the normal equations of rows that depend
