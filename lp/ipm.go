@@ -844,8 +844,13 @@ const (
 // refinement) takes a fifth to a seventh of the time its multiplications
 // would say against the factorisation's (a factorisation of the city's
 // last stage 34 ms and a solve 6.9 ms, 28 times fewer multiplications;
-// on the region's essential stage 2.0 s and 88 ms, 155 times fewer),
-// hence one corrector for every correctorCost. Counted, not timed, the
+// on the region's essential stage 2.0 s and 88 ms, 155 times fewer;
+// measured with the two rounds of refinement that solveNormal's
+// conjugate gradients replaced), hence one corrector for every
+// correctorCost. On the region's first essential round the two it gets
+// save two iterations of thirty and cost 7.5 s more than they save; on
+// a world of 300,000 members they save 28 s of 7 minutes
+// (docs/BENCHMARKS.md). Counted, not timed, the
 // choice is the same on every machine, and so is the plan.
 func (w *ipm) correctorsFor() int {
 	solve := 6*float64(len(w.f.val)) + 4*float64(len(w.p.a.Val))
