@@ -772,7 +772,8 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 // solve, worth it where a factorisation costs many (correctorsFor). A
 // direction whose step is already almost nothing is left alone: the
 // factor has lost it (late on degenerate LPs), and a corrector built on
-// it took a whole step of noise on capri. It returns the steps of the
+// it took a whole step of noise on capri (with the solves of before
+// solveNormal's conjugate gradients). It returns the steps of the
 // direction kept.
 func (w *ipm) centre(target, ap, ad float64) (float64, float64) {
 	lo, hi := centreLow*target, centreHigh*target

@@ -397,8 +397,10 @@ func normalTimes(a *CSC, theta, e, x []float64) []float64 {
 // iteration allowed maxCorrectors centrality correctors (centre): each
 // must end at its optimum, by the barrier, and the set in fewer
 // iterations than without correctors. capri, finnis and modszk1 are the
-// ones a corrector built on a lost direction, or a dependent row's shift
-// taken away (factorTheta), sent to PDHG.
+// ones that went to PDHG with correctors while this was being built: a
+// corrector built on a lost direction (capri), four correctors an
+// iteration (finnis), the shifted pivots taken away by the Woodbury
+// formula instead of solveNormal's conjugate gradients (modszk1).
 func TestCorrectors(t *testing.T) {
 	optima := netlibTest(t)
 	keep := correctorCost
