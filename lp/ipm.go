@@ -146,6 +146,10 @@ func newIPM(orig *problem, opt Options) *ipm {
 	}
 	w.dense = big
 	w.smw, w.smwRHS = make([]float64, len(big)*len(big)), make([]float64, len(big))
+	w.wd = make([][]float64, len(big))
+	for k := range w.wd {
+		w.wd[k] = make([]float64, m)
+	}
 	for k := range w.cg {
 		w.cg[k] = make([]float64, m)
 	}
@@ -256,9 +260,6 @@ func (w *ipm) factorTheta() {
 	}
 	w.f.assemble(w.theta[:w.n], w.e)
 	w.f.factor()
-	for len(w.wd) < len(w.dense) {
-		w.wd = append(w.wd, make([]float64, w.m))
-	}
 	for k, j := range w.dense {
 		wd := w.wd[k]
 		clear(wd)
@@ -289,7 +290,7 @@ func (w *ipm) factorTheta() {
 // primal residual up from 10⁻⁷ to 10⁻⁴), and on the basic tier's total
 // of a world of 300,000 members the primal residual went from 1.8·10⁻⁶
 // to 3.5·10⁻⁵ in one step and the barrier broke down (docs/BENCHMARKS.md,
-// "Correctors, and shifts left to conjugate gradients").
+// "Conjugate gradients after the factor, and centrality correctors").
 func (w *ipm) solveNormal(r []float64) {
 	b, res, z, p, q, best := w.cg[0], w.cg[1], w.cg[2], w.cg[3], w.cg[4], w.cg[5]
 	copy(b, r)
@@ -838,12 +839,12 @@ const (
 	centreFrom  = 0.01
 )
 
-// correctors is how many correctors an iteration may try: one for
-// every ten solves a factorisation costs, up to maxCorrectors, so none
-// on small LPs, where the correctors' solves would cost more than the
-// iterations they save. A solve through the factor (with solveNormal's
-// refinement) takes a fifth to a seventh of the time its multiplications
-// would say against the factorisation's (a factorisation of the city's
+// correctorsFor is how many correctors an iteration may try: about one
+// for every ten solves a factorisation costs, up to maxCorrectors, so
+// none on small LPs, where the correctors' solves would cost more than
+// the iterations they save. A solve through the factor takes five to
+// seven times the share of the factorisation's time its multiplications
+// would say (a factorisation of the city's
 // last stage 34 ms and a solve 6.9 ms, 28 times fewer multiplications;
 // on the region's essential stage 2.0 s and 88 ms, 155 times fewer;
 // measured with the two rounds of refinement that solveNormal's
@@ -851,8 +852,8 @@ const (
 // correctorCost. On the region's first essential round the two it gets
 // save two iterations of thirty and cost 7.5 s more than they save; on
 // a world of 300,000 members they save 28 s of 7 minutes
-// (docs/BENCHMARKS.md). Counted, not timed, the
-// choice is the same on every machine, and so is the plan.
+// (docs/BENCHMARKS.md). Counted, not timed, the choice is the same on
+// every machine, and so is the plan.
 func (w *ipm) correctorsFor() int {
 	solve := 6*float64(len(w.f.val)) + 4*float64(len(w.p.a.Val))
 	return min(maxCorrectors, int(w.f.flops()/(correctorCost*solve)))
