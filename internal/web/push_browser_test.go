@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/backgroundservice"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -32,7 +33,8 @@ import (
 // of the one the browser cannot make: push.js, the server, the
 // encryption and pushtest's decryption are real. The service worker's
 // part is driven as Chromium's DevTools deliver a push message to it,
-// and what it shows is read back from registration.getNotifications().
+// and what it shows is read back from registration.getNotifications()
+// once Chromium reports the push events ended.
 func TestPushInBrowser(t *testing.T) {
 	exe := chromium(t)
 	if testing.Short() {
@@ -136,34 +138,69 @@ func TestPushInBrowser(t *testing.T) {
 
 	// The service worker shows what is pushed to it: an urgent call's
 	// payload, as the outbox sends it, delivered twice and then another.
+	//
+	// DevTools answers a delivery at once, whatever becomes of it: a push
+	// to a registration that has no active worker yet is dropped
+	// unreported. So the pushes go to the registration once its worker is
+	// activated (push.js has waited for an active one already, through
+	// navigator.serviceWorker.ready), and the test waits until Chromium,
+	// recording for the BackgroundService domain, reports all three push
+	// events ended. Only then does it read what was shown, and once: a
+	// getNotifications() that runs while a notification is stored but not
+	// yet on display deletes it from Chromium's notification database for
+	// good (DoReadAllNotificationDataForServiceWorkerRegistration, in
+	// content/browser/notifications/platform_notification_context_impl.cc,
+	// keeps only what the platform reports displayed or what was made after
+	// the read began). The test used to read every 100 ms while the worker
+	// was showing the pushes, and once, under load, it saw none ("got []").
 	var mu sync.Mutex
 	var regID serviceworker.RegistrationID
+	var ended []string // the status of each push event Chromium reported ended
 	if err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*serviceworker.EventWorkerRegistrationUpdated); ok {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, r := range e.Registrations {
-				if r.ScopeURL == base+"/" && !r.IsDeleted {
-					regID = r.RegistrationID
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *serviceworker.EventWorkerVersionUpdated:
+			for _, v := range e.Versions {
+				if v.ScriptURL == base+"/sw.js" && v.Status == serviceworker.VersionStatusActivated {
+					regID = v.RegistrationID
 				}
+			}
+		case *backgroundservice.EventBackgroundServiceEventReceived:
+			if b := e.BackgroundServiceEvent; b.EventName == "Push event completed" && b.ServiceWorkerRegistrationID == regID {
+				status := ""
+				for _, m := range b.EventMetadata {
+					if m.Key == "Status" {
+						status = m.Value
+					}
+				}
+				ended = append(ended, status)
 			}
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
+	push := backgroundservice.ServiceNamePushMessaging
+	if _, err := chromedp.Call(ctx, backgroundservice.StartObserving, backgroundservice.StartObservingParams{Service: push}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, backgroundservice.SetRecording, backgroundservice.SetRecordingParams{ShouldRecord: true, Service: push}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := chromedp.Call(ctx, serviceworker.Enable, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		mu.Lock()
-		id := regID
-		mu.Unlock()
-		if id != "" {
-			break
+	// within30s reports whether ok became true within 30 seconds.
+	within30s := func(ok func() bool) bool {
+		for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				return false
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("no service worker registration for the site")
-		}
+		return true
+	}
+	if !within30s(func() bool { mu.Lock(); defer mu.Unlock(); return regID != "" }) {
+		t.Fatal("no activated service worker for the site")
 	}
 	deliver := func(payload []byte) {
 		t.Helper()
@@ -182,13 +219,19 @@ func TestPushInBrowser(t *testing.T) {
 	deliver(notify.CallPush("es", link, "call-2/m-lupe/push"))
 	want := `[["call-1/m-lupe/push","Llamado urgente cerca de usted","Abra para verlo y responder.","` + link + `"],` +
 		`["call-2/m-lupe/push","Llamado urgente cerca de usted","Abra para verlo y responder.","` + link + `"]]`
-	var got string
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if got = eval(shown); got == want || time.Now().After(deadline) {
-			break
+	if !within30s(func() bool { mu.Lock(); defer mu.Unlock(); return len(ended) >= 3 }) {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("push events ended: got %d %q, want 3 (a push that finds no active worker is dropped unreported)", len(ended), ended)
+	}
+	mu.Lock()
+	for _, status := range ended {
+		if status != "Success" {
+			t.Errorf("push event ended %q, want Success", status)
 		}
 	}
-	if got != want {
+	mu.Unlock()
+	if got := eval(shown); got != want {
 		t.Errorf("notifications shown: got %s, want %s (a repeat replaces, not stacks)", got, want)
 	}
 }
