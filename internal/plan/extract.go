@@ -399,34 +399,37 @@ func (p *Plan) fill(g *graph, md *model, x []float64, work []share) {
 	}
 
 	alloc := make([]float64, len(w.Needs))
-	// One flow per need of each demand node a flow reaches, counted first:
-	// on the region of a million members there are 17 million, and while
-	// a slice grows by appending, its old array and its new one together
-	// hold up to 1.8 times as many.
-	count := 0
-	for i, f := range g.flows {
-		if x[md.flow[i]] > 0 {
-			count += len(g.demands[f.demand].needs)
-		}
-	}
-	p.Flows = make([]Flow, 0, count)
-	for i, f := range g.flows {
-		q := x[md.flow[i]]
-		if q == 0 {
-			continue
-		}
-		d := &g.demands[f.demand]
-		prod := w.Products[d.product].ID
-		for _, n := range d.needs {
-			share := q * w.Needs[n].Qty / d.qty
-			if share <= 0 {
+	// One flow per need of each demand node a flow reaches, listed by the
+	// need's id and, for one need, in the order of the arcs. On the region
+	// of a million members there are 17 million: they are counted by need
+	// first and then put in place, where a stable sort of them took 21 s,
+	// and appending would hold up to 1.8 times as many while it grows.
+	rank := idOrder(w.Needs)
+	at := make([]int, len(w.Needs)+1) // by rank: where the need's flows begin
+	shares := func(do func(f flowArc, n int, share float64)) {
+		for i, f := range g.flows {
+			q := x[md.flow[i]]
+			if q == 0 {
 				continue
 			}
-			alloc[n] += share
-			p.Flows = append(p.Flows, Flow{Product: prod, From: w.Sites[f.site].ID, ToNeed: w.Needs[n].ID, Qty: share, Km: f.km})
+			d := &g.demands[f.demand]
+			for _, n := range d.needs {
+				if share := q * w.Needs[n].Qty / d.qty; share > 0 {
+					do(f, n, share)
+				}
+			}
 		}
 	}
-	slices.SortStableFunc(p.Flows, func(a, b Flow) int { return cmp.Compare(a.ToNeed, b.ToNeed) })
+	shares(func(_ flowArc, n int, _ float64) { at[rank[n]+1]++ })
+	for r := range len(w.Needs) {
+		at[r+1] += at[r]
+	}
+	p.Flows = make([]Flow, at[len(w.Needs)])
+	shares(func(f flowArc, n int, share float64) {
+		alloc[n] += share
+		p.Flows[at[rank[n]]] = Flow{Product: w.Products[g.demands[f.demand].product].ID, From: w.Sites[f.site].ID, ToNeed: w.Needs[n].ID, Qty: share, Km: f.km}
+		at[rank[n]]++
+	})
 	p.Transfers = []Transfer{}
 	for i, mv := range g.transfers {
 		if q := x[md.move[i]]; q > 0 {
@@ -494,4 +497,23 @@ func split(g *graph, work []share) []Assignment {
 		}
 	}
 	return out
+}
+
+// idOrder gives each need its place in the order of their ids (which
+// are unique, as the world reader checks): the identity when they come
+// in that order already, as generated worlds have them.
+func idOrder(needs []world.Need) []int {
+	rank := make([]int, len(needs))
+	byID := make([]int, len(needs))
+	for i := range byID {
+		byID[i] = i
+	}
+	less := func(a, b int) int { return cmp.Compare(needs[a].ID, needs[b].ID) }
+	if !slices.IsSortedFunc(byID, less) {
+		slices.SortFunc(byID, less)
+	}
+	for r, i := range byID {
+		rank[i] = r
+	}
+	return rank
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -30,12 +31,22 @@ func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, plan
 	explainers := map[*lp.Solution]*explainer{}
 	causes := map[int]Cause{}
 	reasons := map[int]string{} // by demand node: its needs share one string
-	out := []Shortfall{}
+	// What the stages may give back is no shortfall. The shortfalls are
+	// counted first: on the region of a million members there are
+	// millions, and a slice grown by appending copies them again and again.
+	short := func(i int) bool { return w.Needs[i].Qty-alloc[i].Qty > 10*md.hold*w.Needs[i].Qty }
+	count := 0
+	for i := range w.Needs {
+		if short(i) {
+			count++
+		}
+	}
+	out := make([]Shortfall, 0, count)
 	for i, n := range w.Needs {
-		missing := n.Qty - alloc[i].Qty
-		if missing <= 10*md.hold*n.Qty { // what the stages may give back is no shortfall
+		if !short(i) {
 			continue
 		}
+		missing := n.Qty - alloc[i].Qty
 		d := demandOf[i]
 		c, ok := causes[d]
 		if !ok && g.demands[d].tier >= planned && len(flowsInto[d]) > 0 {
@@ -68,7 +79,7 @@ func newExplainer(g *graph, md *model, x []float64, sol *lp.Solution) *explainer
 	if sol != nil {
 		x = sol.X
 	}
-	e := &explainer{g: g, md: md, x: x, sol: sol, recipesAt: make([][]int, len(w.Sites)), arcsAt: map[[2]int][]int{},
+	e := &explainer{g: g, md: md, x: x, sol: sol, recipesAt: make([][]int, len(w.Sites)), arcsAt: map[[2]int][]int{}, bySources: map[string]Cause{},
 		movesInto: map[[2]int][]int{}, made: make([]bool, len(w.Products)), poolUsed: make([]float64, len(g.pools))}
 	e.producers = make([][]int, len(w.Products))
 	e.makerIx = make([]*geo.Index, len(w.Products))
@@ -123,6 +134,12 @@ type explainer struct {
 	rows      *lp.CSC // the LP's matrix by rows
 	producers [][]int // by product: the sites with a recipe for it
 	makerIx   []*geo.Index
+
+	// bySources holds the cause found for a product asked of some sites,
+	// in order (see demand): neighbouring needs ask the same nearest
+	// sources, and the search behind a cause visits whole supply chains.
+	bySources map[string]Cause
+	key       []byte
 }
 
 func (e *explainer) demand(d int, flows []int) Cause {
@@ -150,6 +167,15 @@ func (e *explainer) demand(d int, flows []int) Cause {
 			return Cause{Kind: OutOfReach, Product: prod.ID, Km: prod.ReachKm, Place: e.place(dm)}
 		}
 	}
+	// From here on the cause depends on the product and the sites asked,
+	// in their order, alone: the search begins afresh for each need.
+	e.key = binary.AppendUvarint(e.key[:0], uint64(dm.product))
+	for _, s := range sites {
+		e.key = binary.AppendUvarint(e.key, uint64(s))
+	}
+	if c, ok := e.bySources[string(e.key)]; ok {
+		return c
+	}
 	best, bestScore := Cause{Kind: Shared}, -1.0
 	seen := map[[2]int]bool{}
 	for _, s := range sites {
@@ -157,6 +183,7 @@ func (e *explainer) demand(d int, flows []int) Cause {
 			best, bestScore = c, score
 		}
 	}
+	e.bySources[string(e.key)] = best
 	return best
 }
 
