@@ -3,8 +3,12 @@ package web
 import (
 	"context"
 	_ "embed"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -171,10 +175,29 @@ func (s *Server) handle(rt route) http.Handler {
 
 // serve logs every request: method, route pattern, status and duration.
 // Never the path (it may hold ids of members), the query string, the
-// body, a header or the address of the client.
+// body, a header or the address of the client. A handler's panic is
+// recovered here (recovered), so that net/http never logs it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
+	defer func() {
+		v := recover()
+		if v != nil && v != http.ErrAbortHandler {
+			s.recovered(rec, r, v)
+		}
+		if rec.status == 0 && v == nil {
+			rec.status = http.StatusOK // an aborted answer logs 0: nothing was sent
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("route", r.Pattern),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)))
+		if v == http.ErrAbortHandler {
+			// net/http ends the response and logs nothing of this one.
+			panic(v)
+		}
+	}()
 	if _, pattern := s.mux.Handler(r); pattern != "" {
 		s.mux.ServeHTTP(rec, r)
 	} else if allow := s.allowed(r); len(allow) > 0 {
@@ -186,14 +209,45 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// A person following a broken link gets a page, not JSON.
 		s.pageError(rec, r, errorf(store.CodeNotFound, msgNoRoute))
 	}
-	if rec.status == 0 {
-		rec.status = http.StatusOK
+}
+
+// errPanic is the error of a request whose handler panicked.
+var errPanic = errors.New("web: the handler panicked")
+
+// recovered answers a request whose handler panicked with v, with the
+// error page or the JSON error of an internal error, in the reader's
+// language. Left to net/http, the panic would go to the server's log
+// with the client's address ("http: panic serving 203.0.113.9:4444")
+// and the value, which may hold what the handler was working on. The
+// log gets the route, the value only when it is a runtime error (whose
+// message names types and indexes, never data), else its type, and
+// the stack (functions and machine words, no strings).
+func (s *Server) recovered(w *recorder, r *http.Request, v any) {
+	what := fmt.Sprintf("%T", v)
+	if re, ok := v.(runtime.Error); ok {
+		what = re.Error()
 	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method),
-		slog.String("route", r.Pattern),
-		slog.Int("status", rec.status),
-		slog.Duration("duration", time.Since(start)))
+	err := fmt.Errorf("%w: %s\n%s", errPanic, what, debug.Stack())
+	if w.status != 0 {
+		// The answer had begun: it cannot become an error any more.
+		s.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "code", string(store.CodeInternal), "err", err)
+		return
+	}
+	defer func() {
+		// The error page itself failed: a plain answer, the same in
+		// both languages, rather than a second panic for net/http.
+		if recover() != nil {
+			s.log.ErrorContext(r.Context(), "error page failed", "route", r.Pattern, "err", errPanic)
+			if w.status == 0 {
+				http.Error(w, "500: error interno / internal error", http.StatusInternalServerError)
+			}
+		}
+	}()
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeError(w, r, err)
+	} else {
+		s.pageError(w, r, err)
+	}
 }
 
 // methods are those the API's routes use.
