@@ -97,6 +97,10 @@ func (a *assets) add(name string, body []byte) {
 	a.byName[name], a.byHashed[hashed] = as, as
 }
 
+// workerPolicy is the content security policy of the service worker:
+// what it fetches, imports or shows comes from this host only.
+const workerPolicy = "default-src 'self'; object-src 'none'; base-uri 'none'"
+
 // url returns the URL of the asset with the name. An unknown name is a
 // mistake in a template, caught by the tests that render every page.
 func (a *assets) url(name string) (string, error) {
@@ -125,11 +129,15 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 // serveWorker answers GET /sw.js: the service worker must be served from
 // the root to control every page, and under a fixed name, so it is not
 // cached: the browser checks it on each visit and so learns of new
-// assets.
+// assets. A worker does not inherit the pages' content security policy
+// but gets the one its script is served with (CSP Level 3, "Initialize
+// a global object's CSP list"): without one, its fetches and
+// importScripts could reach any host.
 func (s *Server) serveWorker(w http.ResponseWriter, r *http.Request) error {
 	as := s.ui.assets.byName["sw.js"]
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Content-Security-Policy", workerPolicy)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 	// The worker is told the hashed names of the assets to keep for

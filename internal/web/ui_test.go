@@ -179,6 +179,10 @@ func TestManifest(t *testing.T) {
 	if w.status != 200 || !strings.Contains(string(w.body), "const ASSETS = [\"/static/") {
 		t.Errorf("GET /sw.js: got %d %.100s, want the worker with its assets", w.status, w.body)
 	}
+	// The worker gets the policy its script comes with, not the pages'.
+	if csp := w.header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'self';") || strings.Contains(csp, "unsafe") {
+		t.Errorf("GET /sw.js: Content-Security-Policy %q, want default-src 'self'", csp)
+	}
 }
 
 // TestDemoSignIn: in demo mode, a link signs in as the demo's
