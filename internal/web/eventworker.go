@@ -14,19 +14,25 @@ import (
 // The events' background work, started with the server and stopped by
 // Shutdown: every minute it sends the reminders that are due (the day
 // before and an hour before an event, by email and push, to those who answered
-// yes or maybe), purges the events that ended seven days ago, and notes
-// each collective's size for the growth page (circulation.go). Each
-// round takes its clock as an argument, so that a test can move it.
+// yes or maybe), purges the events that ended seven days ago (also once
+// at start), and notes each collective's size for the growth page
+// (circulation.go). Each round takes its clock as an argument, so that
+// a test can move it.
 
 // eventEvery is how often the worker runs a round.
 const eventEvery = time.Minute
 
-// startEventWorker runs eventRound every eventEvery until Shutdown.
+// startEventWorker purges what expired while the server was stopped,
+// then runs eventRound every eventEvery until Shutdown. The first purge
+// does not wait for the first round: a server restarted more often than
+// eventEvery would otherwise never delete anything. Reminders wait for
+// the round, as before.
 func (s *Server) startEventWorker() {
 	ctx := s.runs.ctx
 	s.runs.wg.Add(1)
 	go func() {
 		defer s.runs.wg.Done()
+		s.purgeEvents(ctx, time.Now())
 		t := time.NewTicker(eventEvery)
 		defer t.Stop()
 		for {
@@ -57,6 +63,13 @@ func (s *Server) eventRound(ctx context.Context, now time.Time) {
 	if err := s.store.NoteSizes(ctx, now); err != nil && ctx.Err() == nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "note sizes", slog.String("err", err.Error()))
 	}
+	s.purgeEvents(ctx, now)
+}
+
+// purgeEvents deletes the answers, check-ins and reminders of the events
+// that ended EventRetention before now (store.PurgeEvents), and logs how
+// many events it purged or why it could not.
+func (s *Server) purgeEvents(ctx context.Context, now time.Time) {
 	n, err := s.store.PurgeEvents(ctx, now)
 	if err != nil && ctx.Err() == nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "event purge", slog.String("err", err.Error()))
