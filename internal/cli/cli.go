@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -97,12 +98,23 @@ type command struct {
 }
 
 // flags returns a flag set whose usage text is the given help message.
+// The flag package writes its errors in English before the usage: it
+// writes nothing here, and flagError says its error once, after the
+// usage, in the user's language.
 func (c *command) flags(name string, help msgKey) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprint(c.stderr, c.t(help))
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		defaults := b.String()
+		if c.cfg.Lang == "es" {
+			defaults = strings.ReplaceAll(defaults, "(default ", "(por omisión ")
+		}
+		fmt.Fprint(c.stderr, defaults)
 	}
 	return fs
 }
@@ -124,13 +136,54 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// usageErrorFrom marks a flag parsing error as a usage error, leaving a
-// request for help as it is.
-func usageErrorFrom(err error) error {
+// flagError marks a flag parsing error as a usage error in the user's
+// language, leaving a request for help as it is.
+func (c *command) flagError(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return err
 	}
-	return usageError{err.Error()}
+	msg := err.Error()
+	for _, f := range flagErrors {
+		if m := f.re.FindStringSubmatch(msg); m != nil {
+			args := make([]any, len(m)-1)
+			for i, s := range m[1:] {
+				args[i] = s
+			}
+			if f.detail > 0 {
+				args[f.detail-1] = c.flagDetail(m[f.detail])
+			}
+			return usageError{c.t(f.key, args...)}
+		}
+	}
+	return usageError{msg}
+}
+
+// flagErrors are the errors of the flag package (flag.go, failf), each
+// with its message; detail, when not 0, is the submatch holding the
+// reason a value was refused.
+var flagErrors = []struct {
+	re     *regexp.Regexp
+	key    msgKey
+	detail int
+}{
+	{regexp.MustCompile(`^flag provided but not defined: (.*)$`), msgFlagUndefined, 0},
+	{regexp.MustCompile(`^flag needs an argument: (.*)$`), msgFlagNeedsValue, 0},
+	{regexp.MustCompile(`^bad flag syntax: (.*)$`), msgFlagSyntax, 0},
+	{regexp.MustCompile(`^invalid value (".*") for flag (\S+): (.*)$`), msgFlagValue, 3},
+	{regexp.MustCompile(`^invalid boolean value (".*") for (\S+): (.*)$`), msgFlagValue, 3},
+	{regexp.MustCompile(`^invalid boolean flag (\S+): (.*)$`), msgFlagBool, 2},
+}
+
+// flagDetail is why the flag package refused a value, in the user's
+// language when it is one of its usual reasons.
+func (c *command) flagDetail(s string) string {
+	switch s {
+	case "parse error":
+		return c.t(msgFlagParse)
+	case "value out of range":
+		return c.t(msgFlagRange)
+	}
+	return s
 }
 
 // writeFile writes a file whole or not at all: into a temporary file

@@ -85,7 +85,7 @@ func (c *command) demo(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on / dirección de escucha")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErrorFrom(err)
+		return c.flagError(err)
 	}
 	if len(pos) != 0 {
 		return usageError{c.t(msgDemoArgs, len(pos))}

@@ -69,7 +69,7 @@ func (c *command) gen(args []string) error {
 	out := fs.String("out", "-", `file to write, "-" for standard output / archivo de salida, "-" para la salida estándar`)
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErrorFrom(err)
+		return c.flagError(err)
 	}
 	if len(pos) > 0 {
 		return usageError{c.t(msgGenArgs, pos[0])}

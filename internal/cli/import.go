@@ -129,7 +129,7 @@ func (c *command) importMembers(ctx context.Context, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "check everything, write nothing / revisar todo sin escribir nada")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErrorFrom(err)
+		return c.flagError(err)
 	}
 	if len(pos) != 1 {
 		return usageError{c.t(msgImportArgs, len(pos))}

@@ -54,7 +54,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErrorFrom(err)
+		return c.flagError(err)
 	}
 	if len(pos) != 1 {
 		return usageError{c.t(msgOneFile, len(pos))}

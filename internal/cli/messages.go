@@ -17,9 +17,39 @@ const (
 	msgUnknownSolver  msgKey = "unknown-solver"
 	msgNotOptimal     msgKey = "not-optimal"
 	msgReport         msgKey = "report"
+
+	msgFlagUndefined  msgKey = "flag-undefined"
+	msgFlagNeedsValue msgKey = "flag-needs-value"
+	msgFlagSyntax     msgKey = "flag-syntax"
+	msgFlagValue      msgKey = "flag-value"
+	msgFlagBool       msgKey = "flag-bool"
+	msgFlagParse      msgKey = "flag-parse"
+	msgFlagRange      msgKey = "flag-range"
 )
 
 var messages = map[msgKey][2]string{
+	// The flag package's errors, in English as it says them.
+	msgFlagUndefined: {
+		"flag provided but not defined: %s",
+		"opción desconocida: %s"},
+	msgFlagNeedsValue: {
+		"flag needs an argument: %s",
+		"a la opción le falta su valor: %s"},
+	msgFlagSyntax: {
+		"bad flag syntax: %s",
+		"opción mal escrita: %s"},
+	msgFlagValue: {
+		"invalid value %s for flag %s: %s",
+		"valor %s no válido para la opción %s: %s"},
+	msgFlagBool: {
+		"invalid boolean flag %s: %s",
+		"opción de sí o no %s no válida: %s"},
+	msgFlagParse: {
+		"parse error",
+		"no se puede leer"},
+	msgFlagRange: {
+		"value out of range",
+		"valor fuera de rango"},
 	msgUsage: {
 		`commune plans production and distribution for a workers' organization.
 

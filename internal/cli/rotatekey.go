@@ -92,7 +92,7 @@ func (c *command) rotateKey(ctx context.Context, args []string) error {
 	sf := c.storeFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErrorFrom(err)
+		return c.flagError(err)
 	}
 	if len(pos) != 0 {
 		return usageError{c.t(msgRotateArgs, len(pos))}

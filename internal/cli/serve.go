@@ -165,7 +165,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	retention := fs.Duration("call-retention", store.DefaultCallRetention, "how long a call's data is kept after it ends / cuánto se guardan los datos de un llamado después de terminar")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErrorFrom(err)
+		return c.flagError(err)
 	}
 	if len(pos) != 0 {
 		return usageError{c.t(msgServeArgs, len(pos))}

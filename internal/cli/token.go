@@ -67,7 +67,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 	collective := fs.String("collective", "", "the collective a coordinator's token acts on / colectivo del coordinador")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErrorFrom(err)
+		return c.flagError(err)
 	}
 	if len(pos) != 0 || *alias == "" || *roleName == "" {
 		return usageError{c.t(msgTokenArgs)}
