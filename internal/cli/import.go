@@ -135,9 +135,12 @@ func (c *command) importMembers(ctx context.Context, args []string) error {
 		return usageError{c.t(msgImportArgs, len(pos))}
 	}
 	name := pos[0]
+	if err := c.checkInput(name); err != nil {
+		return err
+	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return usageError{err.Error()}
+		return c.inputError(name, err)
 	}
 	sh, err := c.readSheet(name, data)
 	if err != nil {

@@ -230,3 +230,22 @@ func TestImportDryRun(t *testing.T) {
 		t.Error("Lupe was not imported")
 	}
 }
+
+// TestImportUnreadable: a sheet that is missing or a directory is named
+// with the reason in the user's language, before any database is opened.
+func TestImportUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	for _, c := range []struct{ lang, name, want string }{
+		{"es", filepath.Join(dir, "none.csv"), "commune: " + filepath.Join(dir, "none.csv") + ": no existe el archivo\n"},
+		{"en", dir, "commune: " + dir + ": is a directory; want a file\n"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "import", "--data", data, c.name)
+		if code != exitUsage || out != "" || errOut != c.want {
+			t.Errorf("%s import %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.name, code, out, errOut, c.want)
+		}
+	}
+	if _, err := os.Stat(data); err == nil {
+		t.Errorf("%s was created for a sheet that could not be read", data)
+	}
+}

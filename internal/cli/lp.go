@@ -72,13 +72,21 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	default:
 		return usageError{c.t(msgUnknownSolver, *solverName)}
 	}
-	m, err := lp.ReadMPSFile(pos[0])
+	if err := c.checkInput(pos[0]); err != nil {
+		return err
+	}
+	var m *lp.Model
+	if pos[0] == "-" {
+		m, err = lp.ReadMPS(os.Stdin)
+	} else {
+		m, err = lp.ReadMPSFile(pos[0])
+	}
 	if err != nil {
 		var me *lp.MPSError
-		if errors.As(err, &me) || errors.Is(err, os.ErrNotExist) {
+		if errors.As(err, &me) {
 			return usageError{fmt.Sprintf("%s: %v", pos[0], err)}
 		}
-		return err
+		return c.inputError(pos[0], err)
 	}
 	opt := lp.Options{Tolerance: *tol, TimeLimit: *limit, Method: builtinMethod, Repair: *repair}
 	if !*quiet {

@@ -68,7 +68,9 @@ func TestLPSolveExitCodes(t *testing.T) {
 		{"infeasible", "en", []string{"lp", "solve", inf}, 1, "infeasible", "no optimum"},
 		{"infeasible in Spanish", "es", []string{"lp", "solve", inf}, 1, "infactible", "sin óptimo"},
 		{"bad file names the line", "en", []string{"lp", "solve", bad}, 2, "", "line 5"},
-		{"missing file", "en", []string{"lp", "solve", filepath.Join(dir, "none.mps")}, 2, "", "no such file"},
+		{"missing file", "en", []string{"lp", "solve", filepath.Join(dir, "none.mps")}, 2, "", "none.mps: no such file\n"},
+		{"missing file in Spanish", "es", []string{"lp", "solve", filepath.Join(dir, "none.mps")}, 2, "", "none.mps: no existe el archivo\n"},
+		{"a directory", "es", []string{"lp", "solve", dir}, 2, "", dir + ": es un directorio; se espera un archivo\n"},
 		{"two files", "en", []string{"lp", "solve", inf, inf}, 2, "", "exactly one"},
 		{"two files in Spanish", "es", []string{"lp", "solve", inf, inf}, 2, "", "exactamente un"},
 		{"unknown solver", "en", []string{"lp", "solve", "--solver", "cplex", inf}, 2, "", "unknown solver"},
@@ -102,5 +104,22 @@ func TestLangFromEnv(t *testing.T) {
 		if got := LangFromEnv(c.vars...); got != c.want {
 			t.Errorf("LangFromEnv(%q) = %q, want %q", c.vars, got, c.want)
 		}
+	}
+}
+
+// TestLPSolveStdin: "-" reads the MPS file from standard input, as plan
+// reads its world; it was a file named "-" that did not exist.
+func TestLPSolveStdin(t *testing.T) {
+	f, err := os.Open("../../examples/lp/kitchen.mps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stdin := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = stdin }()
+	code, out, errOut := runCLI(t, "en", "lp", "solve", "--json", "-")
+	if code != 0 || !strings.Contains(out, `"status":"optimal"`) {
+		t.Errorf("got exit %d, stdout %q, stderr %q; want 0 and an optimum", code, out, errOut)
 	}
 }

@@ -91,7 +91,7 @@ Ejecute "commune lp solve -h" para ver las opciones de un comando.
 		`usage: commune lp solve [flags] FILE.mps[.gz]
 
 Solves the linear program in an MPS file (fixed or free format, gzipped or
-not). Prints the result; exits 0 when an optimum was found, 1 when the
+not; "-" reads standard input). Prints the result; exits 0 when an optimum was found, 1 when the
 problem is infeasible or unbounded, a limit was reached or the solve
 stalled, 2 on bad input.
 Progress goes to standard error on solves longer than a second.
@@ -101,7 +101,7 @@ Flags:
 		`uso: commune lp solve [opciones] ARCHIVO.mps[.gz]
 
 Resuelve el programa lineal de un archivo MPS (formato fijo o libre,
-comprimido con gzip o no). Muestra el resultado; termina con 0 si encontró
+comprimido con gzip o no; "-" lee la entrada estándar). Muestra el resultado; termina con 0 si encontró
 un óptimo, 1 si el problema es infactible o no acotado, se alcanzó un
 límite o la resolución dejó de avanzar, 2 si la entrada es incorrecta.
 El progreso se escribe en la salida de errores cuando la resolución dura
@@ -148,7 +148,7 @@ solucionador     %s
 // catalogs are all the message catalogs of the command line; a key
 // lives in exactly one of them (TestMessagesComplete checks).
 var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, demoMessages,
-	rotateMessages, importMessages, sheetMessages}
+	rotateMessages, importMessages, sheetMessages, fileMessages}
 
 // t returns the message in the command's language, formatted with args.
 func (c *command) t(k msgKey, args ...any) string {

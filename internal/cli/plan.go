@@ -232,6 +232,9 @@ func (c *command) plan(ctx context.Context, args []string) error {
 // readWorld reads and validates a world file, or standard input for "-".
 // A world with errors is a usage error listing all of them.
 func (c *command) readWorld(name string) (*world.World, error) {
+	if err := c.checkInput(name); err != nil {
+		return nil, err
+	}
 	var w *world.World
 	var err error
 	if name == "-" {
@@ -246,10 +249,7 @@ func (c *command) readWorld(name string) (*world.World, error) {
 	if errors.As(err, &errs) {
 		return nil, usageError{c.t(msgPlanInvalid, name, errs.Message(c.cfg.Lang))}
 	}
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, usageError{err.Error()}
-	}
-	return nil, err
+	return nil, c.inputError(name, err)
 }
 
 func (c *command) summary(p *plan.Plan) {

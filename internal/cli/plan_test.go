@@ -154,3 +154,21 @@ func TestPlanBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanInputErrors: a world that cannot be read is a usage error
+// that names the file and says why, in the user's language; a directory
+// was a failure (exit 1) and both said it in English only.
+func TestPlanInputErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ lang, name, want string }{
+		{"en", filepath.Join(dir, "none.json"), "none.json: no such file\n"},
+		{"es", filepath.Join(dir, "none.json"), "none.json: no existe el archivo\n"},
+		{"en", dir, dir + ": is a directory; want a file\n"},
+		{"es", dir, dir + ": es un directorio; se espera un archivo\n"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "plan", c.name)
+		if code != exitUsage || out != "" || !strings.HasSuffix(errOut, c.want) {
+			t.Errorf("%s plan %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.name, code, out, errOut, c.want)
+		}
+	}
+}
