@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // The messages about the files a command reads.
@@ -11,6 +12,9 @@ const (
 	msgFileMissing msgKey = "file-missing"
 	msgFileIsDir   msgKey = "file-is-dir"
 	msgFileDenied  msgKey = "file-denied"
+	msgOutNoDir    msgKey = "out-no-dir"
+	msgOutIsDir    msgKey = "out-is-dir"
+	msgOutDenied   msgKey = "out-denied"
 )
 
 var fileMessages = map[msgKey][2]string{
@@ -23,6 +27,15 @@ var fileMessages = map[msgKey][2]string{
 	msgFileDenied: {
 		"%s: permission denied: cannot read it",
 		"%s: permiso denegado: no se puede leer"},
+	msgOutNoDir: {
+		"cannot write %s: there is no directory %s",
+		"no se puede escribir %s: no existe el directorio %s"},
+	msgOutIsDir: {
+		"cannot write %s: it is a directory; want a file name",
+		"no se puede escribir %s: es un directorio; se espera un nombre de archivo"},
+	msgOutDenied: {
+		"cannot write %s: permission denied in the directory %s",
+		"no se puede escribir %s: permiso denegado en el directorio %s"},
 }
 
 // checkInput says, as a usage error in the user's language, why the
@@ -53,4 +66,29 @@ func (c *command) inputError(name string, err error) error {
 		return usageError{c.t(msgFileDenied, name)}
 	}
 	return err
+}
+
+// checkOutput says, as a usage error in the user's language, why the
+// named output file could not be written: its directory is missing or
+// not writable, or it is a directory itself. Commands check before
+// their work, not after a long solve.
+func (c *command) checkOutput(name string) error {
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return usageError{c.t(msgOutIsDir, name)}
+	} else if err == nil && !fi.Mode().IsRegular() {
+		return nil // /dev/null, a terminal: writeFile writes through it
+	}
+	dir := filepath.Dir(name)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usageError{c.t(msgOutNoDir, name, dir)}
+	}
+	// Permissions alone do not say (root, read-only mounts, ACLs): try
+	// the temporary file writeFile will write first.
+	f, err := os.CreateTemp(dir, ".commune-*")
+	if err != nil {
+		return usageError{c.t(msgOutDenied, name, dir)}
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }

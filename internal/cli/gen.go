@@ -74,6 +74,11 @@ func (c *command) gen(args []string) error {
 	if len(pos) > 0 {
 		return usageError{c.t(msgGenArgs, pos[0])}
 	}
+	if *out != "-" {
+		if err := c.checkOutput(*out); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	wd, err := world.Generate(opt)
 	if err != nil {

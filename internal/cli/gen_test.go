@@ -84,3 +84,19 @@ func TestGenHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestGenOutputErrors: --out into a missing directory, or naming a
+// directory, is a usage error in the user's language; it was a failure
+// naming gen's temporary file (".commune-123...").
+func TestGenOutputErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ lang, out, want string }{
+		{"en", filepath.Join(dir, "none", "w.json"), "commune: cannot write " + filepath.Join(dir, "none", "w.json") + ": there is no directory " + filepath.Join(dir, "none") + "\n"},
+		{"es", dir, "commune: no se puede escribir " + dir + ": es un directorio; se espera un nombre de archivo\n"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "gen", "--members", "10", "--out", c.out)
+		if code != exitUsage || out != "" || errOut != c.want {
+			t.Errorf("%s gen --out %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.out, code, out, errOut, c.want)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -27,7 +26,6 @@ const (
 	msgPlanMore      msgKey = "plan-more"
 	msgPlanWrote     msgKey = "plan-wrote"
 	msgPlanExported  msgKey = "plan-exported"
-	msgPlanNoDir     msgKey = "plan-no-dir"
 	msgPlanNegative  msgKey = "plan-negative"
 )
 
@@ -98,9 +96,6 @@ faltantes: %d
 	msgPlanWrote: {
 		"wrote %s\n",
 		"escrito %s\n"},
-	msgPlanNoDir: {
-		"cannot write %s: there is no directory %s",
-		"no se puede escribir %s: no existe el directorio %s"},
 	msgPlanExported: {
 		"wrote %d stage LPs and %s\n",
 		"escritos %d programas lineales de etapa y %s\n"},
@@ -155,12 +150,16 @@ func (c *command) plan(ctx context.Context, args []string) error {
 		return usageError{c.t(msgPlanSolver, *solverName)}
 	}
 	// Find out now, not after a long solve, that a file cannot be written.
-	for _, name := range []string{*out, *export} {
+	outputs := []string{*out}
+	if *export != "" {
+		outputs = append(outputs, *export+"-1.mps", *export+".json")
+	}
+	for _, name := range outputs {
 		if name == "" {
 			continue
 		}
-		if st, err := os.Stat(filepath.Dir(name)); err != nil || !st.IsDir() {
-			return usageError{c.t(msgPlanNoDir, name, filepath.Dir(name))}
+		if err := c.checkOutput(name); err != nil {
+			return err
 		}
 	}
 	w, err := c.readWorld(pos[0])

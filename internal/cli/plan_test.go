@@ -172,3 +172,47 @@ func TestPlanInputErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanOutputErrors: an output that cannot be written is found before
+// planning, as a usage error naming it, in the user's language; a
+// directory given as --out was found only after the plan was made, and
+// said in English.
+func TestPlanOutputErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "stage.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		lang string
+		args []string
+		want string
+	}{
+		{"en", []string{"--out", dir}, "commune: cannot write " + dir + ": it is a directory; want a file name\n"},
+		{"es", []string{"--out", dir}, "commune: no se puede escribir " + dir + ": es un directorio; se espera un nombre de archivo\n"},
+		{"en", []string{"--out", filepath.Join(dir, "none", "plan.json")},
+			"commune: cannot write " + filepath.Join(dir, "none", "plan.json") + ": there is no directory " + filepath.Join(dir, "none") + "\n"},
+		{"en", []string{"--export-mps", filepath.Join(dir, "stage")},
+			"commune: cannot write " + filepath.Join(dir, "stage.json") + ": it is a directory; want a file name\n"},
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		cases = append(cases, struct {
+			lang string
+			args []string
+			want string
+		}{"es", []string{"--out", filepath.Join(locked, "plan.json")},
+			"commune: no se puede escribir " + filepath.Join(locked, "plan.json") + ": permiso denegado en el directorio " + locked + "\n"})
+	}
+	for _, c := range cases {
+		code, out, errOut := runCLI(t, c.lang, append(append([]string{"plan", "--quiet"}, c.args...), example)...)
+		if code != exitUsage || out != "" || errOut != c.want {
+			t.Errorf("%s plan %v: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.args, code, out, errOut, c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("%d entries in %s, want the 2 made by the test: %v", len(entries), dir, entries)
+	}
+}
