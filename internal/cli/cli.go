@@ -186,6 +186,29 @@ func (c *command) flagDetail(s string) string {
 	return s
 }
 
+// writeTemp writes a temporary file in dir and returns its name; the
+// caller renames it into place, or removes it.
+func writeTemp(dir string, write func(io.Writer) error) (string, error) {
+	f, err := os.CreateTemp(dir, ".commune-*")
+	if err != nil {
+		return "", err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
 // writeFile writes a file whole or not at all: into a temporary file
 // beside it, renamed over it once complete. What exists and is not a
 // regular file (/dev/null, a terminal, a named pipe) is written to as it
@@ -205,22 +228,12 @@ func writeFile(name string, write func(io.Writer) error) error {
 		}
 		return f.Close()
 	}
-	f, err := os.CreateTemp(filepath.Dir(name), ".commune-*")
+	tmp, err := writeTemp(filepath.Dir(name), write)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(f.Name(), name); err != nil {
+	if err := os.Rename(tmp, name); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil

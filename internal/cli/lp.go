@@ -93,6 +93,9 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 		opt.Progress = func(p lp.Progress) { fmt.Fprintln(c.stderr, p) }
 	}
 	sol, err := solver.Solve(ctx, m, opt)
+	if ctx.Err() != nil {
+		return errors.New(c.t(msgInterrupted))
+	}
 	if sol == nil {
 		return err
 	}

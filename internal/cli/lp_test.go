@@ -123,3 +123,15 @@ func TestLPSolveStdin(t *testing.T) {
 		t.Errorf("got exit %d, stdout %q, stderr %q; want 0 and an optimum", code, out, errOut)
 	}
 }
+
+// TestLPSolveInterrupted: a solve interrupted (Ctrl-C) says so in the
+// user's language; it reported the point reached as "time limit".
+func TestLPSolveInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := Run(ctx, Config{Lang: "es"}, []string{"lp", "solve", "../../examples/lp/kitchen.mps"}, &stdout, &stderr)
+	if code != exitFailure || stdout.Len() != 0 || stderr.String() != "commune: interrumpido\n" {
+		t.Errorf("got exit %d, stdout %q, stderr %q; want exit 1 and %q", code, stdout.String(), stderr.String(), "commune: interrumpido\n")
+	}
+}

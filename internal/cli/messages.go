@@ -17,6 +17,7 @@ const (
 	msgUnknownSolver  msgKey = "unknown-solver"
 	msgNotOptimal     msgKey = "not-optimal"
 	msgReport         msgKey = "report"
+	msgInterrupted    msgKey = "interrupted"
 
 	msgFlagUndefined  msgKey = "flag-undefined"
 	msgFlagNeedsValue msgKey = "flag-needs-value"
@@ -115,6 +116,9 @@ Opciones:
 	msgUnknownSolver: {
 		"unknown solver %q: want builtin, clp, glpk or highs",
 		"solucionador desconocido %q: use builtin, clp, glpk o highs"},
+	msgInterrupted: {
+		"interrupted",
+		"interrumpido"},
 	msgNotOptimal: {
 		"%s: no optimum: %s",
 		"%s: sin óptimo: %s"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ const (
 	msgPlanWrote     msgKey = "plan-wrote"
 	msgPlanExported  msgKey = "plan-exported"
 	msgPlanNegative  msgKey = "plan-negative"
+	msgPlanStopped   msgKey = "plan-stopped"
 )
 
 var planMessages = map[msgKey][2]string{
@@ -69,6 +71,9 @@ Opciones:
 	msgPlanNegative: {
 		"--%s %s: a time cannot be negative (0 for no limit)",
 		"--%s %s: un tiempo no puede ser negativo (0 sin límite)"},
+	msgPlanStopped: {
+		"interrupted; no file was written",
+		"interrumpido; no se escribió ningún archivo"},
 	msgPlanSummary: {
 		`plan of %d members, %d sites, %d products, %d needs: %s
 coverage      needed          met     min share
@@ -182,36 +187,24 @@ func (c *command) plan(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	stages := []exportedStage{}
+	exp := &stageExport{prefix: *export}
+	defer exp.discard()
 	if *export != "" {
-		opt.Export = func(stage string, m *lp.Model, sol *lp.Solution) error {
-			name := fmt.Sprintf("%s-%d.mps", *export, len(stages)+1)
-			if err := writeFile(name, func(f io.Writer) error { return lp.WriteMPS(f, m) }); err != nil {
-				return err
-			}
-			e := exportedStage{Stage: stage, File: name, Objective: sol.Objective}
-			if sol.Status != lp.Optimal {
-				e.Status = sol.Status.String()
-			}
-			stages = append(stages, e)
-			return nil
-		}
+		opt.Export = exp.add
 	}
 	p, err := plan.Make(ctx, w, opt)
+	if ctx.Err() != nil {
+		return errors.New(c.t(msgPlanStopped))
+	}
 	if err != nil {
 		return err
 	}
 	if *export != "" {
-		name := *export + ".json"
-		err := writeFile(name, func(f io.Writer) error {
-			enc := json.NewEncoder(f)
-			enc.SetIndent("", "  ")
-			return enc.Encode(stages)
-		})
+		name, err := exp.commit()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, c.t(msgPlanExported), len(stages), name)
+		fmt.Fprintf(c.stderr, c.t(msgPlanExported), len(exp.stages), name)
 	}
 	if *out != "" {
 		if err := writeFile(*out, func(f io.Writer) error { return plan.Write(f, p) }); err != nil {
@@ -226,6 +219,58 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	}
 	c.summary(p)
 	return nil
+}
+
+// stageExport writes the stages' LPs of --export-mps, each to a
+// temporary file beside its name as the planner solves it, renamed into
+// place with the manifest PREFIX.json once the plan is made: a plan that
+// fails or is interrupted leaves neither some stages nor, beside an
+// earlier run's manifest, stages that it does not describe.
+type stageExport struct {
+	prefix string
+	stages []exportedStage
+	temps  []string // the temporary file of each stage
+}
+
+// add writes a stage's LP to a temporary file (plan.Options.Export).
+func (x *stageExport) add(stage string, m *lp.Model, sol *lp.Solution) error {
+	name := fmt.Sprintf("%s-%d.mps", x.prefix, len(x.stages)+1)
+	tmp, err := writeTemp(filepath.Dir(name), func(f io.Writer) error { return lp.WriteMPS(f, m) })
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	x.temps = append(x.temps, tmp)
+	e := exportedStage{Stage: stage, File: name, Objective: sol.Objective}
+	if sol.Status != lp.Optimal {
+		e.Status = sol.Status.String()
+	}
+	x.stages = append(x.stages, e)
+	return nil
+}
+
+// commit renames the stages' files into place and writes the manifest,
+// whose name it returns.
+func (x *stageExport) commit() (string, error) {
+	for i, tmp := range x.temps {
+		if err := os.Rename(tmp, x.stages[i].File); err != nil {
+			return "", fmt.Errorf("write %s: %w", x.stages[i].File, err)
+		}
+	}
+	x.temps = nil
+	name := x.prefix + ".json"
+	return name, writeFile(name, func(f io.Writer) error {
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		return enc.Encode(x.stages)
+	})
+}
+
+// discard removes the temporary files of stages not committed.
+func (x *stageExport) discard() {
+	for _, tmp := range x.temps {
+		os.Remove(tmp)
+	}
+	x.temps = nil
 }
 
 // readWorld reads and validates a world file, or standard input for "-".

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -214,5 +216,96 @@ func TestPlanOutputErrors(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("%d entries in %s, want the 2 made by the test: %v", len(entries), dir, entries)
+	}
+}
+
+// TestPlanInterrupted: a plan interrupted (Ctrl-C) says so in the
+// user's language, not "time limit reached", and leaves the files it
+// would have written as they were.
+func TestPlanInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "stage")
+	out := filepath.Join(dir, "plan.json")
+	before := map[string]string{out: "an earlier plan\n", prefix + "-1.mps": "an earlier stage\n", prefix + ".json": "[]\n"}
+	for name, data := range before {
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for lang, want := range map[string]string{"en": "commune: interrupted; no file was written\n", "es": "commune: interrumpido; no se escribió ningún archivo\n"} {
+		var stdout, stderr bytes.Buffer
+		code := Run(ctx, Config{Lang: lang}, []string{"plan", "--quiet", "--out", out, "--export-mps", prefix, example}, &stdout, &stderr)
+		if code != exitFailure || stdout.Len() != 0 || stderr.String() != want {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 1 and %q", lang, code, stdout.String(), stderr.String(), want)
+		}
+	}
+	for name, data := range before {
+		if b, err := os.ReadFile(name); err != nil || string(b) != data {
+			t.Errorf("%s: got %.40q (%v), want %q as it was", name, b, err, data)
+		}
+	}
+}
+
+// TestStageExport: the stages of a plan that fails after some were
+// exported are discarded, leaving an earlier run's stages and manifest
+// as they were and no temporary file; they were written in place as
+// each stage was solved, under a manifest describing other stages.
+func TestStageExport(t *testing.T) {
+	m, err := lp.ReadMPSFile("../../examples/lp/kitchen.mps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "stage")
+	before := map[string]string{prefix + "-1.mps": "an earlier stage\n", prefix + ".json": "[]\n"}
+	for name, data := range before {
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failed := &stageExport{prefix: prefix}
+	for _, stage := range []string{"essential/maxmin", "basic/maxmin"} {
+		if err := failed.add(stage, m, &lp.Solution{Status: lp.Optimal, Objective: -290}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failed.discard()
+	for name, data := range before {
+		if b, err := os.ReadFile(name); err != nil || string(b) != data {
+			t.Errorf("after a failed plan, %s: got %.40q (%v), want %q as it was", name, b, err, data)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != len(before) {
+		t.Errorf("after a failed plan, %d entries in %s, want %d: %v", len(entries), dir, len(before), entries)
+	}
+
+	made := &stageExport{prefix: prefix}
+	if err := made.add("cost", m, &lp.Solution{Status: lp.TimeLimit, Objective: -280}); err != nil {
+		t.Fatal(err)
+	}
+	name, err := made.commit()
+	made.discard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages []exportedStage
+	if err := json.Unmarshal(b, &stages); err != nil {
+		t.Fatal(err)
+	}
+	want := []exportedStage{{Stage: "cost", File: prefix + "-1.mps", Objective: -280, Status: "time_limit"}}
+	if len(stages) != 1 || stages[0] != want[0] {
+		t.Errorf("manifest %+v, want %+v", stages, want)
+	}
+	if got, err := lp.ReadMPSFile(prefix + "-1.mps"); err != nil || got.NumRows() != m.NumRows() {
+		t.Errorf("%s-1.mps: %v, want the stage's LP", prefix, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("after a plan, %d entries in %s, want 2: %v", len(entries), dir, entries)
 	}
 }
