@@ -59,6 +59,12 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usageError{c.t(msgOneFile, len(pos))}
 	}
+	if *limit < 0 {
+		return usageError{c.t(msgPlanNegative, "time-limit", *limit)}
+	}
+	if !(*tol > 0 && *tol < 1) {
+		return usageError{c.t(msgTolerance, *tol)}
+	}
 	var solver lp.Solver
 	var builtinMethod lp.Method
 	switch *solverName {

@@ -76,6 +76,9 @@ func TestLPSolveExitCodes(t *testing.T) {
 		{"unknown solver", "en", []string{"lp", "solve", "--solver", "cplex", inf}, 2, "", "unknown solver"},
 		{"unknown method", "en", []string{"lp", "solve", "--method", "simplex", inf}, 2, "", "unknown method"},
 		{"unknown command", "es", []string{"bake"}, 2, "", "comando desconocido"},
+		{"negative time limit", "en", []string{"lp", "solve", "--time-limit", "-1s", inf}, 2, "", "--time-limit -1s: a time cannot be negative"},
+		{"negative tolerance", "es", []string{"lp", "solve", "--tol", "-1", inf}, 2, "", "--tol -1: se espera una tolerancia relativa mayor que 0"},
+		{"tolerance of 0", "en", []string{"lp", "solve", "--tol", "0", inf}, 2, "", "--tol 0: want a relative tolerance above 0"},
 		{"help", "en", []string{"help"}, 0, "Usage", ""},
 		{"help in Spanish", "es", []string{"help"}, 0, "Uso", ""},
 	}

@@ -29,6 +29,7 @@ const (
 	msgPlanExported  msgKey = "plan-exported"
 	msgPlanNegative  msgKey = "plan-negative"
 	msgPlanStopped   msgKey = "plan-stopped"
+	msgTolerance     msgKey = "tolerance"
 )
 
 var planMessages = map[msgKey][2]string{
@@ -71,6 +72,9 @@ Opciones:
 	msgPlanNegative: {
 		"--%s %s: a time cannot be negative (0 for no limit)",
 		"--%s %s: un tiempo no puede ser negativo (0 sin límite)"},
+	msgTolerance: {
+		"--tol %g: want a relative tolerance above 0 and below 1, such as 1e-6",
+		"--tol %g: se espera una tolerancia relativa mayor que 0 y menor que 1, como 1e-6"},
 	msgPlanStopped: {
 		"interrupted; no file was written",
 		"interrumpido; no se escribió ningún archivo"},
@@ -143,6 +147,9 @@ func (c *command) plan(ctx context.Context, args []string) error {
 		if f.d < 0 {
 			return usageError{c.t(msgPlanNegative, f.name, f.d)}
 		}
+	}
+	if !(*tol > 0 && *tol < 1) {
+		return usageError{c.t(msgTolerance, *tol)}
 	}
 	var solver lp.Solver
 	switch *solverName {

@@ -309,3 +309,17 @@ func TestStageExport(t *testing.T) {
 		t.Errorf("after a plan, %d entries in %s, want 2: %v", len(entries), dir, entries)
 	}
 }
+
+// TestPlanTolerance: a tolerance that is not between 0 and 1 is a usage
+// error; a negative one was taken silently as the default.
+func TestPlanTolerance(t *testing.T) {
+	for _, c := range []struct{ lang, tol, want string }{
+		{"en", "-1", "commune: --tol -1: want a relative tolerance above 0 and below 1, such as 1e-6\n"},
+		{"es", "2", "commune: --tol 2: se espera una tolerancia relativa mayor que 0 y menor que 1, como 1e-6\n"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "plan", "--tol", c.tol, example)
+		if code != exitUsage || out != "" || errOut != c.want {
+			t.Errorf("%s --tol %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.tol, code, out, errOut, c.want)
+		}
+	}
+}
