@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/commune-org/commune/internal/store"
@@ -19,6 +20,7 @@ const (
 	msgRotateUsage msgKey = "rotate-usage"
 	msgRotateArgs  msgKey = "rotate-args"
 	msgRotateDone  msgKey = "rotate-done"
+	msgNoDatabase  msgKey = "no-database"
 )
 
 var rotateMessages = map[msgKey][2]string{
@@ -56,6 +58,9 @@ Opciones:
 	msgRotateArgs: {
 		"rotate-key takes no arguments, got %d",
 		"rotate-key no admite argumentos, hay %d"},
+	msgNoDatabase: {
+		"no database in %s: give the --data directory of the server, or its --db",
+		"no hay base de datos en %s: indique el directorio --data del servidor, o su --db"},
 	msgRotateDone: {
 		"key rotated: %d contacts sealed again under the new key in %s\n",
 		"clave rotada: %d contactos sellados de nuevo con la clave nueva en %s\n"},
@@ -73,6 +78,21 @@ func (c *command) storeFlags(fs *flag.FlagSet) storeFlags {
 		db:   fs.String("db", "", "PostgreSQL URL instead of SQLite / URL de PostgreSQL en lugar de SQLite"),
 		key:  fs.String("key", "", "key file, instead of DIR/key / archivo de la clave, en lugar de DIR/key"),
 	}
+}
+
+// existingDatabase is nil when the store the flags name exists already:
+// PostgreSQL, or a data directory holding the SQLite database. Opening
+// the store would create it, and rotating the key of a new, empty
+// database (a mistyped --data) would report success, leaving the real
+// one under the old key.
+func (c *command) existingDatabase(data, db string) error {
+	if db != "" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(data, store.DBFile)); err != nil {
+		return usageError{c.t(msgNoDatabase, data)}
+	}
+	return nil
 }
 
 func (f storeFlags) config() store.Config {
@@ -96,6 +116,9 @@ func (c *command) rotateKey(ctx context.Context, args []string) error {
 	}
 	if len(pos) != 0 {
 		return usageError{c.t(msgRotateArgs, len(pos))}
+	}
+	if err := c.existingDatabase(*sf.data, *sf.db); err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, sf.config())
 	if err != nil {

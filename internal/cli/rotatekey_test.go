@@ -112,3 +112,28 @@ func TestRotateKeyErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestNoDatabase: rotate-key and token on a data directory without a
+// database (a mistyped --data) refuse, naming it, and create nothing;
+// rotate-key made a new, empty database there and reported the key
+// rotated, the real database still under the old key.
+func TestNoDatabase(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		args []string
+		want string
+	}{
+		{"en", []string{"rotate-key"}, "no database in %s: give the --data directory of the server, or its --db"},
+		{"es", []string{"token", "--member", "ana", "--role", "member"}, "no hay base de datos en %s: indique el directorio --data del servidor, o su --db"},
+	} {
+		dir := filepath.Join(t.TempDir(), "comune-data")
+		code, out, errOut := runCLI(t, tc.lang, append(append([]string{}, tc.args...), "--data", dir)...)
+		want := "commune: " + strings.Replace(tc.want, "%s", dir, 1) + "\n"
+		if code != exitUsage || out != "" || errOut != want {
+			t.Errorf("%s %v: got exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.lang, tc.args, code, out, errOut, want)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%s %v: %s was created", tc.lang, tc.args, dir)
+		}
+	}
+}

@@ -79,6 +79,9 @@ func (c *command) token(ctx context.Context, args []string) error {
 	if (role == auth.Coordinator) != (*collective != "") {
 		return usageError{c.t(msgTokenCollective)}
 	}
+	if err := c.existingDatabase(*data, *db); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, store.Config{DataDir: *data, PostgresURL: *db})
 	if err != nil {
 		return err
