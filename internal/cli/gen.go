@@ -13,6 +13,9 @@ const (
 	msgGenArgs      msgKey = "gen-args"
 	msgGenGenerated msgKey = "gen-generated"
 	msgGenWrote     msgKey = "gen-wrote"
+	msgGenNegative  msgKey = "gen-negative"
+	msgGenAtLeast   msgKey = "gen-at-least"
+	msgGenArea      msgKey = "gen-area"
 )
 
 var genMessages = map[msgKey][2]string{
@@ -49,6 +52,15 @@ Opciones:
 	msgGenGenerated: {
 		"gen: %d members, %d sites, %d recipes, %d needs generated in %.1f s\n",
 		"gen: %d miembros, %d sitios, %d recetas, %d necesidades generados en %.1f s\n"},
+	msgGenNegative: {
+		"--%s %d: a count cannot be negative",
+		"--%s %d: una cantidad no puede ser negativa"},
+	msgGenAtLeast: {
+		"--%s %d: want at least 1",
+		"--%s %d: se necesita al menos 1"},
+	msgGenArea: {
+		"--area %q: want la or world",
+		"--area %q: use la o world"},
 	msgGenWrote: {
 		"gen: wrote %s in %.1f s\n",
 		"gen: escrito %s en %.1f s\n"},
@@ -73,6 +85,21 @@ func (c *command) gen(args []string) error {
 	}
 	if len(pos) > 0 {
 		return usageError{c.t(msgGenArgs, pos[0])}
+	}
+	for _, f := range []struct {
+		name string
+		n    int
+		min  int
+	}{{"members", opt.Members, 0}, {"sites", opt.Sites, 0}, {"products", opt.Products, 1}, {"skills", opt.Skills, 1}} {
+		switch {
+		case f.n < 0:
+			return usageError{c.t(msgGenNegative, f.name, f.n)}
+		case f.n < f.min:
+			return usageError{c.t(msgGenAtLeast, f.name, f.n)}
+		}
+	}
+	if opt.Area != "la" && opt.Area != "world" {
+		return usageError{c.t(msgGenArea, opt.Area)}
 	}
 	if *out != "-" {
 		if err := c.checkOutput(*out); err != nil {

@@ -63,8 +63,11 @@ func TestGenBadUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"en", []string{"gen", "--members", "-3"}, "negative"},
-		{"en", []string{"gen", "--area", "mars"}, "unknown area"},
+		{"en", []string{"gen", "--members", "-3"}, "--members -3: a count cannot be negative"},
+		{"es", []string{"gen", "--sites", "-1"}, "--sites -1: una cantidad no puede ser negativa"},
+		{"es", []string{"gen", "--products", "0"}, "--products 0: se necesita al menos 1"},
+		{"en", []string{"gen", "--area", "mars"}, `--area "mars": want la or world`},
+		{"es", []string{"gen", "--area", "mars"}, `--area "mars": use la o world`},
 		{"en", []string{"gen", "world.json"}, "takes no arguments"},
 		{"es", []string{"gen", "world.json"}, "no recibe argumentos"},
 		{"en", []string{"gen", "--members", "many"}, "invalid value"},

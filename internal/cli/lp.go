@@ -71,7 +71,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	case "builtin":
 		solver = lp.Builtin{}
 		if builtinMethod, err = lp.ParseMethod(*method); err != nil {
-			return usageError{err.Error()}
+			return usageError{c.t(msgUnknownMethod, *method)}
 		}
 	case "clp", "glpk", "highs":
 		solver = lp.External{Program: *solverName, Method: *method}

@@ -75,6 +75,7 @@ func TestLPSolveExitCodes(t *testing.T) {
 		{"two files in Spanish", "es", []string{"lp", "solve", inf, inf}, 2, "", "exactamente un"},
 		{"unknown solver", "en", []string{"lp", "solve", "--solver", "cplex", inf}, 2, "", "unknown solver"},
 		{"unknown method", "en", []string{"lp", "solve", "--method", "simplex", inf}, 2, "", "unknown method"},
+		{"unknown method in Spanish", "es", []string{"lp", "solve", "--method", "simplex", inf}, 2, "", `método desconocido "simplex"`},
 		{"unknown command", "es", []string{"bake"}, 2, "", "comando desconocido"},
 		{"negative time limit", "en", []string{"lp", "solve", "--time-limit", "-1s", inf}, 2, "", "--time-limit -1s: a time cannot be negative"},
 		{"negative tolerance", "es", []string{"lp", "solve", "--tol", "-1", inf}, 2, "", "--tol -1: se espera una tolerancia relativa mayor que 0"},

@@ -15,6 +15,7 @@ const (
 	msgLPSolveUsage   msgKey = "lp-solve-usage"
 	msgOneFile        msgKey = "one-file"
 	msgUnknownSolver  msgKey = "unknown-solver"
+	msgUnknownMethod  msgKey = "unknown-method"
 	msgNotOptimal     msgKey = "not-optimal"
 	msgReport         msgKey = "report"
 	msgInterrupted    msgKey = "interrupted"
@@ -119,6 +120,9 @@ Opciones:
 	msgInterrupted: {
 		"interrupted",
 		"interrumpido"},
+	msgUnknownMethod: {
+		"unknown method %q of the built-in solver: want halpern, adaptive or barrier",
+		"método desconocido %q del solucionador propio: use halpern, adaptive o barrier"},
 	msgNotOptimal: {
 		"%s: no optimum: %s",
 		"%s: sin óptimo: %s"},
