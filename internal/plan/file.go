@@ -171,31 +171,23 @@ func (e *encoder) assignment(a *Assignment) {
 	e.b = append(e.b, '}')
 }
 
-func (e *encoder) flow(f *Flow) {
-	e.key("product", true)
-	e.str(f.Product)
-	e.key("from", false)
-	e.str(f.From)
-	e.key("to_need", false)
-	e.str(f.ToNeed)
-	e.key("qty", false)
-	e.num(f.Qty)
-	e.key("km", false)
-	e.num(f.Km)
-	e.b = append(e.b, '}')
-}
+func (e *encoder) flow(f *Flow) { e.goods(f.Product, f.From, "to_need", f.ToNeed, f.Qty, f.Km) }
 
-func (e *encoder) transfer(t *Transfer) {
+func (e *encoder) transfer(t *Transfer) { e.goods(t.Product, t.From, "to", t.To, t.Qty, t.Km) }
+
+// goods appends a flow or a transfer: what goes from where to where
+// (under the key to), how much and how far.
+func (e *encoder) goods(product, from, to, dest string, qty, km float64) {
 	e.key("product", true)
-	e.str(t.Product)
+	e.str(product)
 	e.key("from", false)
-	e.str(t.From)
-	e.key("to", false)
-	e.str(t.To)
+	e.str(from)
+	e.key(to, false)
+	e.str(dest)
 	e.key("qty", false)
-	e.num(t.Qty)
+	e.num(qty)
 	e.key("km", false)
-	e.num(t.Km)
+	e.num(km)
 	e.b = append(e.b, '}')
 }
 

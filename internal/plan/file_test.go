@@ -71,31 +71,12 @@ func TestWriteMatchesMarshal(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want []string
-	add := func(v any) {
-		m, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, string(m))
-	}
-	for _, v := range p.Production {
-		add(v)
-	}
-	for _, v := range p.Assignments {
-		add(v)
-	}
-	for _, v := range p.Flows {
-		add(v)
-	}
-	for _, v := range p.Transfers {
-		add(v)
-	}
-	for _, v := range p.Allocations {
-		add(v)
-	}
-	for _, v := range p.Shortfalls {
-		add(v)
-	}
+	want = append(want, marshalEach(t, p.Production)...)
+	want = append(want, marshalEach(t, p.Assignments)...)
+	want = append(want, marshalEach(t, p.Flows)...)
+	want = append(want, marshalEach(t, p.Transfers)...)
+	want = append(want, marshalEach(t, p.Allocations)...)
+	want = append(want, marshalEach(t, p.Shortfalls)...)
 	var got []string
 	for _, line := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(line, "    {") {
@@ -110,6 +91,20 @@ func TestWriteMatchesMarshal(t *testing.T) {
 			t.Errorf("element %d:\n got %s\nwant %s", i, got[i], want[i])
 		}
 	}
+}
+
+// marshalEach is each element of list as json.Marshal writes it.
+func marshalEach[T any](t *testing.T, list []T) []string {
+	t.Helper()
+	var out []string
+	for _, v := range list {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
 }
 
 // TestFlowsByNeed: the plan lists flows by the need's id, whatever the
