@@ -51,7 +51,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	solverName := fs.String("solver", "builtin", "builtin, clp, glpk or highs")
 	method := fs.String("method", "", "builtin: halpern, adaptive or barrier; clp: dual, primal or barrier; glpk: simplex or interior; highs: simplex, ipm or pdlp")
 	repair := fs.Bool("repair", false, "builtin PDHG: mend a point that keeps all but a few rows by solving again around them; the answer may be feasible, not optimal / PDHG propio: repara un punto que cumple todas las filas menos unas pocas resolviendo de nuevo a su alrededor; la respuesta puede ser factible, no óptima")
-	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
+	quiet := fs.Bool("quiet", false, "nothing on standard error but errors: no progress / en la salida de errores solo los errores: sin progreso")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

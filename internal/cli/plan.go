@@ -132,7 +132,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
 	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped so uses its last point, moved with the built-in solver toward the stages before until it keeps every row / límite de tiempo por PL, 0 sin límite; una etapa detenida así usa su último punto, acercado con el solucionador propio a las etapas anteriores hasta que cumpla cada fila")
 	budget := fs.Duration("budget", 0, "time for all the plan's LPs, 0 for no limit: each gets its share of what is left among the stages to come (the essential tier's twice), each tier takes one max-min round, and the plan is whole but not proved the fairest / tiempo para todos los PL del plan, 0 sin límite: cada uno recibe su parte de lo que queda entre las etapas que faltan (las del nivel esencial el doble), cada nivel hace una ronda max-min, y el plan es completo pero sin prueba de ser el más justo")
-	quiet := fs.Bool("quiet", false, "no progress on standard error / sin progreso en la salida de errores")
+	quiet := fs.Bool("quiet", false, "nothing on standard error but errors: no progress, no files named / en la salida de errores solo los errores: ni progreso ni archivos escritos")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)
@@ -211,7 +211,9 @@ func (c *command) plan(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, c.t(msgPlanExported), len(exp.stages), name)
+		if !*quiet {
+			fmt.Fprintf(c.stderr, c.t(msgPlanExported), len(exp.stages), name)
+		}
 	}
 	if *out != "" {
 		if err := writeFile(*out, func(f io.Writer) error { return plan.Write(f, p) }); err != nil {

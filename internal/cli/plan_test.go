@@ -323,3 +323,23 @@ func TestPlanTolerance(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanQuiet: --quiet leaves standard error empty on a plan that
+// writes its files, as its help says (no progress); it still said
+// "wrote N stage LPs and PREFIX.json". Without --quiet both files are
+// named there.
+func TestPlanQuiet(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "stage")
+	out := filepath.Join(dir, "plan.json")
+	code, stdout, errOut := runCLI(t, "en", "plan", "--quiet", "--out", out, "--export-mps", prefix, example)
+	if code != exitOK || errOut != "" || !strings.Contains(stdout, "coverage") {
+		t.Errorf("plan --quiet: got exit %d, stderr %q, stdout %.60q; want 0, nothing on stderr and the summary", code, errOut, stdout)
+	}
+	code, _, errOut = runCLI(t, "es", "plan", "--out", out, "--export-mps", prefix, example)
+	for _, want := range []string{"escrito " + out + "\n", "escritos 6 programas lineales de etapa y " + prefix + ".json\n"} {
+		if code != exitOK || !strings.Contains(errOut, want) {
+			t.Errorf("plan: got exit %d, stderr %q; want 0 and %q", code, errOut, want)
+		}
+	}
+}
