@@ -38,12 +38,23 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // the command ran and the answer is "no" (infeasible, a failed check)
 	exitUsage   = 2 // the command line or an input file is wrong
+	// exitInterrupted is the shell's status of a process stopped by
+	// SIGINT (128 + 2): a command interrupted through its context ends
+	// with it, so scripts tell Ctrl-C from a failure. A server stopped so
+	// once it serves shuts down cleanly and exits 0.
+	exitInterrupted = 130
 )
 
 // usageError marks errors in how the command was called.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// interruptedError marks a command stopped by its context (Ctrl-C)
+// before it finished.
+type interruptedError struct{ msg string }
+
+func (e interruptedError) Error() string { return e.msg }
 
 // Run runs the command line args (without the program name) and returns
 // the process exit code.
@@ -78,6 +89,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 		err = usageError{c.t(msgUnknownCommand, args[0])}
 	}
 	var ue usageError
+	var ie interruptedError
 	switch {
 	case err == nil:
 		return exitOK
@@ -86,6 +98,9 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "commune: %v\n", err)
 		return exitUsage
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "commune: %v\n", err)
+		return exitInterrupted
 	default:
 		fmt.Fprintf(stderr, "commune: %v\n", err)
 		return exitFailure

@@ -49,7 +49,8 @@ sister collectives in Tijuana, Mexico City, Manila and Johannesburg,
 with about two thousand members, their needs and commitments, and a
 computed plan. DIR (default ./commune-demo) holds its SQLite database;
 it is created on the first run and reused afterwards. Nothing in it is
-about real people.
+about real people. Ctrl-C stops the server (exit status 0), or the
+creation of the organization before it (130).
 
 Flags:
 `,
@@ -61,7 +62,9 @@ Los Ángeles, y colectivos hermanos en Tijuana, Ciudad de México, Manila
 y Johannesburgo, con unas dos mil personas, sus necesidades y
 compromisos, y un plan calculado. DIR (por omisión ./commune-demo)
 guarda su base de datos SQLite; se crea la primera vez y se reutiliza
-después. Nada en ella trata de personas reales.
+después. Nada en ella trata de personas reales. Ctrl-C detiene el
+servidor (estado de salida 0), o la creación de la organización antes
+de él (130).
 
 Opciones:
 `},
@@ -91,6 +94,9 @@ func (c *command) demo(ctx context.Context, args []string) error {
 		return usageError{c.t(msgDemoArgs, len(pos))}
 	}
 	if err := c.seedDemo(ctx, *data); err != nil {
+		if ctx.Err() != nil {
+			return interruptedError{c.t(msgInterrupted)}
+		}
 		return err
 	}
 	d := demo.Build()

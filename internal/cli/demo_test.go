@@ -87,3 +87,23 @@ func indexOf(d *demo.Demo, member string) int {
 	}
 	return -1
 }
+
+// TestDemoInterrupted: a demo interrupted (Ctrl-C) before its server
+// starts, while it creates the organization, says so and exits 130, as
+// plan does, and so does serve interrupted while it opens its store;
+// they exited 1 with the store's English "context canceled". The
+// server itself, stopped so once it serves, shuts down cleanly (exit 0,
+// TestServe).
+func TestDemoInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, cmd := range []string{"demo", "serve"} {
+		for lang, want := range map[string]string{"en": "commune: interrupted\n", "es": "commune: interrumpido\n"} {
+			var stdout, stderr bytes.Buffer
+			code := Run(ctx, Config{Lang: lang}, []string{cmd, "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+			if code != 130 || stdout.Len() != 0 || !strings.HasSuffix(stderr.String(), want) {
+				t.Errorf("%s %s: got exit %d, stdout %q, stderr %q; want exit 130 and %q", lang, cmd, code, stdout.String(), stderr.String(), want)
+			}
+		}
+	}
+}

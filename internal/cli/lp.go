@@ -100,7 +100,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	}
 	sol, err := solver.Solve(ctx, m, opt)
 	if ctx.Err() != nil {
-		return errors.New(c.t(msgInterrupted))
+		return interruptedError{c.t(msgInterrupted)}
 	}
 	if sol == nil {
 		return err

@@ -129,13 +129,14 @@ func TestLPSolveStdin(t *testing.T) {
 }
 
 // TestLPSolveInterrupted: a solve interrupted (Ctrl-C) says so in the
-// user's language; it reported the point reached as "time limit".
+// user's language, and exits 130 as a process stopped by SIGINT; it
+// reported the point reached as "time limit", then exited 1.
 func TestLPSolveInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	var stdout, stderr bytes.Buffer
 	code := Run(ctx, Config{Lang: "es"}, []string{"lp", "solve", "../../examples/lp/kitchen.mps"}, &stdout, &stderr)
-	if code != exitFailure || stdout.Len() != 0 || stderr.String() != "commune: interrumpido\n" {
-		t.Errorf("got exit %d, stdout %q, stderr %q; want exit 1 and %q", code, stdout.String(), stderr.String(), "commune: interrumpido\n")
+	if code != 130 || stdout.Len() != 0 || stderr.String() != "commune: interrumpido\n" {
+		t.Errorf("got exit %d, stdout %q, stderr %q; want exit 130 and %q", code, stdout.String(), stderr.String(), "commune: interrumpido\n")
 	}
 }

@@ -95,7 +95,7 @@ Ejecute "commune lp solve -h" para ver las opciones de un comando.
 Solves the linear program in an MPS file (fixed or free format, gzipped or
 not; "-" reads standard input). Prints the result; exits 0 when an optimum was found, 1 when the
 problem is infeasible or unbounded, a limit was reached or the solve
-stalled, 2 on bad input.
+stalled, 2 on bad input, 130 when interrupted (Ctrl-C).
 Progress goes to standard error on solves longer than a second.
 
 Flags:
@@ -105,7 +105,8 @@ Flags:
 Resuelve el programa lineal de un archivo MPS (formato fijo o libre,
 comprimido con gzip o no; "-" lee la entrada estándar). Muestra el resultado; termina con 0 si encontró
 un óptimo, 1 si el problema es infactible o no acotado, se alcanzó un
-límite o la resolución dejó de avanzar, 2 si la entrada es incorrecta.
+límite o la resolución dejó de avanzar, 2 si la entrada es incorrecta,
+130 si se interrumpe (Ctrl-C).
 El progreso se escribe en la salida de errores cuando la resolución dura
 más de un segundo.
 

@@ -42,7 +42,8 @@ need. Essential needs come first, then basic, then wanted; within a tier
 the smallest share is made as large as possible, then the total. Prints a
 summary, or the plan file (commune.plan/v1) with --json or --out. Progress
 goes to standard error when planning takes more than a second. Exits 0 with
-a plan, 1 when the solver fails, 2 on a bad command line or world.
+a plan, 1 when the solver fails, 2 on a bad command line or world, 130
+when interrupted (Ctrl-C).
 
 Flags:
 `,
@@ -56,7 +57,7 @@ más grande posible y luego el total. Muestra un resumen, o el archivo de
 plan (commune.plan/v1) con --json o --out. El progreso va a la salida de
 errores cuando planificar lleva más de un segundo. Termina con 0 si hay
 plan, 1 si el solucionador falla, 2 si la línea de órdenes o el mundo son
-incorrectos.
+incorrectos, 130 si se interrumpe (Ctrl-C).
 
 Opciones:
 `},
@@ -201,7 +202,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	}
 	p, err := plan.Make(ctx, w, opt)
 	if ctx.Err() != nil {
-		return errors.New(c.t(msgPlanStopped))
+		return interruptedError{c.t(msgPlanStopped)}
 	}
 	if err != nil {
 		return err

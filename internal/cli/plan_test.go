@@ -220,8 +220,9 @@ func TestPlanOutputErrors(t *testing.T) {
 }
 
 // TestPlanInterrupted: a plan interrupted (Ctrl-C) says so in the
-// user's language, not "time limit reached", and leaves the files it
-// would have written as they were.
+// user's language, not "time limit reached", exits 130 as a process
+// stopped by SIGINT (it exited 1, as a failed plan), and leaves the
+// files it would have written as they were.
 func TestPlanInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	prefix := filepath.Join(dir, "stage")
@@ -237,8 +238,8 @@ func TestPlanInterrupted(t *testing.T) {
 	for lang, want := range map[string]string{"en": "commune: interrupted; no file was written\n", "es": "commune: interrumpido; no se escribió ningún archivo\n"} {
 		var stdout, stderr bytes.Buffer
 		code := Run(ctx, Config{Lang: lang}, []string{"plan", "--quiet", "--out", out, "--export-mps", prefix, example}, &stdout, &stderr)
-		if code != exitFailure || stdout.Len() != 0 || stderr.String() != want {
-			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 1 and %q", lang, code, stdout.String(), stderr.String(), want)
+		if code != 130 || stdout.Len() != 0 || stderr.String() != want {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 130 and %q", lang, code, stdout.String(), stderr.String(), want)
 		}
 	}
 	for name, data := range before {

@@ -43,7 +43,8 @@ Runs the server: the JSON API under /api/v1, /healthz and the OpenAPI
 document at /api/openapi.json. DIR holds the SQLite database and the key
 that seals contact details (created on first start); with --db,
 PostgreSQL holds the data and DIR only the key. Stops gracefully on
-SIGINT or SIGTERM, letting requests under way finish.
+SIGINT or SIGTERM, letting requests under way finish (exit status 0);
+stopped so before it listens, it exits 130.
 
 Members sign in with a passkey, or with a one-time code sent by email
 through the SMTP server of --smtp (smtp://user:password@host:port works
@@ -85,7 +86,8 @@ OpenAPI en /api/openapi.json. DIR guarda la base de datos SQLite y la
 clave que sella los datos de contacto (creada en el primer arranque); con
 --db, PostgreSQL guarda los datos y DIR solo la clave. Se detiene con
 orden al recibir SIGINT o SIGTERM, dejando terminar las solicitudes en
-curso.
+curso (estado de salida 0); detenido así antes de escuchar, termina con
+130.
 
 Los miembros entran con una llave de acceso, o con un código de un solo
 uso enviado por correo electrónico a través del servidor SMTP de --smtp
@@ -214,15 +216,23 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// Stopped before it serves, the server was not shut down: its start
+	// was interrupted.
+	interrupted := func(err error) error {
+		if ctx.Err() != nil {
+			return interruptedError{c.t(msgInterrupted)}
+		}
+		return err
+	}
 	st, err := store.Open(ctx, store.Config{DataDir: cfg.data, PostgresURL: cfg.db})
 	if err != nil {
-		return err
+		return interrupted(err)
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	// Runs left queued or running died with the last process.
 	if n, err := st.FailUnfinishedPlanRuns(ctx, "the server stopped during the run"); err != nil {
-		return err
+		return interrupted(err)
 	} else if n > 0 {
 		log.Warn("plan runs left unfinished by the last process marked failed", "runs", n)
 	}
