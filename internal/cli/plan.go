@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -259,20 +262,64 @@ func (x *stageExport) add(stage string, m *lp.Model, sol *lp.Solution) error {
 }
 
 // commit renames the stages' files into place and writes the manifest,
-// whose name it returns.
+// whose name it returns. The stages an earlier manifest listed beyond
+// the new ones are removed once the new manifest is written: left, they
+// would lie beside a manifest that does not list them.
 func (x *stageExport) commit() (string, error) {
+	name := x.prefix + ".json"
+	old := x.oldStages(name)
 	for i, tmp := range x.temps {
 		if err := os.Rename(tmp, x.stages[i].File); err != nil {
 			return "", fmt.Errorf("write %s: %w", x.stages[i].File, err)
 		}
 	}
 	x.temps = nil
-	name := x.prefix + ".json"
-	return name, writeFile(name, func(f io.Writer) error {
+	err := writeFile(name, func(f io.Writer) error {
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", "  ")
 		return enc.Encode(x.stages)
 	})
+	if err != nil {
+		return "", err
+	}
+	for _, file := range old {
+		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("remove %s, a stage of the earlier export: %w", file, err)
+		}
+	}
+	return name, nil
+}
+
+// oldStages are the files of the manifest already at name that the new
+// export does not write: only names of the form PREFIX-k.mps with k
+// beyond the new stages, spelled as this export spells its own, that
+// are regular files. Anything else the old manifest names is left
+// alone, as is everything when it cannot be read.
+func (x *stageExport) oldStages(name string) []string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	var old []exportedStage
+	if json.Unmarshal(b, &old) != nil {
+		return nil
+	}
+	var files []string
+	for _, s := range old {
+		rest, ok := strings.CutPrefix(s.File, x.prefix+"-")
+		if !ok {
+			continue
+		}
+		digits, ok := strings.CutSuffix(rest, ".mps")
+		k, err := strconv.Atoi(digits)
+		if !ok || err != nil || k <= len(x.stages) || strconv.Itoa(k) != digits {
+			continue
+		}
+		if fi, err := os.Lstat(s.File); err == nil && fi.Mode().IsRegular() {
+			files = append(files, s.File)
+		}
+	}
+	return files
 }
 
 // discard removes the temporary files of stages not committed.

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -341,6 +344,58 @@ func TestPlanQuiet(t *testing.T) {
 	for _, want := range []string{"escrito " + out + "\n", "escritos 6 programas lineales de etapa y " + prefix + ".json\n"} {
 		if code != exitOK || !strings.Contains(errOut, want) {
 			t.Errorf("plan: got exit %d, stderr %q; want 0 and %q", code, errOut, want)
+		}
+	}
+}
+
+// TestPlanExportRemovesOldStages: a new export removes the stages an
+// earlier run's manifest listed that the new run did not write
+// (PREFIX-7.mps to PREFIX-10.mps, for a run of 6 stages after one of
+// 10): they were left beside a manifest that does not list them. Files
+// the old manifest does not list, and names it lists that are not
+// PREFIX-k.mps, are left as they are.
+func TestPlanExportRemovesOldStages(t *testing.T) {
+	dir := t.TempDir()
+	prefix := filepath.Join(dir, "stage")
+	var old []exportedStage
+	for k := 1; k <= 10; k++ {
+		old = append(old, exportedStage{Stage: "earlier", File: fmt.Sprintf("%s-%d.mps", prefix, k)})
+	}
+	// Listed, but not of the form PREFIX-k.mps: kept.
+	kept := []string{prefix + "-07.mps", prefix + "-x.mps", filepath.Join(dir, "other-8.mps"), prefix + "-11.lp"}
+	for _, name := range kept {
+		old = append(old, exportedStage{Stage: "earlier", File: name})
+	}
+	unlisted := prefix + "-12.mps"
+	b, err := json.Marshal(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prefix+".json", b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append(old, exportedStage{File: unlisted}) {
+		if err := os.WriteFile(s.File, []byte("an earlier stage\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stages := exportStages(t, prefix)
+	if len(stages) != 6 {
+		t.Fatalf("got %d stages, want 6", len(stages))
+	}
+	for k := 1; k <= 10; k++ {
+		name := fmt.Sprintf("%s-%d.mps", prefix, k)
+		_, err := os.Stat(name)
+		if k <= len(stages) && err != nil {
+			t.Errorf("%s: %v, want the new stage", name, err)
+		}
+		if k > len(stages) && !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %v, want it removed", name, err)
+		}
+	}
+	for _, name := range append(kept, unlisted) {
+		if b, err := os.ReadFile(name); err != nil || string(b) != "an earlier stage\n" {
+			t.Errorf("%s: got %q (%v), want it as it was", name, b, err)
 		}
 	}
 }
