@@ -93,14 +93,22 @@ func (c *command) demo(ctx context.Context, args []string) error {
 	if len(pos) != 0 {
 		return usageError{c.t(msgDemoArgs, len(pos))}
 	}
+	// Listen first: an address in use is said before the data directory
+	// is created and the demo planned. Connections wait in the queue of
+	// the socket until the server serves, after the links are printed.
+	ln, err := c.listen(*addr)
+	if err != nil {
+		return err
+	}
 	if err := c.seedDemo(ctx, *data); err != nil {
+		ln.Close()
 		if ctx.Err() != nil {
 			return interruptedError{c.t(msgInterrupted)}
 		}
 		return err
 	}
 	d := demo.Build()
-	return c.runServer(ctx, serverConfig{data: *data, addr: *addr,
+	return c.runServer(ctx, serverConfig{data: *data, ln: ln,
 		demo: &web.DemoPeople{Member: d.Member, Coordinator: d.Coordinator, Organizer: d.Organizer, Collective: "boyle-heights"},
 		ready: func(url string) {
 			fmt.Fprintf(c.stdout, c.t(msgDemoLinks), url, url, url, url)

@@ -29,6 +29,12 @@ const (
 	msgServePushSubject msgKey = "serve-push-subject"
 	msgServeSMS         msgKey = "serve-sms"
 	msgServeCallFlags   msgKey = "serve-call-flags"
+	msgListenInUse      msgKey = "listen-in-use"
+	msgListenAddr       msgKey = "listen-addr"
+	msgListenName       msgKey = "listen-name"
+	msgListenNotHere    msgKey = "listen-not-here"
+	msgListenDenied     msgKey = "listen-denied"
+	msgListenOther      msgKey = "listen-other"
 )
 
 var serveMessages = map[msgKey][2]string{
@@ -44,7 +50,7 @@ document at /api/openapi.json. DIR holds the SQLite database and the key
 that seals contact details (created on first start); with --db,
 PostgreSQL holds the data and DIR only the key. Stops gracefully on
 SIGINT or SIGTERM, letting requests under way finish (exit status 0);
-stopped so before it listens, it exits 130.
+stopped so before it serves, while it opens the database, it exits 130.
 
 Members sign in with a passkey, or with a one-time code sent by email
 through the SMTP server of --smtp (smtp://user:password@host:port works
@@ -86,8 +92,8 @@ OpenAPI en /api/openapi.json. DIR guarda la base de datos SQLite y la
 clave que sella los datos de contacto (creada en el primer arranque); con
 --db, PostgreSQL guarda los datos y DIR solo la clave. Se detiene con
 orden al recibir SIGINT o SIGTERM, dejando terminar las solicitudes en
-curso (estado de salida 0); detenido así antes de escuchar, termina con
-130.
+curso (estado de salida 0); detenido así antes de servir, mientras abre
+la base de datos, termina con 130.
 
 Los miembros entran con una llave de acceso, o con un código de un solo
 uso enviado por correo electrónico a través del servidor SMTP de --smtp
@@ -147,6 +153,24 @@ Opciones:
 	msgServeCallFlags: {
 		"--call-rings must be from 10s to 1h, and --call-retention from 1h to 168h (7 days); got %v and %v",
 		"--call-rings debe ir de 10s a 1h, y --call-retention de 1h a 168h (7 días); se dio %v y %v"},
+	msgListenInUse: {
+		"--addr %s: cannot listen there: the address is in use (another server, or another commune?)",
+		"--addr %s: no se puede escuchar ahí: la dirección ya está en uso (¿otro servidor, u otro commune?)"},
+	msgListenAddr: {
+		"--addr %s: want a host and a port, such as 127.0.0.1:8080",
+		"--addr %s: se espera un servidor y un puerto, como 127.0.0.1:8080"},
+	msgListenName: {
+		"--addr %s: cannot listen there: no such host or port name",
+		"--addr %s: no se puede escuchar ahí: no existe ese nombre de servidor o de puerto"},
+	msgListenNotHere: {
+		"--addr %s: cannot listen there: this machine has no such address",
+		"--addr %s: no se puede escuchar ahí: esta máquina no tiene esa dirección"},
+	msgListenDenied: {
+		"--addr %s: cannot listen there: permission denied (ports below 1024 need privileges)",
+		"--addr %s: no se puede escuchar ahí: permiso denegado (los puertos por debajo de 1024 requieren privilegios)"},
+	msgListenOther: {
+		"--addr %s: cannot listen there: %v",
+		"--addr %s: no se puede escuchar ahí: %v"},
 }
 
 // shutdownTimeout is how long requests under way get to finish once a
@@ -190,14 +214,22 @@ func (c *command) serve(ctx context.Context, args []string) error {
 			return usageError{c.t(msgServeSMS, err)}
 		}
 	}
-	return c.runServer(ctx, serverConfig{data: *data, db: *db, addr: *addr, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj,
+	// Listen first: an address in use is said before the data directory
+	// is created.
+	ln, err := c.listen(*addr)
+	if err != nil {
+		return err
+	}
+	return c.runServer(ctx, serverConfig{data: *data, db: *db, ln: ln, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj,
 		sms: sms, calls: web.CallOptions{Policy: call.Policy{Factor: call.DefaultPolicy.Factor, Interval: *rings}, Retention: *retention}})
 }
 
 // serverConfig is what serve and demo start a server with.
 type serverConfig struct {
-	data, db, addr, publicURL string
-	mailer                    *notify.Mailer
+	data, db, publicURL string
+	// ln listens on --addr; runServer closes it.
+	ln     net.Listener
+	mailer *notify.Mailer
 	// pushSubject is --push-subject, "" for the default (push.go).
 	pushSubject string
 	// sms is the gateway of text messages (--sms), or nil.
@@ -213,6 +245,8 @@ type serverConfig struct {
 
 // runServer runs the server until ctx ends or a signal asks it to stop.
 func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
+	ln := cfg.ln
+	defer ln.Close() // closed already once the server has served
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -236,16 +270,11 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 	} else if n > 0 {
 		log.Warn("plan runs left unfinished by the last process marked failed", "runs", n)
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
 	if cfg.publicURL == "" {
 		cfg.publicURL = localURL(ln.Addr())
 	}
 	pusher, err := c.newPusher(cfg.data, cfg.pushSubject, cfg.publicURL)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	if cfg.mailer != nil {
@@ -307,6 +336,31 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// listen listens on addr (--addr); why it cannot is a usage error in
+// the user's language, naming the address: the net package's error is
+// in English ("listen tcp ...: bind: address already in use").
+func (c *command) listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	var ae *net.AddrError
+	var de *net.DNSError
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, usageError{c.t(msgListenInUse, addr)}
+	case errors.As(err, &ae):
+		return nil, usageError{c.t(msgListenAddr, addr)}
+	case errors.As(err, &de):
+		return nil, usageError{c.t(msgListenName, addr)}
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, usageError{c.t(msgListenNotHere, addr)}
+	case errors.Is(err, syscall.EACCES):
+		return nil, usageError{c.t(msgListenDenied, addr)}
+	}
+	return nil, usageError{c.t(msgListenOther, addr, err)}
 }
 
 // localURL is the public URL of a server listening on addr when none is

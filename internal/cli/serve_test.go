@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -213,6 +217,40 @@ func TestServePlanRuns(t *testing.T) {
 		}
 		if r.Status != store.RunFailed || r.Error == "" {
 			t.Errorf("run %d after the server stopped: got status %q, error %q; want failed with a reason", id, r.Status, r.Error)
+		}
+	}
+}
+
+// TestServeListenErrors: an address serve and demo cannot listen on is
+// a usage error naming it, in the user's language, said before the data
+// directory is created; it was the net package's English error
+// ("serve: listen tcp ...: bind: address already in use"), once the
+// directory was made (and, for demo, the organization planned).
+func TestServeListenErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	inUse := busy.Addr().String()
+	cases := []struct {
+		lang, cmd, addr, want string
+	}{
+		{"en", "serve", inUse, "commune: --addr " + inUse + ": cannot listen there: the address is in use (another server, or another commune?)\n"},
+		{"es", "serve", inUse, "commune: --addr " + inUse + ": no se puede escuchar ahí: la dirección ya está en uso (¿otro servidor, u otro commune?)\n"},
+		{"es", "demo", inUse, "commune: --addr " + inUse + ": no se puede escuchar ahí: la dirección ya está en uso (¿otro servidor, u otro commune?)\n"},
+		{"en", "demo", "8080", "commune: --addr 8080: want a host and a port, such as 127.0.0.1:8080\n"},
+		{"es", "serve", "127.0.0.1:99999", "commune: --addr 127.0.0.1:99999: se espera un servidor y un puerto, como 127.0.0.1:8080\n"},
+		{"en", "serve", "192.0.2.7:8080", "commune: --addr 192.0.2.7:8080: cannot listen there: this machine has no such address\n"},
+	}
+	for _, c := range cases {
+		data := filepath.Join(t.TempDir(), "data")
+		code, out, errOut := runCLI(t, c.lang, c.cmd, "--data", data, "--addr", c.addr)
+		if code != exitUsage || out != "" || errOut != c.want {
+			t.Errorf("%s %s --addr %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.cmd, c.addr, code, out, errOut, c.want)
+		}
+		if _, err := os.Stat(data); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s %s --addr %s: the data directory: %v, want none made", c.lang, c.cmd, c.addr, err)
 		}
 	}
 }
