@@ -13,19 +13,6 @@ import (
 	"unicode"
 )
 
-// MPSError is a problem in an MPS file, with the line it was found on.
-type MPSError struct {
-	Line int
-	Msg  string
-}
-
-func (e *MPSError) Error() string {
-	if e.Line == 0 {
-		return "mps: " + e.Msg
-	}
-	return fmt.Sprintf("mps: line %d: %s", e.Line, e.Msg)
-}
-
 // mpsInfinity: bounds and right-hand sides at or beyond this magnitude are
 // infinite, the convention of CPLEX, CLP and HiGHS.
 const mpsInfinity = 1e30
@@ -62,7 +49,7 @@ func ReadMPS(r io.Reader) (*Model, error) {
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, &MPSError{Msg: "gzip: " + err.Error()}
+			return nil, mpsError(0, MPSGzip, strings.TrimPrefix(err.Error(), "gzip: "))
 		}
 		defer gz.Close()
 		br = bufio.NewReaderSize(gz, 1<<16)
@@ -88,16 +75,16 @@ func ReadMPS(r io.Reader) (*Model, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if err == bufio.ErrTooLong {
-			return nil, &MPSError{Line: p.line + 1, Msg: "line longer than 16 MiB"}
+			return nil, mpsError(p.line+1, MPSLineTooLong)
 		}
-		return nil, &MPSError{Line: p.line + 1, Msg: err.Error()}
+		return nil, mpsError(p.line+1, MPSRead, err.Error())
 	}
 	// Problems found at the end are reported on the line after the last.
 	if p.section != secEnd {
-		return nil, &MPSError{Line: p.line + 1, Msg: "file ends without ENDATA"}
+		return nil, mpsError(p.line+1, MPSNoEnd)
 	}
 	if p.objRow < 0 && len(p.m.RowLower) == 0 && len(p.m.Cost) == 0 {
-		return nil, &MPSError{Line: p.line, Msg: "no ROWS and no COLUMNS: not an MPS file"}
+		return nil, mpsError(p.line, MPSEmpty)
 	}
 	p.finish()
 	p.m.Matrix()
@@ -142,8 +129,8 @@ type mpsParser struct {
 
 const droppedRow = -2
 
-func (p *mpsParser) errf(format string, args ...any) error {
-	return &MPSError{Line: p.line, Msg: fmt.Sprintf(format, args...)}
+func (p *mpsParser) errf(kind MPSErrorKind, args ...any) error {
+	return mpsError(p.line, kind, args...)
 }
 
 func (p *mpsParser) parseLine(line string) error {
@@ -159,9 +146,9 @@ func (p *mpsParser) parseLine(line string) error {
 	}
 	switch p.section {
 	case secNone:
-		return p.errf("data before any section header")
+		return p.errf(MPSDataBeforeSection)
 	case secName:
-		return p.errf("data after NAME; expected a section such as ROWS")
+		return p.errf(MPSDataAfterName)
 	case secObjSense:
 		return p.objSense(strings.Fields(line))
 	case secRows:
@@ -184,12 +171,12 @@ func (p *mpsParser) header(line string) error {
 	}
 	sec, ok := next[strings.ToUpper(f[0])]
 	if !ok {
-		return p.errf("unknown section %q", f[0])
+		return p.errf(MPSUnknownSection, f[0])
 	}
 	switch sec {
 	case secName:
 		if p.section != secNone {
-			return p.errf("NAME must come first")
+			return p.errf(MPSNameNotFirst)
 		}
 		if len(f) > 1 {
 			p.m.Name = strings.TrimSpace(line[len(f[0]):])
@@ -206,22 +193,22 @@ func (p *mpsParser) header(line string) error {
 		}
 	case secRows:
 		if p.section >= secRows {
-			return p.errf("ROWS section appears twice or after COLUMNS")
+			return p.errf(MPSRowsMisplaced)
 		}
 	case secColumns:
 		if p.section != secRows {
-			return p.errf("COLUMNS must follow ROWS")
+			return p.errf(MPSColumnsMisplaced)
 		}
 	case secRHS, secRanges, secBounds:
 		if p.section < secColumns {
-			return p.errf("%s before COLUMNS", f[0])
+			return p.errf(MPSSectionBeforeColumns, f[0])
 		}
 		if sec < p.section {
-			return p.errf("%s after a later section", f[0])
+			return p.errf(MPSSectionOutOfOrder, f[0])
 		}
 	case secEnd:
 		if p.section < secRows {
-			return p.errf("ENDATA before ROWS")
+			return p.errf(MPSEndBeforeRows)
 		}
 	}
 	p.section = sec
@@ -230,7 +217,7 @@ func (p *mpsParser) header(line string) error {
 
 func (p *mpsParser) objSense(f []string) error {
 	if len(f) != 1 {
-		return p.errf("OBJSENSE takes one word, MIN or MAX")
+		return p.errf(MPSObjSenseWords)
 	}
 	switch strings.ToUpper(f[0]) {
 	case "MIN", "MINIMIZE", "MINIMISE":
@@ -238,7 +225,7 @@ func (p *mpsParser) objSense(f []string) error {
 	case "MAX", "MAXIMIZE", "MAXIMISE":
 		p.negate = true
 	default:
-		return p.errf("OBJSENSE %q: want MIN or MAX", f[0])
+		return p.errf(MPSObjSenseUnknown, f[0])
 	}
 	return nil
 }
@@ -266,14 +253,14 @@ func (p *mpsParser) rowLine(line string) error {
 	if len(f) != 2 {
 		ff := fixedFields(line)
 		if len(ff) != 2 || ff[0] == "" || ff[1] == "" {
-			return p.errf("want a row type and a row name, got %d fields", len(f))
+			return p.errf(MPSRowFields, len(f))
 		}
 		f = ff
 	}
 	t := strings.ToUpper(f[0])
 	name := f[1]
 	if _, dup := p.rows[name]; dup || name == p.objName && p.objRow >= 0 {
-		return p.errf("row %q defined twice", name)
+		return p.errf(MPSRowTwice, name)
 	}
 	switch t {
 	case "N":
@@ -286,7 +273,7 @@ func (p *mpsParser) rowLine(line string) error {
 		return nil
 	case "E", "L", "G":
 	default:
-		return p.errf("row %q: unknown type %q (want N, E, L or G)", name, f[0])
+		return p.errf(MPSRowType, name, f[0])
 	}
 	p.rows[name] = int32(len(p.rowType))
 	p.rowType = append(p.rowType, t[0])
@@ -309,7 +296,9 @@ func (p *mpsParser) rowRef(name string) (int32, bool) {
 	return r, ok
 }
 
-func (p *mpsParser) number(s, what string) (float64, error) {
+// number reads s, a value; the error of a value that is not a number is
+// of the kind given, its args followed by s.
+func (p *mpsParser) number(s string, kind MPSErrorKind, args ...any) (float64, error) {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		// Fortran exponents such as 1.5D+03.
@@ -322,7 +311,7 @@ func (p *mpsParser) number(s, what string) (float64, error) {
 		err = nil // ±Inf or a denormal zero: the caller judges
 	}
 	if err != nil || math.IsNaN(v) {
-		return 0, p.errf("%s: %q is not a number", what, s)
+		return 0, p.errf(kind, append(args, s)...)
 	}
 	return v, nil
 }
@@ -335,11 +324,11 @@ func (p *mpsParser) columnLine(line string) error {
 	if !p.columnFieldsOK(f) {
 		ff := fixedFields(line)
 		if len(ff) < 4 || ff[1] == "" {
-			return p.unknownRowErr(f, fmt.Sprintf("want a column name and one or two (row, value) pairs, got %d fields", len(f)))
+			return p.unknownRowErr(f, MPSColumnFieldsCount, len(f))
 		}
 		f = ff[1:]
 		if !p.columnFieldsOK(f) {
-			return p.unknownRowErr(f, "want a column name and one or two (row, value) pairs")
+			return p.unknownRowErr(f, MPSColumnFields)
 		}
 	}
 	name := f[0]
@@ -349,31 +338,31 @@ func (p *mpsParser) columnLine(line string) error {
 		p.cols[name] = j
 		p.lowerSet = append(p.lowerSet, false)
 	} else if j != p.curCol {
-		return p.errf("column %q appears again after other columns", name)
+		return p.errf(MPSColumnAgain, name)
 	}
 	p.curCol = j
 	for k := 1; k+1 < len(f); k += 2 {
 		r, _ := p.rowRef(f[k])
-		v, err := p.number(f[k+1], fmt.Sprintf("column %q row %q", name, f[k]))
+		v, err := p.number(f[k+1], MPSCoefNotNumber, name, f[k])
 		if err != nil {
 			return err
 		}
 		if math.IsInf(v, 0) {
-			return p.errf("column %q row %q: coefficient is infinite", name, f[k])
+			return p.errf(MPSCoefInfinite, name, f[k])
 		}
 		switch r {
 		case droppedRow:
 			continue
 		case objRowRef:
 			if p.m.Cost[j] != 0 {
-				return p.errf("column %q: objective coefficient given twice", name)
+				return p.errf(MPSObjCoefTwice, name)
 			}
 			p.m.Cost[j] = v
 			continue
 		}
 		key := [2]int32{r, j}
 		if _, dup := p.entries[key]; dup {
-			return p.errf("column %q row %q: coefficient given twice", name, f[k])
+			return p.errf(MPSCoefTwice, name, f[k])
 		}
 		p.entries[key] = struct{}{}
 		if v != 0 {
@@ -384,16 +373,16 @@ func (p *mpsParser) columnLine(line string) error {
 }
 
 // unknownRowErr names the unknown row in a line that has the right shape,
-// and falls back to msg otherwise.
-func (p *mpsParser) unknownRowErr(f []string, msg string) error {
+// and falls back to the error of kind and args otherwise.
+func (p *mpsParser) unknownRowErr(f []string, kind MPSErrorKind, args ...any) error {
 	if len(f) == 3 || len(f) == 5 {
 		for k := 1; k < len(f); k += 2 {
 			if _, ok := p.rowRef(f[k]); !ok {
-				return p.errf("unknown row %q", f[k])
+				return p.errf(MPSUnknownRow, f[k])
 			}
 		}
 	}
-	return p.errf("%s", msg)
+	return p.errf(kind, args...)
 }
 
 func (p *mpsParser) columnFieldsOK(f []string) bool {
@@ -422,7 +411,7 @@ func (p *mpsParser) rhsLine(line string) error {
 			}
 		}
 		if !ok {
-			return p.errf("want an optional set name and one or two (row, value) pairs with known rows")
+			return p.errf(MPSRHSFields)
 		}
 	}
 	cur := &p.rhsSet
@@ -437,7 +426,7 @@ func (p *mpsParser) rhsLine(line string) error {
 	}
 	for k := 0; k+1 < len(pairs); k += 2 {
 		r, _ := p.rowRef(pairs[k])
-		v, err := p.number(pairs[k+1], fmt.Sprintf("row %q", pairs[k]))
+		v, err := p.number(pairs[k+1], MPSRHSNotNumber, pairs[k])
 		if err != nil {
 			return err
 		}
@@ -453,10 +442,10 @@ func (p *mpsParser) rhsLine(line string) error {
 		}
 		switch r {
 		case droppedRow, objRowRef:
-			return p.errf("RANGES on free row %q", pairs[k])
+			return p.errf(MPSRangeFreeRow, pairs[k])
 		}
 		if p.hasRange[r] {
-			return p.errf("row %q: range given twice", pairs[k])
+			return p.errf(MPSRangeTwice, pairs[k])
 		}
 		p.hasRange[r] = true
 		p.rangeVal[r] = v
@@ -504,7 +493,7 @@ func (p *mpsParser) boundLine(line string) error {
 	m := p.m
 	var v float64
 	if val != "" {
-		if v, err = p.number(val, fmt.Sprintf("bound %s on column %q", typ, col)); err != nil {
+		if v, err = p.number(val, MPSBoundNotNumber, typ, col); err != nil {
 			return err
 		}
 	}
@@ -519,7 +508,7 @@ func (p *mpsParser) boundLine(line string) error {
 		p.lowerSet[j] = true
 	case "FX":
 		if math.IsInf(clampInf(v), 0) {
-			return p.errf("column %q: FX bound is infinite", col)
+			return p.errf(MPSFixedInfinite, col)
 		}
 		m.ColLower[j], m.ColUpper[j] = v, v
 		p.lowerSet[j] = true
@@ -548,7 +537,7 @@ func fixedBound(ff []string) []string {
 
 func (p *mpsParser) splitBound(f []string) (typ, col, val string, err error) {
 	if len(f) < 2 {
-		return "", "", "", p.errf("want a bound type, an optional set name, a column and a value")
+		return "", "", "", p.errf(MPSBoundFields)
 	}
 	typ = strings.ToUpper(f[0])
 	needsValue := true
@@ -557,9 +546,9 @@ func (p *mpsParser) splitBound(f []string) (typ, col, val string, err error) {
 	case "FR", "MI", "PL", "BV":
 		needsValue = false
 	case "SC":
-		return "", "", "", p.errf("semi-continuous bounds (SC) are not linear programming")
+		return "", "", "", p.errf(MPSBoundSC)
 	default:
-		return "", "", "", p.errf("unknown bound type %q", f[0])
+		return "", "", "", p.errf(MPSBoundType, f[0])
 	}
 	rest := f[1:]
 	known := func(s string) bool { _, ok := p.cols[s]; return ok }
@@ -567,7 +556,7 @@ func (p *mpsParser) splitBound(f []string) (typ, col, val string, err error) {
 	case len(rest) == 3:
 		col, val = rest[1], rest[2]
 	case len(rest) == 2 && needsValue && !known(rest[0]) && known(rest[1]):
-		return "", "", "", p.errf("bound %s on column %q has no value", typ, rest[1])
+		return "", "", "", p.errf(MPSBoundNoValue, typ, rest[1])
 	case len(rest) == 2 && needsValue:
 		col, val = rest[0], rest[1]
 	case len(rest) == 2 && known(rest[1]):
@@ -577,13 +566,13 @@ func (p *mpsParser) splitBound(f []string) (typ, col, val string, err error) {
 	case len(rest) == 1 && !needsValue:
 		col = rest[0]
 	default:
-		return "", "", "", p.errf("bound %s: want an optional set name, a column and a value, got %d fields", typ, len(rest))
+		return "", "", "", p.errf(MPSBoundFieldsCount, typ, len(rest))
 	}
 	if !known(col) {
-		return "", "", "", p.errf("bound %s on unknown column %q", typ, col)
+		return "", "", "", p.errf(MPSBoundUnknownColumn, typ, col)
 	}
 	if needsValue && val == "" {
-		return "", "", "", p.errf("bound %s on column %q has no value", typ, col)
+		return "", "", "", p.errf(MPSBoundNoValue, typ, col)
 	}
 	if set := ""; len(rest) == 3 {
 		set = rest[0]
@@ -591,7 +580,7 @@ func (p *mpsParser) splitBound(f []string) (typ, col, val string, err error) {
 			p.boundSet = set + "\x00"
 		}
 		if p.boundSet != set+"\x00" {
-			return "", "", "", p.errf("second bound set %q is not supported", set)
+			return "", "", "", p.errf(MPSBoundSecondSet, set)
 		}
 	}
 	return typ, col, val, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -274,6 +275,9 @@ func FuzzReadMPS(f *testing.F) {
 			if me.Line == 0 && !strings.HasPrefix(me.Msg, "gzip") {
 				t.Fatalf("error %q names no line", err)
 			}
+			if me.Kind == MPSOther || me.Msg != fmt.Sprintf(me.Kind.Format(), me.Args...) {
+				t.Fatalf("error %q: kind %d and args %q do not make its message", err, me.Kind, me.Args)
+			}
 			return
 		}
 		if m.Validate() != nil {
@@ -291,4 +295,42 @@ func FuzzReadMPS(f *testing.F) {
 			t.Fatalf("round trip changed the model:\n%s", buf.String())
 		}
 	})
+}
+
+// TestMPSErrorKinds: an error says which problem it is and with what
+// names, so that a program can word it in another language; its message
+// is the kind's format with those args.
+func TestMPSErrorKinds(t *testing.T) {
+	head := "NAME t\nROWS\n N obj\n L c1\nCOLUMNS\n"
+	cases := []struct {
+		text string
+		kind MPSErrorKind
+		args []any
+	}{
+		{head + " x c9 1\nENDATA\n", MPSUnknownRow, []any{"c9"}},
+		{head + " x c1 1.2.3\nENDATA\n", MPSCoefNotNumber, []any{"x", "c1", "1.2.3"}},
+		{head + " x c1 1\nRHS\n rhs c1 one\nENDATA\n", MPSRHSNotNumber, []any{"c1", "one"}},
+		{head + " x c1 1\nBOUNDS\n UP b x high\nENDATA\n", MPSBoundNotNumber, []any{"UP", "x", "high"}},
+		{"NAME t\nROWS\n Q r\n", MPSRowType, []any{"r", "Q"}},
+		{head + " x c1 1\n", MPSNoEnd, nil},
+	}
+	for _, c := range cases {
+		_, err := ReadMPS(strings.NewReader(c.text))
+		var me *MPSError
+		if !errors.As(err, &me) {
+			t.Fatalf("got %v, want an *MPSError", err)
+		}
+		if me.Kind != c.kind || fmt.Sprint(me.Args) != fmt.Sprint(c.args) || me.Msg != fmt.Sprintf(c.kind.Format(), c.args...) {
+			t.Errorf("%q: got kind %d args %q (%v), want kind %d args %q", c.text, me.Kind, me.Args, err, c.kind, c.args)
+		}
+	}
+	// Every kind has a format, so that counting up from 1 while Format is
+	// not "" lists them all.
+	k := MPSErrorKind(1)
+	for k.Format() != "" {
+		k++
+	}
+	if int(k) != len(mpsFormats) || MPSOther.Format() != "" {
+		t.Errorf("formats end at kind %d, want %d, after the last; MPSOther's is %q, want none", k, len(mpsFormats), MPSOther.Format())
+	}
 }

@@ -90,7 +90,7 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	if err != nil {
 		var me *lp.MPSError
 		if errors.As(err, &me) {
-			return usageError{fmt.Sprintf("%s: %v", pos[0], err)}
+			return usageError{c.mpsError(pos[0], me)}
 		}
 		return c.inputError(pos[0], err)
 	}

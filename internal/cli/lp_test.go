@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/commune-org/commune/lp"
 )
 
 const infeasibleMPS = `NAME infeasible
@@ -138,5 +142,41 @@ func TestLPSolveInterrupted(t *testing.T) {
 	code := Run(ctx, Config{Lang: "es"}, []string{"lp", "solve", "../../examples/lp/kitchen.mps"}, &stdout, &stderr)
 	if code != 130 || stdout.Len() != 0 || stderr.String() != "commune: interrumpido\n" {
 		t.Errorf("got exit %d, stdout %q, stderr %q; want exit 130 and %q", code, stdout.String(), stderr.String(), "commune: interrumpido\n")
+	}
+}
+
+// TestLPSolveMPSErrors: a problem in an MPS file is said in the user's
+// language, naming the file and the line; it was lp's English
+// ("mps: line 6: unknown row ...") in Spanish too.
+func TestLPSolveMPSErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.mps")
+	os.WriteFile(bad, []byte("NAME t\nROWS\n N obj\n L c1\nCOLUMNS\n x c9 1\nENDATA\n"), 0o644)
+	notNumber := filepath.Join(dir, "nan.mps")
+	os.WriteFile(notNumber, []byte("NAME t\nROWS\n N obj\n L c1\nCOLUMNS\n x c1 1\nBOUNDS\n UP b x alto\nENDATA\n"), 0o644)
+	gz := filepath.Join(dir, "bad.mps.gz")
+	os.WriteFile(gz, []byte("\x1f\x8b not gzip"), 0o644)
+	for _, c := range []struct{ lang, file, want string }{
+		{"en", bad, "commune: " + bad + ": line 6: unknown row \"c9\"\n"},
+		{"es", bad, "commune: " + bad + ": línea 6: fila desconocida \"c9\"\n"},
+		{"es", notNumber, "commune: " + notNumber + ": línea 8: cota UP de la columna \"x\": \"alto\" no es un número\n"},
+		{"es", gz, "commune: " + gz + ": no se puede descomprimir (gzip): "},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "lp", "solve", c.file)
+		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, c.want) {
+			t.Errorf("%s lp solve %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.file, code, out, errOut, c.want)
+		}
+	}
+}
+
+// TestMPSErrorsComplete: every problem the lp package names has its
+// Spanish, with the verbs of its English in the same order.
+func TestMPSErrorsComplete(t *testing.T) {
+	verbs := regexp.MustCompile(`%[a-z]`)
+	for k := lp.MPSErrorKind(1); k.Format() != ""; k++ {
+		es, ok := mpsES[k]
+		if got, want := verbs.FindAllString(es, -1), verbs.FindAllString(k.Format(), -1); !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("kind %d %q: Spanish %q (%v), verbs %v, want %v", k, k.Format(), es, ok, got, want)
+		}
 	}
 }
