@@ -271,14 +271,21 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // write runs fn in a transaction on the writer and commits it if fn
-// returns nil; otherwise nothing fn did is kept.
+// returns nil; otherwise nothing fn did is kept. If fn panics, the
+// transaction is rolled back as the panic goes on up: the server
+// recovers panics of requests and of its background work and goes on,
+// and a transaction left open would hold the one writer connection for
+// good, every later write waiting for it. write does not recover: it
+// cannot know what its caller was doing, and whether to go on is the
+// caller's choice. (The deferred Rollback does nothing once the
+// transaction committed.)
 func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %s: begin: %w", what, err)
 	}
+	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {

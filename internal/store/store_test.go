@@ -43,6 +43,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Migrations", testMigrations},
 		{"Schema", testSchema},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"WritePanic", testWritePanic},
 		{"Collectives", testCollectives},
 		{"Members", testMembers},
 		{"Memberships", testMemberships},

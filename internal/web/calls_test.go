@@ -106,6 +106,12 @@ var callsWorld = `{"format": "commune.world/v1", "period": "week",
 
 func newCallEnv(t *testing.T, cfg store.Config, members int) *callEnv {
 	t.Helper()
+	return newCallEnvWith(t, cfg, members, nil)
+}
+
+// newCallEnvWith is newCallEnv with options changed by tune, if not nil.
+func newCallEnvWith(t *testing.T, cfg store.Config, members int, tune func(*Options)) *callEnv {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, cfg)
 	if err != nil {
@@ -119,8 +125,11 @@ func newCallEnv(t *testing.T, cfg store.Config, members int) *callEnv {
 	}
 	policy := call.Policy{Factor: 3, Interval: time.Minute}
 	var log bytes.Buffer
-	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{Mailer: mailer, PublicURL: "https://commune.example.org",
-		Calls: CallOptions{Policy: policy, Backoff: time.Second}})
+	opt := Options{Mailer: mailer, PublicURL: "https://commune.example.org", Calls: CallOptions{Policy: policy, Backoff: time.Second}}
+	if tune != nil {
+		tune(&opt)
+	}
+	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), opt)
 	e := &callEnv{env: &env{store: st, srv: srv, http: srv.Handler(), log: &log}, smtp: mail, policy: policy}
 	e.web = httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {

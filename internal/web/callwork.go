@@ -239,7 +239,11 @@ func (s *Server) answerLink(key []byte, callID, member string) string {
 // once the sends under way have finished (each is bounded by its
 // channel's timeout), so that the caller may then close the store.
 func (s *Server) RunCalls(ctx context.Context) error {
-	if _, err := s.linkKey(); err != nil {
+	var err error
+	if s.guard(ctx, "call start", func() { _, err = s.linkKey() }) {
+		return errPanic
+	}
+	if err != nil {
 		return err
 	}
 	tick := time.NewTicker(s.calls.opt.Tick)
@@ -248,7 +252,14 @@ func (s *Server) RunCalls(ctx context.Context) error {
 		now := time.Now()
 		s.CallTick(ctx, now)
 		for ctx.Err() == nil {
-			n, err := s.Dispatch(ctx, time.Now())
+			var n int
+			var err error
+			// A panic while claiming or marking rows ends this round's
+			// dispatch; the rows it claimed are claimed again when
+			// their lease is over.
+			if s.guard(ctx, "call dispatch", func() { n, err = s.Dispatch(ctx, time.Now()) }) {
+				break
+			}
 			if err != nil && ctx.Err() == nil {
 				s.log.Error("call dispatch", "err", err)
 			}
@@ -269,40 +280,55 @@ func (s *Server) RunCalls(ctx context.Context) error {
 // ran out, asks the coordinators and organizers to verify each new
 // unverified call, notifies the next ring of every open call that needs
 // one, and purges calls whose retention is over. Errors are logged; the
-// next tick tries again.
+// next tick tries again. Each step, and the ring of each call, is
+// guarded (recover.go): one that panics is logged, and the others run,
+// so that a call that makes the code panic neither stops the rings of
+// the other calls nor the purge.
 func (s *Server) CallTick(ctx context.Context, now time.Time) {
-	changed, err := s.store.TickCalls(ctx, now)
-	if err != nil {
-		s.log.Error("call tick", "err", err)
-	}
-	touched := len(changed) > 0
-	if n, err := s.store.AskVerify(ctx, now, s.calls.names); err != nil {
-		s.log.Error("call verification requests", "err", err)
-	} else if n > 0 {
-		s.log.Info("call verification requests", "notices", n)
-		s.calls.poke()
-	}
-	open, err := s.store.OpenCalls(ctx)
-	if err != nil {
-		s.log.Error("call tick", "err", err)
-	}
-	for _, id := range open {
-		n, ring, err := s.store.Ring(ctx, id, now, s.calls.opt.Policy, s.calls.names)
+	touched := false
+	s.guard(ctx, "call tick", func() {
+		changed, err := s.store.TickCalls(ctx, now)
 		if err != nil {
-			s.log.Error("call ring", "call", id, "err", err)
-			continue
+			s.log.Error("call tick", "err", err)
 		}
-		if n > 0 {
-			s.log.Info("call ring", "call", id, "ring", ring, "targets", n)
-			touched = true
+		touched = len(changed) > 0
+	})
+	s.guard(ctx, "call verification requests", func() {
+		if n, err := s.store.AskVerify(ctx, now, s.calls.names); err != nil {
+			s.log.Error("call verification requests", "err", err)
+		} else if n > 0 {
+			s.log.Info("call verification requests", "notices", n)
 			s.calls.poke()
 		}
+	})
+	var open []string
+	s.guard(ctx, "call open", func() {
+		var err error
+		if open, err = s.store.OpenCalls(ctx); err != nil {
+			s.log.Error("call tick", "err", err)
+		}
+	})
+	for _, id := range open {
+		s.guard(ctx, "call ring", func() {
+			n, ring, err := s.store.Ring(ctx, id, now, s.calls.opt.Policy, s.calls.names)
+			if err != nil {
+				s.log.Error("call ring", "call", id, "err", err)
+				return
+			}
+			if n > 0 {
+				s.log.Info("call ring", "call", id, "ring", ring, "targets", n)
+				touched = true
+				s.calls.poke()
+			}
+		})
 	}
-	if n, err := s.store.PurgeCalls(ctx, now, s.calls.opt.Retention); err != nil {
-		s.log.Error("call purge", "err", err)
-	} else if n > 0 {
-		s.log.Info("calls purged", "calls", n)
-	}
+	s.guard(ctx, "call purge", func() {
+		if n, err := s.store.PurgeCalls(ctx, now, s.calls.opt.Retention); err != nil {
+			s.log.Error("call purge", "err", err)
+		} else if n > 0 {
+			s.log.Info("calls purged", "calls", n)
+		}
+	})
 	if touched {
 		s.calls.touch()
 	}
@@ -327,7 +353,12 @@ func (s *Server) Dispatch(ctx context.Context, now time.Time) (int, error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			outs[i] = s.deliver(ctx, key, &ds[i], now)
+			// A send runs on a goroutine of its own: a panic in it
+			// would stop the process, whatever its caller recovers.
+			// It is recorded as a failed try, tried again later.
+			if s.guard(ctx, "call send", func() { outs[i] = s.deliver(ctx, key, &ds[i], now) }) {
+				outs[i] = s.failed(&ds[i], now, "panic", true, 0)
+			}
 		})
 	}
 	wg.Wait()
@@ -347,7 +378,6 @@ func (s *Server) Dispatch(ctx context.Context, now time.Time) (int, error) {
 
 // deliver sends one claimed row and says what became of it at now.
 func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now time.Time) store.Outcome {
-	o := &s.calls.opt
 	out := store.Outcome{Delivery: d, At: now}
 	ch, ok := s.calls.channels[d.Channel]
 	switch {
@@ -371,25 +401,34 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 	}
 	if err != nil {
 		retry, after := notify.Retryable(err)
-		out.Class = "send"
+		class := "send"
 		switch {
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-			out.Class, retry = "timeout", true
+			class, retry = "timeout", true
 		case !retry:
-			out.Class = "refused"
+			class = "refused"
 		}
-		// The log gets the call, the channel and the class; the error
-		// itself may carry a server's words about the address.
-		s.log.Warn("call delivery failed", "call", d.Call, "channel", d.Channel, "attempt", d.Attempts, "class", out.Class)
-		if retry && d.Attempts < o.Attempts {
-			delay := o.Backoff << min(d.Attempts-1, 20)
-			if delay > o.MaxBackoff || delay <= 0 {
-				delay = o.MaxBackoff
-			}
-			out.Next = now.Add(max(delay, after))
-		}
-		return out
+		return s.failed(d, now, class, retry, after)
 	}
 	out.Sent = true
+	return out
+}
+
+// failed is the outcome at now of a try to send d that failed with
+// class: tried again after a delay that doubles with each try (at least
+// after), when retry says it may be and the tries are not used up.
+func (s *Server) failed(d *store.Delivery, now time.Time, class string, retry bool, after time.Duration) store.Outcome {
+	o := &s.calls.opt
+	out := store.Outcome{Delivery: d, At: now, Class: class}
+	// The log gets the call, the channel and the class; the error
+	// itself may carry a server's words about the address.
+	s.log.Warn("call delivery failed", "call", d.Call, "channel", d.Channel, "attempt", d.Attempts, "class", class)
+	if retry && d.Attempts < o.Attempts {
+		delay := o.Backoff << min(d.Attempts-1, 20)
+		if delay > o.MaxBackoff || delay <= 0 {
+			delay = o.MaxBackoff
+		}
+		out.Next = now.Add(max(delay, after))
+	}
 	return out
 }

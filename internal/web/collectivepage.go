@@ -210,6 +210,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	run.Plan = nil // the page needs only how it goes
+	run.Error = runError(langOf(s.ui.pageLang(r)), run.Error)
 	return s.render(w, r, http.StatusOK, "run.html", "run.title",
 		&runView{Collective: r.PathValue("id"), Run: run, Percent: int(100 * run.Progress)})
 }

@@ -26,14 +26,19 @@ const eventEvery = time.Minute
 // then runs eventRound every eventEvery until Shutdown. The first purge
 // does not wait for the first round: a server restarted more often than
 // eventEvery would otherwise never delete anything. Reminders wait for
-// the round, as before.
+// the round, as before. Each step of a round is guarded (recover.go): a
+// step that panics is logged and the others, and the next rounds, run.
 func (s *Server) startEventWorker() {
 	ctx := s.runs.ctx
+	every := eventEvery
+	if s.opt.eventEvery > 0 {
+		every = s.opt.eventEvery
+	}
 	s.runs.wg.Add(1)
 	go func() {
 		defer s.runs.wg.Done()
-		s.purgeEvents(ctx, time.Now())
-		t := time.NewTicker(eventEvery)
+		s.guard(ctx, "event purge", func() { s.purgeEvents(ctx, time.Now()) })
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
@@ -48,22 +53,28 @@ func (s *Server) startEventWorker() {
 
 // eventRound sends the reminders due at now and purges what has
 // expired by now. It logs failures (never an address or a member) and
-// leaves them to the next round.
+// leaves them to the next round; a step that panics does not keep the
+// steps after it from running. A reminder whose send panicked keeps its
+// claim, as one refused for good: it would likely panic again.
 func (s *Server) eventRound(ctx context.Context, now time.Time) {
 	if s.opt.Mailer != nil || s.opt.Pusher != nil {
-		sent, err := s.sendReminders(ctx, now)
-		if err != nil && ctx.Err() == nil {
-			s.log.LogAttrs(ctx, slog.LevelWarn, "event reminders", slog.String("err", err.Error()))
-		}
-		if sent > 0 {
-			s.log.LogAttrs(ctx, slog.LevelInfo, "event reminders sent", slog.Int("count", sent))
-		}
+		s.guard(ctx, "event reminders", func() {
+			sent, err := s.sendReminders(ctx, now)
+			if err != nil && ctx.Err() == nil {
+				s.log.LogAttrs(ctx, slog.LevelWarn, "event reminders", slog.String("err", err.Error()))
+			}
+			if sent > 0 {
+				s.log.LogAttrs(ctx, slog.LevelInfo, "event reminders sent", slog.Int("count", sent))
+			}
+		})
 	}
 	// Each collective's size this week, for the growth page.
-	if err := s.store.NoteSizes(ctx, now); err != nil && ctx.Err() == nil {
-		s.log.LogAttrs(ctx, slog.LevelWarn, "note sizes", slog.String("err", err.Error()))
-	}
-	s.purgeEvents(ctx, now)
+	s.guard(ctx, "note sizes", func() {
+		if err := s.store.NoteSizes(ctx, now); err != nil && ctx.Err() == nil {
+			s.log.LogAttrs(ctx, slog.LevelWarn, "note sizes", slog.String("err", err.Error()))
+		}
+	})
+	s.guard(ctx, "event purge", func() { s.purgeEvents(ctx, now) })
 }
 
 // purgeEvents deletes the answers, check-ins and reminders of the events

@@ -29,12 +29,39 @@ import (
 const progressEvery = time.Second
 
 // Messages of failed runs. They are shown to organizers and must hold no
-// personal data.
+// personal data. They are stored in English, as the planner's errors
+// are, and shown in the reader's language (runError).
 const (
 	msgRunStopped   = "the server stopped during the run"
 	msgRunNoWorld   = "reading the world failed"
 	msgRunStoreFail = "storing the plan failed"
+	msgRunPanicked  = "the run broke on the server's side"
 )
+
+// The keys of those messages in the catalogs.
+const (
+	msgRunStoppedKey   msgKey = "run-stopped"
+	msgRunNoWorldKey   msgKey = "run-no-world"
+	msgRunStoreFailKey msgKey = "run-store-failed"
+	msgRunPanickedKey  msgKey = "run-panicked"
+)
+
+// runMessages are the keys of the messages of failed runs, by message.
+var runMessages = map[string]msgKey{
+	msgRunStopped:   msgRunStoppedKey,
+	msgRunNoWorld:   msgRunNoWorldKey,
+	msgRunStoreFail: msgRunStoreFailKey,
+	msgRunPanicked:  msgRunPanickedKey,
+}
+
+// runError is a run's stored error as l reads it: one of the messages
+// above in l; any other (the planner's, in English) as it is.
+func runError(l lang, stored string) string {
+	if k, ok := runMessages[stored]; ok {
+		return l.t(k)
+	}
+	return stored
+}
 
 // planRunBody is what GET /api/v1/plans/{id} answers.
 type planRunBody struct {
@@ -92,7 +119,11 @@ func (s *Server) startRun(r *http.Request) (int64, error) {
 	s.runs.wg.Add(1)
 	go func() {
 		defer s.runs.wg.Done()
-		s.runPlan(s.runs.ctx, id)
+		// A run that panics is marked failed: the page that follows it
+		// would otherwise wait for good, and no run could start again.
+		if s.guard(s.runs.ctx, "plan run", func() { s.runPlan(s.runs.ctx, id) }) {
+			s.failRun(s.runs.ctx, id, msgRunPanicked, errPanic)
+		}
 		s.runs.Lock()
 		s.runs.active = 0
 		s.runs.Unlock()
@@ -114,19 +145,7 @@ func (s *Server) activeRun() int64 {
 func (s *Server) runPlan(ctx context.Context, id int64) {
 	start := time.Now()
 	s.log.InfoContext(ctx, "plan run started", "run", id)
-	fail := func(msg string, err error) {
-		if ctx.Err() != nil {
-			msg = msgRunStopped
-		}
-		// The server's context may be cancelled: the failure is still
-		// written, with a little time of its own.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if ferr := s.store.FailPlanRun(fctx, id, msg); ferr != nil {
-			s.log.ErrorContext(ctx, "plan run: mark failed", "run", id, "err", ferr)
-		}
-		s.log.WarnContext(ctx, "plan run failed", "run", id, "reason", msg, "err", err)
-	}
+	fail := func(msg string, err error) { s.failRun(ctx, id, msg, err) }
 	if err := s.store.SetPlanRunProgress(ctx, id, 0); err != nil {
 		fail(msgRunStoreFail, err)
 		return
@@ -142,34 +161,44 @@ func (s *Server) runPlan(ctx context.Context, id int64) {
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
-		t := time.NewTicker(progressEvery)
-		defer t.Stop()
-		last := 0.0
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
+		// Progress is only shown: if writing it panics, the run goes
+		// on without it.
+		s.guard(ctx, "plan run progress", func() {
+			t := time.NewTicker(progressEvery)
+			defer t.Stop()
+			last := 0.0
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+				}
+				p := math.Float64frombits(progress.Load())
+				if p == last {
+					continue
+				}
+				if err := s.store.SetPlanRunProgress(ctx, id, p); err != nil {
+					s.log.WarnContext(ctx, "plan run: progress", "run", id, "err", err)
+					continue
+				}
+				last = p
 			}
-			p := math.Float64frombits(progress.Load())
-			if p == last {
-				continue
-			}
-			if err := s.store.SetPlanRunProgress(ctx, id, p); err != nil {
-				s.log.WarnContext(ctx, "plan run: progress", "run", id, "err", err)
-				continue
-			}
-			last = p
-		}
+		})
 	}()
-	p, err := plan.Make(ctx, wd, plan.Options{Progress: func(e plan.Event) {
-		f := stageProgress(e.Stage)
-		if f > math.Float64frombits(progress.Load()) {
-			progress.Store(math.Float64bits(f))
-		}
-	}})
-	close(stop)
-	<-written
+	p, err := func() (*plan.Plan, error) {
+		// The writer of progress stops, and has stopped, before the
+		// run ends, even by a panic (which startRun recovers).
+		defer func() {
+			close(stop)
+			<-written
+		}()
+		return plan.Make(ctx, wd, plan.Options{Progress: func(e plan.Event) {
+			f := stageProgress(e.Stage)
+			if f > math.Float64frombits(progress.Load()) {
+				progress.Store(math.Float64bits(f))
+			}
+		}})
+	}()
 	if err != nil {
 		// The planner's errors name stages and solver statuses, not
 		// members.
@@ -181,6 +210,22 @@ func (s *Server) runPlan(ctx context.Context, id int64) {
 		return
 	}
 	s.log.InfoContext(ctx, "plan run done", "run", id, "duration", time.Since(start))
+}
+
+// failRun marks run id failed with msg (msgRunStopped if ctx ended) and
+// logs err, which must hold no personal data.
+func (s *Server) failRun(ctx context.Context, id int64, msg string, err error) {
+	if ctx.Err() != nil {
+		msg = msgRunStopped
+	}
+	// The server's context may be cancelled: the failure is still
+	// written, with a little time of its own.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if ferr := s.store.FailPlanRun(fctx, id, msg); ferr != nil {
+		s.log.ErrorContext(ctx, "plan run: mark failed", "run", id, "err", ferr)
+	}
+	s.log.WarnContext(ctx, "plan run failed", "run", id, "reason", msg, "err", err)
 }
 
 // stageProgress is the share of a run done when the planner reaches a
@@ -220,7 +265,8 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 	// The plan is written as stored, not decoded and encoded again: on
 	// a large plan that was most of the request's work. The store holds
 	// only plans plan.Marshal wrote, which are valid JSON.
-	head, err := json.Marshal(planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress, Error: run.Error})
+	head, err := json.Marshal(planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress,
+		Error: runError(language(r.Header.Get("Accept-Language")), run.Error)})
 	if err != nil {
 		return err
 	}
@@ -272,6 +318,8 @@ func (s *Server) getPlanProgress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress, Error: run.Error})
+	// In the language of the page that follows the run (runPage).
+	writeJSON(w, http.StatusOK, planRunBody{ID: run.ID, Status: run.Status, Progress: run.Progress,
+		Error: runError(langOf(s.ui.pageLang(r)), run.Error)})
 	return nil
 }

@@ -3,12 +3,8 @@ package web
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +40,12 @@ type Options struct {
 	SMS *notify.SMS
 	// Calls tunes the work of urgent calls (callwork.go).
 	Calls CallOptions
+
+	// For tests: beforeStep, if set, is called at the start of each
+	// step of background work with the step's name (guard), so that a
+	// test can make it panic; eventEvery, if set, replaces eventEvery.
+	beforeStep func(step string)
+	eventEvery time.Duration
 }
 
 // Server answers the API from a store.
@@ -211,23 +213,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// errPanic is the error of a request whose handler panicked.
-var errPanic = errors.New("web: the handler panicked")
-
 // recovered answers a request whose handler panicked with v, with the
 // error page or the JSON error of an internal error, in the reader's
 // language. Left to net/http, the panic would go to the server's log
 // with the client's address ("http: panic serving 203.0.113.9:4444")
 // and the value, which may hold what the handler was working on. The
-// log gets the route, the value only when it is a runtime error (whose
-// message names types and indexes, never data), else its type, and
-// the stack (functions and machine words, no strings).
+// log gets the route and the panic as panicError says (recover.go):
+// the message of a runtime error, else the value's type, and the stack.
 func (s *Server) recovered(w *recorder, r *http.Request, v any) {
-	what := fmt.Sprintf("%T", v)
-	if re, ok := v.(runtime.Error); ok {
-		what = re.Error()
-	}
-	err := fmt.Errorf("%w: %s\n%s", errPanic, what, debug.Stack())
+	err := panicError(v)
 	if w.status != 0 {
 		// The answer had begun: it cannot become an error any more.
 		s.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "code", string(store.CodeInternal), "err", err)

@@ -30,15 +30,21 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	// Demo is on, so that every route there can be is served and tested;
+	// its people are set by the tests that sign in through it.
+	return newEnvWith(t, Options{Demo: &DemoPeople{}})
+}
+
+// newEnvWith is newEnv with the options opt.
+func newEnvWith(t *testing.T, opt Options) *env {
+	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	var log bytes.Buffer
-	// Demo is on, so that every route there can be is served and tested;
-	// its people are set by the tests that sign in through it.
-	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{Demo: &DemoPeople{}})
+	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), opt)
 	// Before the store closes (cleanups run last first): a planning run
 	// under way is stopped and marked failed.
 	t.Cleanup(func() {
