@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/commune-org/commune/internal/demo"
@@ -116,9 +119,37 @@ func (c *command) demo(ctx context.Context, args []string) error {
 }
 
 // seedDemo fills the database in dir with the demo organization and its
-// plan, unless it holds it already.
+// plan, unless it holds it already. A directory that does not exist yet
+// is filled beside it, under a hidden name, and renamed into place once
+// the demo is planned: a demo interrupted while it seeds or plans leaves
+// no directory that the next start would take for a whole demo (it took
+// the organization without its plan for one).
 func (c *command) seedDemo(ctx context.Context, dir string) error {
-	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		return c.fillDemo(ctx, dir, dir)
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, ".commune-demo-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // nothing left to remove once renamed
+	if err := c.fillDemo(ctx, tmp, dir); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dir)
+}
+
+// demoStored, if set, is called once the demo organization is stored,
+// before it is planned: the tests interrupt the demo there.
+var demoStored func()
+
+// fillDemo is seedDemo on the directory at, named dir in what it says.
+func (c *command) fillDemo(ctx context.Context, at, dir string) error {
+	st, err := store.Open(ctx, store.Config{DataDir: at})
 	if err != nil {
 		return err
 	}
@@ -133,6 +164,9 @@ func (c *command) seedDemo(ctx context.Context, dir string) error {
 	fmt.Fprintf(c.stderr, c.t(msgDemoSeeding), dir, len(d.Collectives), len(d.World.Members))
 	if err := storeDemo(ctx, st, d); err != nil {
 		return fmt.Errorf("demo: %w", err)
+	}
+	if demoStored != nil {
+		demoStored()
 	}
 	start := time.Now()
 	p, err := plan.Make(ctx, d.World, plan.Options{})

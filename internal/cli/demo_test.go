@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -105,5 +108,48 @@ func TestDemoInterrupted(t *testing.T) {
 				t.Errorf("%s %s: got exit %d, stdout %q, stderr %q; want exit 130 and %q", lang, cmd, code, stdout.String(), stderr.String(), want)
 			}
 		}
+	}
+}
+
+// TestDemoInterruptedWhilePlanning: a demo interrupted once its
+// organization is stored, while it plans, leaves no data directory, and
+// the next start creates and plans the demo whole; it used to find the
+// organization and take it, without a plan.
+func TestDemoInterruptedWhilePlanning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plans the demo world")
+	}
+	dir := filepath.Join(t.TempDir(), "demo")
+	ctx, cancel := context.WithCancel(t.Context())
+	demoStored = cancel
+	defer func() { demoStored = nil }()
+	c := &command{cfg: Config{Lang: "en"}, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	if err := c.seedDemo(ctx, dir); err == nil {
+		t.Fatal("a demo interrupted while it plans: no error")
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("after the interruption: %s exists (%v)", dir, err)
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".commune-demo-*"))
+	if len(left) > 0 {
+		t.Errorf("after the interruption: %v left behind", left)
+	}
+
+	demoStored = nil
+	var stderr bytes.Buffer
+	c.stderr = &stderr
+	if err := c.seedDemo(t.Context(), dir); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "creating the demo organization in "+dir) || !strings.Contains(stderr.String(), "planned in") {
+		t.Errorf("next start: got %q, want the demo created and planned", stderr.String())
+	}
+	st, err := store.Open(t.Context(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if run, err := st.PlanRun(t.Context(), 1); err != nil || run.Status != store.RunDone {
+		t.Errorf("plan run 1: got %+v, %v; want done", run, err)
 	}
 }
