@@ -79,7 +79,7 @@ func newExplainer(g *graph, md *model, x []float64, sol *lp.Solution) *explainer
 	if sol != nil {
 		x = sol.X
 	}
-	e := &explainer{g: g, md: md, x: x, sol: sol, recipesAt: make([][]int, len(w.Sites)), arcsAt: map[[2]int][]int{}, bySources: map[string]Cause{},
+	e := &explainer{g: g, md: md, x: x, sol: sol, recipesAt: make([][]int, len(w.Sites)), arcsAt: map[[2]int][]int{}, bySources: map[string]Cause{}, exhausted: map[[2]int]bool{},
 		movesInto: map[[2]int][]int{}, made: make([]bool, len(w.Products)), poolUsed: make([]float64, len(g.pools))}
 	e.producers = make([][]int, len(w.Products))
 	e.makerIx = make([]*geo.Index, len(w.Products))
@@ -140,6 +140,8 @@ type explainer struct {
 	// sources, and the search behind a cause visits whole supply chains.
 	bySources map[string]Cause
 	key       []byte
+	bound     []int8          // by row: 0 not asked yet, 1 slack, 2 binding
+	exhausted map[[2]int]bool // (site, skill) → laborExhausted
 }
 
 func (e *explainer) demand(d int, flows []int) Cause {
@@ -297,11 +299,23 @@ func (e *explainer) upstream(s, p, depth int, seen map[[2]int]bool) (Cause, floa
 	return best, bestScore, found
 }
 
-// binding reports whether a balance row has no slack left.
+// binding reports whether a balance row has no slack left (once a row:
+// the searches of many needs ask the same rows).
 func (e *explainer) binding(row int) bool {
 	if e.rows == nil {
 		e.rows = e.md.m.Matrix().Transpose()
+		e.bound = make([]int8, e.rows.Cols)
 	}
+	if e.bound[row] == 0 {
+		e.bound[row] = 1
+		if e.rowBinding(row) {
+			e.bound[row] = 2
+		}
+	}
+	return e.bound[row] == 2
+}
+
+func (e *explainer) rowBinding(row int) bool {
 	a := e.rows
 	v := 0.0
 	scale := math.Abs(e.md.m.RowLower[row])
@@ -318,6 +332,16 @@ func (e *explainer) binding(row int) bool {
 // node of an arc to it, or a node farther out in the node's chain) has
 // given all its hours.
 func (e *explainer) laborExhausted(s, k int) bool {
+	key := [2]int{s, k}
+	v, ok := e.exhausted[key]
+	if !ok {
+		v = e.noHoursLeft(s, k)
+		e.exhausted[key] = v
+	}
+	return v
+}
+
+func (e *explainer) noHoursLeft(s, k int) bool {
 	nodes := e.g.nodes
 	for _, i := range e.arcsAt[[2]int{s, k}] {
 		for n := e.g.labor[i].node; ; n-- {
