@@ -123,35 +123,7 @@ func wantPanicLog(t *testing.T, got map[string][]string, step string, want ...st
 // (Options.beforeStep) at the start of each step; the store is real.
 func TestEventWorkerPanic(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, db database) {
-		ctx := context.Background()
-		st, err := store.Open(ctx, db.cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if _, err := st.CreateCollective(ctx, store.Collective{ID: "garment", Name: "Garment", Kind: store.Workplace}); err != nil {
-			t.Fatal(err)
-		}
-		m, err := st.CreateMember(ctx, store.Member{Alias: "rosa", Language: "es", Cell: "9q5cs"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.AddMembership(ctx, m.ID, "garment", store.RoleMember); err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now().Add(time.Hour)
-		ev, err := st.CreateEvent(ctx, store.Event{TitleEN: "Picket", TitleES: "Piquete", Starts: start, Ends: start.Add(2 * time.Hour),
-			Cell: "9q5c", Collectives: []string{"garment"}, CreatedBy: m.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.SetRSVP(ctx, ev.ID, m.ID, "", store.AnswerYes); err != nil {
-			t.Fatal(err)
-		}
-		back := int64((store.EventRetention + 27*time.Hour) / time.Second)
-		if _, err := db.raw.Exec(`UPDATE events SET starts_at = starts_at - $1, ends_at = ends_at - $1 WHERE id = $2`, back, ev.ID); err != nil {
-			t.Fatal(err)
-		}
+		st, ev := storeExpiredEvent(t, db)
 
 		// The purge at start and the first two rounds' purges panic;
 		// noting the sizes panics in every round.
