@@ -18,6 +18,7 @@ type product struct {
 	splits []int   // column boundaries, len = parts+1
 	work   chan job
 	wg     sync.WaitGroup
+	failed caught // a worker's panic, for apply to raise again
 }
 
 type job struct {
@@ -56,9 +57,14 @@ func newProduct(m *CSC, threads int) *product {
 
 func (p *product) worker() {
 	for jb := range p.work {
-		p.dots(jb.out, jb.in, jb.lo, jb.hi)
-		p.wg.Done()
+		p.do(jb)
 	}
+}
+
+func (p *product) do(jb job) {
+	defer p.wg.Done()
+	defer p.failed.catch()
+	p.dots(jb.out, jb.in, jb.lo, jb.hi)
 }
 
 // close stops the workers.
@@ -80,8 +86,9 @@ func (p *product) apply(out, in []float64) {
 	for k := 1; k < parts; k++ {
 		p.work <- job{out, in, p.splits[k], p.splits[k+1]}
 	}
+	defer p.failed.rethrow()
+	defer p.wg.Wait() // a panic here too waits for the workers, which use out and in
 	p.dots(out, in, p.splits[0], p.splits[1])
-	p.wg.Wait()
 }
 
 // dots sets out[j] = Σ M[i,j]·in[i] for columns lo ≤ j < hi, each sum

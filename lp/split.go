@@ -128,17 +128,21 @@ func (f *normal) planSplit() {
 func (f *normal) factorSplit(big float64) {
 	sp := f.split
 	var wg sync.WaitGroup
+	var failed caught
 	for g := range 2 {
 		st := &sp.spaces[g]
 		st.shifted = st.shifted[:0]
 		emptyLists(st.head)
 		wg.Go(func() {
-			for _, j := range sp.cols[g] {
-				f.column(int(j), st, big)
-			}
+			failed.run(func() {
+				for _, j := range sp.cols[g] {
+					f.column(int(j), st, big)
+				}
+			})
 		})
 	}
 	wg.Wait()
+	failed.rethrow()
 	// Join the lists of the serial rows: the second's after the first's.
 	head0, head1, nxt := sp.spaces[0].head, sp.spaces[1].head, f.nxt
 	st := &f.own
