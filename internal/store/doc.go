@@ -19,7 +19,9 @@
 // Sessions, login codes and passkeys (session.go,
 // logincode.go, credential.go) keep hashes and public keys only.
 // Deleting a member deletes their rows; nothing is merely flagged. On
-// SQLite the freed pages are overwritten with zeros (secure_delete); on
+// SQLite the freed pages are overwritten with zeros (secure_delete), and
+// after an erasure or a purge the write-ahead log, which still holds
+// the pages as they were, is checkpointed and truncated (forget.go); on
 // PostgreSQL deleted rows stay in the table files until VACUUM reuses
 // their space, so a PostgreSQL server's disk should be encrypted.
 //

@@ -471,7 +471,8 @@ WHERE r.event_id = $1 AND r.collective_id = $2 ORDER BY m.alias`, eventID, colle
 // PurgeEvents keeps, for each event that ended EventRetention or more
 // before now and is not yet purged, the counts per collective, and
 // deletes its answers, check-ins and reminders, and forgets its marshals
-// and creator. It returns how many events it purged.
+// and creator. It returns how many events it purged. On SQLite it then
+// truncates the write-ahead log, as PurgeCalls does.
 func (s *Store) PurgeEvents(ctx context.Context, now time.Time) (int, error) {
 	cutoff := now.Add(-EventRetention).Unix()
 	var n int
@@ -516,5 +517,8 @@ WHERE event_id = $1`,
 		n = len(ids)
 		return nil
 	})
+	if err == nil && (n > 0 || s.pendingForget.Load()) {
+		err = s.forget(ctx)
+	}
 	return n, err
 }

@@ -177,7 +177,7 @@ FROM members WHERE `+by+` = $1`, key).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell
 // what they receive are also cut out of stored plans (see scrubPlans).
 // Nothing is kept or flagged.
 func (s *Store) DeleteMember(ctx context.Context, id string) error {
-	return s.write(ctx, "delete member", func(tx *sql.Tx) error {
+	err := s.write(ctx, "delete member", func(tx *sql.Tx) error {
 		if err := s.scrubPlans(ctx, tx, id); err != nil {
 			return err
 		}
@@ -203,4 +203,13 @@ func (s *Store) DeleteMember(ctx context.Context, id string) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// The rows are gone; their old pages go from SQLite's write-ahead
+	// log now (forget.go). If readers keep it busy, the next purge
+	// does it: the member is erased either way, which is what the
+	// caller asked to know.
+	_ = s.forget(ctx)
+	return nil
 }

@@ -230,7 +230,9 @@ const (
 // PurgeCalls deletes, for every call closed or expired at least
 // retention before now, its targets, answers and outbox rows, and its
 // place, message, author and verifier, keeping in its row the counts of
-// its board. It returns how many calls it purged.
+// its board. It returns how many calls it purged. On SQLite it then
+// truncates the write-ahead log (forget.go), also when an earlier
+// erasure or purge could not.
 func (s *Store) PurgeCalls(ctx context.Context, now time.Time, retention time.Duration) (int, error) {
 	if retention < 0 || retention > MaxCallRetention {
 		return 0, Errorf(CodeInvalid, "retention: must be 0 to %s, got %s", MaxCallRetention, retention)
@@ -267,6 +269,9 @@ author_id = NULL, verified_by = NULL, n_targeted = $3, n_notified = $4, n_coming
 		}
 		return nil
 	})
+	if err == nil && (n > 0 || s.pendingForget.Load()) {
+		err = s.forget(ctx)
+	}
 	return n, err
 }
 

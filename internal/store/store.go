@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -84,6 +85,9 @@ type Store struct {
 	// stmts holds the statements of the hottest queries (a token's
 	// lookup, a new need), prepared once per pool (see stmt).
 	stmts sync.Map // stmtKey -> *sql.Stmt
+	// pendingForget says that rows were deleted whose old pages the
+	// SQLite write-ahead log may still hold (forget.go).
+	pendingForget atomic.Bool
 
 	now func() time.Time
 }
