@@ -65,6 +65,13 @@ type Mailer struct {
 func NewMailer(rawURL string) (*Mailer, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		// url.Parse's error quotes the whole URL, password included, and
+		// this one may end up on the server's standard error: only the
+		// reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("notify: smtp url: %w", err)
 	}
 	if u.Scheme != "smtp" {

@@ -138,9 +138,16 @@ func TestNewMailer(t *testing.T) {
 			t.Errorf("NewMailer(%q): got %+v, %v, want %s from %s", g.url, m, err, g.addr, g.from)
 		}
 	}
-	for _, bad := range []string{"", "mail.example.org", "http://mail.example.org", "smtp://", "smtp://h?from=nobody", "smtp://[::1"} {
-		if _, err := NewMailer(bad); err == nil {
+	for _, bad := range []string{"", "mail.example.org", "http://mail.example.org", "smtp://", "smtp://h?from=nobody", "smtp://[::1",
+		"smtp://organiza:s3cr3t@mail.example.org:25x", "smtp://organiza:s3cr3t@[::1"} {
+		_, err := NewMailer(bad)
+		if err == nil {
 			t.Errorf("NewMailer(%q): want an error", bad)
+			continue
+		}
+		// The error may be printed where the server logs: never the password.
+		if strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("NewMailer(%q): the error %q holds the password", bad, err)
 		}
 	}
 }
