@@ -298,6 +298,9 @@ func TestLoginWithCode(t *testing.T) {
 	if c := sessionCookie(r, "commune_session"); r.status != 204 || c == nil || c.MaxAge >= 0 {
 		t.Fatalf("logout: got %d, cookie %+v, want 204 and the cookie cleared", r.status, c)
 	}
+	if got := r.header.Get("Clear-Site-Data"); got != forgetPages {
+		t.Errorf("logout: Clear-Site-Data %q, want %q", got, forgetPages)
+	}
 	if _, err := e.store.SessionByHash(ctx, auth.Hash(c.Value), e.clock.now()); store.ErrorCode(err) != store.CodeNotFound {
 		t.Errorf("the session after logout: got %v, want not found", err)
 	}

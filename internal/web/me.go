@@ -174,6 +174,12 @@ func (s *Server) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteMember(r.Context(), id); err != nil {
 		return err
 	}
+	if r.Header.Get("Authorization") == "" {
+		// A browser's session: its cookie and the pages it kept go too,
+		// as when the erasure is asked from the page (erasePage).
+		http.SetCookie(w, s.cookie("", -1))
+		w.Header().Set("Clear-Site-Data", forgetPages)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

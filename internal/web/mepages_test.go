@@ -167,3 +167,33 @@ func TestLogoutPage(t *testing.T) {
 		t.Errorf("GET /me with the old cookie: got %d, want 303 to sign in", code)
 	}
 }
+
+// TestDeleteMeAPIFromBrowser: DELETE /api/v1/me from a browser's session
+// (its cookie, not a token) also clears the cookie and the pages the
+// browser kept, as the erasure from the page does.
+func TestDeleteMeAPIFromBrowser(t *testing.T) {
+	e := newEnv(t)
+	m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, e, m.ID, "es")
+	_, page := b.get(t, "/me")
+	req := httptest.NewRequest("DELETE", "/api/v1/me", nil)
+	req.Header.Set("Cookie", b.cookie)
+	req.Header.Set("X-CSRF-Token", csrfField.FindStringSubmatch(page)[1])
+	rec := httptest.NewRecorder()
+	e.http.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("DELETE /api/v1/me: got %d %s, want 204", rec.Code, rec.Body)
+	}
+	if got := rec.Header().Get("Clear-Site-Data"); got != forgetPages {
+		t.Errorf("Clear-Site-Data: got %q, want %q", got, forgetPages)
+	}
+	if c := rec.Header().Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") {
+		t.Errorf("the cookie: got %q, want it cleared", c)
+	}
+	if _, err := e.store.Member(context.Background(), m.ID); store.ErrorCode(err) != store.CodeNotFound {
+		t.Errorf("the member after the erasure: %v, want not found", err)
+	}
+}

@@ -159,6 +159,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		http.SetCookie(w, s.cookie("", -1))
+		w.Header().Set("Clear-Site-Data", forgetPages)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
