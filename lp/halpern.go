@@ -30,25 +30,61 @@ import (
 // sizes in between (halpernPeriod: the steps of one period). The numbers
 // are those of primalStep, computed from the same operands.
 func (w *pdhg) halpernStep(next bool) {
-	p := w.p
 	tau, sigma := w.eta/w.omega, w.eta*w.omega
+	k := float64(w.iter - w.lastStart)
+	w.hs = halpernStepState{tau: tau, sigma: sigma, w1: (k + 1) / (k + 2), w0: 1 / (k + 2), next: next}
+	// The dual step, and in the same pass the Halpern update of y and Ax,
+	// which need nothing from the product with Aᵀ that follows, run on
+	// each part's rows as soon as its Ax is done (halpernDual); the
+	// Halpern update of x and Aᵀy, and the next step's primal step, on
+	// each part's columns as soon as its Aᵀy is (halpernPrimal).
 	if w.xpReady {
 		w.xn, w.xp = w.xp, w.xn
 		w.xpReady = false
-		w.mulA.apply(w.axn, w.xn)
+		w.mulA.applyThen(w.axn, w.xn, w.dualTail)
 	} else {
-		w.primalStep(tau)
+		w.primalStepThen(tau, w.dualTail)
 	}
-	x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
-	// The dual step, and in the same pass the Halpern update of y and Ax,
-	// which need nothing from the product with Aᵀ that follows.
-	k := float64(w.iter - w.lastStart)
-	w1, w0 := (k+1)/(k+2), 1/(k+2)
-	y, yn, ax, axn := w.y, w.yn[:len(w.y)], w.ax[:len(w.y)], w.axn[:len(w.y)]
-	lr, ur := p.lr[:len(y)], p.ur[:len(y)]
-	y0, ax0 := w.y0[:len(y)], w.ax0[:len(y)]
-	inv := 1 / sigma
+	w.mulAT.applyThen(w.atyn, w.yn, w.primalTail)
+	w.xpReady = next
+	// The parts' sums, in the parts' order: the same for every run with
+	// as many threads.
 	var dx2, dy2, inter float64
+	for _, s := range w.sums {
+		dy2 += s.dy2
+		dx2 += s.dx2
+		inter += s.inter
+	}
+	w.res2 = dx2/tau + dy2/sigma - 2*inter
+	w.iter++
+}
+
+// halpernStepState is what one Halpern step's passes over the rows and
+// columns share: its step sizes, its weights on T(zᵏ) and on the anchor,
+// and whether the next step's primal step is taken in the same pass.
+type halpernStepState struct {
+	tau, sigma, w1, w0 float64
+	next               bool
+}
+
+// halpernSums is one part's share of a step's sums, padded to its own
+// cache line: the parts write theirs at once.
+type halpernSums struct {
+	dx2, dy2, inter float64
+	_               [5]float64
+}
+
+// halpernDual is the dual step on the rows lo ≤ i < hi, with axn done
+// there: yn = T's y, and the Halpern update of y and Ax.
+func (w *pdhg) halpernDual(part, lo, hi int) {
+	p, hs := w.p, &w.hs
+	sigma, w1, w0 := hs.sigma, hs.w1, hs.w0
+	y, yn, ax, axn := w.y[lo:hi], w.yn[lo:hi], w.ax[lo:hi], w.axn[lo:hi]
+	lr, ur := p.lr[lo:hi], p.ur[lo:hi]
+	y0, ax0 := w.y0[lo:hi], w.ax0[lo:hi]
+	yn, ax, axn, lr, ur, y0, ax0 = yn[:len(y)], ax[:len(y)], axn[:len(y)], lr[:len(y)], ur[:len(y)], y0[:len(y)], ax0[:len(y)]
+	inv := 1 / sigma
+	dy2 := 0.0
 	for i := range y {
 		yi, axi := y[i], ax[i]
 		t := 2*axn[i] - axi - yi*inv
@@ -59,13 +95,22 @@ func (w *pdhg) halpernStep(next bool) {
 		y[i] = w1*(2*v-yi) + w0*y0[i]
 		ax[i] = w1*(2*axn[i]-axi) + w0*ax0[i]
 	}
-	w.mulAT.apply(w.atyn, w.yn)
+	w.sums[part].dy2 = dy2
+}
 
-	atyn := w.atyn[:len(x)]
-	x0, aty0 := w.x0[:len(x)], w.aty0[:len(x)]
-	if next {
-		xp := w.xp[:len(x)]
-		c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
+// halpernPrimal is the Halpern update of x and Aᵀy on the columns
+// lo ≤ j < hi, with atyn done there, and, when the step is not the
+// period's last, the next step's primal step on them (into xp).
+func (w *pdhg) halpernPrimal(part, lo, hi int) {
+	p, hs := w.p, &w.hs
+	tau, w1, w0 := hs.tau, hs.w1, hs.w0
+	x, xn, aty, atyn := w.x[lo:hi], w.xn[lo:hi], w.aty[lo:hi], w.atyn[lo:hi]
+	x0, aty0 := w.x0[lo:hi], w.aty0[lo:hi]
+	xn, aty, atyn, x0, aty0 = xn[:len(x)], aty[:len(x)], atyn[:len(x)], x0[:len(x)], aty0[:len(x)]
+	var dx2, inter float64
+	if hs.next {
+		xp := w.xp[lo:hi][:len(x)]
+		c, lc, uc := p.c[lo:hi][:len(x)], p.lc[lo:hi][:len(x)], p.uc[lo:hi][:len(x)]
 		for j := range x {
 			xj, xnj, atyj, atynj := x[j], xn[j], aty[j], atyn[j]
 			d := xnj - xj
@@ -76,7 +121,6 @@ func (w *pdhg) halpernStep(next bool) {
 			x[j], aty[j] = xj, atyj
 			xp[j] = clamp(xj-tau*(c[j]-atyj), lc[j], uc[j])
 		}
-		w.xpReady = true
 	} else {
 		for j := range x {
 			d := xn[j] - x[j]
@@ -86,8 +130,7 @@ func (w *pdhg) halpernStep(next bool) {
 			aty[j] = w1*(2*atyn[j]-aty[j]) + w0*aty0[j]
 		}
 	}
-	w.res2 = dx2/tau + dy2/sigma - 2*inter
-	w.iter++
+	w.sums[part].dx2, w.sums[part].inter = dx2, inter
 }
 
 // normA estimates ‖A‖₂, the square root of the largest eigenvalue of

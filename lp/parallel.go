@@ -24,6 +24,8 @@ type product struct {
 type job struct {
 	out, in []float64
 	lo, hi  int
+	part    int
+	after   func(part, lo, hi int)
 }
 
 func newProduct(m *CSC, threads int) *product {
@@ -65,6 +67,9 @@ func (p *product) do(jb job) {
 	defer p.wg.Done()
 	defer p.failed.catch()
 	p.dots(jb.out, jb.in, jb.lo, jb.hi)
+	if jb.after != nil {
+		jb.after(jb.part, jb.lo, jb.hi)
+	}
 }
 
 // close stops the workers.
@@ -77,18 +82,34 @@ func (p *product) close() {
 
 // apply sets out = Mᵀ·in.
 func (p *product) apply(out, in []float64) {
+	p.applyThen(out, in, nil)
+}
+
+// applyThen sets out = Mᵀ·in, and on each part's goroutine, once the
+// part's entries of out are done, calls after(part, lo, hi) with the
+// part's number and its columns lo ≤ j < hi (when after is not nil):
+// work on the entries just computed then runs on both cores, while they
+// are still in the core's cache. The parts cover the columns in order,
+// the same for every call.
+func (p *product) applyThen(out, in []float64, after func(part, lo, hi int)) {
 	parts := len(p.splits) - 1
 	if parts == 1 {
 		p.dots(out, in, 0, p.m.Cols)
+		if after != nil {
+			after(0, 0, p.m.Cols)
+		}
 		return
 	}
 	p.wg.Add(parts - 1)
 	for k := 1; k < parts; k++ {
-		p.work <- job{out, in, p.splits[k], p.splits[k+1]}
+		p.work <- job{out, in, p.splits[k], p.splits[k+1], k, after}
 	}
 	defer p.failed.rethrow()
 	defer p.wg.Wait() // a panic here too waits for the workers, which use out and in
 	p.dots(out, in, p.splits[0], p.splits[1])
+	if after != nil {
+		after(0, p.splits[0], p.splits[1])
+	}
 }
 
 // dots sets out[j] = Σ M[i,j]·in[i] for columns lo ≤ j < hi, each sum

@@ -48,6 +48,13 @@ type pdhg struct {
 
 	res2, resAnchor float64 // Halpern: squared fixed-point residuals
 
+	// Halpern: the step under way, its parts' sums, and the passes that
+	// run on each part of the products (halpernDual, halpernPrimal), as
+	// method values made once.
+	hs                   halpernStepState
+	sums                 []halpernSums
+	dualTail, primalTail func(part, lo, hi int)
+
 	// y0Dual measures y = 0 in the unscaled problem (its dual residual
 	// and objective), when it is dual feasible (see zeroDualDone).
 	y0Dual   kktParts
@@ -113,7 +120,9 @@ func newState(p, orig *problem, sc *scaling, mulA, mulAT *product, opt Options) 
 		x0: vec(n), y0: vec(m), ax0: vec(m), aty0: vec(n),
 		xa: vec(n), ya: vec(m), axa: vec(m), atya: vec(n),
 		ux: vec(n), uy: vec(m), uax: vec(m), uaty: vec(n),
+		sums: make([]halpernSums, max(len(mulA.splits), len(mulAT.splits))-1),
 	}
+	w.dualTail, w.primalTail = w.halpernDual, w.halpernPrimal
 	for j := range w.x {
 		w.x[j] = clamp(0, p.lc[j], p.uc[j])
 	}
@@ -275,13 +284,19 @@ func (w *pdhg) step() {
 // primalStep sets xn = proj[lc,uc](x - τ(c - Aᵀy)) and axn = A·xn, the
 // primal half of a PDHG step, shared by both variants.
 func (w *pdhg) primalStep(tau float64) {
+	w.primalStepThen(tau, nil)
+}
+
+// primalStepThen is primalStep, with after run on each part of the
+// product's rows (product.applyThen).
+func (w *pdhg) primalStepThen(tau float64, after func(part, lo, hi int)) {
 	p := w.p
 	x, xn, aty := w.x, w.xn[:len(w.x)], w.aty[:len(w.x)]
 	c, lc, uc := p.c[:len(x)], p.lc[:len(x)], p.uc[:len(x)]
 	for j := range x {
 		xn[j] = clamp(x[j]-tau*(c[j]-aty[j]), lc[j], uc[j])
 	}
-	w.mulA.apply(w.axn, w.xn)
+	w.mulA.applyThen(w.axn, w.xn, after)
 }
 
 // accept makes the trial iterate current and adds it, weighted by the step
