@@ -74,7 +74,9 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 			return usageError{c.t(msgUnknownMethod, *method)}
 		}
 	case "clp", "glpk", "highs":
-		solver = lp.External{Program: *solverName, Method: *method}
+		if solver, err = c.external(*solverName, *method); err != nil {
+			return err
+		}
 	default:
 		return usageError{c.t(msgUnknownSolver, *solverName)}
 	}

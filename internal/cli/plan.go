@@ -161,7 +161,9 @@ func (c *command) plan(ctx context.Context, args []string) error {
 		// nil: the planner's own use of the built-in solver, its
 		// interior-point method (plan.Options.Solver).
 	case "clp", "highs":
-		solver = lp.External{Program: *solverName}
+		if solver, err = c.external(*solverName, ""); err != nil {
+			return err
+		}
 	default:
 		return usageError{c.t(msgPlanSolver, *solverName)}
 	}
