@@ -74,7 +74,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 	case "plan":
 		err = c.plan(ctx, args[1:])
 	case "gen":
-		err = c.gen(args[1:])
+		err = c.gen(ctx, args[1:])
 	case "serve":
 		err = c.serve(ctx, args[1:])
 	case "demo":

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,4 +93,42 @@ func (c *command) checkOutput(name string) error {
 	f.Close()
 	os.Remove(f.Name())
 	return nil
+}
+
+// interruptible returns what read returns, or ctx's error as soon as ctx
+// is done, leaving read to end in the background when the process does.
+// Reading a pipe or a terminal blocks where no context reaches, and main
+// catches Ctrl-C and SIGTERM to cancel the context: without this neither
+// would stop a command reading a standard input that does not end.
+func interruptible[T any](ctx context.Context, read func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// ctxWriter writes to w until ctx is done, then fails: a long write
+// stops at Ctrl-C.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (cw ctxWriter) Write(p []byte) (int, error) {
+	if err := cw.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return cw.w.Write(p)
 }

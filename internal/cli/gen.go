@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -69,7 +70,7 @@ Opciones:
 // progressMembers is the size from which gen reports progress.
 const progressMembers = 100000
 
-func (c *command) gen(args []string) error {
+func (c *command) gen(ctx context.Context, args []string) error {
 	fs := c.flags("gen", msgGenUsage)
 	var opt world.GenOptions
 	fs.IntVar(&opt.Members, "members", 1000, "members / miembros")
@@ -107,7 +108,10 @@ func (c *command) gen(args []string) error {
 		}
 	}
 	start := time.Now()
-	wd, err := world.Generate(opt)
+	wd, err := interruptible(ctx, func() (*world.World, error) { return world.Generate(opt) })
+	if ctx.Err() != nil {
+		return c.genStopped(*out)
+	}
 	if err != nil {
 		return usageError{err.Error()}
 	}
@@ -116,7 +120,10 @@ func (c *command) gen(args []string) error {
 		fmt.Fprint(c.stderr, c.t(msgGenGenerated, len(wd.Members), len(wd.Sites), len(wd.Recipes), len(wd.Needs), time.Since(start).Seconds()))
 	}
 	start = time.Now()
-	if err := writeWorld(*out, c.stdout, wd); err != nil {
+	if err := writeWorld(ctx, *out, c.stdout, wd); err != nil {
+		if ctx.Err() != nil {
+			return c.genStopped(*out)
+		}
 		return err
 	}
 	if progress {
@@ -129,13 +136,22 @@ func (c *command) gen(args []string) error {
 	return nil
 }
 
-// writeWorld writes wd to the named file (whole or not at all, see
-// writeFile), or to stdout for "-".
-func writeWorld(name string, stdout io.Writer, wd *world.World) error {
-	if name == "-" {
-		return world.Write(stdout, wd)
+// genStopped is the error of gen interrupted: no file was written, or
+// standard output has part of a world.
+func (c *command) genStopped(out string) error {
+	if out == "-" {
+		return interruptedError{c.t(msgInterrupted)}
 	}
-	if err := writeFile(name, func(f io.Writer) error { return world.Write(f, wd) }); err != nil {
+	return interruptedError{c.t(msgPlanStopped)}
+}
+
+// writeWorld writes wd to the named file (whole or not at all, see
+// writeFile), or to stdout for "-"; it stops when ctx is done.
+func writeWorld(ctx context.Context, name string, stdout io.Writer, wd *world.World) error {
+	if name == "-" {
+		return world.Write(ctxWriter{ctx, stdout}, wd)
+	}
+	if err := writeFile(name, func(f io.Writer) error { return world.Write(ctxWriter{ctx, f}, wd) }); err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
 	return nil

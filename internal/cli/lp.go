@@ -83,11 +83,15 @@ func (c *command) lpSolve(ctx context.Context, args []string) error {
 	if err := c.checkInput(pos[0]); err != nil {
 		return err
 	}
-	var m *lp.Model
-	if pos[0] == "-" {
-		m, err = lp.ReadMPS(os.Stdin)
-	} else {
-		m, err = lp.ReadMPSFile(pos[0])
+	stdin := os.Stdin
+	m, err := interruptible(ctx, func() (*lp.Model, error) {
+		if pos[0] == "-" {
+			return lp.ReadMPS(stdin)
+		}
+		return lp.ReadMPSFile(pos[0])
+	})
+	if ctx.Err() != nil {
+		return interruptedError{c.t(msgInterrupted)}
 	}
 	if err != nil {
 		var me *lp.MPSError

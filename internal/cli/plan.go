@@ -180,7 +180,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	w, err := c.readWorld(pos[0])
+	w, err := c.readWorld(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -334,16 +334,19 @@ func (x *stageExport) discard() {
 
 // readWorld reads and validates a world file, or standard input for "-".
 // A world with errors is a usage error listing all of them.
-func (c *command) readWorld(name string) (*world.World, error) {
+func (c *command) readWorld(ctx context.Context, name string) (*world.World, error) {
 	if err := c.checkInput(name); err != nil {
 		return nil, err
 	}
-	var w *world.World
-	var err error
-	if name == "-" {
-		w, err = world.Read(os.Stdin)
-	} else {
-		w, err = world.ReadFile(name)
+	stdin := os.Stdin
+	w, err := interruptible(ctx, func() (*world.World, error) {
+		if name == "-" {
+			return world.Read(stdin)
+		}
+		return world.ReadFile(name)
+	})
+	if ctx.Err() != nil {
+		return nil, interruptedError{c.t(msgPlanStopped)}
 	}
 	if err == nil {
 		return w, nil
