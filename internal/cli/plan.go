@@ -130,7 +130,7 @@ type exportedStage struct {
 func (c *command) plan(ctx context.Context, args []string) error {
 	fs := c.flags("plan", msgPlanUsage)
 	asJSON := fs.Bool("json", false, "print the plan file to standard output / imprime el archivo del plan")
-	out := fs.String("out", "", "write the plan file here / escribe el archivo del plan aquí")
+	out := fs.String("out", "", `write the plan file here, "-" for standard output / escribe el archivo del plan aquí, "-" para la salida estándar`)
 	solverName := fs.String("solver", "builtin", "builtin, clp or highs")
 	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json, which names each file with its objective (and its status, when the stage stopped at a limit) / escribe el PL de cada etapa como PREFIX-1.mps, ... y PREFIX.json, que nombra cada archivo con su objetivo (y su estado, si la etapa se detuvo en un límite)")
 	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
@@ -143,6 +143,9 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usageError{c.t(msgPlanOneWorld, len(pos))}
+	}
+	if *out == "-" { // standard output, as gen's --out -
+		*out, *asJSON = "", true
 	}
 	for _, f := range []struct {
 		name string

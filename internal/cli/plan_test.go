@@ -399,3 +399,24 @@ func TestPlanExportRemovesOldStages(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanOutStdout: --out - writes the plan file to standard output,
+// as gen's --out - does the world; it wrote a file named "-" in the
+// working directory and printed the summary.
+func TestPlanOutStdout(t *testing.T) {
+	world, err := filepath.Abs(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	code, out, errOut := runCLI(t, "en", "plan", "--quiet", "--out", "-", world)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, err := plan.Read(strings.NewReader(out)); err != nil {
+		t.Errorf("standard output is not a plan file: %v\n%.200s", err, out)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Errorf(`a file named "-" was written`)
+	}
+}
