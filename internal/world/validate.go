@@ -98,7 +98,17 @@ func (v *validator) checkProducts() {
 				v.add(at("products", i, "reach_km"), r, args...)
 			}
 		default:
+			// Whatever the kind is meant to be, these numbers must be
+			// finite and not negative: say so now, with the kind.
 			v.add(at("products", i, "kind"), ruleOneOf, string(p.Kind), "good, service")
+			if p.TransportCost != nil {
+				if r, args := quantity(*p.TransportCost, false); r != "" {
+					v.add(at("products", i, "transport_cost"), r, args...)
+				}
+			}
+			if r, args := quantity(p.ReachKm, false); r != "" {
+				v.add(at("products", i, "reach_km"), r, args...)
+			}
 		}
 	}
 }

@@ -69,6 +69,23 @@ func TestValidateInvalid(t *testing.T) {
 			},
 		},
 		{
+			// A product of unknown kind had its transport_cost and
+			// reach_km left unchecked: fixing the kind showed the next
+			// error, not all of them at once.
+			name: "unknown kind with bad numbers",
+			change: func(w *World) {
+				cost := -1.0
+				w.Products[1].Kind = "thing"
+				w.Products[1].TransportCost = &cost
+				w.Products[1].ReachKm = nan
+			},
+			want: []string{
+				`products[1].kind: "thing" is not one of: good, service`,
+				`products[1].transport_cost: must not be negative, got -1`,
+				`products[1].reach_km: must be a finite number`,
+			},
+		},
+		{
 			name: "zero values",
 			change: func(w *World) {
 				w.Skills[0] = Skill{}
