@@ -138,6 +138,19 @@ func (e External) Solve(ctx context.Context, m *Model, opt Options) (*Solution, 
 	return sol, nil
 }
 
+// ExternalMethods are the methods (External.Method) each external
+// program offers, its default first.
+var ExternalMethods = map[string][]string{
+	"clp":   {"dual", "primal", "barrier"},
+	"glpk":  {"simplex", "interior"},
+	"highs": {"simplex", "ipm", "pdlp"},
+}
+
+// methodError is the error of a method the program does not offer.
+func (e External) methodError() error {
+	return fmt.Errorf("lp: %s method %q: want %s", e.Program, e.Method, strings.Join(ExternalMethods[e.Program], ", "))
+}
+
 func (e External) args(mps, sol string, opt Options) ([]string, error) {
 	switch e.Program {
 	case "clp":
@@ -153,7 +166,7 @@ func (e External) args(mps, sol string, opt Options) ([]string, error) {
 		case "barrier":
 			a = append(a, "-barrier")
 		default:
-			return nil, fmt.Errorf("lp: clp method %q: want dual, primal or barrier", e.Method)
+			return nil, e.methodError()
 		}
 		return append(a, "-printingOptions", "all", "-solution", sol), nil
 	case "glpk":
@@ -166,7 +179,7 @@ func (e External) args(mps, sol string, opt Options) ([]string, error) {
 		case "interior":
 			a = append(a, "--interior")
 		default:
-			return nil, fmt.Errorf("lp: glpk method %q: want simplex or interior", e.Method)
+			return nil, e.methodError()
 		}
 		return a, nil
 	case "highs":
@@ -179,7 +192,7 @@ func (e External) args(mps, sol string, opt Options) ([]string, error) {
 		case "simplex", "ipm", "pdlp":
 			a = append(a, "--solver", e.Method)
 		default:
-			return nil, fmt.Errorf("lp: highs method %q: want simplex, ipm or pdlp", e.Method)
+			return nil, e.methodError()
 		}
 		return a, nil
 	}

@@ -22,20 +22,12 @@ var solverMessages = map[msgKey][2]string{
 		"método desconocido %q de %s: use %s"},
 }
 
-// externalMethods are the methods each external solver offers
-// (lp.External.Method), as lp runs them.
-var externalMethods = map[string][]string{
-	"clp":   {"dual", "primal", "barrier"},
-	"glpk":  {"simplex", "interior"},
-	"highs": {"simplex", "ipm", "pdlp"},
-}
-
 // external is the external solver program (clp, glpk or highs) with the
 // method, or a usage error in the user's language when it has no such
 // method or is not installed: said before the input is read and planned,
 // not by the first stage's solve.
 func (c *command) external(program, method string) (lp.Solver, error) {
-	methods := externalMethods[program]
+	methods := lp.ExternalMethods[program]
 	if method != "" && !slices.Contains(methods, method) {
 		return nil, usageError{c.t(msgSolverMethod, method, program, c.alternatives(methods))}
 	}
