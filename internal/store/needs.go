@@ -62,6 +62,8 @@ func checkQty(field string, x float64, positive bool) error {
 		return Errorf(CodeInvalid, "%s: must be > 0", field)
 	case !positive && x < 0:
 		return Errorf(CodeInvalid, "%s: must be >= 0", field)
+	case x > world.MaxQuantity:
+		return Errorf(CodeInvalid, "%s: must be at most %g", field, float64(world.MaxQuantity))
 	}
 	return nil
 }
@@ -232,6 +234,9 @@ func (s *Store) Commitment(ctx context.Context, memberID string) (*world.Commitm
 }
 
 func checkCommitment(c *world.Commitment) error {
+	if c.Hours > world.WeekHours && !math.IsInf(c.Hours, 1) {
+		return Errorf(CodeInvalid, "hours: must be at most %d", world.WeekHours)
+	}
 	if err := checkQty("hours", c.Hours, false); err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ const (
 	msgFieldRequired       msgKey = "field-required"
 	msgFieldPositive       msgKey = "field-positive"
 	msgFieldNonNegative    msgKey = "field-non-negative"
+	msgFieldAtMost         msgKey = "field-at-most"
 	msgFieldOneOf          msgKey = "field-one-of"
 	msgFieldUnknown        msgKey = "field-unknown"
 	msgFieldType           msgKey = "field-type"

@@ -239,6 +239,8 @@ func (n *needIn) check() error {
 		v.add("qty", msgFieldRequired)
 	case *n.Qty <= 0:
 		v.add("qty", msgFieldPositive)
+	case *n.Qty > world.MaxQuantity:
+		v.add("qty", msgFieldAtMost, world.MaxQuantity)
 	}
 	switch {
 	case n.Tier == nil:
@@ -306,7 +308,7 @@ type commitmentIn struct {
 
 func (c *commitmentIn) check() error {
 	var v invalid
-	v.checkAmount("hours", c.Hours)
+	v.checkAmount("hours", c.Hours, world.WeekHours)
 	for i, sk := range c.Skills {
 		field := "skills[" + strconv.Itoa(i) + "]"
 		v.checkID(field, sk)
@@ -317,17 +319,20 @@ func (c *commitmentIn) check() error {
 			}
 		}
 	}
-	v.checkAmount("max_km", c.MaxKm)
+	v.checkAmount("max_km", c.MaxKm, world.MaxQuantity)
 	return v.err()
 }
 
-// checkAmount checks a required number that may be zero.
-func (v *invalid) checkAmount(field string, x *float64) {
+// checkAmount checks a required number that may be zero, up to most
+// (the world reader's limits: world.WeekHours, world.MaxQuantity).
+func (v *invalid) checkAmount(field string, x *float64, most float64) {
 	switch {
 	case x == nil:
 		v.add(field, msgFieldRequired)
 	case *x < 0:
 		v.add(field, msgFieldNonNegative)
+	case *x > most:
+		v.add(field, msgFieldAtMost, most)
 	}
 }
 

@@ -96,6 +96,7 @@ const (
 	ruleNegative    = "negative"     // value
 	ruleNotPositive = "not-positive" // value
 	ruleRange       = "out-of-range" // value, low, high
+	ruleTooLarge    = "too-large"    // largest allowed, value
 	ruleCell        = "bad-cell"     // cell
 
 	// Products, recipes, stocks and needs.
@@ -169,6 +170,9 @@ var rules = map[string][2]string{
 	ruleRange: {
 		"%v is outside %v to %v",
 		"%v está fuera de %v a %v"},
+	ruleTooLarge: {
+		"must be at most %v, got %v",
+		"debe ser como mucho %v, hay %v"},
 	ruleCell: {
 		"%q is not a geohash cell of 4 to 6 characters",
 		"%q no es una celda geohash de 4 a 6 caracteres"},

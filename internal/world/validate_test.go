@@ -86,6 +86,34 @@ func TestValidateInvalid(t *testing.T) {
 			},
 		},
 		{
+			// Beyond MaxQuantity the planner could not hold the tiers'
+			// shares (a world with needs, hours and a stock of 10¹² never
+			// finished its first round); nobody commits more hours than a
+			// week has.
+			name: "numbers too large",
+			change: func(w *World) {
+				big := 1e12
+				w.Products[1].TransportCost = &big
+				w.Recipes[0].Outputs["meal"] = 2e9
+				w.Recipes[0].MaxRuns = &big
+				w.Stocks[0].Qty = 1e15
+				w.Members[0].Commitment.Hours = 169
+				w.Members[1].Commitment.Hours = 1e15
+				w.Members[0].Commitment.MaxKm = 1e10
+				w.Needs[0].Qty = 1e12
+			},
+			want: []string{
+				`products[1].transport_cost: must be at most 1e+09, got 1e+12`,
+				`recipes[0].outputs.meal: must be at most 1e+09, got 2e+09`,
+				`recipes[0].max_runs: must be at most 1e+09, got 1e+12`,
+				`stocks[0].qty: must be at most 1e+09, got 1e+15`,
+				`members[0].commitment.hours: must be at most 168, got 169`,
+				`members[0].commitment.max_km: must be at most 1e+09, got 1e+10`,
+				`members[1].commitment.hours: must be at most 168, got 1e+15`,
+				`needs[0].qty: must be at most 1e+09, got 1e+12`,
+			},
+		},
+		{
 			name: "zero values",
 			change: func(w *World) {
 				w.Skills[0] = Skill{}
