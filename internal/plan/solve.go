@@ -67,6 +67,17 @@ const rounds = 6
 // 13,504). A round out of its budget ends the tier's rounds (see Make).
 var roundBudget = struct{ factor, min int }{2, 4096}
 
+// firstRoundLimit bounds the iterations of a tier's first max-min round,
+// which sets the later rounds' budgets and has none of its own: an LP
+// whose shares are out of the solver's reach must not keep a plan from
+// ending. The barrier takes tens of iterations; PDHG took 14,976 on the
+// region's essential round, and ran on for ever (13 million in 10
+// minutes) on a world whose needs, hours and stock of 10¹⁵ beside needs of
+// a few units kept its gap at 0.25 (such numbers are now refused by the
+// world's reader, world.MaxQuantity; this is the last line). A round
+// stopped by it is used as any stopped round is.
+var firstRoundLimit = 1 << 20
+
 // costBudget bounds the iterations of the last stage: factor times the
 // most any earlier stage took, and at least min. The barrier takes tens;
 // PDHG, on a stage too large for the barrier, may take many times a
@@ -96,6 +107,8 @@ func stopText(err error, limit int) string {
 	switch {
 	case errors.Is(err, lp.ErrStalled):
 		return "no optimum (the solver's answer stopped improving)"
+	case errors.Is(err, lp.ErrTimeLimit):
+		return "no optimum within the time limit"
 	case limit > 0:
 		return fmt.Sprintf("no optimum within %d iterations or the time limit", limit)
 	}
@@ -331,7 +344,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 				}
 			}
 			if sol == nil {
-				limit := 0
+				limit := firstRoundLimit
 				if round > 1 {
 					limit = max(roundBudget.factor*first, roundBudget.min)
 				}

@@ -603,3 +603,33 @@ func TestBudget(t *testing.T) {
 		t.Errorf("stages %v, want %v", names, want)
 	}
 }
+
+// TestFirstRoundLimit: a tier's first max-min round that reaches
+// firstRoundLimit stops there, and the plan ends with a point that keeps
+// the rules, as after any stopped round, instead of waiting for an
+// optimum that may never come.
+func TestFirstRoundLimit(t *testing.T) {
+	w := stalledKitchen(t)
+	saved := firstRoundLimit
+	firstRoundLimit = 1
+	defer func() { firstRoundLimit = saved }()
+	var said []string
+	p, err := Make(context.Background(), w, Options{Progress: func(e Event) {
+		if e.LP == nil {
+			said = append(said, e.Stage+": "+e.Message)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(w, p); err != nil {
+		t.Fatalf("the plan breaks the rules:\n%v", err)
+	}
+	if p.Status != "feasible" {
+		t.Errorf("status %q, want feasible", p.Status)
+	}
+	all := strings.Join(said, "\n")
+	if want := "essential/maxmin: no optimum within 1 iterations"; !strings.Contains(all, want) {
+		t.Errorf("the planner did not say %q; it said:\n%s", want, all)
+	}
+}
