@@ -294,3 +294,36 @@ func TestNormA(t *testing.T) {
 		t.Errorf("diag(1..50): Lanczos %.12g, want 50", got)
 	}
 }
+
+// TestHalpernStepOnTwoCores: the Halpern step's passes, run on each part
+// of the products on its own goroutine, give the iterates of the step on
+// one goroutine, but for the order of the sums' parts.
+func TestHalpernStepOnTwoCores(t *testing.T) {
+	q, _, _ := newPresolver(transportModel(6000, 4000, 8, 2)).reduced()
+	one, two := newPDHG(q, Options{Threads: 1}), newPDHG(q, Options{Threads: 2})
+	defer one.close()
+	defer two.close()
+	if len(two.mulA.splits) != 3 || len(two.mulAT.splits) != 3 {
+		t.Fatalf("%d and %d parts, want 2 each", len(two.mulA.splits)-1, len(two.mulAT.splits)-1)
+	}
+	eta := 0.998 / one.normA()
+	one.eta, two.eta = eta, eta
+	for k := range 200 {
+		next := k%restartPeriod != restartPeriod-1
+		one.halpernStep(next)
+		two.halpernStep(next)
+	}
+	for _, c := range []struct {
+		name string
+		a, b []float64
+	}{{"x", one.x, two.x}, {"y", one.y, two.y}, {"Ax", one.ax, two.ax}, {"Aᵀy", one.aty, two.aty}} {
+		for i := range c.a {
+			if d := math.Abs(c.a[i] - c.b[i]); d > 1e-9*(1+math.Abs(c.a[i])) {
+				t.Fatalf("%s[%d]: %g on one goroutine, %g on two", c.name, i, c.a[i], c.b[i])
+			}
+		}
+	}
+	if d := math.Abs(one.res2 - two.res2); d > 1e-9*(1+math.Abs(one.res2)) {
+		t.Errorf("the residual: %g on one goroutine, %g on two", one.res2, two.res2)
+	}
+}
