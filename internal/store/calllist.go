@@ -37,11 +37,17 @@ func (s *Store) CollectiveCalls(ctx context.Context, collectives []string, all b
 	return s.callsOf(ctx, "collective calls", q, args...)
 }
 
-// NotifiedOpenCalls returns the open calls that reached member on at
-// least one channel, newest first.
+// NotifiedOpenCalls returns the open calls that reached member, newest
+// first: those sent to them on at least one channel, and those a ring
+// targeted them with but no channel could carry (no address on any, or
+// no channel at all), once none of their deliveries is still to be
+// tried. For such a member the card on their page is the only notice,
+// and it must not wait for one that will never come.
 func (s *Store) NotifiedOpenCalls(ctx context.Context, member string) ([]Call, error) {
 	return s.callsOf(ctx, "notified calls", `SELECT c.id FROM calls c JOIN call_targets t ON t.call_id = c.id
-WHERE t.member_id = $1 AND t.notified_ms IS NOT NULL AND c.status = 'open' ORDER BY c.created_ms DESC, c.id DESC`, member)
+WHERE t.member_id = $1 AND c.status = 'open' AND (t.notified_ms IS NOT NULL OR NOT EXISTS (SELECT 1 FROM call_outbox o
+	WHERE o.call_id = t.call_id AND o.member_id = t.member_id AND o.purpose = 'answer' AND o.next_ms IS NOT NULL))
+ORDER BY c.created_ms DESC, c.id DESC`, member)
 }
 
 // callsOf reads the calls whose ids q selects, in its order, in one

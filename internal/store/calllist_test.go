@@ -96,4 +96,26 @@ func testCallLists(t *testing.T, fresh func(t *testing.T) Config) {
 	if got := notified(w.members[0]); len(got) != 0 {
 		t.Errorf("after the call closed: got %v, want none", got)
 	}
+
+	// A member no channel could reach (no address on any, or no channel
+	// at all) still sees the call in the app once nothing is left to
+	// send them: the card is the channel that always reaches them.
+	if _, err := w.s.VerifyCall(ctx, second.ID, w.other, w.now); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := w.s.Ring(ctx, second.ID, w.now, call.Policy{Factor: 1, Interval: time.Minute}, []string{"email"}); err != nil || n != 1 {
+		t.Fatalf("ring: %d, %v", n, err)
+	}
+	if ds, err = w.s.ClaimDeliveries(ctx, w.now, time.Minute, 10); err != nil || len(ds) != 1 {
+		t.Fatalf("claim: %d, %v", len(ds), err)
+	}
+	if got := notified(w.members[0]); len(got) != 0 {
+		t.Errorf("a delivery under way: got %v, want none", got)
+	}
+	if err := w.s.DeliveryRetry(ctx, &ds[0], "no-address", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := notified(w.members[0]); len(got) != 1 || got[0] != second.ID {
+		t.Errorf("every delivery given up: got %v, want [%s]", got, second.ID)
+	}
 }
