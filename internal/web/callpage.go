@@ -19,10 +19,13 @@ import (
 
 // answerView is what the answer page shows.
 type answerView struct {
-	Token     string
-	Problem   string // a catalog key: why there is nothing to answer
-	Kind      string // a catalog key
-	Message   string
+	Token   string
+	Problem string // a catalog key: why there is nothing to answer
+	Kind    string // a catalog key
+	Message string
+	// Place is where the call is: its site's name, or its cell; the
+	// notice leaves it out, so this page is where the member learns it.
+	Place     string
 	Until     string
 	Headcount int
 	Coming    int
@@ -77,6 +80,14 @@ func (s *Server) answerFor(r *http.Request) (answerView, string, string, error) 
 	v.Kind = kindKeys[c.Kind]
 	v.Message = c.Message.For(lang)
 	v.Until = c.Until.UTC().Format("2006-01-02 15:04 UTC")
+	v.Place = c.Cell
+	if c.Site != "" {
+		_, sites, err := s.sites(r)
+		if err != nil {
+			return v, "", "", err
+		}
+		v.Place = siteName(sites, c.Site)
+	}
 	v.Headcount, v.Coming, v.Answer = c.Headcount, cc.Coming, answerKeys[a]
 	v.Open = c.Answerable(time.Now()) == nil
 	return v, id, member, nil
