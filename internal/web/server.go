@@ -17,7 +17,8 @@ import (
 // Options tune a Server; the zero value is usable.
 type Options struct {
 	// MaxBody is the largest request body accepted, in bytes; 0 means
-	// 64 MiB, enough for a world of a hundred thousand members.
+	// 64 MiB, enough for a world of a hundred thousand members. Routes
+	// that need no sign-in take at most publicMaxBody.
 	MaxBody int64
 	// PublicURL is where browsers reach the server, such as
 	// https://commune.example.org; "" means http://localhost:8080. It
@@ -47,6 +48,13 @@ type Options struct {
 	beforeStep func(step string)
 	eventEvery time.Duration
 }
+
+// publicMaxBody is the largest body of a public route (one that needs
+// no sign-in: asking for a login code, a passkey's answer, the invite
+// page's form), whatever MaxBody is. Their bodies are a few kilobytes;
+// a stranger's must not be read whole up to a world's 64 MiB, many at
+// once, before a rate limit is even asked.
+const publicMaxBody = 64 << 10
 
 // Server answers the API from a store.
 type Server struct {
@@ -156,7 +164,11 @@ func (s *Server) baseRoutes() []route {
 func (s *Server) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+			limit := s.opt.MaxBody
+			if rt.public {
+				limit = min(limit, publicMaxBody)
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if rt.page && s.chooseLang(w, r) {
 			return
