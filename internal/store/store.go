@@ -138,6 +138,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 func (s *Store) openSQLite(ctx context.Context, path string) error {
 	s.dialect = sqliteDialect
+	if err := privateFiles(path); err != nil {
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
@@ -184,6 +187,40 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s.db, s.read = w, r
+	return nil
+}
+
+// privateFiles makes the SQLite database at path, and the WAL and shared
+// memory files beside it, readable by their owner only: the database is
+// created empty with mode 0600 before SQLite opens it (SQLite makes its
+// files 0644 less the umask, and its WAL and shared memory files take
+// the database's mode), and files left group- or world-readable by an
+// earlier version lose those bits. Open makes a missing data directory
+// 0700, but one that existed (made by an operator, a package or a
+// container volume) is often 0755, and the database holds every alias,
+// cell and membership.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(name, perm&^0o077); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
