@@ -21,9 +21,13 @@ const (
 	msgDemoReuse   msgKey = "demo-reuse"
 	msgDemoPlanned msgKey = "demo-planned"
 	msgDemoLinks   msgKey = "demo-links"
+	msgDemoNotDemo msgKey = "demo-not-demo"
 )
 
 var demoMessages = map[msgKey][2]string{
+	msgDemoNotDemo: {
+		"%s holds an organization that is not the demo's: commune demo does not write into it, nor offer its sign-in links; give --data a directory of its own",
+		"%s guarda una organización que no es la de la demostración: commune demo no escribe en ella ni ofrece sus enlaces de entrada; indique en --data un directorio propio"},
 	msgDemoLinks: {
 		`
 commune demo is running at %s
@@ -155,11 +159,20 @@ func (c *command) fillDemo(ctx context.Context, at, dir string) error {
 	}
 	defer st.Close()
 	d := demo.Build()
-	if _, err := st.Collective(ctx, d.Collectives[0].ID); err == nil {
+	// The demo's own database holds its organizer under the demo's
+	// alias; any other that holds someone is a real organization's (a
+	// mistyped --data), which the demo's world would overwrite and its
+	// one-click links open to anyone.
+	if m, err := st.Member(ctx, d.Organizer); err == nil && m.Alias == demoAlias(d, d.Organizer) {
 		fmt.Fprintf(c.stderr, c.t(msgDemoReuse), dir)
 		return nil
-	} else if store.ErrorCode(err) != store.CodeNotFound {
+	} else if err != nil && store.ErrorCode(err) != store.CodeNotFound {
 		return err
+	}
+	if empty, err := st.Empty(ctx); err != nil {
+		return err
+	} else if !empty {
+		return usageError{c.t(msgDemoNotDemo, dir)}
 	}
 	fmt.Fprintf(c.stderr, c.t(msgDemoSeeding), dir, len(d.Collectives), len(d.World.Members))
 	if err := storeDemo(ctx, st, d); err != nil {
@@ -189,6 +202,16 @@ func (c *command) fillDemo(ctx context.Context, at, dir string) error {
 	fmt.Fprintf(c.stderr, c.t(msgDemoPlanned), time.Since(start).Seconds(),
 		pct(p.Tiers.Essential), pct(p.Tiers.Basic), pct(p.Tiers.Wanted), len(p.Shortfalls))
 	return nil
+}
+
+// demoAlias is the alias the demo gives the member id.
+func demoAlias(d *demo.Demo, id string) string {
+	for i, m := range d.World.Members {
+		if m.ID == id {
+			return d.People[i].Alias
+		}
+	}
+	return ""
 }
 
 // storeDemo writes the demo's collectives, its members with their

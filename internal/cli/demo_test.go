@@ -153,3 +153,53 @@ func TestDemoInterruptedWhilePlanning(t *testing.T) {
 		t.Errorf("plan run 1: got %+v, %v; want done", run, err)
 	}
 }
+
+// TestDemoRefusesOtherData: commune demo given the data directory of a
+// real organization (a mistyped or copied --data) refuses it, in the
+// user's language, and writes nothing there. It used to store the demo
+// in it, its world replacing the organization's catalog, sites, needs
+// and commitments, and then served one-click links signing anyone in
+// as its organizer. An organization that has a collective of the demo's
+// name is no demo either.
+func TestDemoRefusesOtherData(t *testing.T) {
+	ctx := context.Background()
+	for _, collective := range []string{"taller-norte", "boyle-heights"} {
+		dir := t.TempDir()
+		st, err := store.Open(ctx, store.Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateCollective(ctx, store.Collective{ID: collective, Name: "Taller", Kind: store.Workplace}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := st.CreateMember(ctx, store.Member{Alias: "Rosa", Language: "es", Cell: "9q5cw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddMembership(ctx, m.ID, collective, store.RoleCoordinator); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		for lang, want := range map[string]string{"en": "not the demo's", "es": "no es la de la demostración"} {
+			var stderr bytes.Buffer
+			c := &command{cfg: Config{Lang: lang}, stdout: &bytes.Buffer{}, stderr: &stderr}
+			err := c.seedDemo(ctx, dir)
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), dir) {
+				t.Errorf("%s, a collective %s: got %v (stderr %q), want a usage error naming %s and saying %q", lang, collective, err, stderr.String(), dir, want)
+			}
+		}
+		st, err = store.Open(ctx, store.Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _, err := st.Collectives(ctx, "", 100)
+		if err != nil || len(cols) != 1 || cols[0].ID != collective {
+			t.Errorf("a collective %s: after the demo, collectives %v (%v), want only %s", collective, cols, err, collective)
+		}
+		if _, err := st.Member(ctx, demo.Build().Organizer); store.ErrorCode(err) != store.CodeNotFound {
+			t.Errorf("a collective %s: the demo's organizer was stored (%v)", collective, err)
+		}
+		st.Close()
+	}
+}

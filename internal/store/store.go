@@ -303,6 +303,17 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Empty reports whether the database holds no member and no
+// collective: a new database, not yet an organization's.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM members)
+	OR EXISTS (SELECT 1 FROM collectives) THEN 1 ELSE 0 END`).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: empty: %w", err)
+	}
+	return n == 0, nil
+}
+
 // Ping checks that the database answers, for health checks.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
