@@ -104,8 +104,43 @@ func (s *Store) loadKey(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: key file %s: %w", s.keyPath, err)
 	}
+	// A key that opens none of what is sealed is another database's, or
+	// one a command made where it looked for the key (with PostgreSQL,
+	// --data or --key of another directory): what it sealed, the
+	// server's key would never open.
+	if opens, _, err := s.opensSealed(ctx, aead); err != nil {
+		return fmt.Errorf("store: key: %w", err)
+	} else if !opens {
+		return &Error{Code: CodeUnavailable, Message: fmt.Sprintf(
+			"store: key file %s does not open the contacts sealed in this database; give the key of its server (--data or --key)", s.keyPath)}
+	}
 	s.aead, s.key = aead, key
 	return nil
+}
+
+// opensSealed reports whether aead opens a contact sealed in the
+// database, or when none is, a push subscription, and whether anything
+// is sealed; with nothing sealed, any key opens it.
+func (s *Store) opensSealed(ctx context.Context, aead cipher.AEAD) (opens, sealed bool, err error) {
+	var id string
+	var value []byte
+	err = s.read.QueryRowContext(ctx, `SELECT id, contact FROM members WHERE contact IS NOT NULL LIMIT 1`).Scan(&id, &value)
+	switch {
+	case err == nil:
+		_, err := unseal(aead, id, value)
+		return err == nil, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, false, fmt.Errorf("read a sealed contact: %w", err)
+	}
+	err = s.read.QueryRowContext(ctx, `SELECT member_id, subscription FROM push_subscriptions LIMIT 1`).Scan(&id, &value)
+	switch {
+	case err == nil:
+		_, err := unsealPush(aead, id, value)
+		return err == nil, true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return true, false, nil
+	}
+	return false, false, fmt.Errorf("read a sealed push subscription: %w", err)
 }
 
 // createKeyFile writes key to path with mode 0600, all at once: it is
@@ -184,36 +219,16 @@ func (s *Store) recoverRotation(ctx context.Context) error {
 		}
 		return nil
 	}
-	var id string
-	var sealed []byte
-	err = s.read.QueryRowContext(ctx, `SELECT id, contact FROM members WHERE contact IS NOT NULL LIMIT 1`).Scan(&id, &sealed)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		// No contact is sealed: a push subscription may be (push.go).
-		var member string
-		err = s.read.QueryRowContext(ctx, `SELECT member_id, subscription FROM push_subscriptions LIMIT 1`).Scan(&member, &sealed)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			// Nothing is sealed: either key will do; keep the old one.
-		case err != nil:
-			return fmt.Errorf("store: key: check interrupted rotation: %w", err)
-		default:
-			if _, err := unsealPush(aead, member, sealed); err == nil {
-				if err := os.Rename(s.newKeyPath(), s.keyPath); err != nil {
-					return fmt.Errorf("store: key: finish interrupted rotation: %w", err)
-				}
-				return syncDir(filepath.Dir(s.keyPath))
-			}
-		}
-	case err != nil:
+	// With nothing sealed, either key will do: the old one is kept.
+	opens, sealed, err := s.opensSealed(ctx, aead)
+	if err != nil {
 		return fmt.Errorf("store: key: check interrupted rotation: %w", err)
-	default:
-		if _, err := unseal(aead, id, sealed); err == nil {
-			if err := os.Rename(s.newKeyPath(), s.keyPath); err != nil {
-				return fmt.Errorf("store: key: finish interrupted rotation: %w", err)
-			}
-			return syncDir(filepath.Dir(s.keyPath))
+	}
+	if opens && sealed {
+		if err := os.Rename(s.newKeyPath(), s.keyPath); err != nil {
+			return fmt.Errorf("store: key: finish interrupted rotation: %w", err)
 		}
+		return syncDir(filepath.Dir(s.keyPath))
 	}
 	if err := os.Remove(s.newKeyPath()); err != nil {
 		return fmt.Errorf("store: key: undo interrupted rotation: %w", err)
