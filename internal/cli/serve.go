@@ -29,6 +29,7 @@ const (
 	msgServePushSubject msgKey = "serve-push-subject"
 	msgServeSMS         msgKey = "serve-sms"
 	msgServeCallFlags   msgKey = "serve-call-flags"
+	msgServeSMSFrom     msgKey = "serve-sms-from"
 	msgListenInUse      msgKey = "listen-in-use"
 	msgListenAddr       msgKey = "listen-addr"
 	msgListenName       msgKey = "listen-name"
@@ -150,6 +151,9 @@ Opciones:
 	msgServeSMS: {
 		"--sms: %v",
 		"--sms: %v"},
+	msgServeSMSFrom: {
+		"--sms-from needs --sms, the gateway that sends the texts: without it no text message is sent",
+		"--sms-from necesita --sms, la pasarela que envía los mensajes: sin ella no se envía ningún mensaje de texto"},
 	msgServeCallFlags: {
 		"--call-rings must be from 10s to 1h, and --call-retention from 1h to 168h (7 days); got %v and %v",
 		"--call-rings debe ir de 10s a 1h, y --call-retention de 1h a 168h (7 días); se dio %v y %v"},
@@ -207,6 +211,9 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	}
 	if *rings < 10*time.Second || *rings > time.Hour || *retention < time.Hour || *retention > store.MaxCallRetention {
 		return usageError{c.t(msgServeCallFlags, *rings, *retention)}
+	}
+	if *smsFrom != "" && *smsURL == "" {
+		return usageError{c.t(msgServeSMSFrom)}
 	}
 	var sms *notify.SMS
 	if *smsURL != "" {

@@ -254,3 +254,19 @@ func TestServeListenErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSMSFromAlone: --sms-from without --sms is refused, in the
+// user's language, before anything is created: the server used to start
+// and send no text message at all, the operator believing texts were on.
+func TestServeSMSFromAlone(t *testing.T) {
+	for lang, want := range map[string]string{"en": "--sms-from needs --sms", "es": "--sms-from necesita --sms"} {
+		dir := filepath.Join(t.TempDir(), "data")
+		code, out, errOut := runCLI(t, lang, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--sms-from", "+15550100")
+		if code != 2 || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", lang, code, out, errOut, want)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%s: the data directory was created", lang)
+		}
+	}
+}
