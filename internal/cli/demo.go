@@ -153,7 +153,7 @@ var demoStored func()
 
 // fillDemo is seedDemo on the directory at, named dir in what it says.
 func (c *command) fillDemo(ctx context.Context, at, dir string) error {
-	st, err := store.Open(ctx, store.Config{DataDir: at})
+	st, err := c.openStore(ctx, store.Config{DataDir: at})
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func (c *command) importMembers(ctx context.Context, args []string) error {
 	if len(sh.members) == 0 {
 		return usageError{c.t(msgImportNoRows, name)}
 	}
-	st, err := store.Open(ctx, sf.config())
+	st, err := c.openStore(ctx, sf.config())
 	if err != nil {
 		return err
 	}

@@ -157,7 +157,7 @@ solucionador     %s
 // catalogs are all the message catalogs of the command line; a key
 // lives in exactly one of them (TestMessagesComplete checks).
 var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, demoMessages,
-	rotateMessages, importMessages, sheetMessages, fileMessages, mpsMessages, solverMessages}
+	rotateMessages, importMessages, sheetMessages, fileMessages, mpsMessages, solverMessages, storeMessages}
 
 // t returns the message in the command's language, formatted with args.
 func (c *command) t(k msgKey, args ...any) string {

@@ -120,7 +120,7 @@ func (c *command) rotateKey(ctx context.Context, args []string) error {
 	if err := c.existingDatabase(*sf.data, *sf.db); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, sf.config())
+	st, err := c.openStore(ctx, sf.config())
 	if err != nil {
 		return err
 	}

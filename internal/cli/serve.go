@@ -265,7 +265,7 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		}
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{DataDir: cfg.data, PostgresURL: cfg.db})
+	st, err := c.openStore(ctx, store.Config{DataDir: cfg.data, PostgresURL: cfg.db})
 	if err != nil {
 		return interrupted(err)
 	}

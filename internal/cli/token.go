@@ -82,7 +82,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 	if err := c.existingDatabase(*data, *db); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{DataDir: *data, PostgresURL: *db})
+	st, err := c.openStore(ctx, store.Config{DataDir: *data, PostgresURL: *db})
 	if err != nil {
 		return err
 	}

@@ -111,12 +111,15 @@ func (s *Store) loadKey(ctx context.Context) error {
 	if opens, _, err := s.opensSealed(ctx, aead); err != nil {
 		return fmt.Errorf("store: key: %w", err)
 	} else if !opens {
-		return &Error{Code: CodeUnavailable, Message: fmt.Sprintf(
-			"store: key file %s does not open the contacts sealed in this database; give the key of its server (--data or --key)", s.keyPath)}
+		return &Error{Code: CodeUnavailable, Message: "store: key file " + s.keyPath, Err: ErrWrongKey}
 	}
 	s.aead, s.key = aead, key
 	return nil
 }
+
+// ErrWrongKey is why Open refuses a key file that does not open what the
+// database holds sealed (errors.Is finds it in Open's error).
+var ErrWrongKey = errors.New("it does not open the contacts sealed in this database; give the key of its server (--data or --key)")
 
 // opensSealed reports whether aead opens a contact sealed in the
 // database, or when none is, a push subscription, and whether anything
