@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -44,5 +45,47 @@ func TestCallAnswerPagePlace(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestCallAnswerPageLanguage: the page a member's link opens speaks the
+// member's language, whatever the browser prefers, unless the browser
+// chose one on this site (its cookie).
+func TestCallAnswerPageLanguage(t *testing.T) {
+	e := newCallEnv(t, store.Config{DataDir: t.TempDir()}, 3)
+	body := validCall(time.Now().Add(time.Hour))
+	body["headcount"] = 1
+	var created callStatus
+	e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
+	e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+	got := e.drain(t, time.Now())
+	for email, m := range got {
+		member, err := e.store.MemberByEmail(t.Context(), email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := map[string]string{"es": "en", "en": "es"}[member.Language]
+		for _, c := range []struct{ cookie, want string }{{"", member.Language}, {other, other}} {
+			req, err := http.NewRequest("GET", e.web.URL+linkOf(t, m), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Accept-Language", other)
+			if c.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: langCookie, Value: c.cookie})
+			}
+			resp, err := e.web.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if lang := resp.Header.Get("Content-Language"); resp.StatusCode != 200 || lang != c.want {
+				t.Errorf("a %s member's link, browser asking for %s, cookie %q: got %d in %q, want %q",
+					member.Language, other, c.cookie, resp.StatusCode, lang, c.want)
+			}
+		}
+	}
+	if len(got) == 0 {
+		t.Fatal("no member got the call")
 	}
 }

@@ -56,6 +56,13 @@ func (s *Server) answerFor(r *http.Request) (answerView, string, string, error) 
 		v.Problem = "calls.answer.unknown"
 		return v, "", "", nil
 	}
+	// The link is the member's: unless this browser chose a language
+	// (its cookie), the page speaks theirs, not the browser's default.
+	if _, err := r.Cookie(langCookie); err != nil {
+		if m, err := s.store.Member(r.Context(), member); err == nil && s.ui.catalog[m.Language] != nil {
+			r.AddCookie(&http.Cookie{Name: langCookie, Value: m.Language})
+		}
+	}
 	c, err := s.store.Call(r.Context(), id)
 	if store.ErrorCode(err) == store.CodeNotFound {
 		v.Problem = "calls.answer.unknown"
