@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/commune-org/commune/internal/notify"
+	"github.com/commune-org/commune/internal/notify/pushtest"
 	"github.com/commune-org/commune/internal/notify/smtptest"
 	"github.com/commune-org/commune/internal/store"
 )
@@ -116,5 +117,58 @@ func TestEventReminderSMS(t *testing.T) {
 	case extra := <-mail.Messages:
 		t.Errorf("an extra email to %v", extra.To)
 	default:
+	}
+}
+
+// TestEventReminderPushGone: a member who keeps only a phone and a
+// browser subscription that has since gone gets the reminder by text
+// message; the reminder was claimed, the push found no browser, and
+// nothing was sent, ever.
+func TestEventReminderPushGone(t *testing.T) {
+	w := newEventWorld(t, store.Config{DataDir: t.TempDir()}, nil)
+	ctx := context.Background()
+	var (
+		mu    sync.Mutex
+		texts []string
+	)
+	gw := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(rw, "bad form", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		texts = append(texts, r.PostForm.Get("To")+" "+r.PostForm.Get("Body"))
+		mu.Unlock()
+		rw.WriteHeader(http.StatusCreated)
+	}))
+	defer gw.Close()
+	sms, err := notify.NewSMS(gw.URL+"/Messages.json", "+15550100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pusher := loopbackPusher(t)
+	w.srv.opt.SMS, w.srv.opt.Pusher = sms, pusher
+	rosa := w.ids["rosa"]
+	if err := w.store.SetContact(ctx, rosa, store.Contact{Phone: "+1 213 555 0101"}); err != nil {
+		t.Fatal(err)
+	}
+	push := subscribedTo(t, w.store, rosa, pusher)
+	subs, err := w.store.PushSubscriptions(ctx, rosa)
+	if err != nil || len(subs) != 1 {
+		t.Fatalf("rosa's subscriptions: %v, %v", subs, err)
+	}
+	push.Expire(pushtest.Subscription{Endpoint: subs[0].Endpoint})
+	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Minute)
+	w.mayDay(t, start)
+
+	w.srv.eventRound(ctx, start.Add(-20*time.Hour))
+	mu.Lock()
+	got := texts
+	mu.Unlock()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "+12135550101 ") || !strings.Contains(got[0], "antes de 24 horas") {
+		t.Errorf("texts %q, want the day's reminder to rosa", got)
+	}
+	if len(push.Messages) != 0 {
+		t.Errorf("%d pushes to a subscription that is gone", len(push.Messages))
 	}
 }

@@ -138,6 +138,10 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 			err := s.pushTo(ctx, s.opt.Pusher, r.Member, notify.EventReminderPush(r.Language, link, r.ID(), hour), r.ID())
 			if !errors.Is(err, errNoAddress) {
 				errs = append(errs, err)
+			} else if !mail {
+				// Every browser they had subscribed is gone: the text
+				// they would have had without one goes instead.
+				text = r.Phone != "" && s.opt.SMS != nil
 			}
 		}
 		if text {
