@@ -29,9 +29,7 @@ func TestCallAnswerPagePlace(t *testing.T) {
 			for k, v := range tc.place {
 				body[k] = v
 			}
-			var created callStatus
-			e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
-			e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+			id := e.verifiedCall(t, body)
 			got := e.drain(t, time.Now())
 			m, ok := got[e.emails[0]]
 			if !ok {
@@ -41,7 +39,7 @@ func TestCallAnswerPagePlace(t *testing.T) {
 			if status != 200 || !strings.Contains(page, tc.want) {
 				t.Errorf("answer page: got %d, want the place %q in %.600s", status, tc.want, page)
 			}
-			if _, err := e.store.CloseCall(t.Context(), created.ID, time.Now()); err != nil {
+			if _, err := e.store.CloseCall(t.Context(), id, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -55,9 +53,7 @@ func TestCallAnswerPageLanguage(t *testing.T) {
 	e := newCallEnv(t, store.Config{DataDir: t.TempDir()}, 3)
 	body := validCall(time.Now().Add(time.Hour))
 	body["headcount"] = 1
-	var created callStatus
-	e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
-	e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+	e.verifiedCall(t, body)
 	got := e.drain(t, time.Now())
 	for email, m := range got {
 		member, err := e.store.MemberByEmail(t.Context(), email)

@@ -80,10 +80,7 @@ func TestCallTenThousand(t *testing.T) {
 
 		body := validCall(time.Now().Add(2 * time.Hour))
 		body["headcount"] = headcount
-		var created callStatus
-		e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
-		id := created.ID
-		e.json(t, "POST", "/api/v1/calls/"+id+"/verify", e.verifier, nil, 200, nil)
+		id := e.verifiedCall(t, body)
 		events := e.stream(t, id)
 
 		start := time.Now()

@@ -288,6 +288,16 @@ func (e *callEnv) post(t *testing.T, path string, form url.Values) *http.Respons
 	return resp
 }
 
+// verifiedCall has the author create the call of body and the verifier
+// verify it, and returns its id: the start of every call's journey.
+func (e *callEnv) verifiedCall(t *testing.T, body any) string {
+	t.Helper()
+	var created callStatus
+	e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
+	e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+	return created.ID
+}
+
 func (e *callEnv) get(t *testing.T, path string) (int, string) {
 	t.Helper()
 	resp, err := e.web.Client().Get(e.web.URL + path)
@@ -679,15 +689,13 @@ func TestCallEraseMember(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, db database) {
 		e := newCallEnv(t, db.cfg, 3)
 		ctx := context.Background()
-		var created callStatus
-		e.json(t, "POST", "/api/v1/calls", e.author, validCall(time.Now().Add(time.Hour)), 201, &created)
-		e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+		id := e.verifiedCall(t, validCall(time.Now().Add(time.Hour)))
 		e.drain(t, time.Now())
 		tok := auth.NewToken()
 		if _, err := e.store.CreateToken(ctx, store.Token{Hash: auth.Hash(tok), MemberID: e.members[0], Role: "member"}); err != nil {
 			t.Fatal(err)
 		}
-		e.json(t, "POST", "/api/v1/calls/"+created.ID+"/answer", tok, map[string]string{"answer": "coming"}, 200, nil)
+		e.json(t, "POST", "/api/v1/calls/"+id+"/answer", tok, map[string]string{"answer": "coming"}, 200, nil)
 		author, err := e.store.TokenByHash(ctx, auth.Hash(e.author))
 		if err != nil {
 			t.Fatal(err)
@@ -717,9 +725,7 @@ func TestCallWorker(t *testing.T) {
 	go func() { done <- e.srv.RunCalls(ctx) }()
 	body := validCall(time.Now().Add(time.Hour))
 	body["headcount"] = 1
-	var created callStatus
-	e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
-	e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+	e.verifiedCall(t, body)
 	var got []string
 	for range 3 {
 		got = append(got, e.smtp.Wait(t).To...)

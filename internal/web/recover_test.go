@@ -218,9 +218,7 @@ func TestCallWorkerPanic(t *testing.T) {
 		go func() { done <- e.srv.RunCalls(ctx) }()
 		body := validCall(time.Now().Add(time.Hour))
 		body["headcount"] = 1
-		var created callStatus
-		e.json(t, "POST", "/api/v1/calls", e.author, body, 201, &created)
-		e.json(t, "POST", "/api/v1/calls/"+created.ID+"/verify", e.verifier, nil, 200, nil)
+		id := e.verifiedCall(t, body)
 		var got []string
 		for range 3 {
 			got = append(got, waitMessage(t, e.smtp).To...)
@@ -236,7 +234,7 @@ func TestCallWorkerPanic(t *testing.T) {
 		}
 		targets := func() int {
 			var n int
-			if err := db.raw.QueryRow(`SELECT COUNT(*) FROM call_targets WHERE call_id = $1`, created.ID).Scan(&n); err != nil {
+			if err := db.raw.QueryRow(`SELECT COUNT(*) FROM call_targets WHERE call_id = $1`, id).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -245,7 +243,7 @@ func TestCallWorkerPanic(t *testing.T) {
 			t.Fatal("no targets before the close")
 		}
 		purgePanics.Store(2) // the next two purges panic
-		e.json(t, "POST", "/api/v1/calls/"+created.ID+"/close", e.verifier, nil, 200, nil)
+		e.json(t, "POST", "/api/v1/calls/"+id+"/close", e.verifier, nil, 200, nil)
 		deadline := time.Now().Add(20 * time.Second)
 		for targets() > 0 {
 			if time.Now().After(deadline) {
@@ -276,7 +274,7 @@ func TestCallWorkerPanic(t *testing.T) {
 		if n := len(logged["call purge"]); n != 3 {
 			t.Errorf("%d panics of the purge logged, want 3", n)
 		}
-		box, err := e.store.Outbox(context.Background(), created.ID)
+		box, err := e.store.Outbox(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
