@@ -78,34 +78,30 @@ func (v *validator) checkProducts() {
 		if p.Unit == "" {
 			v.add(at("products", i, "unit"), ruleEmpty)
 		}
+		if p.Kind != Good && p.Kind != Service {
+			v.add(at("products", i, "kind"), ruleOneOf, string(p.Kind), "good, service")
+		}
+		// Whatever the kind is meant to be, a cost given must be a
+		// number a good can have, and a service none at all.
+		if p.TransportCost != nil {
+			if p.Kind == Service {
+				v.add(at("products", i, "transport_cost"), ruleServiceTransport)
+			} else if r, args := quantity(*p.TransportCost, false); r != "" {
+				v.add(at("products", i, "transport_cost"), r, args...)
+			}
+		}
 		switch p.Kind {
 		case Good:
-			if p.TransportCost != nil {
-				if r, args := quantity(*p.TransportCost, false); r != "" {
-					v.add(at("products", i, "transport_cost"), r, args...)
-				}
-			}
 			if p.ReachKm != 0 {
 				v.add(at("products", i, "reach_km"), ruleGoodReach)
 			}
 		case Service:
-			if p.TransportCost != nil {
-				v.add(at("products", i, "transport_cost"), ruleServiceTransport)
-			}
 			if p.ReachKm == 0 {
 				v.add(at("products", i, "reach_km"), ruleServiceReach)
 			} else if r, args := quantity(p.ReachKm, true); r != "" {
 				v.add(at("products", i, "reach_km"), r, args...)
 			}
 		default:
-			// Whatever the kind is meant to be, these numbers must be
-			// finite and not negative: say so now, with the kind.
-			v.add(at("products", i, "kind"), ruleOneOf, string(p.Kind), "good, service")
-			if p.TransportCost != nil {
-				if r, args := quantity(*p.TransportCost, false); r != "" {
-					v.add(at("products", i, "transport_cost"), r, args...)
-				}
-			}
 			if r, args := quantity(p.ReachKm, false); r != "" {
 				v.add(at("products", i, "reach_km"), r, args...)
 			}
