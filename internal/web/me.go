@@ -177,8 +177,7 @@ func (s *Server) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	if r.Header.Get("Authorization") == "" {
 		// A browser's session: its cookie and the pages it kept go too,
 		// as when the erasure is asked from the page (erasePage).
-		http.SetCookie(w, s.cookie("", -1))
-		w.Header().Set("Clear-Site-Data", forgetPages)
+		s.forgetBrowser(w)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

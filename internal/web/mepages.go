@@ -379,8 +379,7 @@ func (s *Server) erasePage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteMember(r.Context(), id); err != nil {
 		return err
 	}
-	http.SetCookie(w, s.cookie("", -1))
-	w.Header().Set("Clear-Site-Data", forgetPages)
+	s.forgetBrowser(w)
 	http.Redirect(w, r, "/?erased=1", http.StatusSeeOther)
 	return nil
 }

@@ -158,8 +158,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		if err := s.store.DeleteSession(r.Context(), auth.Hash(secret)); err != nil && store.ErrorCode(err) != store.CodeNotFound {
 			return err
 		}
-		http.SetCookie(w, s.cookie("", -1))
-		w.Header().Set("Clear-Site-Data", forgetPages)
+		s.forgetBrowser(w)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -171,6 +170,13 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 // next person on a shared phone cannot read them.
 const forgetPages = `"cache", "storage"`
 
+// forgetBrowser ends the browser's session cookie and has it forget the
+// pages it kept, on signing out or erasing oneself.
+func (s *Server) forgetBrowser(w http.ResponseWriter) {
+	http.SetCookie(w, s.cookie("", -1))
+	w.Header().Set("Clear-Site-Data", forgetPages)
+}
+
 // logoutPage signs out from the form every page carries, and sends the
 // browser to the first page.
 func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) error {
@@ -179,8 +185,7 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	http.SetCookie(w, s.cookie("", -1))
-	w.Header().Set("Clear-Site-Data", forgetPages)
+	s.forgetBrowser(w)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }
