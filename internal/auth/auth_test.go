@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,5 +208,37 @@ func TestLimiterConcurrent(t *testing.T) {
 	wg.Wait()
 	if allowed != 100 {
 		t.Errorf("400 concurrent attempts at a burst of 100: %d allowed", allowed)
+	}
+}
+
+// TestLimiterMax: however many keys come, and however fast, a limiter
+// with Max remembers at most Max of them, and still limits each key it
+// remembers.
+func TestLimiterMax(t *testing.T) {
+	l := NewLimiter(time.Minute, 2)
+	l.Max = 100
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	for i := range 10_000 {
+		if !l.Allow(strconv.Itoa(i), now) {
+			t.Fatalf("new key %d refused", i)
+		}
+		if l.Len() > l.Max {
+			t.Fatalf("after %d keys at once the limiter remembers %d, want at most %d", i+1, l.Len(), l.Max)
+		}
+	}
+	// A key that spent its burst is still refused: keys are shed only
+	// to make room for new ones.
+	l.Allow("spent", now)
+	l.Allow("spent", now)
+	if l.Allow("spent", now) {
+		t.Error("a key that spent its burst allowed again at once")
+	}
+	// Without Max, the same keys are all remembered: the bound is Max's.
+	l = NewLimiter(time.Minute, 2)
+	for i := range 10_000 {
+		l.Allow(strconv.Itoa(i), now)
+	}
+	if l.Len() != 10_000 {
+		t.Errorf("without Max: %d keys remembered, want 10000", l.Len())
 	}
 }

@@ -12,6 +12,12 @@ import (
 type Limiter struct {
 	Every time.Duration
 	Burst int
+	// Max, if not 0, is how many keys the limiter remembers at most
+	// (shed). Without it, memory is bounded only by how fast new keys
+	// can come: enough when a limit over all is asked first, as it is
+	// for the keys of emails, not when anyone can bring new keys at
+	// will, as a client with many addresses can.
+	Max int
 
 	mu      sync.Mutex
 	buckets map[string]bucket
@@ -38,6 +44,9 @@ func (l *Limiter) Allow(key string, now time.Time) bool {
 	}
 	b, ok := l.buckets[key]
 	if !ok {
+		if l.Max > 0 && len(l.buckets) >= l.Max {
+			l.shed(now)
+		}
 		b = bucket{tokens: float64(l.Burst), at: now}
 	}
 	b.tokens = min(float64(l.Burst), b.tokens+float64(now.Sub(b.at))/float64(l.Every))
@@ -63,6 +72,25 @@ func (l *Limiter) sweep(now time.Time) {
 		}
 	}
 	l.swept = now
+}
+
+// shed makes room for new keys when Max are remembered: it forgets the
+// full buckets, then others, in no chosen order, until a quarter of Max
+// is free. A key forgotten before its bucket is full gets a full one
+// again, as a new key does: for a limit per client, a client holding
+// enough addresses to fill the limiter gains nothing it could not get
+// by using a new address each time, and a limit over all still holds
+// it. Freeing a quarter at once keeps the work per new key constant:
+// one pass over Max keys for every Max/4 new ones.
+func (l *Limiter) shed(now time.Time) {
+	l.sweep(now)
+	keep := l.Max * 3 / 4
+	for k := range l.buckets {
+		if len(l.buckets) <= keep {
+			break
+		}
+		delete(l.buckets, k)
+	}
 }
 
 // Len is how many keys the limiter remembers.
