@@ -77,11 +77,84 @@ func TestServeBadFlags(t *testing.T) {
 		{"--sms", "ftp://gateway.example.org", "--sms-from", "+15550100"},
 		{"--call-retention", "200h"},
 		{"--call-rings", "1s"},
+		{"--trusted-proxy", "10.0.0.0/33"},
+		{"--trusted-proxy", "proxy.example.org"},
+		{"--trusted-proxy", "10.0.0.1,"},
 	} {
 		code, _, errOut := runCLI(t, "es", append([]string{"serve", "--data", t.TempDir()}, args...)...)
 		if code != 2 || !strings.Contains(errOut, args[0]) {
 			t.Errorf("serve %v: exit %d, %q; want 2 and a message naming %s", args, code, errOut, args[0])
 		}
+	}
+}
+
+func TestParseProxies(t *testing.T) {
+	tests := []struct {
+		list string
+		want []string // nil: refused
+	}{
+		{"", []string{}},
+		{"127.0.0.1", []string{"127.0.0.1/32"}},
+		{"10.1.2.3/8, ::1", []string{"10.0.0.0/8", "::1/128"}},
+		{"2001:db8::/32,192.0.2.0/24", []string{"2001:db8::/32", "192.0.2.0/24"}},
+		{"::ffff:10.0.0.0/104", []string{"10.0.0.0/8"}},
+		{"10.0.0.0/33", nil},
+		{"10.0.0.1,,10.0.0.2", nil},
+		{"fe80::1%eth0", nil},
+		{"localhost", nil},
+	}
+	for _, tc := range tests {
+		got, ok := parseProxies(tc.list)
+		if ok != (tc.want != nil) {
+			t.Errorf("parseProxies(%q): ok %v, want %v", tc.list, ok, tc.want != nil)
+			continue
+		}
+		var s []string
+		for _, p := range got {
+			s = append(s, p.String())
+		}
+		if strings.Join(s, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("parseProxies(%q): got %v, want %v", tc.list, s, tc.want)
+		}
+	}
+}
+
+// TestServeTrustedProxy: "commune serve --trusted-proxy" limits sign-in
+// per client behind the proxy, by X-Forwarded-For: without the flag every
+// request through a proxy on loopback is one client, and one client's
+// passkey sign-ins would hold back the next.
+func TestServeTrustedProxy(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	base, done, stderr := startServe(t, ctx, newData(t), "--trusted-proxy", "127.0.0.1,::1")
+	begin := func(client string) int {
+		req, _ := http.NewRequest("POST", base+"/api/v1/login/passkey/begin", nil)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	status := 0
+	for range 100 {
+		if status = begin("198.51.100.7"); status != 200 {
+			break
+		}
+	}
+	if status != 429 {
+		t.Errorf("one client behind the proxy beginning passkey sign-ins: got %d, want 429 before 100 of them", status)
+	}
+	if got := begin("198.51.100.8"); got != 200 {
+		t.Errorf("another client behind the proxy: got %d, want 200", got)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve: exit %d: %s", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "198.51.100") {
+		t.Errorf("the log holds a client's address: %s", stderr.String())
 	}
 }
 

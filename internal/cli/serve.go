@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,6 +32,7 @@ const (
 	msgServeSMS         msgKey = "serve-sms"
 	msgServeCallFlags   msgKey = "serve-call-flags"
 	msgServeSMSFrom     msgKey = "serve-sms-from"
+	msgServeProxy       msgKey = "serve-trusted-proxy"
 	msgListenInUse      msgKey = "listen-in-use"
 	msgListenAddr       msgKey = "listen-addr"
 	msgListenName       msgKey = "listen-name"
@@ -45,6 +48,7 @@ var serveMessages = map[msgKey][2]string{
                      [--push-subject mailto:ops@example.org]
                      [--sms https://user:token@gateway/... --sms-from +15550100]
                      [--call-rings 3m] [--call-retention 24h]
+                     [--trusted-proxy CIDR[,CIDR]]
 
 Runs the server: the JSON API under /api/v1, /healthz and the OpenAPI
 document at /api/openapi.json. DIR holds the SQLite database and the key
@@ -80,6 +84,15 @@ first, and the next ring every --call-rings while too few are coming. A
 call's place, recipients and answers are deleted --call-retention after
 it ends (at most 7 days); only the counts remain.
 
+Signing in is limited per client, by its address, so that no client can
+hold everyone else back. Behind a reverse proxy every request comes
+from the proxy: --trusted-proxy names the proxies' addresses or ranges
+(such as 127.0.0.1,10.0.0.0/8), and a request from one of them counts
+as coming from the last address of its X-Forwarded-For that is not a
+proxy's. Without it X-Forwarded-For is never read, since any client can
+write one. Addresses are held in memory only, as keyed hashes, and are
+never logged.
+
 Flags:
 `,
 		`uso: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
@@ -87,6 +100,7 @@ Flags:
                    [--push-subject mailto:ops@example.org]
                    [--sms https://usuario:token@pasarela/... --sms-from +15550100]
                    [--call-rings 3m] [--call-retention 24h]
+                   [--trusted-proxy CIDR[,CIDR]]
 
 Ejecuta el servidor: la API JSON en /api/v1, /healthz y el documento
 OpenAPI en /api/openapi.json. DIR guarda la base de datos SQLite y la
@@ -128,6 +142,16 @@ mientras vienen muy pocas. El lugar de un llamado, sus destinatarios y
 sus respuestas se borran --call-retention después de que termina (como
 mucho 7 días); solo quedan los conteos.
 
+La entrada está limitada por cliente, según su dirección, para que
+ningún cliente pueda frenar a todos los demás. Detrás de un proxy
+inverso todas las solicitudes vienen del proxy: --trusted-proxy da las
+direcciones o los rangos de los proxies (como 127.0.0.1,10.0.0.0/8), y
+una solicitud que venga de uno de ellos cuenta como venida de la última
+dirección de su X-Forwarded-For que no sea de un proxy. Sin esta opción
+nunca se lee X-Forwarded-For, que cualquier cliente puede escribir. Las
+direcciones solo se guardan en memoria, como resúmenes con clave, y
+nunca se registran.
+
 Opciones:
 `},
 	msgServeArgs: {
@@ -154,6 +178,9 @@ Opciones:
 	msgServeSMSFrom: {
 		"--sms-from needs --sms, the gateway that sends the texts: without it no text message is sent",
 		"--sms-from necesita --sms, la pasarela que envía los mensajes: sin ella no se envía ningún mensaje de texto"},
+	msgServeProxy: {
+		"--trusted-proxy: want addresses or CIDR ranges separated by commas, such as 127.0.0.1,10.0.0.0/8, got %q",
+		"--trusted-proxy: se esperan direcciones o rangos CIDR separados por comas, como 127.0.0.1,10.0.0.0/8, no %q"},
 	msgServeCallFlags: {
 		"--call-rings must be from 10s to 1h, and --call-retention from 1h to 168h (7 days); got %v and %v",
 		"--call-rings debe ir de 10s a 1h, y --call-retention de 1h a 168h (7 días); se dio %v y %v"},
@@ -193,6 +220,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	smsFrom := fs.String("sms-from", "", "number or name texts come from / número o nombre del remitente de los mensajes")
 	rings := fs.Duration("call-rings", call.DefaultPolicy.Interval, "time between the rings of a call / tiempo entre los círculos de un llamado")
 	retention := fs.Duration("call-retention", store.DefaultCallRetention, "how long a call's data is kept after it ends / cuánto se guardan los datos de un llamado después de terminar")
+	proxyList := fs.String("trusted-proxy", "", "addresses or CIDR ranges of trusted reverse proxies, whose X-Forwarded-For names the client / direcciones o rangos CIDR de los proxies inversos de confianza, cuyo X-Forwarded-For nombra al cliente")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)
@@ -215,6 +243,10 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if *smsFrom != "" && *smsURL == "" {
 		return usageError{c.t(msgServeSMSFrom)}
 	}
+	proxies, ok := parseProxies(*proxyList)
+	if !ok {
+		return usageError{c.t(msgServeProxy, *proxyList)}
+	}
 	var sms *notify.SMS
 	if *smsURL != "" {
 		if sms, err = notify.NewSMS(*smsURL, *smsFrom); err != nil {
@@ -228,7 +260,36 @@ func (c *command) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	return c.runServer(ctx, serverConfig{data: *data, db: *db, ln: ln, publicURL: *publicURL, mailer: mailer, pushSubject: *pushSubj,
-		sms: sms, calls: web.CallOptions{Policy: call.Policy{Factor: call.DefaultPolicy.Factor, Interval: *rings}, Retention: *retention}})
+		sms: sms, calls: web.CallOptions{Policy: call.Policy{Factor: call.DefaultPolicy.Factor, Interval: *rings}, Retention: *retention},
+		proxies: proxies})
+}
+
+// parseProxies reads --trusted-proxy: addresses or CIDR ranges separated
+// by commas; an address is a range of one. It reports false for anything
+// else, an empty entry included.
+func parseProxies(list string) ([]netip.Prefix, bool) {
+	if list == "" {
+		return nil, true
+	}
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, err := netip.ParseAddr(f)
+			if err != nil || a.Zone() != "" {
+				return nil, false
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		// An IPv4 address mapped into IPv6 is met as IPv4 (web's
+		// parseAddr), so ranges of them are kept as IPv4 ranges.
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, true
 }
 
 // serverConfig is what serve and demo start a server with.
@@ -243,6 +304,8 @@ type serverConfig struct {
 	sms *notify.SMS
 	// calls tunes the work of urgent calls (--call-rings, --call-retention).
 	calls web.CallOptions
+	// proxies are the trusted reverse proxies (--trusted-proxy).
+	proxies []netip.Prefix
 	// demo, for commune demo only, names the people its sign-in links
 	// sign in as; ready is called with the public URL once the server
 	// listens.
@@ -289,7 +352,7 @@ func (c *command) runServer(ctx context.Context, cfg serverConfig) error {
 		defer cfg.mailer.Close()
 	}
 	api := web.New(st, log, web.Options{PublicURL: cfg.publicURL, Mailer: cfg.mailer, Demo: cfg.demo, Pusher: pusher,
-		SMS: cfg.sms, Calls: cfg.calls})
+		SMS: cfg.sms, Calls: cfg.calls, TrustedProxies: cfg.proxies})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -40,14 +40,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startServe runs "commune serve" on a free loopback port and returns its
-// URL, the channel its exit code will come on, and its standard error.
-func startServe(t *testing.T, ctx context.Context, dir string) (string, chan int, *syncBuffer) {
+// startServe runs "commune serve" on a free loopback port, with the
+// flags more, and returns its URL, the channel its exit code will come
+// on, and its standard error.
+func startServe(t *testing.T, ctx context.Context, dir string, more ...string) (string, chan int, *syncBuffer) {
 	t.Helper()
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
+	args := append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, more...)
 	go func() {
-		done <- Run(ctx, Config{Lang: "en"}, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+		done <- Run(ctx, Config{Lang: "en"}, args, &stdout, &stderr)
 	}()
 	listening := regexp.MustCompile(`listening on (http://\S+)`)
 	for deadline := time.Now().Add(10 * time.Second); ; {

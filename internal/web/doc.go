@@ -30,7 +30,8 @@
 // (session.go), opened with a one-time code sent by email or with a
 // passkey (login.go, passkey.go). A session's roles are read from the
 // database at each request; a cookie request that changes something must
-// carry the session's CSRF token. The login endpoints are rate-limited
+// carry the session's CSRF token. The login endpoints are rate-limited,
+// per client too (client.go: by an HMAC of the address, in memory only),
 // and never tell whether an email belongs to a member.
 //
 // Urgent calls (calls.go, callpage.go, callwork.go): the API, the live

@@ -26,8 +26,10 @@ import (
 // asks for a one-time code by email (first login, recovery) or uses a
 // passkey (the normal way, passkey.go), and gets a session cookie
 // (session.go). The endpoints are public, so they are rate-limited: per
-// email, so that no one floods a member's inbox or guesses their code,
-// and over all, so that no one walks through many addresses.
+// email, so that no one floods a member's inbox or guesses their code;
+// over all, so that no one walks through many addresses; and, before
+// that, per client (client.go), so that one client cannot spend the
+// budget over all and keep everyone else from signing in.
 //
 // "Send me a code" answers 202 whether or not the email is a member's,
 // and does the lookup, the code and the email in the background, so
@@ -52,9 +54,10 @@ type login struct {
 	wa         *webauthn.WebAuthn
 	ceremonies ceremonies
 
-	codePerEmail, codeAll     *auth.Limiter
-	verifyPerEmail, verifyAll *auth.Limiter
-	passkeyAll                *auth.Limiter
+	clients                                    *clients
+	codePerClient, codePerEmail, codeAll       *auth.Limiter
+	verifyPerClient, verifyPerEmail, verifyAll *auth.Limiter
+	passkeyPerClient, passkeyAll               *auth.Limiter
 
 	jobs sync.WaitGroup // codes being looked up and sent
 }
@@ -73,7 +76,21 @@ func newLogin(opt Options, log *slog.Logger) *login {
 		verifyPerEmail: auth.NewLimiter(2*time.Minute, 10),
 		verifyAll:      auth.NewLimiter(20*time.Millisecond, 100),
 		passkeyAll:     auth.NewLimiter(10*time.Millisecond, 200),
-		ceremonies:     ceremonies{m: map[string]ceremony{}},
+		// Per client, one address: a household, or a union hall where
+		// twenty members sign in as a meeting starts, shares one (so
+		// may a mobile carrier's customers, behind its NAT). A sign-in
+		// by code is one code and a verify or two; one by passkey is
+		// two requests (begin, finish), as registering one is. So:
+		// twenty sign-ins at once, then six a minute. That is far below
+		// the limits over all, which a client alone can no longer
+		// spend: at this pace the 10 codes a second of codeAll take a
+		// hundred clients, the 50 verifies of verifyAll 250, and the
+		// 100 passkey requests of passkeyAll 500.
+		codePerClient:    clientLimiter(10*time.Second, 20),
+		verifyPerClient:  clientLimiter(5*time.Second, 40),
+		passkeyPerClient: clientLimiter(5*time.Second, 40),
+		clients:          newClients(opt.TrustedProxies),
+		ceremonies:       ceremonies{m: map[string]ceremony{}},
 	}
 	raw := opt.PublicURL
 	if raw == "" {
@@ -164,6 +181,19 @@ func (s *Server) emailKey(email string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// limit counts an action of r's client at now, then one of everyone,
+// and refuses it if either limiter has none left. The client's comes
+// first, so that a client refused spends nothing of everyone's budget.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, now time.Time, perClient, all *auth.Limiter) error {
+	if key := s.login.clients.key(r); key != "" && !perClient.Allow(key, now) {
+		return tooMany(w, perClient)
+	}
+	if !all.Allow("", now) {
+		return tooMany(w, all)
+	}
+	return nil
+}
+
 // tooMany answers 429 with a Retry-After of the limiter's period.
 func tooMany(w http.ResponseWriter, l *auth.Limiter) error {
 	w.Header().Set("Retry-After", strconv.Itoa(int(l.Every.Round(time.Second).Seconds())))
@@ -200,8 +230,8 @@ func (s *Server) requestCode(w http.ResponseWriter, r *http.Request) error {
 		return errorf(store.CodeUnavailable, msgNoEmail)
 	}
 	now := s.login.now()
-	if !s.login.codeAll.Allow("", now) {
-		return tooMany(w, s.login.codeAll)
+	if err := s.limit(w, r, now, s.login.codePerClient, s.login.codeAll); err != nil {
+		return err
 	}
 	if !s.login.codePerEmail.Allow(s.emailKey(email), now) {
 		return tooMany(w, s.login.codePerEmail)
@@ -256,8 +286,8 @@ func (s *Server) verifyCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.login.now()
-	if !s.login.verifyAll.Allow("", now) {
-		return tooMany(w, s.login.verifyAll)
+	if err := s.limit(w, r, now, s.login.verifyPerClient, s.login.verifyAll); err != nil {
+		return err
 	}
 	if !s.login.verifyPerEmail.Allow(s.emailKey(email), now) {
 		return tooMany(w, s.login.verifyPerEmail)

@@ -51,6 +51,13 @@ type loginEnv struct {
 
 func newLoginEnv(t *testing.T, publicURL string) *loginEnv {
 	t.Helper()
+	return newLoginEnvWith(t, Options{PublicURL: publicURL})
+}
+
+// newLoginEnvWith is newLoginEnv with more options; their Mailer is the
+// test's.
+func newLoginEnvWith(t *testing.T, opt Options) *loginEnv {
+	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +69,8 @@ func newLoginEnv(t *testing.T, publicURL string) *loginEnv {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), Options{PublicURL: publicURL, Mailer: mailer})
+	opt.Mailer = mailer
+	srv := New(st, slog.New(slog.NewJSONHandler(&log, nil)), opt)
 	clk := &clock{t: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}
 	srv.login.now = clk.now
 	hs := httptest.NewServer(srv.Handler())

@@ -130,13 +130,14 @@ func (s *Server) passkeyUser(ctx context.Context, memberID string) (*passkeyUser
 }
 
 // passkeys returns the relying party, or the error to answer when
-// passkeys are off, or when too many ceremonies are asked for.
-func (s *Server) passkeys(w http.ResponseWriter, now time.Time) (*webauthn.WebAuthn, error) {
+// passkeys are off, or when too many ceremonies are asked for, by r's
+// client or by all.
+func (s *Server) passkeys(w http.ResponseWriter, r *http.Request, now time.Time) (*webauthn.WebAuthn, error) {
 	if s.login.wa == nil {
 		return nil, errorf(store.CodeUnavailable, msgNoPasskeys)
 	}
-	if !s.login.passkeyAll.Allow("", now) {
-		return nil, tooMany(w, s.login.passkeyAll)
+	if err := s.limit(w, r, now, s.login.passkeyPerClient, s.login.passkeyAll); err != nil {
+		return nil, err
 	}
 	return s.login.wa, nil
 }
@@ -148,7 +149,7 @@ func (s *Server) passkeys(w http.ResponseWriter, now time.Time) (*webauthn.WebAu
 // which commune has no use for).
 func (s *Server) beginPasskeyRegistration(w http.ResponseWriter, r *http.Request) error {
 	now := s.login.now()
-	wa, err := s.passkeys(w, now)
+	wa, err := s.passkeys(w, r, now)
 	if err != nil {
 		return err
 	}
@@ -185,7 +186,7 @@ func (s *Server) beginPasskeyRegistration(w http.ResponseWriter, r *http.Request
 // used to sign in.
 func (s *Server) finishPasskeyRegistration(w http.ResponseWriter, r *http.Request) error {
 	now := s.login.now()
-	wa, err := s.passkeys(w, now)
+	wa, err := s.passkeys(w, r, now)
 	if err != nil {
 		return err
 	}
@@ -231,7 +232,7 @@ func (s *Server) finishPasskeyRegistration(w http.ResponseWriter, r *http.Reques
 // verification required.
 func (s *Server) beginPasskeyLogin(w http.ResponseWriter, r *http.Request) error {
 	now := s.login.now()
-	wa, err := s.passkeys(w, now)
+	wa, err := s.passkeys(w, r, now)
 	if err != nil {
 		return err
 	}
@@ -253,7 +254,7 @@ func (s *Server) beginPasskeyLogin(w http.ResponseWriter, r *http.Request) error
 // refused.
 func (s *Server) finishPasskeyLogin(w http.ResponseWriter, r *http.Request) error {
 	now := s.login.now()
-	wa, err := s.passkeys(w, now)
+	wa, err := s.passkeys(w, r, now)
 	if err != nil {
 		return err
 	}

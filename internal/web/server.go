@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,12 @@ type Options struct {
 	SMS *notify.SMS
 	// Calls tunes the work of urgent calls (callwork.go).
 	Calls CallOptions
+	// TrustedProxies are the address ranges of the reverse proxies in
+	// front of the server. A request whose peer is in one of them is
+	// counted, by the sign-in limits per client, as coming from the
+	// last address of its X-Forwarded-For that is in none of them
+	// (client.go); without them the header is never read.
+	TrustedProxies []netip.Prefix
 
 	// For tests: beforeStep, if set, is called at the start of each
 	// step of background work with the step's name (guard), so that a
