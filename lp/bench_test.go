@@ -108,7 +108,9 @@ func BenchmarkStageSolve(b *testing.B) {
 // BenchmarkBarrierFactor measures the barrier's factorisation of the
 // normal matrix of the model of COMMUNE_LP_BENCH, at the starting point,
 // and reports the size of L and the multiplications: an op is one
-// factorisation, the cost of an iteration apart from a few products.
+// factorisation, the cost of an iteration apart from a few products;
+// column by column (the split into subtrees kept) and with the wide
+// supernodes left for one core computed as blocks on two (block.go).
 func BenchmarkBarrierFactor(b *testing.B) {
 	pre := newPresolver(benchModel(b))
 	pre.run()
@@ -118,9 +120,24 @@ func BenchmarkBarrierFactor(b *testing.B) {
 		b.Skip("the factor needs more than ipmMaxFlops multiplications: the barrier declines it")
 	}
 	w.start()
-	for b.Loop() {
-		w.f.factor()
+	f := w.f
+	m := append([]float64(nil), f.val...)
+	blocks := f.blocks
+	for _, way := range []string{"columns", "blocks"} {
+		b.Run(way, func(b *testing.B) {
+			f.blocks = nil
+			if way == "blocks" {
+				if blocks == nil {
+					b.Skip("the factor is too small for blocks")
+				}
+				f.blocks = blocks
+			}
+			for b.Loop() {
+				copy(f.val, m)
+				f.factor()
+			}
+			b.ReportMetric(float64(len(f.val)), "L-nonzeros")
+			b.ReportMetric(f.flops(), "multiplications")
+		})
 	}
-	b.ReportMetric(float64(len(w.f.val)), "L-nonzeros")
-	b.ReportMetric(w.f.flops(), "multiplications")
 }

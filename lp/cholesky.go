@@ -50,11 +50,12 @@ type normal struct {
 	snLo []int32
 
 	// Work space of factor and solve.
-	own   workSpace // the factor's, or the serial part's of a split one
-	split *split    // the columns factorised on two cores, if any
-	b     []float64
-	nxt   []int32 // by supernode: the next in its row's list
-	rel   []int   // by supernode: that row's place in its first column
+	own    workSpace   // the factor's, or the serial part's of a split one
+	split  *split      // the columns factorised on two cores, if any
+	blocks *blockSpace // for the wide supernodes on two cores (block.go), if the factor is large
+	b      []float64
+	nxt    []int32 // by supernode: the next in its row's list
+	rel    []int   // by supernode: that row's place in its first column
 
 	// shifted lists the last factor's shifted pivots (see column), in
 	// the order of the work spaces: the factor is of M + Σ δᵣ·eᵣ·eᵣᵀ.
@@ -175,6 +176,9 @@ func newNormal(a *CSC, skip func(j int) bool, maxFlops float64, nested bool) *no
 	f.nxt = make([]int32, len(f.snLo)-1)
 	f.rel = make([]int, len(f.snLo)-1)
 	f.planSplit()
+	if f.flops() >= splitAbove {
+		f.blocks = newBlockSpace(m)
+	}
 	return f
 }
 
@@ -475,8 +479,12 @@ func (f *normal) factor() {
 	if f.split == nil {
 		f.own.shifted = f.own.shifted[:0]
 		emptyLists(f.own.head)
-		for j := 0; j < f.m; j++ {
-			f.column(j, &f.own, big)
+		if f.blocks == nil {
+			for j := range f.m {
+				f.column(j, &f.own, big)
+			}
+		} else {
+			f.runColumns(f.blocks.all(f.m), &f.own, f.blocks, big)
 		}
 		f.shifted = append(f.shifted[:0], f.own.shifted...)
 		return
@@ -545,19 +553,7 @@ func (f *normal) column(j int, st *workSpace, big float64) {
 	}
 	d := w[j]
 	w[j] = 0
-	if floor := pivotFloor * math.Max(f.diag[j], big); !(d > floor) {
-		switch {
-		case len(st.shifted) < maxShifts && !math.IsNaN(d):
-			s := math.Max(f.diag[j], big)
-			st.shifted = append(st.shifted, pivotShift{row: int(f.perm[j]), delta: s - d})
-			d = s
-		case d > 0:
-			d = floor
-		default:
-			d = 1e128
-		}
-	}
-	ljj := math.Sqrt(d)
+	ljj := f.pivot(j, d, st, big)
 	val[lo] = ljj
 	inv := 1 / ljj
 	for p := lo + 1; p < hi; p++ {
@@ -571,6 +567,25 @@ func (f *normal) column(j int, st *workSpace, big float64) {
 		rel[s] = 1
 		link(s, ind[lo+1])
 	}
+}
+
+// pivot returns L(j, j) for the pivot d left after column j's updates: its
+// square root, or, if rounding has eaten it (see factor), that of the
+// row's diagonal shifted in (recorded in st) or of a replacement.
+func (f *normal) pivot(j int, d float64, st *workSpace, big float64) float64 {
+	if floor := pivotFloor * math.Max(f.diag[j], big); !(d > floor) {
+		switch {
+		case len(st.shifted) < maxShifts && !math.IsNaN(d):
+			s := math.Max(f.diag[j], big)
+			st.shifted = append(st.shifted, pivotShift{row: int(f.perm[j]), delta: s - d})
+			d = s
+		case d > 0:
+			d = floor
+		default:
+			d = 1e128
+		}
+	}
+	return math.Sqrt(d)
 }
 
 // emptyLists sets every list head to −1, no supernode.

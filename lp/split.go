@@ -135,9 +135,7 @@ func (f *normal) factorSplit(big float64) {
 		emptyLists(st.head)
 		wg.Go(func() {
 			failed.run(func() {
-				for _, j := range sp.cols[g] {
-					f.column(int(j), st, big)
-				}
+				f.runColumns(sp.cols[g], st, nil, big)
 			})
 		})
 	}
@@ -160,8 +158,6 @@ func (f *normal) factorSplit(big float64) {
 		}
 		nxt[h] = head1[r]
 	}
-	for _, j := range sp.serial {
-		f.column(int(j), st, big)
-	}
+	f.runColumns(sp.serial, st, f.blocks, big)
 	f.shifted = append(append(append(f.shifted[:0], sp.spaces[0].shifted...), sp.spaces[1].shifted...), st.shifted...)
 }

@@ -1,0 +1,71 @@
+package lp
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestBlockMatchesColumns: a factor whose wide supernodes are computed as
+// blocks on two goroutines (block.go) has the entries of the factor
+// computed column by column, on random sparse matrices (banded, whose
+// nested dissection order has a chain of separators at the top, and
+// dense), with blocks down to two columns wide and two rows high. (The sums are taken in
+// another order, so the entries agree to rounding, not to the bit.)
+func TestBlockMatchesColumns(t *testing.T) {
+	keepDissect, keepWidth, keepRows := dissectAbove, blockWidth, blockRows
+	defer func() { dissectAbove, blockWidth, blockRows = keepDissect, keepWidth, keepRows }()
+	dissectAbove = 1
+	r := rand.New(rand.NewPCG(7, 8))
+	for trial := range 6 {
+		rows, cols, band := 2000+r.IntN(1000), 6000, 40
+		if trial%3 == 2 {
+			rows, cols, band = 300, 600, 0 // a dense factor
+		}
+		m := emptyModel(rows, cols)
+		for j := range cols {
+			c := r.IntN(rows)
+			for range 3 {
+				i := r.IntN(rows)
+				if band > 0 {
+					i = min(rows-1, max(0, c+r.IntN(band)-band/2))
+				}
+				m.Set(i, j, r.NormFloat64())
+			}
+		}
+		a := m.Matrix()
+		f := newNormal(a, func(int) bool { return false }, 0, true)
+		theta, e := make([]float64, cols), make([]float64, rows)
+		for j := range theta {
+			theta[j] = math.Exp(r.NormFloat64())
+		}
+		for i := range e {
+			e[i] = 1e-3 + r.Float64()
+		}
+		f.assemble(theta, e)
+		f.split, f.blocks = nil, nil
+		f.factor()
+		want := append([]float64(nil), f.val...)
+
+		blockWidth, blockRows = []int{2, 5, 16}[trial%3], []int{2, 2, 128}[trial%3]
+		wide := 0
+		for s := range len(f.snLo) - 1 {
+			k := f.snLo[s]
+			if int(f.snLo[s+1]-k) >= blockWidth && f.start[k+1]-f.start[k] >= blockRows {
+				wide++
+			}
+		}
+		if wide == 0 {
+			t.Fatalf("trial %d: no supernode %d columns wide and %d rows high", trial, blockWidth, blockRows)
+		}
+		f.blocks = newBlockSpace(rows)
+		f.assemble(theta, e)
+		f.factor()
+		for p, v := range f.val {
+			if math.Abs(v-want[p]) > 1e-10*(1+math.Abs(want[p])) {
+				t.Fatalf("trial %d (%d rows, %d blocks): entry %d of L is %g, column by column %g", trial, rows, wide, p, v, want[p])
+			}
+		}
+		t.Logf("trial %d: %d rows, %d blocks of at least %d columns and %d rows", trial, rows, wide, blockWidth, blockRows)
+	}
+}
