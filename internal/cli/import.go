@@ -57,7 +57,8 @@ English or Spanish, whatever their case and accents:
 
 Every bad row is reported with its line and column. Nothing is written
 when any row is bad, nor with --dry-run; otherwise all the rows are
-written in one transaction.
+written in one transaction. With --db, name the server's key file, which
+seals the emails and phones: --key FILE, or --data DIR for DIR/key.
 
 Flags:
 `,
@@ -81,7 +82,9 @@ mayúsculas ni acentos:
 
 Cada fila con errores se informa con su línea y su columna. No se escribe
 nada si alguna fila tiene errores, ni con --dry-run; si no, todas las filas
-se escriben en una sola transacción.
+se escriben en una sola transacción. Con --db, indique el archivo de clave
+del servidor, que sella correos y teléfonos: --key ARCHIVO, o --data DIR
+para DIR/key.
 
 Opciones:
 `},
@@ -133,6 +136,9 @@ func (c *command) importMembers(ctx context.Context, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usageError{c.t(msgImportArgs, len(pos))}
+	}
+	if err := c.keyNamed(sf); err != nil {
+		return err
 	}
 	name := pos[0]
 	if err := c.checkInput(name); err != nil {

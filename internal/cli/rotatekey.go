@@ -37,6 +37,9 @@ Afterwards the old key opens nothing in the database, but it still opens
 backups made before: destroy old copies of the key together with those
 backups, or keep them together, apart from everything else.
 
+With --db, name the server's key file: --key FILE, or --data DIR for
+DIR/key.
+
 Flags:
 `,
 		`uso: commune rotate-key [--data DIR | --db postgres://... --key ARCHIVO]
@@ -52,6 +55,9 @@ Después, la clave vieja no abre nada de la base de datos, pero sí las
 copias de seguridad anteriores: destruya las copias viejas de la clave
 junto con esas copias de seguridad, o guárdelas juntas y aparte de todo lo
 demás.
+
+Con --db, indique el archivo de clave del servidor: --key ARCHIVO, o
+--data DIR para DIR/key.
 
 Opciones:
 `},
@@ -69,11 +75,13 @@ Opciones:
 // storeFlags are the flags that say where the store is, shared by the
 // commands that open it without serving it.
 type storeFlags struct {
+	fs            *flag.FlagSet // to tell a flag given from its default
 	data, db, key *string
 }
 
 func (c *command) storeFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
+		fs:   fs,
 		data: fs.String("data", "./commune-data", "data directory: SQLite database and key / directorio de datos"),
 		db:   fs.String("db", "", "PostgreSQL URL instead of SQLite / URL de PostgreSQL en lugar de SQLite"),
 		key:  fs.String("key", "", "key file, instead of DIR/key / archivo de la clave, en lugar de DIR/key"),
@@ -96,7 +104,20 @@ func (c *command) existingDatabase(data, db string) error {
 }
 
 func (f storeFlags) config() store.Config {
-	return store.Config{DataDir: *f.data, PostgresURL: *f.db, KeyFile: *f.key}
+	cfg := store.Config{DataDir: *f.data, PostgresURL: *f.db, KeyFile: *f.key}
+	// With PostgreSQL the data directory holds only the key: with the
+	// key named, a data directory not named is not made.
+	if cfg.PostgresURL != "" && cfg.KeyFile != "" && !f.given("data") {
+		cfg.DataDir = ""
+	}
+	return cfg
+}
+
+// given reports whether the flag of that name was on the command line.
+func (f storeFlags) given(name string) bool {
+	set := false
+	f.fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
 }
 
 // keyFile is the key file the config names, for messages.
@@ -116,6 +137,9 @@ func (c *command) rotateKey(ctx context.Context, args []string) error {
 	}
 	if len(pos) != 0 {
 		return usageError{c.t(msgRotateArgs, len(pos))}
+	}
+	if err := c.keyNamed(sf); err != nil {
+		return err
 	}
 	if err := c.existingDatabase(*sf.data, *sf.db); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 const (
 	msgStoreOpen     msgKey = "store-open"
 	msgStoreWrongKey msgKey = "store-wrong-key"
+	msgStoreNoKey    msgKey = "store-no-key"
 )
 
 var storeMessages = map[msgKey][2]string{
@@ -21,6 +22,27 @@ var storeMessages = map[msgKey][2]string{
 	msgStoreWrongKey: {
 		"the key file %s does not open the contacts sealed in this database: give the key of its server (--data or --key)",
 		"el archivo de clave %s no abre los contactos sellados en esta base de datos: indique la clave de su servidor (--data o --key)"},
+	msgStoreNoKey: {
+		"with --db, name the server's key file: --key FILE, or --data DIR for DIR/key (no key is looked for, or made, in ./commune-data of the current directory)",
+		"con --db, indique el archivo de clave del servidor: --key ARCHIVO, o --data DIR para DIR/key (no se busca ni se crea ninguna clave en ./commune-data del directorio actual)"},
+}
+
+// keyNamed refuses flags that name PostgreSQL (--db) and neither --key
+// nor --data. The key file would then be ./commune-data/key under
+// whatever directory the command is run from, and Open makes a key there
+// when the database holds nothing sealed yet: a secret left in the
+// working directory, which the server (reading its own --data) never
+// uses, and which would seal contacts that server cannot open. With
+// SQLite the data directory holds the database itself, so its key is the
+// database's.
+func (c *command) keyNamed(f storeFlags) error {
+	if *f.db == "" || *f.key != "" {
+		return nil
+	}
+	if !f.given("data") {
+		return usageError{c.t(msgStoreNoKey)}
+	}
+	return nil
 }
 
 // openStore opens the store of cfg, saying why it cannot in the user's

@@ -20,7 +20,7 @@ const (
 
 var tokenMessages = map[msgKey][2]string{
 	msgTokenUsage: {
-		`usage: commune token [--data DIR | --db URL] --member ALIAS --role member|coordinator|organizer [--collective ID]
+		`usage: commune token [--data DIR | --db postgres://... --key FILE] --member ALIAS --role member|coordinator|organizer [--collective ID]
 
 Creates an API token for a member and prints it on standard output. It is
 shown this once: the database keeps only its hash. Scripts send it as
@@ -28,9 +28,12 @@ shown this once: the database keeps only its hash. Scripts send it as
 collective, named with --collective. An organizer's token also makes the
 member an organizer when they sign in from a browser with a passkey.
 
+With --db, name the server's key file: --key FILE, or --data DIR for
+DIR/key.
+
 Flags:
 `,
-		`uso: commune token [--data DIR | --db URL] --member ALIAS --role member|coordinator|organizer [--collective ID]
+		`uso: commune token [--data DIR | --db postgres://... --key ARCHIVO] --member ALIAS --role member|coordinator|organizer [--collective ID]
 
 Crea un token de API para un miembro y lo escribe en la salida estándar.
 Se muestra esta única vez: la base de datos guarda solo su hash. Los
@@ -38,6 +41,9 @@ programas lo envían como "Authorization: Bearer cmt_...". El token de un
 coordinador actúa sobre un colectivo, indicado con --collective. El token
 de un organizador también hace organizador al miembro cuando entra desde
 un navegador con una llave de acceso.
+
+Con --db, indique el archivo de clave del servidor: --key ARCHIVO, o
+--data DIR para DIR/key.
 
 Opciones:
 `},
@@ -60,8 +66,7 @@ Opciones:
 
 func (c *command) token(ctx context.Context, args []string) error {
 	fs := c.flags("token", msgTokenUsage)
-	data := fs.String("data", "./commune-data", "data directory: SQLite database and key / directorio de datos")
-	db := fs.String("db", "", "PostgreSQL URL instead of SQLite / URL de PostgreSQL en lugar de SQLite")
+	sf := c.storeFlags(fs)
 	alias := fs.String("member", "", "the member's alias / alias del miembro")
 	roleName := fs.String("role", "", "member, coordinator or organizer")
 	collective := fs.String("collective", "", "the collective a coordinator's token acts on / colectivo del coordinador")
@@ -79,10 +84,13 @@ func (c *command) token(ctx context.Context, args []string) error {
 	if (role == auth.Coordinator) != (*collective != "") {
 		return usageError{c.t(msgTokenCollective)}
 	}
-	if err := c.existingDatabase(*data, *db); err != nil {
+	if err := c.keyNamed(sf); err != nil {
 		return err
 	}
-	st, err := c.openStore(ctx, store.Config{DataDir: *data, PostgresURL: *db})
+	if err := c.existingDatabase(*sf.data, *sf.db); err != nil {
+		return err
+	}
+	st, err := c.openStore(ctx, sf.config())
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/store/storetest"
 )
 
 // newData returns a data directory whose database holds the member ana,
@@ -83,5 +86,82 @@ func TestTokenErrors(t *testing.T) {
 				t.Errorf("got exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr with %q", code, out, errOut, tc.code, tc.want)
 			}
 		})
+	}
+}
+
+// TestStoreKeyNamed: with --db and neither --key nor --data, token,
+// import and rotate-key stop before they touch anything, saying why in
+// the user's language: they used to make ./commune-data/key (and its
+// audit key) in the directory they were run from when nothing was sealed
+// yet, a secret the server never reads. The URL here leads nowhere; the
+// commands must not get as far as trying it.
+func TestStoreKeyNamed(t *testing.T) {
+	sheet := writeSheet(t, "alias,language,cell\nlupe,es,9q5cs\n")
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	const url = "postgres://commune@127.0.0.1:1/none?connect_timeout=1"
+	for _, c := range []struct {
+		lang string
+		args []string
+		want string
+	}{
+		{"en", []string{"token", "--db", url, "--member", "ana", "--role", "member"}, "commune: with --db, name the server's key file: --key FILE, or --data DIR for DIR/key"},
+		{"es", []string{"import", "--db", url, sheet}, "commune: con --db, indique el archivo de clave del servidor"},
+		{"en", []string{"rotate-key", "--db", url}, "commune: with --db, name the server's key file"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, c.args...)
+		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, c.want) {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit %d and %q", strings.Join(c.args, " "), code, out, errOut, exitUsage, c.want)
+		}
+		if left, _ := os.ReadDir(cwd); len(left) != 0 {
+			t.Fatalf("%s left %v in the working directory", strings.Join(c.args, " "), left)
+		}
+	}
+}
+
+// TestStoreKeyNamedPostgres: on a real PostgreSQL whose database holds
+// nothing sealed, token and import without a key file named make none
+// in the working directory; with --key they work, and the key is made
+// there and only there.
+func TestStoreKeyNamedPostgres(t *testing.T) {
+	dsn, _ := storetest.Schema(t, storetest.Server(t))
+	ctx := context.Background()
+	key := filepath.Join(t.TempDir(), "key")
+	st, err := store.Open(ctx, store.Config{PostgresURL: dsn, KeyFile: filepath.Join(t.TempDir(), "other")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateMember(ctx, store.Member{Alias: "ana", Language: "es", Cell: "9q8yy"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	sheet := writeSheet(t, "alias,language,cell\nlupe,es,9q5cs\n")
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	empty := func(what string) {
+		t.Helper()
+		if left, _ := os.ReadDir(cwd); len(left) != 0 {
+			t.Fatalf("%s left %v in the working directory", what, left)
+		}
+	}
+	if code, _, errOut := runCLI(t, "en", "token", "--db", dsn, "--member", "ana", "--role", "member"); code != exitUsage {
+		t.Errorf("token --db without a key: got exit %d (%s), want %d", code, errOut, exitUsage)
+	}
+	empty("token --db without a key")
+	if code, _, errOut := runCLI(t, "en", "import", "--db", dsn, sheet); code != exitUsage {
+		t.Errorf("import --db without a key: got exit %d (%s), want %d", code, errOut, exitUsage)
+	}
+	empty("import --db without a key")
+
+	code, out, errOut := runCLI(t, "en", "token", "--db", dsn, "--key", key, "--member", "ana", "--role", "member")
+	if code != 0 || auth.CheckFormat(strings.TrimSpace(out), auth.TokenPrefix) != nil {
+		t.Fatalf("token --db --key: got exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "en", "import", "--db", dsn, "--key", key, sheet); code != 0 {
+		t.Fatalf("import --db --key: got exit %d, stderr %q", code, errOut)
+	}
+	empty("token and import --db --key")
+	if _, err := os.Stat(key); err != nil {
+		t.Errorf("the key named by --key: %v", err)
 	}
 }
