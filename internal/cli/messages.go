@@ -61,7 +61,7 @@ Usage:
   commune gen [flags]                      write a synthetic world for tests and benchmarks
   commune demo [flags]                     run the server on a demo organization, ready to explore
   commune serve [flags]                    run the server: the JSON API on SQLite or PostgreSQL
-  commune token [flags]                    create an API token for a member's scripts
+  commune token [flags]                    create, list and revoke API tokens for members' scripts
   commune rotate-key [flags]               seal every contact again under a new key
   commune import [flags] MEMBERS.csv       add members from a spreadsheet export
   commune help                             this text
@@ -76,7 +76,7 @@ Uso:
   commune gen [opciones]                         escribe un mundo sintético para pruebas y mediciones
   commune demo [opciones]                        ejecuta el servidor con una organización de demostración, lista para explorar
   commune serve [opciones]                       ejecuta el servidor: la API JSON sobre SQLite o PostgreSQL
-  commune token [opciones]                       crea un token de API para los programas de un miembro
+  commune token [opciones]                       crea, lista y anula tokens de API para los programas de los miembros
   commune rotate-key [opciones]                  vuelve a sellar todos los contactos con una clave nueva
   commune import [opciones] MIEMBROS.csv         añade miembros desde una hoja de cálculo exportada
   commune help                                   este texto

@@ -89,6 +89,105 @@ func TestTokenErrors(t *testing.T) {
 	}
 }
 
+// TestTokenListRevoke: --list shows every token by its id, or a
+// member's; --revoke ends one by its id or by the token itself, and the
+// database finds it no more.
+func TestTokenListRevoke(t *testing.T) {
+	dir := newData(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateMember(ctx, store.Member{Alias: "bea", Language: "en", Cell: "9q8yy"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	newToken := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, "en", append([]string{"token", "--data", dir}, args...)...)
+		if code != 0 {
+			t.Fatalf("token %v: exit %d: %s", args, code, errOut)
+		}
+		return strings.TrimSpace(out)
+	}
+	anas := newToken("--member", "ana", "--role", "coordinator", "--collective", "c-1")
+	beas := newToken("--member", "bea", "--role", "member")
+	anaID, beaID := auth.Hash(anas)[:store.TokenIDLen], auth.Hash(beas)[:store.TokenIDLen]
+
+	code, out, errOut := runCLI(t, "en", "token", "--data", dir, "--list")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 || strings.Join(strings.Fields(lines[0]), " ") != "ID MEMBER ROLE COLLECTIVE CREATED" {
+		t.Fatalf("--list: got exit %d, stdout %q, stderr %q; want a header and two tokens", code, out, errOut)
+	}
+	// Made in the same second, the two come in the order of their ids.
+	rows := map[string]bool{}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		rows[strings.Join(f[:4], " ")] = len(f) == 7 && f[6] == "UTC"
+	}
+	for _, want := range []string{anaID + " ana coordinator c-1", beaID + " bea member -"} {
+		if !rows[want] {
+			t.Errorf("--list: no line %q with its date in UTC: %q", want, out)
+		}
+	}
+	if strings.Contains(out, anas) || strings.Contains(out, beas) || strings.Contains(out, auth.Hash(anas)) {
+		t.Errorf("--list shows a token or its whole hash: %q", out)
+	}
+	code, out, _ = runCLI(t, "es", "token", "--data", dir, "--list", "--member", "bea")
+	if code != 0 || !strings.HasPrefix(out, "ID") || !strings.Contains(out, "MIEMBRO") || !strings.Contains(out, beaID) || strings.Contains(out, anaID) {
+		t.Errorf("--list --member bea in Spanish: got exit %d, %q; want only bea's token, under a Spanish header", code, out)
+	}
+
+	// Bea's by its id, in upper case as someone may copy it.
+	code, out, errOut = runCLI(t, "en", "token", "--data", dir, "--revoke", strings.ToUpper(beaID))
+	if code != 0 || out != "token "+beaID+" of member bea (member) revoked: it no longer works\n" {
+		t.Errorf("--revoke %s: got exit %d, stdout %q, stderr %q", beaID, code, out, errOut)
+	}
+	// Ana's by the token itself, as when it leaked.
+	code, out, errOut = runCLI(t, "es", "token", "--data", dir, "--revoke", anas)
+	if code != 0 || out != "token "+anaID+" del miembro ana (coordinator) anulado: ya no sirve\n" {
+		t.Errorf("--revoke cmt_...: got exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	st, err = store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tok := range []string{anas, beas} {
+		if _, err := st.TokenByHash(ctx, auth.Hash(tok)); store.ErrorCode(err) != store.CodeNotFound {
+			t.Errorf("TokenByHash of a revoked token: got %v, want not found", err)
+		}
+	}
+	code, out, errOut = runCLI(t, "en", "token", "--data", dir, "--list")
+	if code != 0 || out != "" || errOut != "no API tokens\n" {
+		t.Errorf("--list with none left: got exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	tests := []struct {
+		name, lang string
+		args       []string
+		code       int
+		want       string
+	}{
+		{"not an id", "en", []string{"--revoke", "zzz"}, exitUsage, `"zzz" is not a token id: want the 12 hex digits that --list shows`},
+		{"unknown id", "es", []string{"--revoke", "0123456789ab"}, exitFailure, `ningún token tiene el id "0123456789ab"`},
+		{"revoked again", "en", []string{"--revoke", beaID}, exitFailure, "no token has the id"},
+		{"revoked token again", "en", []string{"--revoke", anas}, exitFailure, "this token is not in the database"},
+		{"list with a role", "en", []string{"--list", "--role", "member"}, exitUsage, "--list takes no other flag than --member"},
+		{"revoke with a member", "es", []string{"--revoke", beaID, "--member", "ana"}, exitUsage, "--revoke admite el id de un token"},
+		{"list of nobody", "en", []string{"--list", "--member", "nadie"}, exitFailure, `no member has the alias "nadie"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tc.lang, append([]string{"token", "--data", dir}, tc.args...)...)
+			if code != tc.code || out != "" || !strings.Contains(errOut, tc.want) {
+				t.Errorf("got exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr with %q", code, out, errOut, tc.code, tc.want)
+			}
+		})
+	}
+}
+
 // TestStoreKeyNamed: with --db and neither --key nor --data, token,
 // import and rotate-key stop before they touch anything, saying why in
 // the user's language: they used to make ./commune-data/key (and its
@@ -106,6 +205,8 @@ func TestStoreKeyNamed(t *testing.T) {
 		want string
 	}{
 		{"en", []string{"token", "--db", url, "--member", "ana", "--role", "member"}, "commune: with --db, name the server's key file: --key FILE, or --data DIR for DIR/key"},
+		{"es", []string{"token", "--db", url, "--list"}, "commune: con --db, indique el archivo de clave del servidor: --key ARCHIVO, o --data DIR para DIR/key"},
+		{"en", []string{"token", "--db", url, "--revoke", "0123456789ab"}, "commune: with --db, name the server's key file"},
 		{"es", []string{"import", "--db", url, sheet}, "commune: con --db, indique el archivo de clave del servidor"},
 		{"en", []string{"rotate-key", "--db", url}, "commune: with --db, name the server's key file"},
 	} {

@@ -237,30 +237,3 @@ func (s *Store) DonePlanRuns(ctx context.Context) ([]int64, error) {
 	}
 	return ids, nil
 }
-
-// MemberTokens returns the member's API tokens, oldest first, without
-// their hashes: what a member's export shows of them (what each lets its
-// holder do, and since when).
-func (s *Store) MemberTokens(ctx context.Context, memberID string) ([]Token, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT role, collective_id, created_at FROM tokens
-WHERE member_id = $1 ORDER BY created_at, hash`, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("store: tokens of %q: %w", memberID, err)
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t := Token{MemberID: memberID}
-		var coll sql.NullString
-		var created int64
-		if err := rows.Scan(&t.Role, &coll, &created); err != nil {
-			return nil, fmt.Errorf("store: tokens of %q: %w", memberID, err)
-		}
-		t.Collective, t.Created = coll.String, time.Unix(created, 0).UTC()
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: tokens of %q: %w", memberID, err)
-	}
-	return out, nil
-}

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commune-org/commune/internal/store/storetest"
 )
@@ -90,4 +93,154 @@ func testTokens(t *testing.T, cfg Config) {
 	}
 	_, err = s.TokenByHash(ctx, hash)
 	wantCode(t, "TokenByHash after DeleteMember", err, CodeNotFound)
+}
+
+func TestTokenRevokeSQLite(t *testing.T) {
+	testTokenRevoke(t, Config{DataDir: t.TempDir()})
+}
+
+func TestTokenRevokePostgres(t *testing.T) {
+	dsn, _ := storetest.Schema(t, storetest.Server(t))
+	testTokenRevoke(t, Config{PostgresURL: dsn, KeyFile: filepath.Join(t.TempDir(), "key")})
+}
+
+// testTokenRevoke lists tokens by their public ids and revokes them: a
+// revoked token is found no more, a member reaches only their own, and
+// an id that names nothing or cannot be one is told apart.
+func testTokenRevoke(t *testing.T, cfg Config) {
+	ctx := context.Background()
+	s := open(t, cfg)
+	ana, err := s.CreateMember(ctx, Member{Alias: "ana", Language: "es", Cell: "9q8yy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bea, err := s.CreateMember(ctx, Member{Alias: "bea", Language: "en", Cell: "9q8yy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Made a second apart, so that "oldest first" is the order made.
+	now := time.Date(2030, 5, 1, 10, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { now = now.Add(time.Second); return now }
+	made := []struct{ hash, member, role string }{
+		{strings.Repeat("f0", 32), ana.ID, "member"},
+		{strings.Repeat("0a", 32), bea.ID, "member"},
+		{strings.Repeat("3c", 32), ana.ID, "organizer"},
+	}
+	var ids []string
+	for _, m := range made {
+		tok, err := s.CreateToken(ctx, Token{Hash: m.hash, MemberID: m.member, Role: m.role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.ID != m.hash[:TokenIDLen] {
+			t.Errorf("CreateToken: id %q, want the hash's first %d digits %q", tok.ID, TokenIDLen, m.hash[:TokenIDLen])
+		}
+		ids = append(ids, tok.ID)
+	}
+	if got, err := s.TokenByHash(ctx, made[0].hash); err != nil || got.ID != ids[0] {
+		t.Errorf("TokenByHash: got %+v, %v; want id %s", got, err, ids[0])
+	}
+
+	all, err := s.Tokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tk := range all {
+		got = append(got, tk.ID+" "+tk.Alias+" "+tk.Role)
+		if tk.Hash != "" || tk.Created.IsZero() {
+			t.Errorf("Tokens: %+v: want no hash, a creation time", tk)
+		}
+	}
+	want := []string{ids[0] + " ana member", ids[1] + " bea member", ids[2] + " ana organizer"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Tokens: got %q, want %q", got, want)
+	}
+	mine, err := s.MemberTokens(ctx, ana.ID)
+	if err != nil || len(mine) != 2 || mine[0].ID != ids[0] || mine[1].ID != ids[2] || mine[0].Alias != "ana" {
+		t.Errorf("MemberTokens(ana): got %+v, %v; want %s and %s", mine, err, ids[0], ids[2])
+	}
+
+	// Bea cannot revoke Ana's token: it is not found, and still works.
+	_, err = s.RevokeMemberToken(ctx, bea.ID, ids[0])
+	wantCode(t, "RevokeMemberToken of another member's token", err, CodeNotFound)
+	if _, err := s.TokenByHash(ctx, made[0].hash); err != nil {
+		t.Errorf("TokenByHash after another member tried to revoke it: %v", err)
+	}
+	gone, err := s.RevokeMemberToken(ctx, ana.ID, ids[0])
+	if err != nil {
+		t.Fatalf("RevokeMemberToken: %v", err)
+	}
+	if gone.ID != ids[0] || gone.MemberID != ana.ID || gone.Alias != "ana" || gone.Role != "member" || gone.Created.IsZero() {
+		t.Errorf("RevokeMemberToken: got %+v, want ana's member token %s", gone, ids[0])
+	}
+	_, err = s.TokenByHash(ctx, made[0].hash)
+	wantCode(t, "TokenByHash of a revoked token", err, CodeNotFound)
+	_, err = s.RevokeToken(ctx, ids[0])
+	wantCode(t, "RevokeToken of a revoked token", err, CodeNotFound)
+	_, err = s.RevokeToken(ctx, "0123456789ab")
+	wantCode(t, "RevokeToken of an unknown id", err, CodeNotFound)
+	for _, bad := range []string{"", "xyz", strings.ToUpper(ids[1]), ids[1] + "0", made[1].hash} {
+		_, err = s.RevokeToken(ctx, bad)
+		wantCode(t, fmt.Sprintf("RevokeToken(%q)", bad), err, CodeInvalid)
+	}
+
+	// The organization revokes any member's token.
+	gone, err = s.RevokeToken(ctx, ids[1])
+	if err != nil || gone.Alias != "bea" || gone.MemberID != bea.ID {
+		t.Errorf("RevokeToken of bea's: got %+v, %v", gone, err)
+	}
+	if all, err := s.Tokens(ctx); err != nil || len(all) != 1 || all[0].ID != ids[2] {
+		t.Errorf("Tokens after two revocations: got %+v, %v; want only %s", all, err, ids[2])
+	}
+	if toks, err := s.MemberTokens(ctx, bea.ID); err != nil || len(toks) != 0 {
+		t.Errorf("MemberTokens(bea) after revocation: got %+v, %v; want none", toks, err)
+	}
+}
+
+func TestTokenIDMigrationSQLite(t *testing.T) {
+	testTokenIDMigration(t, Config{DataDir: t.TempDir()})
+}
+
+func TestTokenIDMigrationPostgres(t *testing.T) {
+	dsn, _ := storetest.Schema(t, storetest.Server(t))
+	testTokenIDMigration(t, Config{PostgresURL: dsn, KeyFile: filepath.Join(t.TempDir(), "key")})
+}
+
+// testTokenIDMigration stores a token in the schema before migration
+// 0013 (tokens without ids), migrates, and finds the token working, with
+// the id of its hash, which revokes it.
+func testTokenIDMigration(t *testing.T, cfg Config) {
+	ctx := context.Background()
+	old := cfg
+	old.migrateTo = 12
+	s := open(t, old)
+	m, err := s.CreateMember(ctx, Member{Alias: "ana", Language: "es", Cell: "9q8yy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := strings.Repeat("9d", 32)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO tokens (hash, member_id, role, created_at) VALUES ($1, $2, 'organizer', 1900000000)`,
+		hash, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = open(t, cfg)
+	tok, err := s.TokenByHash(ctx, hash)
+	if err != nil || tok.ID != hash[:TokenIDLen] || tok.Role != "organizer" || tok.MemberID != m.ID {
+		t.Fatalf("TokenByHash after the migration: got %+v, %v; want ana's organizer token with id %s", tok, err, hash[:TokenIDLen])
+	}
+	if all, err := s.Tokens(ctx); err != nil || len(all) != 1 || all[0].ID != tok.ID {
+		t.Errorf("Tokens after the migration: got %+v, %v", all, err)
+	}
+	// A new token beside it, then the old one revoked by its id.
+	if _, err := s.CreateToken(ctx, Token{Hash: strings.Repeat("9e", 32), MemberID: m.ID, Role: "member"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RevokeToken(ctx, tok.ID); err != nil {
+		t.Fatalf("RevokeToken after the migration: %v", err)
+	}
+	_, err = s.TokenByHash(ctx, hash)
+	wantCode(t, "TokenByHash of the migrated token, revoked", err, CodeNotFound)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -72,9 +73,10 @@ const authzWorld = `{
 
 type fixture struct {
 	*env
-	tokens [callers]string
-	ids    [callers]string // member ids of the callers; "" for anonymous
-	run    int64           // a done planning run
+	tokens   [callers]string
+	ids      [callers]string // member ids of the callers; "" for anonymous
+	tokenIDs [callers]string // the ids of the callers' tokens
+	run      int64           // a done planning run
 	// inviteA and inviteB are invites of A and B; codeA is the code of
 	// inviteA.
 	inviteA, inviteB, codeA string
@@ -124,9 +126,11 @@ func newFixture(t *testing.T) *fixture {
 		}
 		f.tokens[c] = auth.NewToken()
 		tok.Hash = auth.Hash(f.tokens[c])
-		if _, err := f.store.CreateToken(ctx, tok); err != nil {
+		made, err := f.store.CreateToken(ctx, tok)
+		if err != nil {
 			t.Fatal(err)
 		}
+		f.tokenIDs[c] = made.ID
 	}
 	f.srv.opt.Demo = &DemoPeople{Member: f.ids[memberA], Coordinator: f.ids[coordA], Organizer: f.ids[organizer]}
 	f.codeA = auth.NewInvite()
@@ -221,6 +225,17 @@ var authzCases = map[string]authzCase{
 	"PUT /api/v1/me/commitment":    {who: self, body: `{"hours": 4, "skills": ["cook"], "max_km": 5}`},
 	"GET /api/v1/me/plan":          {who: self},
 	"GET /api/v1/me/export":        {who: self},
+
+	// API tokens (tokens.go): each member's own, and every one for
+	// organizers. The token in the paths is the member of A's: any other
+	// caller revoking it as their own finds it not found.
+	"GET /api/v1/me/tokens":         {who: self},
+	"DELETE /api/v1/me/tokens/{id}": {who: self, path: memberAToken("/api/v1/me/tokens/%s")},
+	"GET /api/v1/tokens":            {who: organizers},
+	"DELETE /api/v1/tokens/{id}":    {who: organizers, path: memberAToken("/api/v1/tokens/%s")},
+	"POST /me/tokens/{id}/revoke":   {who: self, path: memberAToken("/me/tokens/%s/revoke")},
+	"GET /tokens":                   {who: organizers},
+	"POST /tokens/{id}/revoke":      {who: organizers, path: memberAToken("/tokens/%s/revoke")},
 
 	// The demo's sign-in links (demo.go), served in demo mode only.
 	"GET /demo/{who}": {who: everyone, path: func(*fixture) string { return "/demo/member" }},
@@ -378,6 +393,12 @@ var authzCases = map[string]authzCase{
 	"POST /news/editions":              {who: organizers, body: "number=3"},
 	"GET /news/editions/{id}/print":    {who: everyone, path: editionPath("/news/editions/%s/print")},
 	"GET /news/editions/{id}/pdf":      {who: everyone, path: editionPath("/news/editions/%s/pdf")},
+}
+
+// memberAToken returns the path of the format with the id of the
+// member of A's token.
+func memberAToken(format string) func(*fixture) string {
+	return func(f *fixture) string { return fmt.Sprintf(format, f.tokenIDs[memberA]) }
 }
 
 // inA returns the path of collective A followed by rest.

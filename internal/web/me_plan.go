@@ -145,8 +145,8 @@ type exportBody struct {
 	// Plans is the caller's part of every plan that is done, oldest
 	// first.
 	Plans []myPlanBody `json:"plans"`
-	// Tokens are the caller's API tokens: what each lets its holder do,
-	// never the token or its hash.
+	// Tokens are the caller's API tokens: the id of each and what it
+	// lets its holder do, never the token or its hash.
 	Tokens []tokenBody `json:"tokens"`
 	// Articles are the articles the caller wrote, in every state.
 	Articles []articleBody `json:"articles"`
@@ -180,12 +180,6 @@ type auditReadBody struct {
 	Action     string    `json:"action"`
 	Collective string    `json:"collective"`
 	At         time.Time `json:"at"`
-}
-
-type tokenBody struct {
-	Role       string    `json:"role"`
-	Collective string    `json:"collective,omitempty"`
-	Created    time.Time `json:"created"`
 }
 
 // getMyExport answers everything about the caller, for them to take
@@ -232,13 +226,8 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	b.Articles = authorArticleBodies(id, arts)
-	toks, err := s.store.MemberTokens(ctx, id)
-	if err != nil {
+	if b.Tokens, err = s.myTokens(r, id); err != nil {
 		return err
-	}
-	b.Tokens = []tokenBody{}
-	for _, tk := range toks {
-		b.Tokens = append(b.Tokens, tokenBody{Role: tk.Role, Collective: tk.Collective, Created: tk.Created})
 	}
 	si, err := s.store.SignIns(ctx, id)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/store"
@@ -295,10 +296,14 @@ func (s *Server) putCommitmentPage(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// accountView is the account page.
+// accountView is the account page: the account's form, and the
+// member's API tokens, each with a button that revokes it (tokens.go).
 type accountView struct {
-	Form form
+	Form   form
+	Tokens []store.Token
 }
+
+func (accountView) Date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.self(r)
@@ -309,7 +314,16 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "account.html", "account.title", &accountView{Form: accountForm(m)})
+	return s.renderAccount(w, r, http.StatusOK, id, accountForm(m))
+}
+
+// renderAccount writes the account page of the member with the form f.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, member string, f form) error {
+	toks, err := s.store.MemberTokens(r.Context(), member)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, status, "account.html", "account.title", &accountView{Form: f, Tokens: toks})
 }
 
 // accountForm is the account form filled with the member as stored.
@@ -354,7 +368,7 @@ func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.problems(bad, s.ui.pageLang(r))
 	if len(f.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "account.html", "account.title", &accountView{Form: f})
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, id, f)
 	}
 	http.Redirect(w, r, "/me", http.StatusSeeOther)
 	return nil
@@ -374,7 +388,7 @@ func (s *Server) erasePage(w http.ResponseWriter, r *http.Request) error {
 		}
 		f := accountForm(m)
 		f.Errors["sure"] = s.ui.t(s.ui.pageLang(r), "account.erase.sure")
-		return s.render(w, r, http.StatusUnprocessableEntity, "account.html", "account.title", &accountView{Form: f})
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, id, f)
 	}
 	if err := s.store.DeleteMember(r.Context(), id); err != nil {
 		return err

@@ -144,6 +144,7 @@ func (s *Server) routes() []route {
 		s.loginRoutes(),
 		s.meRoutes(),
 		s.mePageRoutes(),
+		s.tokenRoutes(),
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
 		s.demoRoutes(),

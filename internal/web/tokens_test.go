@@ -1,0 +1,177 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/store"
+)
+
+// tokenID is the id the store gives the token secret.
+func tokenID(secret string) string { return auth.Hash(secret)[:store.TokenIDLen] }
+
+// addToken makes another token for the member, and returns it.
+func addToken(t *testing.T, e *env, member string, role auth.Role) string {
+	t.Helper()
+	tok := auth.NewToken()
+	if _, err := e.store.CreateToken(context.Background(), store.Token{Hash: auth.Hash(tok), MemberID: member, Role: string(role)}); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestTokenRevokeAPI: a member lists and revokes their own tokens, and
+// the next request with a revoked one is 401; another member's token is
+// not found and keeps working; an organizer revokes anyone's.
+func TestTokenRevokeAPI(t *testing.T) {
+	e := newEnv(t)
+	ana, anaScript := e.member(t, "ana")
+	anaOld := addToken(t, e, ana, auth.Member)
+	_, bea := e.member(t, "bea")
+	org := e.token(t, "olga", auth.Organizer, "")
+
+	var mine struct{ Tokens []tokenBody }
+	e.json(t, "GET", "/api/v1/me/tokens", anaScript, nil, http.StatusOK, &mine)
+	if len(mine.Tokens) != 2 {
+		t.Fatalf("GET /api/v1/me/tokens: got %+v, want ana's two", mine.Tokens)
+	}
+	ids := map[string]bool{mine.Tokens[0].ID: true, mine.Tokens[1].ID: true}
+	if !ids[tokenID(anaScript)] || !ids[tokenID(anaOld)] || mine.Tokens[0].Role != "member" || mine.Tokens[0].Created.IsZero() {
+		t.Errorf("GET /api/v1/me/tokens: got %+v, want ids %s and %s", mine.Tokens, tokenID(anaScript), tokenID(anaOld))
+	}
+	r := e.do(t, "GET", "/api/v1/me/tokens", anaScript, "", nil)
+	if body := string(r.body); strings.Contains(body, auth.Hash(anaOld)) || strings.Contains(body, anaOld) || strings.Contains(body, tokenID(bea)) {
+		t.Errorf("GET /api/v1/me/tokens shows a token, a whole hash, or another member's token: %s", body)
+	}
+
+	// Ana cannot revoke Bea's token: not found, and it still works.
+	if r := e.do(t, "DELETE", "/api/v1/me/tokens/"+tokenID(bea), anaScript, "", nil); r.status != http.StatusNotFound {
+		t.Errorf("ana revoking bea's token: got %d %s, want 404", r.status, r.body)
+	}
+	e.json(t, "GET", "/api/v1/me", bea, nil, http.StatusOK, nil)
+	if r := e.do(t, "DELETE", "/api/v1/me/tokens/not-an-id", anaScript, "", nil); r.status != http.StatusBadRequest {
+		t.Errorf("revoking a token of a malformed id: got %d %s, want 400", r.status, r.body)
+	}
+
+	// Ana revokes her old token: the next request with it is 401, in
+	// the caller's language; her other token still works.
+	e.json(t, "DELETE", "/api/v1/me/tokens/"+tokenID(anaOld), anaScript, nil, http.StatusNoContent, nil)
+	r = e.do(t, "GET", "/api/v1/me", anaOld, "es", nil)
+	if r.status != http.StatusUnauthorized || errorOf(t, r).Code != codeUnauthenticated || !strings.Contains(errorOf(t, r).Message, "token") {
+		t.Errorf("a revoked token: got %d %s, want 401 unauthenticated", r.status, r.body)
+	}
+	e.json(t, "GET", "/api/v1/me", anaScript, nil, http.StatusOK, nil)
+	if r := e.do(t, "DELETE", "/api/v1/me/tokens/"+tokenID(anaOld), anaScript, "", nil); r.status != http.StatusNotFound {
+		t.Errorf("revoking a revoked token: got %d %s, want 404", r.status, r.body)
+	}
+
+	// An organizer sees every token, with its member, and revokes Bea's.
+	var all struct{ Tokens []heldTokenBody }
+	e.json(t, "GET", "/api/v1/tokens", org, nil, http.StatusOK, &all)
+	held := map[string]string{}
+	for _, h := range all.Tokens {
+		held[h.ID] = h.Alias + " " + h.Role
+	}
+	if len(all.Tokens) != 3 || held[tokenID(anaScript)] != "ana member" || held[tokenID(bea)] != "bea member" || held[tokenID(org)] != "olga organizer" {
+		t.Errorf("GET /api/v1/tokens: got %+v, want ana's, bea's and olga's", all.Tokens)
+	}
+	if r := e.do(t, "DELETE", "/api/v1/tokens/"+tokenID(org), anaScript, "", nil); r.status != http.StatusForbidden {
+		t.Errorf("a member revoking through the organizers' route: got %d %s, want 403", r.status, r.body)
+	}
+	e.json(t, "DELETE", "/api/v1/tokens/"+tokenID(bea), org, nil, http.StatusNoContent, nil)
+	if r := e.do(t, "GET", "/api/v1/me", bea, "", nil); r.status != http.StatusUnauthorized {
+		t.Errorf("bea's token after an organizer revoked it: got %d %s, want 401", r.status, r.body)
+	}
+	if r := e.do(t, "DELETE", "/api/v1/tokens/"+tokenID(bea), org, "", nil); r.status != http.StatusNotFound {
+		t.Errorf("revoking bea's token again: got %d %s, want 404", r.status, r.body)
+	}
+	// The export names the remaining token by its id.
+	var ex exportBody
+	e.json(t, "GET", "/api/v1/me/export", anaScript, nil, http.StatusOK, &ex)
+	if len(ex.Tokens) != 1 || ex.Tokens[0].ID != tokenID(anaScript) {
+		t.Errorf("export tokens: got %+v, want ana's remaining one, by its id", ex.Tokens)
+	}
+}
+
+// TestTokenRevokePages: a member sees their tokens on their account
+// page and revokes one with its form, which needs the CSRF token;
+// another member's token is not theirs to revoke; an organizer's page
+// lists every token and revokes any.
+func TestTokenRevokePages(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	lupe, err := e.store.CreateMember(ctx, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := addToken(t, e, lupe.ID, auth.Member)
+	_, other := e.member(t, "bea")
+	b := signIn(t, e, lupe.ID, "es")
+
+	code, page := b.get(t, "/me/account")
+	form := `action="/me/tokens/` + tokenID(script) + `/revoke"`
+	if code != http.StatusOK || !strings.Contains(page, "Tus tokens de API") || !strings.Contains(page, "<code>"+tokenID(script)+"</code>") ||
+		!strings.Contains(page, form) || !strings.Contains(page, ">Anular</button>") {
+		t.Fatalf("GET /me/account with a token: got %d, want the token by its id and a form that revokes it: %s", code, page)
+	}
+	if strings.Contains(page, tokenID(other)) {
+		t.Errorf("Lupe's account page shows another member's token")
+	}
+	revoke := "/me/tokens/" + tokenID(script) + "/revoke"
+	if code, _, _ := b.post(t, "/me/account", revoke, url.Values{}, false); code != http.StatusForbidden {
+		t.Errorf("revoking without the CSRF token: got %d, want 403", code)
+	}
+	e.json(t, "GET", "/api/v1/me", script, nil, http.StatusOK, nil)
+	if code, _, _ := b.post(t, "/me/account", "/me/tokens/"+tokenID(other)+"/revoke", url.Values{}, true); code != http.StatusNotFound {
+		t.Errorf("Lupe revoking bea's token: got %d, want 404", code)
+	}
+	e.json(t, "GET", "/api/v1/me", other, nil, http.StatusOK, nil)
+	code, _, loc := b.post(t, "/me/account", revoke, url.Values{}, true)
+	if code != http.StatusSeeOther || loc != "/me/account" {
+		t.Fatalf("revoking her token: got %d to %q, want 303 to /me/account", code, loc)
+	}
+	if r := e.do(t, "GET", "/api/v1/me", script, "", nil); r.status != http.StatusUnauthorized {
+		t.Errorf("the token after Lupe revoked it: got %d %s, want 401", r.status, r.body)
+	}
+	if code, page := b.get(t, "/me/account"); code != http.StatusOK || strings.Contains(page, "Tus tokens de API") {
+		t.Errorf("GET /me/account with no token left: got %d, want no section of tokens", code)
+	}
+
+	// The organizers' page.
+	org, err := e.store.CreateMember(ctx, store.Member{Alias: "Rosa", Language: "en", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetOrganizer(ctx, org.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.opt.Demo.Organizer = org.ID
+	r := e.do(t, "GET", "/demo/organizer", "", "", nil)
+	ob := &pageBrowser{e: e, cookie: strings.Split(r.header.Get("Set-Cookie"), ";")[0], lang: "en"}
+	if code, page := ob.get(t, "/"); code != http.StatusOK || !strings.Contains(page, `href="/tokens"`) {
+		t.Errorf("an organizer's first page: got %d, want a link to the page of tokens", code)
+	}
+	if code, _ := b.get(t, "/tokens"); code != http.StatusForbidden {
+		t.Errorf("a member's GET /tokens: got %d, want 403", code)
+	}
+	code, page = ob.get(t, "/tokens")
+	if code != http.StatusOK || !strings.Contains(page, "<code>"+tokenID(other)+"</code>") || !strings.Contains(page, "<td>bea</td>") ||
+		!strings.Contains(page, `action="/tokens/`+tokenID(other)+`/revoke"`) || strings.Contains(page, tokenID(script)) {
+		t.Fatalf("GET /tokens: got %d, want bea's token and its form, not the revoked one: %s", code, page)
+	}
+	code, _, loc = ob.post(t, "/tokens", "/tokens/"+tokenID(other)+"/revoke", url.Values{}, true)
+	if code != http.StatusSeeOther || loc != "/tokens" {
+		t.Fatalf("an organizer revoking bea's token: got %d to %q, want 303 to /tokens", code, loc)
+	}
+	if r := e.do(t, "GET", "/api/v1/me", other, "", nil); r.status != http.StatusUnauthorized {
+		t.Errorf("bea's token after the organizer revoked it: got %d %s, want 401", r.status, r.body)
+	}
+	ob.lang = "es"
+	if code, page := ob.get(t, "/tokens"); code != http.StatusOK || !strings.Contains(page, "Tokens de API") || !strings.Contains(page, "Ningún token de API.") {
+		t.Errorf("GET /tokens in Spanish with none left: got %d, want it said: %s", code, page)
+	}
+}
