@@ -194,7 +194,8 @@ func (f *normal) updateStripes(sc source, idx []int32, acc []float64, g int) {
 // at their rows sc.rows[q], lo ≤ q < hi, q ≥ p, the products
 // Σₖ L(rows[q], k)·L(rows[p], k) over the source's columns. At most
 // stripe rows at a time, so that the source's columns over them stay in
-// cache from one column of the block to the next.
+// cache from one column of the block to the next; the products are
+// summed in acc, then scattered to the block's rows.
 func (f *normal) updateRows(sc source, idx []int32, lo, hi int, acc []float64) {
 	start, val := f.start, f.val
 	at := func(k int) int { return start[k] + sc.off - (k - sc.k1) } // rows[0] in column k
@@ -202,6 +203,9 @@ func (f *normal) updateRows(sc source, idx []int32, lo, hi int, acc []float64) {
 		q1 := min(q0+stripe, hi)
 		for p := 0; p < min(sc.np, q1); p++ {
 			from := max(p, q0)
+			// Column rows[p] of the block holds its rows from its own
+			// place on: the block's row t is at t − idx[p] into it.
+			tb := start[sc.rows[p]] - int(idx[p])
 			a := acc[:q1-from]
 			clear(a)
 			k := sc.k1
@@ -212,20 +216,41 @@ func (f *normal) updateRows(sc source, idx []int32, lo, hi int, acc []float64) {
 				v1 := val[b1+from : b1+q1][:len(v0)]
 				v2 := val[b2+from : b2+q1][:len(v0)]
 				v3 := val[b3+from : b3+q1][:len(v0)]
+				a := a[:len(v0)]
 				for q, x := range v0 {
 					a[q] += x*l0 + v1[q]*l1 + v2[q]*l2 + v3[q]*l3
 				}
 			}
-			for ; k < sc.k2; k++ {
+			// The last one to three columns in one pass.
+			switch sc.k2 - k {
+			case 3:
+				b0, b1, b2 := at(k), at(k+1), at(k+2)
+				l0, l1, l2 := val[b0+p], val[b1+p], val[b2+p]
+				v0 := val[b0+from : b0+q1]
+				v1 := val[b1+from : b1+q1][:len(v0)]
+				v2 := val[b2+from : b2+q1][:len(v0)]
+				a := a[:len(v0)]
+				for q, x := range v0 {
+					a[q] += x*l0 + v1[q]*l1 + v2[q]*l2
+				}
+			case 2:
+				b0, b1 := at(k), at(k+1)
+				l0, l1 := val[b0+p], val[b1+p]
+				v0 := val[b0+from : b0+q1]
+				v1 := val[b1+from : b1+q1][:len(v0)]
+				a := a[:len(v0)]
+				for q, x := range v0 {
+					a[q] += x*l0 + v1[q]*l1
+				}
+			case 1:
 				b0 := at(k)
 				l0 := val[b0+p]
-				for q, x := range val[b0+from : b0+q1] {
+				v0 := val[b0+from : b0+q1]
+				a := a[:len(v0)]
+				for q, x := range v0 {
 					a[q] += x * l0
 				}
 			}
-			// Column rows[p] of the block holds its rows from its own
-			// place on: the block's row t is at t − idx[p] into it.
-			tb := start[sc.rows[p]] - int(idx[p])
 			for q, v := range a {
 				val[tb+int(idx[from+q])] -= v
 			}
