@@ -52,6 +52,12 @@ func TestPageTour(t *testing.T) {
 		CreatedBy: d.Coordinator, Expires: time.Now().Add(time.Hour), MaxUses: 5}); err != nil {
 		t.Fatal(err)
 	}
+	// A script's token, for the organizers' page of tokens to list; its
+	// secret is fixed so that its id, and the screenshot, are too.
+	if _, err := st.CreateToken(ctx, store.Token{Hash: auth.Hash(auth.TokenPrefix + "page-tour"), MemberID: d.Coordinator, Role: "coordinator",
+		Collective: "boyle-heights"}); err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
 	srv := web.New(st, slog.New(slog.DiscardHandler), web.Options{PublicURL: base,
@@ -77,7 +83,8 @@ func TestPageTour(t *testing.T) {
 		{"organizer", []tourPage{{"collectives", "/collectives", "", nil}, {"catalog", "/catalog", "", nil}, {"growth", "/growth", "", nil},
 			// An organizer reads every collective's copies (Alexandra is
 			// in Johannesburg), and every press.
-			{"circulation-all", "/circulation", "", []string{"Pico-Union print shop", "Valenzuela print shop", "Alexandra"}}}},
+			{"circulation-all", "/circulation", "", []string{"Pico-Union print shop", "Valenzuela print shop", "Alexandra"}},
+			{"tokens", "/tokens", "", nil}}},
 	}
 	widths := []struct {
 		name string

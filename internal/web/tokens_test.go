@@ -159,7 +159,7 @@ func TestTokenRevokePages(t *testing.T) {
 		t.Errorf("a member's GET /tokens: got %d, want 403", code)
 	}
 	code, page = ob.get(t, "/tokens")
-	if code != http.StatusOK || !strings.Contains(page, "<code>"+tokenID(other)+"</code>") || !strings.Contains(page, "<td>bea</td>") ||
+	if code != http.StatusOK || !strings.Contains(page, "<code>"+tokenID(other)+"</code>") || !strings.Contains(page, "</code> · bea · ") ||
 		!strings.Contains(page, `action="/tokens/`+tokenID(other)+`/revoke"`) || strings.Contains(page, tokenID(script)) {
 		t.Fatalf("GET /tokens: got %d, want bea's token and its form, not the revoked one: %s", code, page)
 	}
