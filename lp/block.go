@@ -9,8 +9,8 @@ import (
 // the top of the elimination tree, in a chain that no split into subtrees
 // shares out (split.go): on the region's essential stage 70% of the
 // factor's multiplications are updates of the chain's columns (3.3·10⁹ of
-// 4.6·10⁹), and on its basic round the tree does not branch at all. The
-// chain is made of wide supernodes (up to 1,235 columns), each of which
+// 4.6·10⁹), and on its basic round no split is worth making, and the
+// whole factor ran on one core. The chain is made of wide supernodes (up to 1,235 columns), each of which
 // takes the updates of hundreds of earlier ones. A wide supernode is
 // therefore computed as one block, by two goroutines that share its rows:
 // each takes every update that falls in its own stripes of rows, so they
@@ -22,14 +22,15 @@ import (
 //
 // The kernel is the column method's (four source columns at a time into
 // a dense accumulator), which runs at about the speed of the machine's
-// scalar multiply-adds once its data is in cache (3·10⁹ a second here):
-// the gain is in the second core, not in a faster kernel.
+// scalar multiply-adds once its data is in cache (2.4 to 3.5·10⁹ a
+// second here): the gain is in the second core, not in a faster kernel
+// (docs/BENCHMARKS.md, "The factor's top on two cores").
 
 // A supernode is computed as a block when it has at least blockWidth
 // columns and its first has at least blockRows rows: narrower or shorter
 // ones take too little work to share. (On the region's basic round,
-// whose factor does not split: 10.1 s a factorisation column by column,
-// 7.4 s with blocks of 16 columns or more, 5.9 s with these.)
+// whose factor is not split, in one run: 10.1 s a factorisation column
+// by column, 7.4 s with blocks of 16 columns or more, 5.9 s with these.)
 var blockWidth, blockRows = 8, 128 // the tests change them
 
 // stripe is the height of the stripes of rows the two goroutines take in
