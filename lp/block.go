@@ -9,8 +9,8 @@ import (
 // the top of the elimination tree, in a chain that no split into subtrees
 // shares out (split.go): on the region's essential stage 70% of the
 // factor's multiplications are updates of the chain's columns (3.3·10⁹ of
-// 4.6·10⁹), and on its basic round no split is worth making, and the
-// whole factor ran on one core. The chain is made of wide supernodes (up to 1,235 columns), each of which
+// 4.6·10⁹), and on its basic round it holds more than half of the work.
+// The chain is made of wide supernodes (up to 1,235 columns), each of which
 // takes the updates of hundreds of earlier ones. A wide supernode is
 // therefore computed as one block, by two goroutines that share its rows:
 // each takes every update that falls in its own stripes of rows, so they
