@@ -29,7 +29,7 @@ import (
 // A supernode is computed as a block when it has at least blockWidth
 // columns and its first has at least blockRows rows: narrower or shorter
 // ones take too little work to share. (On the region's basic round,
-// whose factor is not split, in one run: 10.1 s a factorisation column
+// whose factor was not split then, in one run: 10.1 s a factorisation column
 // by column, 7.4 s with blocks of 16 columns or more, 5.9 s with these.)
 var blockWidth, blockRows = 8, 128 // the tests change them
 

@@ -69,3 +69,66 @@ func TestBlockMatchesColumns(t *testing.T) {
 		t.Logf("trial %d: %d rows, %d blocks of at least %d columns and %d rows", trial, rows, wide, blockWidth, blockRows)
 	}
 }
+
+// TestSplitUnderHeavyChain: a factor whose chain at the top holds most of
+// the work (a banded matrix whose rows a few long columns all tie
+// together, as the labour arcs tie a region's sites) is still split into
+// two sets of subtrees, and its solves are right.
+func TestSplitUnderHeavyChain(t *testing.T) {
+	keepDissect, keepSplit := dissectAbove, splitAbove
+	defer func() { dissectAbove, splitAbove = keepDissect, keepSplit }()
+	dissectAbove, splitAbove = 1, 0
+	r := rand.New(rand.NewPCG(9, 10))
+	rows, cols, band := 3000, 9000, 30
+	m := emptyModel(rows, cols)
+	for j := range cols {
+		c := r.IntN(rows)
+		n := 3
+		if j%20 == 0 {
+			n = 12 // a long column, its rows anywhere
+		}
+		for range n {
+			i := min(rows-1, max(0, c+r.IntN(band)-band/2))
+			if n > 3 {
+				i = r.IntN(rows)
+			}
+			m.Set(i, j, r.NormFloat64())
+		}
+	}
+	a := m.Matrix()
+	f := newNormal(a, func(int) bool { return false }, 0, true)
+	if f.split == nil {
+		t.Fatal("the factor is not split")
+	}
+	work := func(cols []int32) float64 {
+		s := 0.0
+		for _, k := range cols {
+			c := float64(f.start[k+1] - f.start[k])
+			s += c * c
+		}
+		return s
+	}
+	if chain := work(f.split.serial); 2*chain < f.flops() {
+		t.Fatalf("the chain holds %.3g of %.3g: want a chain with most of the work", chain, f.flops())
+	}
+	theta, e := make([]float64, cols), make([]float64, rows)
+	for j := range theta {
+		theta[j] = math.Exp(r.NormFloat64())
+	}
+	for i := range e {
+		e[i] = 1e-3 + r.Float64()
+	}
+	f.assemble(theta, e)
+	f.factor()
+	want := make([]float64, rows)
+	for i := range want {
+		want[i] = r.NormFloat64()
+	}
+	b := normalTimes(a, theta, e, want)
+	f.solve(b)
+	for i := range b {
+		if math.Abs(b[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
+			t.Fatalf("x[%d] = %g, want %g", i, b[i], want[i])
+		}
+	}
+}
