@@ -35,13 +35,7 @@ func TestBlockMatchesColumns(t *testing.T) {
 		}
 		a := m.Matrix()
 		f := newNormal(a, func(int) bool { return false }, 0, true)
-		theta, e := make([]float64, cols), make([]float64, rows)
-		for j := range theta {
-			theta[j] = math.Exp(r.NormFloat64())
-		}
-		for i := range e {
-			e[i] = 1e-3 + r.Float64()
-		}
+		theta, e := normalWeights(r, rows, cols, 1)
 		f.assemble(theta, e)
 		f.split, f.blocks = nil, nil
 		f.factor()
@@ -111,24 +105,10 @@ func TestSplitUnderHeavyChain(t *testing.T) {
 	if chain := work(f.split.serial); 2*chain < f.flops() {
 		t.Fatalf("the chain holds %.3g of %.3g: want a chain with most of the work", chain, f.flops())
 	}
-	theta, e := make([]float64, cols), make([]float64, rows)
-	for j := range theta {
-		theta[j] = math.Exp(r.NormFloat64())
-	}
-	for i := range e {
-		e[i] = 1e-3 + r.Float64()
-	}
+	theta, e := normalWeights(r, rows, cols, 1)
 	f.assemble(theta, e)
 	f.factor()
-	want := make([]float64, rows)
-	for i := range want {
-		want[i] = r.NormFloat64()
-	}
-	b := normalTimes(a, theta, e, want)
-	f.solve(b)
-	for i := range b {
-		if math.Abs(b[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
-			t.Fatalf("x[%d] = %g, want %g", i, b[i], want[i])
-		}
+	if i, x, want := solveError(f, a, theta, e, r); i >= 0 {
+		t.Fatalf("x[%d] = %g, want %g", i, x, want)
 	}
 }

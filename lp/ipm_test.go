@@ -213,27 +213,12 @@ func TestNormalSolves(t *testing.T) {
 		if newNormal(a, func(int) bool { return false }, f.flops(), true) == nil {
 			t.Fatalf("trial %d: the ordering gave up within its budget", trial)
 		}
-		theta, e := make([]float64, cols), make([]float64, rows)
-		for j := range theta {
-			theta[j] = math.Exp(4 * r.NormFloat64())
-		}
-		for i := range e {
-			e[i] = 1e-3 + r.Float64()
-		}
+		theta, e := normalWeights(r, rows, cols, 4)
 		f.assemble(theta, e)
 		f.factor()
-		want := make([]float64, rows)
-		for i := range want {
-			want[i] = r.NormFloat64()
-		}
-		// b = (A·Θ·Aᵀ + diag(e))·want, then solve for it.
-		b := normalTimes(a, theta, e, want)
-		f.solve(b)
 		dissectAbove = keep
-		for i := range b {
-			if math.Abs(b[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
-				t.Fatalf("trial %d (%d×%d): x[%d] = %g, want %g", trial, rows, cols, i, b[i], want[i])
-			}
+		if i, x, want := solveError(f, a, theta, e, r); i >= 0 {
+			t.Fatalf("trial %d (%d×%d): x[%d] = %g, want %g", trial, rows, cols, i, x, want)
 		}
 	}
 	if splits < 10 {
@@ -508,4 +493,36 @@ func TestSolveNormalShifted(t *testing.T) {
 	if worst > 1e-9*size {
 		t.Errorf("N·x misses r by %.1e (r up to %.1e, %d pivots shifted)", worst, size, len(w.f.shifted))
 	}
+}
+
+// normalWeights returns random θ (e to the power spread times a normal
+// variable) and diagonal e for A·Θ·Aᵀ + diag(e) of a rows × cols A.
+func normalWeights(r *rand.Rand, rows, cols int, spread float64) (theta, e []float64) {
+	theta, e = make([]float64, cols), make([]float64, rows)
+	for j := range theta {
+		theta[j] = math.Exp(spread * r.NormFloat64())
+	}
+	for i := range e {
+		e[i] = 1e-3 + r.Float64()
+	}
+	return theta, e
+}
+
+// solveError solves with the factor f of A·Θ·Aᵀ + diag(e) for a random
+// right-hand side made from a known answer, and returns the first row
+// whose answer is off by more than 10⁻⁶ relative, with what it got and
+// wanted, or −1.
+func solveError(f *normal, a *CSC, theta, e []float64, r *rand.Rand) (row int, got, want float64) {
+	x := make([]float64, a.Rows)
+	for i := range x {
+		x[i] = r.NormFloat64()
+	}
+	b := normalTimes(a, theta, e, x) // (A·Θ·Aᵀ + diag(e))·x, then solve for it
+	f.solve(b)
+	for i := range b {
+		if math.Abs(b[i]-x[i]) > 1e-6*(1+math.Abs(x[i])) {
+			return i, b[i], x[i]
+		}
+	}
+	return -1, 0, 0
 }
