@@ -54,16 +54,7 @@ func (e *loginEnv) overLoopback(t *testing.T, email, xff string) response {
 	if xff != "" {
 		req.Header.Set("X-Forwarded-For", xff)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header, data}
+	return send(t, http.DefaultClient, req)
 }
 
 // signInEndpoints are the public sign-in endpoints, each with the i-th

@@ -141,7 +141,13 @@ func (b *browser) do(t *testing.T, method, path string, body any) response {
 	if b.lang != "" {
 		req.Header.Set("Accept-Language", b.lang)
 	}
-	resp, err := b.c.Do(req)
+	return send(t, b.c, req)
+}
+
+// send sends req with c and reads its whole answer.
+func send(t *testing.T, c *http.Client, req *http.Request) response {
+	t.Helper()
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,13 +443,7 @@ func TestLoginRequestsRefused(t *testing.T) {
 		if origin != "" {
 			req.Header.Set("Origin", origin)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		return response{resp.StatusCode, resp.Header, data}
+		return send(t, http.DefaultClient, req)
 	}
 	tests := []struct {
 		name, body, contentType, origin string
