@@ -74,20 +74,11 @@ func TestCirculationPages(t *testing.T) {
 
 	// An organizer sees who works the press (their reading audited),
 	// and the growth of the organization.
-	org, err := e.store.CreateMember(ctx, store.Member{Alias: "Rosa", Language: "en", Cell: "9q5cs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.SetOrganizer(ctx, org.ID, true); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.opt.Demo.Organizer = org.ID
-	r := e.do(t, "GET", "/demo/organizer", "", "", nil)
-	ob := &pageBrowser{e: e, cookie: strings.Split(r.header.Get("Set-Cookie"), ";")[0], lang: "en"}
+	ob, orgID := signInOrganizer(t, e, "en")
 	if code, page := ob.get(t, "/circulation"); code != http.StatusOK || !strings.Contains(page, "Working the press:") {
 		t.Errorf("an organizer's /circulation: got %d, want the press's workers", code)
 	}
-	if entries, _, err := e.store.AuditLog(ctx, store.AuditFilter{Member: org.ID}, "", 10); err != nil || len(entries) == 0 {
+	if entries, _, err := e.store.AuditLog(ctx, store.AuditFilter{Member: orgID}, "", 10); err != nil || len(entries) == 0 {
 		t.Errorf("the organizer's look at the press's workers was not audited: %+v, %v", entries, err)
 	}
 	// The server notes each collective's size (eventRound); growth

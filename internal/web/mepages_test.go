@@ -31,6 +31,26 @@ func signIn(t *testing.T, e *env, member, lang string) *pageBrowser {
 	return &pageBrowser{e: e, cookie: strings.Split(r.header.Get("Set-Cookie"), ";")[0], lang: lang}
 }
 
+// signInOrganizer makes an organizer, Rosa, and signs her in through
+// the demo link, as a browser would; it returns her browser and id.
+func signInOrganizer(t *testing.T, e *env, lang string) (*pageBrowser, string) {
+	t.Helper()
+	ctx := context.Background()
+	org, err := e.store.CreateMember(ctx, store.Member{Alias: "Rosa", Language: lang, Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetOrganizer(ctx, org.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.opt.Demo.Organizer = org.ID
+	r := e.do(t, "GET", "/demo/organizer", "", "", nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("sign in as an organizer: got %d", r.status)
+	}
+	return &pageBrowser{e: e, cookie: strings.Split(r.header.Get("Set-Cookie"), ";")[0], lang: lang}, org.ID
+}
+
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (b *pageBrowser) get(t *testing.T, target string) (int, string) {

@@ -142,16 +142,7 @@ func TestTokenRevokePages(t *testing.T) {
 	}
 
 	// The organizers' page.
-	org, err := e.store.CreateMember(ctx, store.Member{Alias: "Rosa", Language: "en", Cell: "9q5cs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.SetOrganizer(ctx, org.ID, true); err != nil {
-		t.Fatal(err)
-	}
-	e.srv.opt.Demo.Organizer = org.ID
-	r := e.do(t, "GET", "/demo/organizer", "", "", nil)
-	ob := &pageBrowser{e: e, cookie: strings.Split(r.header.Get("Set-Cookie"), ";")[0], lang: "en"}
+	ob, _ := signInOrganizer(t, e, "en")
 	if code, page := ob.get(t, "/"); code != http.StatusOK || !strings.Contains(page, `href="/tokens"`) {
 		t.Errorf("an organizer's first page: got %d, want a link to the page of tokens", code)
 	}
