@@ -39,8 +39,9 @@ type split struct {
 // chain). However much the serial part then holds, its wide supernodes
 // are computed on both cores (block.go), so the split is worth making:
 // on the region's basic round, where the serial part holds more than
-// half of the work, the factor took 9.3 to 9.9 s without a split and 7.5
-// s with it (column by column), 6.7 to 7.2 s and 4.7 s with blocks.
+// half of the work, the factor took 9.3 to 9.9 s without a split and 8.1
+// to 8.4 s with it column by column, 6.7 to 7.2 s and 5.5 to 5.8 s with
+// blocks (docs/BENCHMARKS.md, "The factor's top on two cores").
 func (f *normal) planSplit() {
 	m := f.m
 	if f.flops() < splitAbove {
