@@ -157,7 +157,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 		secret := auth.CheckFormat(id, auth.TokenPrefix) == nil
 		if !secret {
 			id = strings.ToLower(id)
-			if len(id) != store.TokenIDLen || strings.Trim(id, "0123456789abcdef") != "" {
+			if !store.ValidTokenID(id) {
 				return usageError{c.t(msgTokenBadID, *revoke, store.TokenIDLen)}
 			}
 		}

@@ -37,6 +37,10 @@ type Token struct {
 // TokenIDLen is the length of a token's id, in hex digits.
 const TokenIDLen = 12
 
+// ValidTokenID reports whether id can be a token's id: TokenIDLen
+// lower-case hex digits.
+func ValidTokenID(id string) bool { return len(id) == TokenIDLen && isHex(id) }
+
 // CreateToken stores a token, with its id taken from its hash. The
 // member and the collective, when one is given, must exist; a
 // coordinator's token must name a collective the member coordinates.
@@ -179,7 +183,7 @@ func (s *Store) RevokeMemberToken(ctx context.Context, memberID, id string) (*To
 }
 
 func (s *Store) revokeToken(ctx context.Context, id, memberID string) (*Token, error) {
-	if len(id) != TokenIDLen || !isHex(id) {
+	if !ValidTokenID(id) {
 		return nil, Errorf(CodeInvalid, "token id %q: want %d hex digits", id, TokenIDLen)
 	}
 	t := Token{ID: id}
