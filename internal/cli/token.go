@@ -55,7 +55,9 @@ token; it is not the token and does not lead to it.
 that is what leaked): the server refuses it from the next request. The
 member keeps their role; revoking an organizer's token does not make
 them a plain member. Members revoke their own tokens on their account
-page, and organizers any token on the page of API tokens.
+page, and organizers any token on the page of API tokens. Every
+revocation is written to the audit log: which token, whose it was,
+when, and who revoked it (here "cli").
 
 With --db, name the server's key file: --key FILE, or --data DIR for
 DIR/key.
@@ -82,7 +84,8 @@ que se filtró): el servidor lo rechaza desde la solicitud siguiente. El
 miembro conserva su rol; anular el token de un organizador no lo vuelve
 miembro sin más. Los miembros anulan sus propios tokens en la página de
 su cuenta, y los organizadores cualquier token en la página de tokens de
-API.
+API. Cada anulación queda en el registro de auditoría: qué token, de
+quién era, cuándo y quién lo anuló (aquí, "cli").
 
 Con --db, indique el archivo de clave del servidor: --key ARCHIVO, o
 --data DIR para DIR/key.
@@ -267,7 +270,7 @@ func (c *command) revokeToken(ctx context.Context, st *store.Store, id string, s
 		}
 		id = t.ID
 	}
-	t, err := st.RevokeToken(ctx, id)
+	t, err := st.RevokeToken(ctx, "", id) // "": the audit log says by the command line
 	if store.ErrorCode(err) == store.CodeNotFound {
 		return errors.New(c.t(msgTokenNoID, id))
 	}

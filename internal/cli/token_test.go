@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,6 +159,21 @@ func TestTokenListRevoke(t *testing.T) {
 		if _, err := st.TokenByHash(ctx, auth.Hash(tok)); store.ErrorCode(err) != store.CodeNotFound {
 			t.Errorf("TokenByHash of a revoked token: got %v, want not found", err)
 		}
+	}
+	// The audit log says the command line revoked both, and whose they were.
+	log, _, err := st.AuditLog(ctx, store.AuditFilter{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range log {
+		got = append(got, e.Actor+" "+e.Action+" "+e.Token+" "+e.Collective)
+	}
+	if want := []string{"cli revoke-token " + anaID + " c-1", "cli revoke-token " + beaID + " "}; !slices.Equal(got, want) {
+		t.Errorf("the audit log after two revocations: got %q, want %q", got, want)
+	}
+	if beaM, err := st.MemberByAlias(ctx, "bea"); err != nil || len(log) != 2 || log[1].Subject != st.Pseudonym(beaM.ID) {
+		t.Errorf("the revocation of bea's token: got %+v, %v; want her pseudonym as its subject", log, err)
 	}
 	code, out, errOut = runCLI(t, "en", "token", "--data", dir, "--list")
 	if code != 0 || out != "" || errOut != "no API tokens\n" {

@@ -17,7 +17,10 @@ import (
 // The audit log says who read which collective's member list, and when:
 // coordinators see aliases of people who may be at risk, and the
 // organization must be able to see who looked. It never holds an IP
-// address or what was read, only the action and the collective.
+// address or what was read, only the action and the collective. It also
+// says who revoked which API token, whose it was, and when: a token
+// revoked by someone other than its member, or one revoked just before
+// a script stopped, is what an organizer may need to explain.
 //
 // Its actor is a pseudonym, not the member's id: hex of the first 16
 // bytes of HMAC-SHA256(audit key, member id). The log must outlive its
@@ -41,15 +44,32 @@ const auditKeySize = 32
 // Audit actions.
 const (
 	AuditListMembers = "list-members"
+	// AuditRevokeToken: an API token was revoked (RevokeToken,
+	// RevokeMemberToken). The entry's Token is its public id and its
+	// Subject the pseudonym of its member; its Collective is the one a
+	// coordinator's token acted on, or "".
+	AuditRevokeToken = "revoke-token"
 )
+
+// AuditCLI is the actor of what was done on the command line (commune
+// token --revoke): whoever holds the database and its key, whom the log
+// cannot name. A pseudonym is 32 hex digits, so it is never this.
+const AuditCLI = "cli"
 
 // AuditEntry is one row of the audit log.
 type AuditEntry struct {
-	ID         int64
-	Actor      string // the actor's pseudonym
-	Action     string
+	ID     int64
+	Actor  string // the actor's pseudonym, or AuditCLI
+	Action string
+	// Collective is the collective acted on, or "" for an action on
+	// none (the revocation of a token that was not a coordinator's).
 	Collective string
-	At         time.Time
+	// Subject is the pseudonym of the member acted on (whose token was
+	// revoked), or "".
+	Subject string
+	// Token is the public id of the token revoked, or "".
+	Token string
+	At    time.Time
 }
 
 func (s *Store) auditKeyPath() string { return s.keyPath + "-audit" }
@@ -91,10 +111,17 @@ func (s *Store) Audit(ctx context.Context, memberID, action, collectiveID string
 	if memberID == "" || action == "" || collectiveID == "" {
 		return Errorf(CodeInvalid, "audit: member, action and collective are required")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (actor, action, collective_id, at) VALUES ($1, $2, $3, $4)`,
-		s.Pseudonym(memberID), action, collectiveID, s.now().Unix())
+	return s.audit(ctx, s.db, AuditEntry{Actor: s.Pseudonym(memberID), Action: action, Collective: collectiveID})
+}
+
+// audit writes e, at the store's time, through ex: the database, or the
+// transaction of the change it records, so that the change and its
+// entry are written together or not at all.
+func (s *Store) audit(ctx context.Context, ex execer, e AuditEntry) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO audit_log (actor, action, collective_id, subject, token_id, at)
+VALUES ($1, $2, $3, $4, $5, $6)`, e.Actor, e.Action, e.Collective, e.Subject, e.Token, s.now().Unix())
 	if err != nil {
-		return fmt.Errorf("store: audit %s: %w", action, err)
+		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
 	return nil
 }
@@ -103,6 +130,9 @@ func (s *Store) Audit(ctx context.Context, memberID, action, collectiveID string
 type AuditFilter struct {
 	Member     string // rows whose actor is this member's pseudonym
 	Collective string
+	// Subject: rows whose subject is this member's pseudonym (the
+	// revocations of their tokens).
+	Subject string
 }
 
 // AuditLog returns a page of the audit log, newest first: the rows after
@@ -120,13 +150,16 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, after string, limit
 			return nil, "", Errorf(CodeInvalid, "after: %q is not a cursor of the audit log", after)
 		}
 	}
-	actor := ""
+	actor, subject := "", ""
 	if f.Member != "" {
 		actor = s.Pseudonym(f.Member)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id, actor, action, collective_id, at FROM audit_log
-WHERE id < $1 AND ($2 = '' OR actor = $2) AND ($3 = '' OR collective_id = $3)
-ORDER BY id DESC LIMIT $4`, before, actor, f.Collective, limit+1)
+	if f.Subject != "" {
+		subject = s.Pseudonym(f.Subject)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id, actor, action, collective_id, subject, token_id, at FROM audit_log
+WHERE id < $1 AND ($2 = '' OR actor = $2) AND ($3 = '' OR collective_id = $3) AND ($4 = '' OR subject = $4)
+ORDER BY id DESC LIMIT $5`, before, actor, f.Collective, subject, limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: audit log: %w", err)
 	}
@@ -135,7 +168,7 @@ ORDER BY id DESC LIMIT $4`, before, actor, f.Collective, limit+1)
 	for rows.Next() {
 		var e AuditEntry
 		var at int64
-		if err := rows.Scan(&e.ID, &e.Actor, &e.Action, &e.Collective, &at); err != nil {
+		if err := rows.Scan(&e.ID, &e.Actor, &e.Action, &e.Collective, &e.Subject, &e.Token, &at); err != nil {
 			return nil, "", fmt.Errorf("store: audit log: %w", err)
 		}
 		e.At = time.Unix(at, 0).UTC()

@@ -238,3 +238,41 @@ func testCoverage(t *testing.T, fresh func(t *testing.T) Config) {
 		t.Errorf("Coverages with a missing collective: got %v, want not_found", err)
 	}
 }
+
+// testAuditTokensMigration writes a read of a member list, as the store
+// wrote it then, in the schema
+// before migration 0014 (which adds the revoked token and its member to
+// the audit log), migrates, and finds the row as it was, with neither,
+// beside a revocation written after.
+func testAuditTokensMigration(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	cfg := fresh(t)
+	old := cfg
+	old.migrateTo = 13
+	s := open(t, old)
+	coordinator := collectiveWith(t, s, "c-a", 1)[0]
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (actor, action, collective_id, at) VALUES ($1, $2, 'c-a', 1900000000)`,
+		s.Pseudonym(coordinator), AuditListMembers); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateToken(ctx, Token{Hash: strings.Repeat("4d", 32), MemberID: coordinator, Role: "member"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = open(t, cfg)
+	if _, err := s.RevokeToken(ctx, "", strings.Repeat("4d", 6)); err != nil {
+		t.Fatalf("RevokeToken after the migration: %v", err)
+	}
+	log, _, err := s.AuditLog(ctx, AuditFilter{}, "", 10)
+	if err != nil || len(log) != 2 {
+		t.Fatalf("AuditLog after the migration: got %+v, %v; want two rows", log, err)
+	}
+	p := s.Pseudonym(coordinator)
+	if e := log[1]; e.Actor != p || e.Action != AuditListMembers || e.Collective != "c-a" || e.Subject != "" || e.Token != "" {
+		t.Errorf("the read written before the migration: got %+v, want %s of c-a by %s, no subject, no token", e, AuditListMembers, p)
+	}
+	if e := log[0]; e.Actor != AuditCLI || e.Action != AuditRevokeToken || e.Subject != p || e.Token != strings.Repeat("4d", 6) {
+		t.Errorf("the revocation after it: got %+v", e)
+	}
+}

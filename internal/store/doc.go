@@ -5,7 +5,7 @@
 // recipes, stocks, commitments and needs the planner reads as a world,
 // planning runs with their plans, invites to collectives (the hash of
 // their codes only), and the audit log of who read which member list
-// (keyed by pseudonyms, see audit.go).
+// and who revoked which API token (keyed by pseudonyms, see audit.go).
 //
 // Members include undocumented workers, so the schema has no field for a
 // legal name, an immigration status, a street address or a birth date;

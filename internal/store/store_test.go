@@ -60,6 +60,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Invites", testInvites},
 		{"Join", testJoin},
 		{"Audit", testAudit},
+		{"AuditTokensMigration", testAuditTokensMigration},
 		{"Coverage", testCoverage},
 		{"Sessions", testSessions},
 		{"LoginCodes", testLoginCodes},

@@ -164,12 +164,19 @@ WHERE $1 = '' OR t.member_id = $1 ORDER BY t.created_at, t.id`, memberID)
 	return out, nil
 }
 
-// RevokeToken deletes the token of the id and returns what it was. The
-// token stops working at once: every request looks its token up
-// (TokenByHash), and nothing keeps a copy. An id that names no token is
-// a not_found error; one that cannot be an id, an invalid one.
-func (s *Store) RevokeToken(ctx context.Context, id string) (*Token, error) {
-	return s.revokeToken(ctx, id, "")
+// RevokeToken deletes the token of the id, writes who revoked it to the
+// audit log (AuditRevokeToken) in the same transaction, and returns
+// what it was. by is the id of the member who revokes it (an
+// organizer), or "" for the command line, which the log names
+// AuditCLI. The token stops working at once: every request looks its
+// token up (TokenByHash), and nothing keeps a copy. An id that names no
+// token is a not_found error; one that cannot be an id, an invalid one.
+func (s *Store) RevokeToken(ctx context.Context, by, id string) (*Token, error) {
+	actor := AuditCLI
+	if by != "" {
+		actor = s.Pseudonym(by)
+	}
+	return s.revokeToken(ctx, actor, id, "")
 }
 
 // RevokeMemberToken is RevokeToken for a member revoking one of their
@@ -179,10 +186,12 @@ func (s *Store) RevokeMemberToken(ctx context.Context, memberID, id string) (*To
 	if memberID == "" {
 		return nil, Errorf(CodeInvalid, "token: member: required")
 	}
-	return s.revokeToken(ctx, id, memberID)
+	return s.revokeToken(ctx, s.Pseudonym(memberID), id, memberID)
 }
 
-func (s *Store) revokeToken(ctx context.Context, id, memberID string) (*Token, error) {
+// revokeToken revokes the token of id, of memberID's if that is not "",
+// in the name of actor, a pseudonym or AuditCLI.
+func (s *Store) revokeToken(ctx context.Context, actor, id, memberID string) (*Token, error) {
 	if !ValidTokenID(id) {
 		return nil, Errorf(CodeInvalid, "token id %q: want %d hex digits", id, TokenIDLen)
 	}
@@ -203,7 +212,8 @@ WHERE t.id = $1 AND ($2 = '' OR t.member_id = $2)`, id, memberID).Scan(&t.Member
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("store: revoke token: %w", err)
 		}
-		return nil
+		return s.audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditRevokeToken, Collective: t.Collective,
+			Subject: s.Pseudonym(t.MemberID), Token: id})
 	})
 	if err != nil {
 		return nil, err

@@ -176,17 +176,18 @@ func testTokenRevoke(t *testing.T, cfg Config) {
 	}
 	_, err = s.TokenByHash(ctx, made[0].hash)
 	wantCode(t, "TokenByHash of a revoked token", err, CodeNotFound)
-	_, err = s.RevokeToken(ctx, ids[0])
+	_, err = s.RevokeToken(ctx, ana.ID, ids[0])
 	wantCode(t, "RevokeToken of a revoked token", err, CodeNotFound)
-	_, err = s.RevokeToken(ctx, "0123456789ab")
+	_, err = s.RevokeToken(ctx, ana.ID, "0123456789ab")
 	wantCode(t, "RevokeToken of an unknown id", err, CodeNotFound)
 	for _, bad := range []string{"", "xyz", strings.ToUpper(ids[1]), ids[1] + "0", made[1].hash} {
-		_, err = s.RevokeToken(ctx, bad)
+		_, err = s.RevokeToken(ctx, ana.ID, bad)
 		wantCode(t, fmt.Sprintf("RevokeToken(%q)", bad), err, CodeInvalid)
 	}
 
-	// The organization revokes any member's token.
-	gone, err = s.RevokeToken(ctx, ids[1])
+	// The organization revokes any member's token: Ana, as an
+	// organizer, revokes Bea's.
+	gone, err = s.RevokeToken(ctx, ana.ID, ids[1])
 	if err != nil || gone.Alias != "bea" || gone.MemberID != bea.ID {
 		t.Errorf("RevokeToken of bea's: got %+v, %v", gone, err)
 	}
@@ -195,6 +196,107 @@ func testTokenRevoke(t *testing.T, cfg Config) {
 	}
 	if toks, err := s.MemberTokens(ctx, bea.ID); err != nil || len(toks) != 0 {
 		t.Errorf("MemberTokens(bea) after revocation: got %+v, %v; want none", toks, err)
+	}
+	// And the command line revokes Ana's organizer token.
+	if _, err := s.RevokeToken(ctx, "", ids[2]); err != nil {
+		t.Fatalf("RevokeToken from the command line: %v", err)
+	}
+
+	// The audit log has the three revocations, newest first, and
+	// nothing of the refusals: who revoked (a pseudonym, or "cli"),
+	// which token, whose it was, and when.
+	log, _, err := s.AuditLog(ctx, AuditFilter{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{s.Pseudonym(ana.ID): "ana", s.Pseudonym(bea.ID): "bea", AuditCLI: "cli"}
+	var rows []string
+	for _, e := range log {
+		rows = append(rows, fmt.Sprintf("%s %s %s of %s at %s", names[e.Actor], e.Action, e.Token, names[e.Subject], e.At.Format(time.TimeOnly)))
+		if e.Collective != "" {
+			t.Errorf("the revocation of a member's or organizer's token: collective %q, want none", e.Collective)
+		}
+	}
+	want = []string{
+		"cli revoke-token " + ids[2] + " of ana at 10:00:06",
+		"ana revoke-token " + ids[1] + " of bea at 10:00:05",
+		"ana revoke-token " + ids[0] + " of ana at 10:00:04",
+	}
+	if !slices.Equal(rows, want) {
+		t.Errorf("the audit log after three revocations: got %q, want %q", rows, want)
+	}
+	for _, e := range log {
+		for _, secret := range []string{made[0].hash, made[1].hash, made[2].hash, ana.ID, bea.ID} {
+			if strings.Contains(fmt.Sprint(e), secret) {
+				t.Errorf("an audit entry holds %q: %+v", secret, e)
+			}
+		}
+	}
+	// Whose tokens were revoked, and what Ana revoked.
+	for _, tc := range []struct {
+		f    AuditFilter
+		want []string
+	}{
+		{AuditFilter{Subject: ana.ID}, []string{ids[2], ids[0]}},
+		{AuditFilter{Subject: bea.ID}, []string{ids[1]}},
+		{AuditFilter{Member: ana.ID}, []string{ids[1], ids[0]}},
+		{AuditFilter{Member: bea.ID}, nil},
+	} {
+		log, _, err := s.AuditLog(ctx, tc.f, "", 10)
+		var got []string
+		for _, e := range log {
+			got = append(got, e.Token)
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("AuditLog(%+v): got %q, %v; want %q", tc.f, got, err, tc.want)
+		}
+	}
+}
+
+func TestTokenRevokeCollectiveSQLite(t *testing.T) {
+	testTokenRevokeCollective(t, Config{DataDir: t.TempDir()})
+}
+
+func TestTokenRevokeCollectivePostgres(t *testing.T) {
+	dsn, _ := storetest.Schema(t, storetest.Server(t))
+	testTokenRevokeCollective(t, Config{PostgresURL: dsn, KeyFile: filepath.Join(t.TempDir(), "key")})
+}
+
+// testTokenRevokeCollective: the revocation of a coordinator's token is
+// in the audit log under its collective, beside the reads of its member
+// list.
+func testTokenRevokeCollective(t *testing.T, cfg Config) {
+	ctx := context.Background()
+	s := open(t, cfg)
+	collectiveWith(t, s, "c-1", 0)
+	cora, err := s.CreateMember(ctx, Member{Alias: "cora", Language: "es", Cell: "9q8yy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cora.ID
+	if err := s.AddMembership(ctx, m, "c-1", RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.CreateToken(ctx, Token{Hash: strings.Repeat("c1", 32), MemberID: m, Role: "coordinator", Collective: "c-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(ctx, m, AuditListMembers, "c-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RevokeMemberToken(ctx, m, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	log, _, err := s.AuditLog(ctx, AuditFilter{Collective: "c-1"}, "", 10)
+	if err != nil || len(log) != 2 {
+		t.Fatalf("AuditLog of c-1: got %+v, %v; want a revocation and a read", log, err)
+	}
+	p := s.Pseudonym(m)
+	if e := log[0]; e.Action != AuditRevokeToken || e.Actor != p || e.Subject != p || e.Token != tok.ID {
+		t.Errorf("the revocation: got %+v, want %s of %s by and of %s", e, AuditRevokeToken, tok.ID, p)
+	}
+	if e := log[1]; e.Action != AuditListMembers || e.Subject != "" || e.Token != "" {
+		t.Errorf("the read: got %+v, want %s without subject or token", e, AuditListMembers)
 	}
 }
 
@@ -238,7 +340,7 @@ func testTokenIDMigration(t *testing.T, cfg Config) {
 	if _, err := s.CreateToken(ctx, Token{Hash: strings.Repeat("9e", 32), MemberID: m.ID, Role: "member"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RevokeToken(ctx, tok.ID); err != nil {
+	if _, err := s.RevokeToken(ctx, "", tok.ID); err != nil {
 		t.Fatalf("RevokeToken after the migration: %v", err)
 	}
 	_, err = s.TokenByHash(ctx, hash)

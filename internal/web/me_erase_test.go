@@ -177,6 +177,12 @@ func TestDeleteMeLeavesNoRow(t *testing.T) {
 		if _, err := e.store.CreateToken(ctx, store.Token{Hash: auth.Hash(coordTok), MemberID: id, Role: "coordinator", Collective: "c-garment"}); err != nil {
 			t.Fatal(err)
 		}
+		// A token she revoked: the audit log keeps the revocation.
+		revoked := auth.NewToken()
+		if _, err := e.store.CreateToken(ctx, store.Token{Hash: auth.Hash(revoked), MemberID: id, Role: "member"}); err != nil {
+			t.Fatal(err)
+		}
+		e.json(t, "DELETE", "/api/v1/me/tokens/"+auth.Hash(revoked)[:store.TokenIDLen], tok, nil, 204, nil)
 		e.json(t, "PATCH", "/api/v1/me", tok, map[string]any{"contact": map[string]string{"email": "rosa.e.q@example.net", "phone": "+52 55 5555 0142"},
 			"call_opt_in": true}, 200, nil)
 		var needs []string

@@ -155,7 +155,9 @@ type exportBody struct {
 	Organizer bool                `json:"organizer"`
 	Sessions  []exportSessionBody `json:"sessions"`
 	Passkeys  []passkeyBody       `json:"passkeys"`
-	// Reads are the caller's reads of member lists, from the audit log.
+	// Reads are the caller's rows of the audit log: their reads of
+	// member lists and of who answered events, and the API tokens they
+	// revoked.
 	Reads []auditReadBody `json:"reads"`
 	// Push are the caller's Web Push subscriptions, one per browser,
 	// as the browsers gave them (push.go).
@@ -179,6 +181,7 @@ type passkeyBody struct {
 type auditReadBody struct {
 	Action     string    `json:"action"`
 	Collective string    `json:"collective"`
+	Token      string    `json:"token,omitempty"` // the id of the token revoked
 	At         time.Time `json:"at"`
 }
 
@@ -247,7 +250,7 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, a := range entries {
-			b.Reads = append(b.Reads, auditReadBody{Action: a.Action, Collective: a.Collective, At: a.At})
+			b.Reads = append(b.Reads, auditReadBody{Action: a.Action, Collective: a.Collective, Token: a.Token, At: a.At})
 		}
 		if after = next; after == "" {
 			break

@@ -12,7 +12,7 @@ import (
 
 // What coordinators and organizers look at rather than change: a
 // collective's coverage by the latest plan, and the audit log of who read
-// which member list.
+// which member list and who revoked which API token.
 
 // msgNoPlanDone: coverage asked for before any planning run is done.
 const msgNoPlanDone = msgKey("no-plan-done")
@@ -78,30 +78,35 @@ func (s *Server) getCoverage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // auditBody is a row of the audit log: the actor is a pseudonym (see
-// store/audit.go).
+// store/audit.go) or "cli", and so is the subject, whose token a
+// revocation ended.
 type auditBody struct {
 	ID         int64     `json:"id"`
 	Actor      string    `json:"actor"`
 	Action     string    `json:"action"`
 	Collective string    `json:"collective"`
+	Subject    string    `json:"subject,omitempty"`
+	Token      string    `json:"token,omitempty"`
 	At         time.Time `json:"at"`
 }
 
 // listAudit answers a page of the audit log, newest first, optionally
-// only the rows of ?member= (by their pseudonym) or ?collective=.
+// only the rows of ?member= (by their pseudonym), ?collective=, or
+// ?subject= (the revocations of a member's tokens).
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageOf(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	es, next, err := s.store.AuditLog(r.Context(), store.AuditFilter{Member: q.Get("member"), Collective: q.Get("collective")}, after, limit)
+	es, next, err := s.store.AuditLog(r.Context(), store.AuditFilter{Member: q.Get("member"), Collective: q.Get("collective"), Subject: q.Get("subject")}, after, limit)
 	if err != nil {
 		return err
 	}
 	out := make([]auditBody, len(es))
 	for i, e := range es {
-		out[i] = auditBody{ID: e.ID, Actor: e.Actor, Action: e.Action, Collective: e.Collective, At: e.At}
+		out[i] = auditBody{ID: e.ID, Actor: e.Actor, Action: e.Action, Collective: e.Collective,
+			Subject: e.Subject, Token: e.Token, At: e.At}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out, "next": next})
 	return nil

@@ -19,6 +19,9 @@ import (
 // A member's route takes the id of the token, not of a member: another
 // member's token is not found, as a missing one is, so a member can
 // neither revoke nor learn of the tokens of others.
+//
+// Every revocation is written to the audit log (store.AuditRevokeToken)
+// with the revocation itself: who revoked, which token, whose it was.
 
 func (s *Server) tokenRoutes() []route {
 	return []route{
@@ -104,7 +107,11 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.store.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+	by, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.RevokeToken(r.Context(), by, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -141,7 +148,11 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeTokenPage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.store.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+	by, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.RevokeToken(r.Context(), by, r.PathValue("id")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/tokens", http.StatusSeeOther)

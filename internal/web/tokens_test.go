@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,15 +25,59 @@ func addToken(t *testing.T, e *env, member string, role auth.Role) string {
 	return tok
 }
 
+// revocations reads the audit log as the organizer whose token is org,
+// through GET /api/v1/audit (with query, "" or "?subject=..."), and
+// returns its revocations, newest first, as "actor revoked token of
+// subject", each member named as in names (by member id), which the
+// log itself must not hold.
+func revocations(t *testing.T, e *env, org, query string, members map[string]string) []string {
+	t.Helper()
+	names := map[string]string{}
+	for id, name := range members {
+		names[e.store.Pseudonym(id)] = name
+	}
+	var page struct{ Entries []auditBody }
+	r := e.json(t, "GET", "/api/v1/audit"+query, org, nil, http.StatusOK, &page)
+	var out []string
+	for _, a := range page.Entries {
+		if a.Action != store.AuditRevokeToken {
+			continue
+		}
+		if a.At.IsZero() {
+			t.Errorf("GET /api/v1/audit: a revocation without its time: %+v", a)
+		}
+		out = append(out, names[a.Actor]+" revoked "+a.Token+" of "+names[a.Subject])
+	}
+	for id := range members {
+		if strings.Contains(string(r.body), id) {
+			t.Errorf("GET /api/v1/audit holds the member id %s: %s", id, r.body)
+		}
+	}
+	return out
+}
+
+// memberOf is the id of the member of the token tok.
+func memberOf(t *testing.T, e *env, tok string) string {
+	t.Helper()
+	tk, err := e.store.TokenByHash(context.Background(), auth.Hash(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.MemberID
+}
+
 // TestTokenRevokeAPI: a member lists and revokes their own tokens, and
 // the next request with a revoked one is 401; another member's token is
-// not found and keeps working; an organizer revokes anyone's.
+// not found and keeps working; an organizer revokes anyone's. Each
+// revocation, and only they, are in the audit log that organizers
+// read: who revoked, which token, whose it was.
 func TestTokenRevokeAPI(t *testing.T) {
 	e := newEnv(t)
 	ana, anaScript := e.member(t, "ana")
 	anaOld := addToken(t, e, ana, auth.Member)
-	_, bea := e.member(t, "bea")
+	beaID, bea := e.member(t, "bea")
 	org := e.token(t, "olga", auth.Organizer, "")
+	olga := memberOf(t, e, org)
 
 	var mine struct{ Tokens []tokenBody }
 	e.json(t, "GET", "/api/v1/me/tokens", anaScript, nil, http.StatusOK, &mine)
@@ -89,11 +134,23 @@ func TestTokenRevokeAPI(t *testing.T) {
 	if r := e.do(t, "DELETE", "/api/v1/tokens/"+tokenID(bea), org, "", nil); r.status != http.StatusNotFound {
 		t.Errorf("revoking bea's token again: got %d %s, want 404", r.status, r.body)
 	}
+	names := map[string]string{ana: "ana", beaID: "bea", olga: "olga"}
+	want := []string{"olga revoked " + tokenID(bea) + " of bea", "ana revoked " + tokenID(anaOld) + " of ana"}
+	if got := revocations(t, e, org, "", names); !slices.Equal(got, want) {
+		t.Errorf("the audit log: got %q, want %q", got, want)
+	}
+	if got := revocations(t, e, org, "?subject="+beaID, names); !slices.Equal(got, want[:1]) {
+		t.Errorf("the audit log of bea's tokens: got %q, want %q", got, want[:1])
+	}
 	// The export names the remaining token by its id.
 	var ex exportBody
 	e.json(t, "GET", "/api/v1/me/export", anaScript, nil, http.StatusOK, &ex)
 	if len(ex.Tokens) != 1 || ex.Tokens[0].ID != tokenID(anaScript) {
 		t.Errorf("export tokens: got %+v, want ana's remaining one, by its id", ex.Tokens)
+	}
+	// And the token she revoked, among her rows of the audit log.
+	if len(ex.Reads) != 1 || ex.Reads[0].Action != store.AuditRevokeToken || ex.Reads[0].Token != tokenID(anaOld) {
+		t.Errorf("export reads: got %+v, want her revocation of %s", ex.Reads, tokenID(anaOld))
 	}
 }
 
@@ -109,7 +166,7 @@ func TestTokenRevokePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := addToken(t, e, lupe.ID, auth.Member)
-	_, other := e.member(t, "bea")
+	beaID, other := e.member(t, "bea")
 	b := signIn(t, e, lupe.ID, "es")
 
 	code, page := b.get(t, "/me/account")
@@ -142,7 +199,7 @@ func TestTokenRevokePages(t *testing.T) {
 	}
 
 	// The organizers' page.
-	ob, _ := signInOrganizer(t, e, "en")
+	ob, rosa := signInOrganizer(t, e, "en")
 	if code, page := ob.get(t, "/"); code != http.StatusOK || !strings.Contains(page, `href="/tokens"`) {
 		t.Errorf("an organizer's first page: got %d, want a link to the page of tokens", code)
 	}
@@ -164,5 +221,13 @@ func TestTokenRevokePages(t *testing.T) {
 	ob.lang = "es"
 	if code, page := ob.get(t, "/tokens"); code != http.StatusOK || !strings.Contains(page, "Tokens de API") || !strings.Contains(page, "Ningún token de API.") {
 		t.Errorf("GET /tokens in Spanish with none left: got %d, want it said: %s", code, page)
+	}
+
+	// Both revocations by the pages are in the audit log.
+	org := addToken(t, e, rosa, auth.Organizer)
+	names := map[string]string{lupe.ID: "Lupe", beaID: "bea", rosa: "Rosa"}
+	want := []string{"Rosa revoked " + tokenID(other) + " of bea", "Lupe revoked " + tokenID(script) + " of Lupe"}
+	if got := revocations(t, e, org, "", names); !slices.Equal(got, want) {
+		t.Errorf("the audit log: got %q, want %q", got, want)
 	}
 }
