@@ -84,8 +84,9 @@ first, and the next ring every --call-rings while too few are coming. A
 call's place, recipients and answers are deleted --call-retention after
 it ends (at most 7 days); only the counts remain.
 
-Signing in is limited per client, by its address, so that no client can
-hold everyone else back. Behind a reverse proxy every request comes
+Signing in, joining by an invite and answering a call by its link are
+limited per client, by its address, so that no client can hold everyone
+else back or try aliases and emails at will. Behind a reverse proxy every request comes
 from the proxy: --trusted-proxy names the proxies' addresses or ranges
 (such as 127.0.0.1,10.0.0.0/8), and a request from one of them counts
 as coming from the last address of its X-Forwarded-For that is not a
@@ -142,8 +143,10 @@ mientras vienen muy pocas. El lugar de un llamado, sus destinatarios y
 sus respuestas se borran --call-retention después de que termina (como
 mucho 7 días); solo quedan los conteos.
 
-La entrada está limitada por cliente, según su dirección, para que
-ningún cliente pueda frenar a todos los demás. Detrás de un proxy
+La entrada, el ingreso con una invitación y la respuesta a un llamado
+por su enlace están limitados por cliente, según su dirección, para que
+ningún cliente pueda frenar a todos los demás ni probar alias y correos
+a voluntad. Detrás de un proxy
 inverso todas las solicitudes vienen del proxy: --trusted-proxy da las
 direcciones o los rangos de los proxies (como 127.0.0.1,10.0.0.0/8), y
 una solicitud que venga de uno de ellos cuenta como venida de la última

@@ -15,7 +15,9 @@ import (
 // (call.SignLink), so no sign-in is needed; opening the page changes
 // nothing, and only its form's POST records an answer. Once the call's
 // retention is over its recipients are deleted and the link opens
-// nothing.
+// nothing. The page and its form are limited per client
+// (login.answerPerClient), generously: members on a picket may share a
+// phone.
 
 // answerView is what the answer page shows.
 type answerView struct {
@@ -101,6 +103,9 @@ func (s *Server) answerFor(r *http.Request) (answerView, string, string, error) 
 }
 
 func (s *Server) answerPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limitClient(w, r, s.login.now(), s.login.answerPerClient); err != nil {
+		return err
+	}
 	v, _, _, err := s.answerFor(r)
 	if err != nil {
 		return err
@@ -113,6 +118,9 @@ func (s *Server) answerPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) answerPost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limitClient(w, r, s.login.now(), s.login.answerPerClient); err != nil {
+		return err
+	}
 	// A form of another site may not answer for a member.
 	if o := r.Header.Get("Origin"); o != "" && o != s.login.origin {
 		return errorf(store.CodeForbidden, msgOtherOrigin)

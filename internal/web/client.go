@@ -14,7 +14,8 @@ import (
 
 // The sign-in endpoints are limited per client too (login.go), so that
 // one client cannot spend the budgets over all that everyone's sign-in
-// shares. A client is known by its address, which the privacy rules
+// shares; so are the other public pages that act, joining by an invite
+// and answering a call by its link. A client is known by its address, which the privacy rules
 // keep out of logs and off the disk: the limiters hold an HMAC of it
 // under a key drawn for each process, in memory only, never the address
 // itself, and a restart forgets them all.

@@ -192,6 +192,11 @@ func TestLoginLimitClientsBounded(t *testing.T) {
 			t.Errorf("%s: the limiter per client remembers at most %d clients, want %d", ep.name, perClient.Max, maxClients)
 		}
 	}
+	for name, l := range map[string]*auth.Limiter{"join": e.srv.login.joinPerClient, "answer": e.srv.login.answerPerClient} {
+		if l.Max != maxClients {
+			t.Errorf("%s: the limiter per client remembers at most %d clients, want %d", name, l.Max, maxClients)
+		}
+	}
 	l := e.srv.login.passkeyPerClient
 	// Addresses of one /64 are one client.
 	for i := range 10 {

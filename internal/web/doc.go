@@ -32,7 +32,8 @@
 // database at each request; a cookie request that changes something must
 // carry the session's CSRF token. The login endpoints are rate-limited,
 // per client too (client.go: by an HMAC of the address, in memory only),
-// and never tell whether an email belongs to a member.
+// and never tell whether an email belongs to a member; the invite page
+// and a call's answer page are limited per client.
 //
 // Urgent calls (calls.go, callpage.go, callwork.go): the API, the live
 // board (server-sent events), the one-tap answer page of a notice's

@@ -14,7 +14,9 @@ import (
 // (a geohash cell, which the page can work out from the browser's
 // location without sending the location) and, if they want to sign in
 // by email later, an email; their account and their membership are made
-// together (store.Join), and they are signed in.
+// together (store.Join), and they are signed in. Both the page and its
+// form are limited per client (login.joinPerClient): the form tells
+// whether an alias or an email is taken.
 
 func (s *Server) joinRoutes() []route {
 	return []route{
@@ -55,6 +57,9 @@ func (s *Server) invite(r *http.Request) (joinView, error) {
 }
 
 func (s *Server) joinPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limitClient(w, r, s.login.now(), s.login.joinPerClient); err != nil {
+		return err
+	}
 	v, err := s.invite(r)
 	if err != nil {
 		return err
@@ -68,6 +73,9 @@ func (s *Server) joinPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.limitClient(w, r, s.login.now(), s.login.joinPerClient); err != nil {
+		return err
+	}
 	// A form of another site may not make accounts here.
 	if o := r.Header.Get("Origin"); o != "" && o != s.login.origin {
 		return errorf(store.CodeForbidden, msgOtherOrigin)

@@ -58,6 +58,11 @@ type login struct {
 	codePerClient, codePerEmail, codeAll       *auth.Limiter
 	verifyPerClient, verifyPerEmail, verifyAll *auth.Limiter
 	passkeyPerClient, passkeyAll               *auth.Limiter
+	// The other public pages that act without a sign-in are limited
+	// per client only (limitClient): joining by an invite, which makes
+	// an account (joinpage.go), and answering a call by its link
+	// (callpage.go).
+	joinPerClient, answerPerClient *auth.Limiter
 
 	jobs sync.WaitGroup // codes being looked up and sent
 }
@@ -89,8 +94,24 @@ func newLogin(opt Options, log *slog.Logger) *login {
 		codePerClient:    clientLimiter(10*time.Second, 20),
 		verifyPerClient:  clientLimiter(5*time.Second, 40),
 		passkeyPerClient: clientLimiter(5*time.Second, 40),
-		clients:          newClients(opt.TrustedProxies),
-		ceremonies:       ceremonies{m: map[string]ceremony{}},
+		// Joining: the page and its form, and the form again when an
+		// alias is taken. Forty at once, a union hall where a dozen or
+		// more open an invite on the wall and join, then one every
+		// five seconds. The form says whether an alias or an email is
+		// taken, so a script trying them with a leaked invite gets
+		// forty, then twelve a minute.
+		joinPerClient: clientLimiter(5*time.Second, 40),
+		// Answering a call: the page, the answer and the page again for
+		// each answer, by members who may share a phone on a picket,
+		// or one address of a mobile carrier. 120 at once, forty
+		// answers in a moment from one address, then two a second: no
+		// one tapping by hand runs out, and a script answering over
+		// and over is held to what the board can take. Neither has a
+		// limit over all: one that many addresses could spend would
+		// let them keep everyone from answering a raid.
+		answerPerClient: clientLimiter(500*time.Millisecond, 120),
+		clients:         newClients(opt.TrustedProxies),
+		ceremonies:      ceremonies{m: map[string]ceremony{}},
 	}
 	raw := opt.PublicURL
 	if raw == "" {
@@ -185,11 +206,21 @@ func (s *Server) emailKey(email string) string {
 // and refuses it if either limiter has none left. The client's comes
 // first, so that a client refused spends nothing of everyone's budget.
 func (s *Server) limit(w http.ResponseWriter, r *http.Request, now time.Time, perClient, all *auth.Limiter) error {
-	if key := s.login.clients.key(r); key != "" && !perClient.Allow(key, now) {
-		return tooMany(w, perClient)
+	if err := s.limitClient(w, r, now, perClient); err != nil {
+		return err
 	}
 	if !all.Allow("", now) {
 		return tooMany(w, all)
+	}
+	return nil
+}
+
+// limitClient counts an action of r's client at now, and refuses it if
+// the client has none left. A request whose client cannot be told
+// (clients.key) is not counted.
+func (s *Server) limitClient(w http.ResponseWriter, r *http.Request, now time.Time, perClient *auth.Limiter) error {
+	if key := s.login.clients.key(r); key != "" && !perClient.Allow(key, now) {
+		return tooMany(w, perClient)
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ type Options struct {
 	Calls CallOptions
 	// TrustedProxies are the address ranges of the reverse proxies in
 	// front of the server. A request whose peer is in one of them is
-	// counted, by the sign-in limits per client, as coming from the
+	// counted, by the limits per client, as coming from the
 	// last address of its X-Forwarded-For that is in none of them
 	// (client.go); without them the header is never read.
 	TrustedProxies []netip.Prefix
