@@ -89,9 +89,10 @@ limited per client, by its address, so that no client can hold everyone
 else back or try aliases and emails at will. Behind a reverse proxy every request comes
 from the proxy: --trusted-proxy names the proxies' addresses or ranges
 (such as 127.0.0.1,10.0.0.0/8), and a request from one of them counts
-as coming from the last address of its X-Forwarded-For that is not a
-proxy's. Without it X-Forwarded-For is never read, since any client can
-write one. Addresses are held in memory only, as keyed hashes, and are
+as coming from the last address of its Forwarded (RFC 7239) or
+X-Forwarded-For header that is not a proxy's; if it has both and they
+name different clients, as coming from the proxy. Without it neither
+header is ever read, since any client can write one. Addresses are held in memory only, as keyed hashes, and are
 never logged.
 
 Flags:
@@ -150,8 +151,10 @@ a voluntad. Detrás de un proxy
 inverso todas las solicitudes vienen del proxy: --trusted-proxy da las
 direcciones o los rangos de los proxies (como 127.0.0.1,10.0.0.0/8), y
 una solicitud que venga de uno de ellos cuenta como venida de la última
-dirección de su X-Forwarded-For que no sea de un proxy. Sin esta opción
-nunca se lee X-Forwarded-For, que cualquier cliente puede escribir. Las
+dirección de su cabecera Forwarded (RFC 7239) o X-Forwarded-For que no
+sea de un proxy; si tiene ambas y nombran a clientes distintos, como
+venida del proxy. Sin esta opción nunca se lee ninguna de las dos, que
+cualquier cliente puede escribir. Las
 direcciones solo se guardan en memoria, como resúmenes con clave, y
 nunca se registran.
 
@@ -223,7 +226,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	smsFrom := fs.String("sms-from", "", "number or name texts come from / número o nombre del remitente de los mensajes")
 	rings := fs.Duration("call-rings", call.DefaultPolicy.Interval, "time between the rings of a call / tiempo entre los círculos de un llamado")
 	retention := fs.Duration("call-retention", store.DefaultCallRetention, "how long a call's data is kept after it ends / cuánto se guardan los datos de un llamado después de terminar")
-	proxyList := fs.String("trusted-proxy", "", "addresses or CIDR ranges of trusted reverse proxies, whose X-Forwarded-For names the client / direcciones o rangos CIDR de los proxies inversos de confianza, cuyo X-Forwarded-For nombra al cliente")
+	proxyList := fs.String("trusted-proxy", "", "addresses or CIDR ranges of trusted reverse proxies, whose Forwarded or X-Forwarded-For names the client / direcciones o rangos CIDR de los proxies inversos de confianza, cuyo Forwarded o X-Forwarded-For nombra al cliente")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

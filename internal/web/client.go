@@ -66,36 +66,76 @@ func (c *clients) key(r *http.Request) string {
 }
 
 // addr is the address of r's client: the peer's, unless the peer is a
-// trusted proxy. Then it is the last address of X-Forwarded-For that is
-// not a trusted proxy's: each proxy appends the address it got the
-// request from, so the entries at the right were written by trusted
-// proxies, and the first one that is not a trusted proxy's is the
-// client they got it from; what lies further left the client may have
-// written itself. Without trusted proxies the header is never read:
-// any client could send one, with a new address in it each time.
+// trusted proxy. Then it is read from what the proxies wrote, in the
+// Forwarded header (RFC 7239) or X-Forwarded-For (walk), whose last
+// address that is not a trusted proxy's is the client. Without trusted
+// proxies neither header is read: any client could send one, with a new
+// address in it each time.
+//
+// When both headers name a client, they must name the same one, or the
+// peer stands for the client. A proxy usually writes one of them and
+// passes the other on as the client sent it (nginx, told to set
+// X-Forwarded-For, passes a client's Forwarded on untouched), so a
+// client could write the other itself, a new address each time, and
+// nothing in the request says which one the proxy wrote. Taking either
+// one first would let every client behind a proxy that writes only the
+// other escape its limits; a proxy that writes both names the same
+// client in each. Forwarded without a for= parameter names no client
+// (a proxy may write it for proto= alone) and is as if absent.
 func (c *clients) addr(r *http.Request) netip.Addr {
 	peer := parseAddr(r.RemoteAddr)
 	if !peer.IsValid() || !c.trusted(peer) {
 		return peer
 	}
+	fwd, xff := r.Header.Values("Forwarded"), r.Header.Values("X-Forwarded-For")
+	if !forwardedNames(fwd) {
+		return c.walk(peer, xff, xffHops)
+	}
+	client := c.walk(peer, fwd, forwardedHops)
+	if len(xff) > 0 && c.walk(peer, xff, xffHops) != client {
+		return peer
+	}
+	return client
+}
+
+// walk reads the client's address from the lines of a header that
+// each proxy appends to, with read reading one line. Each proxy appends
+// the address it got the request from, so the entries at the right were
+// written by trusted proxies, and the first one, from the right, that is
+// not a trusted proxy's is the client they got it from; what lies
+// further left the client may have written itself. An entry that is not
+// an address, or a line that cannot be read, is not what a trusted
+// proxy would write of a client it knows: the nearest hop read stands
+// for the client, rather than one made up further left.
+func (c *clients) walk(peer netip.Addr, lines []string, read func(line string) ([]netip.Addr, bool)) netip.Addr {
 	client := peer
-	hops := r.Header.Values("X-Forwarded-For")
-	for i := len(hops) - 1; i >= 0; i-- {
-		entries := strings.Split(hops[i], ",")
-		for j := len(entries) - 1; j >= 0; j-- {
-			a := parseAddr(entries[j])
-			if !a.IsValid() {
-				// Not an address a proxy wrote: the nearest hop read
-				// stands for the client, rather than one made up.
+	for i := len(lines) - 1; i >= 0; i-- {
+		hops, ok := read(lines[i])
+		if !ok {
+			return client
+		}
+		for j := len(hops) - 1; j >= 0; j-- {
+			if !hops[j].IsValid() {
 				return client
 			}
-			client = a
-			if !c.trusted(a) {
-				return a
+			client = hops[j]
+			if !c.trusted(client) {
+				return client
 			}
 		}
 	}
 	return client
+}
+
+// xffHops reads a line of X-Forwarded-For: addresses separated by
+// commas, each the zero Addr if it is not one.
+func xffHops(line string) ([]netip.Addr, bool) {
+	entries := strings.Split(line, ",")
+	hops := make([]netip.Addr, len(entries))
+	for i, e := range entries {
+		hops[i] = parseAddr(e)
+	}
+	return hops, true
 }
 
 // trusted reports whether a is a trusted proxy's address.

@@ -46,14 +46,24 @@ func (e *loginEnv) fromPeer(t *testing.T, remote, path string, body any, xff ...
 // over real HTTP on loopback, carrying X-Forwarded-For xff if not "".
 func (e *loginEnv) overLoopback(t *testing.T, email, xff string) response {
 	t.Helper()
+	h := http.Header{}
+	if xff != "" {
+		h.Set("X-Forwarded-For", xff)
+	}
+	return e.overLoopbackWith(t, email, h)
+}
+
+// overLoopbackWith is overLoopback carrying the headers h.
+func (e *loginEnv) overLoopbackWith(t *testing.T, email string, h http.Header) response {
+	t.Helper()
 	req, err := http.NewRequest("POST", e.url+"/api/v1/login/code", strings.NewReader(`{"email": "`+email+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if xff != "" {
-		req.Header.Set("X-Forwarded-For", xff)
+	for k, vs := range h {
+		req.Header[k] = vs
 	}
+	req.Header.Set("Content-Type", "application/json")
 	return send(t, http.DefaultClient, req)
 }
 
@@ -158,6 +168,49 @@ func TestLoginLimitTrustedProxy(t *testing.T) {
 	}
 }
 
+// TestLoginLimitForwardedHeader: behind a trusted proxy that writes
+// Forwarded (RFC 7239), the client is the last for= that is not a
+// trusted proxy's, as with X-Forwarded-For: clients behind the proxy
+// are limited each on its own, and what a client writes to the left of
+// the proxies' elements does not make it another client. Nor does a
+// header of the other kind that the client writes itself, a new address
+// each time, beside the one the proxy wrote: two that name other
+// clients leave the proxy's address standing for the client. There was
+// no reading of Forwarded: every client behind such a proxy was one.
+func TestLoginLimitForwardedHeader(t *testing.T) {
+	e := newLoginEnvWith(t, Options{TrustedProxies: []netip.Prefix{
+		netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("10.0.0.0/8")}})
+	fwd := func(v string) http.Header { return http.Header{"Forwarded": {v}} }
+	for i := range 20 {
+		h := fwd(fmt.Sprintf(`for=203.0.113.%d, for="[2001:db8:7::1]:4711";proto=https, for=10.0.0.2`, i))
+		if r := e.overLoopbackWith(t, fmt.Sprintf("n%d@example.org", i), h); r.status != 202 {
+			t.Fatalf("request %d of 20 from one client behind the proxies: got %d %s, want 202", i+1, r.status, r.body)
+		}
+	}
+	if r := e.overLoopbackWith(t, "n20@example.org", fwd(`for=203.0.113.99, for="[2001:db8:7::2]", for=10.0.0.2`)); r.status != 429 {
+		t.Errorf("the 21st request at once from one client (one /64) behind the proxies: got %d %s, want 429", r.status, r.body)
+	}
+	if r := e.overLoopbackWith(t, "n21@example.org", fwd("for=198.51.100.8")); r.status != 202 {
+		t.Errorf("another client behind the proxy: got %d %s, want 202", r.status, r.body)
+	}
+	// The proxy writes X-Forwarded-For; a client adds a Forwarded of its
+	// own, a new address each time: it is the proxy's, one client.
+	for i := range 20 {
+		h := http.Header{"X-Forwarded-For": {"198.51.100.9"}, "Forwarded": {fmt.Sprintf("for=192.0.2.%d", i)}}
+		if r := e.overLoopbackWith(t, fmt.Sprintf("m%d@example.org", i), h); r.status != 202 {
+			t.Fatalf("request %d of 20 with a forged Forwarded: got %d %s, want 202", i+1, r.status, r.body)
+		}
+	}
+	h := http.Header{"X-Forwarded-For": {"198.51.100.9"}, "Forwarded": {"for=192.0.2.20"}}
+	if r := e.overLoopbackWith(t, "m20@example.org", h); r.status != 429 {
+		t.Errorf("the 21st request at once with a new forged Forwarded: got %d %s, want 429", r.status, r.body)
+	}
+	// The client on its own, without the forged header, is itself.
+	if r := e.overLoopback(t, "m21@example.org", "198.51.100.9"); r.status != 202 {
+		t.Errorf("the client without a forged Forwarded: got %d %s, want 202", r.status, r.body)
+	}
+}
+
 // TestLoginLimitForgedForwarded: X-Forwarded-For from a peer that is not
 // a trusted proxy is not read, with no trusted proxy or with others: a
 // client writing a new address in it each time is still one client.
@@ -224,22 +277,75 @@ func TestClientAddr(t *testing.T) {
 		peer    string
 		xff     []string
 		want    string
+		fwd     []string // Forwarded
 	}{
-		{"no proxy trusted: the header is not read", nil, "198.51.100.7:1", []string{"203.0.113.1"}, "198.51.100.7"},
-		{"a peer that is not a trusted proxy", proxies, "198.51.100.7:1", []string{"203.0.113.1"}, "198.51.100.7"},
-		{"a trusted proxy", proxies, "10.0.0.1:1", []string{"203.0.113.1"}, "203.0.113.1"},
-		{"what the client wrote is passed over", proxies, "10.0.0.1:1", []string{"192.0.2.1, 203.0.113.1"}, "203.0.113.1"},
-		{"a chain of trusted proxies", proxies, "10.0.0.1:1", []string{"192.0.2.1, 203.0.113.1, 10.0.0.2"}, "203.0.113.1"},
-		{"the header on two lines", proxies, "10.0.0.1:1", []string{"192.0.2.1", "203.0.113.1, 10.0.0.2"}, "203.0.113.1"},
-		{"a trusted proxy without the header", proxies, "10.0.0.1:1", nil, "10.0.0.1"},
-		{"every address a trusted proxy's", proxies, "10.0.0.1:1", []string{"10.0.0.3, 10.0.0.2"}, "10.0.0.3"},
-		{"not an address after a proxy's", proxies, "10.0.0.1:1", []string{"192.0.2.1, unknown, 10.0.0.2"}, "10.0.0.2"},
-		{"not an address at once", proxies, "10.0.0.1:1", []string{"192.0.2.1, "}, "10.0.0.1"},
-		{"an address with a port", proxies, "10.0.0.1:1", []string{"203.0.113.1:4444"}, "203.0.113.1"},
-		{"IPv6 with a port", proxies, "10.0.0.1:1", []string{"[2001:db8::7]:4444"}, "2001:db8::7"},
-		{"an IPv6 proxy", proxies, "[::1]:1", []string{"2001:db8::7"}, "2001:db8::7"},
-		{"an IPv4 proxy mapped into IPv6", proxies, "[::ffff:10.0.0.1]:1", []string{"::ffff:203.0.113.1"}, "203.0.113.1"},
-		{"a zone", nil, "[fe80::1%eth0]:1", nil, "fe80::1"},
+		{"no proxy trusted: the header is not read", nil, "198.51.100.7:1", []string{"203.0.113.1"}, "198.51.100.7", nil},
+		{"a peer that is not a trusted proxy", proxies, "198.51.100.7:1", []string{"203.0.113.1"}, "198.51.100.7", nil},
+		{"a trusted proxy", proxies, "10.0.0.1:1", []string{"203.0.113.1"}, "203.0.113.1", nil},
+		{"what the client wrote is passed over", proxies, "10.0.0.1:1", []string{"192.0.2.1, 203.0.113.1"}, "203.0.113.1", nil},
+		{"a chain of trusted proxies", proxies, "10.0.0.1:1", []string{"192.0.2.1, 203.0.113.1, 10.0.0.2"}, "203.0.113.1", nil},
+		{"the header on two lines", proxies, "10.0.0.1:1", []string{"192.0.2.1", "203.0.113.1, 10.0.0.2"}, "203.0.113.1", nil},
+		{"a trusted proxy without the header", proxies, "10.0.0.1:1", nil, "10.0.0.1", nil},
+		{"every address a trusted proxy's", proxies, "10.0.0.1:1", []string{"10.0.0.3, 10.0.0.2"}, "10.0.0.3", nil},
+		{"not an address after a proxy's", proxies, "10.0.0.1:1", []string{"192.0.2.1, unknown, 10.0.0.2"}, "10.0.0.2", nil},
+		{"not an address at once", proxies, "10.0.0.1:1", []string{"192.0.2.1, "}, "10.0.0.1", nil},
+		{"an address with a port", proxies, "10.0.0.1:1", []string{"203.0.113.1:4444"}, "203.0.113.1", nil},
+		{"IPv6 with a port", proxies, "10.0.0.1:1", []string{"[2001:db8::7]:4444"}, "2001:db8::7", nil},
+		{"an IPv6 proxy", proxies, "[::1]:1", []string{"2001:db8::7"}, "2001:db8::7", nil},
+		{"an IPv4 proxy mapped into IPv6", proxies, "[::ffff:10.0.0.1]:1", []string{"::ffff:203.0.113.1"}, "203.0.113.1", nil},
+		{"a zone", nil, "[fe80::1%eth0]:1", nil, "fe80::1", nil},
+
+		// Forwarded (RFC 7239), read as X-Forwarded-For is.
+		{"Forwarded from a trusted proxy", proxies, "10.0.0.1:1", nil, "203.0.113.1", []string{"for=203.0.113.1"}},
+		{"Forwarded from a peer not trusted", proxies, "198.51.100.7:1", nil, "198.51.100.7", []string{"for=203.0.113.1"}},
+		{"Forwarded with no proxy trusted", nil, "198.51.100.7:1", nil, "198.51.100.7", []string{"for=203.0.113.1"}},
+		{"Forwarded: what the client wrote is passed over", proxies, "10.0.0.1:1", nil, "203.0.113.1",
+			[]string{"for=192.0.2.1, for=203.0.113.1"}},
+		{"Forwarded: a chain of trusted proxies, other parameters", proxies, "10.0.0.1:1", nil, "203.0.113.1",
+			[]string{"for=192.0.2.1;proto=https, for=203.0.113.1;by=10.0.0.2;proto=https, for=10.0.0.2;host=commune.example.org"}},
+		{"Forwarded on two lines", proxies, "10.0.0.1:1", nil, "203.0.113.1", []string{"for=192.0.2.1", "for=203.0.113.1, for=10.0.0.2"}},
+		{"Forwarded: IPv6 quoted, with a port", proxies, "10.0.0.1:1", nil, "2001:db8:cafe::17", []string{`for="[2001:db8:cafe::17]:4711"`}},
+		{"Forwarded: IPv6 quoted, no port", proxies, "10.0.0.1:1", nil, "2001:db8::7", []string{`For="[2001:db8::7]"`}},
+		{"Forwarded: IPv4 quoted, with a port", proxies, "10.0.0.1:1", nil, "203.0.113.1", []string{`for="203.0.113.1:8080"`}},
+		{"Forwarded: an obfuscated port", proxies, "10.0.0.1:1", nil, "203.0.113.1", []string{`for="203.0.113.1:_p1"`}},
+		{"Forwarded: IPv4 mapped into IPv6", proxies, "10.0.0.1:1", nil, "203.0.113.1", []string{`for="[::ffff:203.0.113.1]"`}},
+		{"Forwarded: a quoted-pair", proxies, "10.0.0.1:1", nil, "203.0.113.1", []string{`for="203.0.113\.1"`}},
+		{"Forwarded: empty elements and spaces", proxies, "10.0.0.1:1", nil, "203.0.113.1", []string{" , for=192.0.2.1 ,, for=203.0.113.1 ; proto=http ,"}},
+		{"Forwarded: unknown after a proxy's", proxies, "10.0.0.1:1", nil, "10.0.0.2", []string{"for=192.0.2.1, for=unknown, for=10.0.0.2"}},
+		{"Forwarded: unknown at once", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=192.0.2.1, for=unknown"}},
+		{"Forwarded: obfuscated", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=192.0.2.1, for=_hidden"}},
+		{"Forwarded: an element without for=", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=192.0.2.1, proto=https"}},
+		{"Forwarded: unbracketed IPv6", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{`for="2001:db8::7"`}},
+		{"Forwarded: bracketed IPv4", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{`for="[203.0.113.1]"`}},
+		{"Forwarded: a port out of range", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{`for="203.0.113.1:123456"`}},
+		{"Forwarded: a hostname", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=client.example.org"}},
+
+		// Lines that do not follow the grammar: the nearest hop read
+		// stands for the client.
+		{"Forwarded: an unclosed quote", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{`for="203.0.113.1`}},
+		{"Forwarded: an unclosed quote swallowing the proxy's element", proxies, "10.0.0.1:1", nil, "10.0.0.1",
+			[]string{`for="192.0.2.1, for=203.0.113.1`}},
+		{"Forwarded: a client's bad line before the proxy's", proxies, "10.0.0.1:1", nil, "203.0.113.1",
+			[]string{`for="192.0.2.1`, "for=203.0.113.1"}},
+		{"Forwarded: a bad line left of a trusted proxy's", proxies, "10.0.0.1:1", nil, "10.0.0.2", []string{"for=203.0.113.1, for=[bad", "for=10.0.0.2"}},
+		{"Forwarded: a bad line last", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=203.0.113.1, for=10.0.0.2", "for=[bad"}},
+		{"Forwarded: unquoted IPv6", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=[2001:db8::7]"}},
+		{"Forwarded: unquoted port", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=203.0.113.1:80"}},
+		{"Forwarded: for= twice in one element", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=192.0.2.1;for=203.0.113.1"}},
+		{"Forwarded: a pair without a value", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for="}},
+		{"Forwarded: a name without =", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for"}},
+		{"Forwarded: spaces around =", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for = 203.0.113.1"}},
+		{"Forwarded: a control character in quotes", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=\"203.0.113.1\x00\""}},
+		{"Forwarded: a backslash at the end", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{`for="203.0.113.1\`}},
+		{"Forwarded: two values", proxies, "10.0.0.1:1", nil, "10.0.0.1", []string{"for=203.0.113.1 192.0.2.1"}},
+
+		// Both headers: the same client, or the peer.
+		{"both name the same client", proxies, "10.0.0.1:1", []string{"192.0.2.9, 203.0.113.1"}, "203.0.113.1",
+			[]string{"for=192.0.2.1, for=203.0.113.1"}},
+		{"both, naming other clients", proxies, "10.0.0.1:1", []string{"203.0.113.1"}, "10.0.0.1", []string{"for=192.0.2.77"}},
+		{"both, Forwarded unreadable", proxies, "10.0.0.1:1", []string{"203.0.113.1"}, "10.0.0.1", []string{`for="192.0.2.77`}},
+		{"Forwarded without for= is as if absent", proxies, "10.0.0.1:1", []string{"203.0.113.1"}, "203.0.113.1", []string{"proto=https;host=x"}},
+		{"Forwarded empty is as if absent", proxies, "10.0.0.1:1", []string{"203.0.113.1"}, "203.0.113.1", []string{""}},
 	}
 	for _, tc := range tests {
 		c := newClients(tc.proxies)
@@ -247,6 +353,9 @@ func TestClientAddr(t *testing.T) {
 		r.RemoteAddr = tc.peer
 		for _, v := range tc.xff {
 			r.Header.Add("X-Forwarded-For", v)
+		}
+		for _, v := range tc.fwd {
+			r.Header.Add("Forwarded", v)
 		}
 		if got := c.addr(r); got != netip.MustParseAddr(tc.want) {
 			t.Errorf("%s: got %v, want %s", tc.name, got, tc.want)

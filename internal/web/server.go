@@ -45,8 +45,8 @@ type Options struct {
 	// TrustedProxies are the address ranges of the reverse proxies in
 	// front of the server. A request whose peer is in one of them is
 	// counted, by the limits per client, as coming from the
-	// last address of its X-Forwarded-For that is in none of them
-	// (client.go); without them the header is never read.
+	// last address of its Forwarded or X-Forwarded-For that is in none
+	// of them (client.go); without them neither header is read.
 	TrustedProxies []netip.Prefix
 
 	// For tests: beforeStep, if set, is called at the start of each
