@@ -137,3 +137,121 @@ func TestDissect(t *testing.T) {
 		t.Logf("%s: nested dissection %.4g multiplications, minimum degree %.4g", name, nd, md)
 	}
 }
+
+// hubs is a k×k mesh of hubs, the large rows of a planner's normal
+// matrix (a site's balance of a product), with small rows hanging on
+// them, as needs' deliveries and labour pools do: on each hub leaves
+// of one neighbour, and between each hub and the next in its row
+// nodes of two, and around each square of four hubs nodes joined to
+// all four, whose neighbours are the same.
+func hubs(k, leaves, pairs, quads int) [][]int32 {
+	adj := grid(k)
+	join := func(v int32, nb ...int32) {
+		for _, u := range nb {
+			adj[v] = append(adj[v], u)
+			adj[u] = append(adj[u], v)
+		}
+	}
+	node := func() int32 {
+		adj = append(adj, nil)
+		return int32(len(adj) - 1)
+	}
+	for r := range k {
+		for c := range k {
+			h := int32(r*k + c)
+			for range leaves {
+				join(node(), h)
+			}
+			if c+1 < k {
+				for range pairs {
+					join(node(), h, h+1)
+				}
+			}
+			if r+1 < k && c+1 < k {
+				for range quads {
+					join(node(), h, h+1, h+int32(k), h+int32(k)+1)
+				}
+			}
+		}
+	}
+	return adj
+}
+
+// TestCoarsenTwoHops: on a graph where most nodes hang on a few, one
+// level of coarsening halves it, about, as it does a mesh: the small
+// nodes are matched two hops apart, and those whose neighbours are the
+// same with one another. Heavy-edge matching alone matches each hub with
+// one of its small nodes and leaves the rest.
+func TestCoarsenTwoHops(t *testing.T) {
+	adj := hubs(20, 6, 4, 4)
+	d := &dissector{adj: adj, local: make([]int32, len(adj)), rng: rand.New(rand.NewPCG(1, 2))}
+	for i := range d.local {
+		d.local[i] = -1
+	}
+	all := make([]int32, len(adj))
+	for i := range all {
+		all[i] = int32(i)
+	}
+	g := d.induced(all)
+	cmap, coarse := d.coarsen(g)
+	if coarse.n() > g.n()*6/10 {
+		t.Errorf("one level of coarsening left %d of %d nodes", coarse.n(), g.n())
+	}
+	// The nodes around a square of hubs are paired among themselves.
+	k := int32(20)
+	members := map[int32][]int32{}
+	for v, c := range cmap {
+		members[c] = append(members[c], int32(v))
+	}
+	quadsPaired, quads := 0, 0
+	for v := k * k; v < int32(len(adj)); v++ {
+		if len(adj[v]) != 4 {
+			continue
+		}
+		quads++
+		for _, u := range members[cmap[v]] {
+			if u != v && slices.Equal(slices.Sorted(slices.Values(adj[u])), slices.Sorted(slices.Values(adj[v]))) {
+				quadsPaired++
+			}
+		}
+	}
+	if quadsPaired < quads*8/10 {
+		t.Errorf("%d of %d nodes around a square of hubs are paired with one alike", quadsPaired, quads)
+	}
+	t.Logf("%d nodes coarsened to %d; %d of %d alike nodes paired", g.n(), coarse.n(), quadsPaired, quads)
+}
+
+// TestSeparatorRefined: the separators found on a mesh, refined one
+// half at a time, separate (no edge joins the halves), keep the halves
+// within maxImbalance, and are no more than twice the mesh's side, the
+// straight cut.
+func TestSeparatorRefined(t *testing.T) {
+	for _, adj := range [][][]int32{grid(60), hubs(30, 4, 2, 2)} {
+		d := &dissector{adj: adj, local: make([]int32, len(adj)), rng: rand.New(rand.NewPCG(5, 6))}
+		for i := range d.local {
+			d.local[i] = -1
+		}
+		all := make([]int32, len(adj))
+		for i := range all {
+			all[i] = int32(i)
+		}
+		g := d.induced(all)
+		side := d.separate(g)
+		var count [3]int
+		for v, s := range side {
+			count[s]++
+			for _, u := range g.nbr[g.start[v]:g.start[v+1]] {
+				if s < 2 && side[u] == 1-s {
+					t.Fatalf("%d nodes: nodes %d and %d are joined across the separator", len(adj), v, u)
+				}
+			}
+		}
+		if h := max(count[0], count[1]); float64(h) > maxImbalance*float64(count[0]+count[1])+1 {
+			t.Errorf("%d nodes: halves of %d and %d", len(adj), count[0], count[1])
+		}
+		if count[2] > 120 {
+			t.Errorf("%d nodes: a separator of %d", len(adj), count[2])
+		}
+		t.Logf("%d nodes: halves of %d and %d, separator %d", len(adj), count[0], count[1], count[2])
+	}
+}
