@@ -55,16 +55,26 @@ func (g *wgraph) n() int { return len(g.vw) }
 // dissect returns an elimination order of the graph adj (symmetric, without
 // self loops) by nested dissection.
 func dissect(adj [][]int32) []int32 {
-	d := &dissector{adj: adj, local: make([]int32, len(adj)), rng: rand.New(rand.NewPCG(1, 2))}
+	d := newDissector(adj, rand.NewPCG(1, 2))
+	d.part(d.all())
+	return d.out
+}
+
+func newDissector(adj [][]int32, src rand.Source) *dissector {
+	d := &dissector{adj: adj, local: make([]int32, len(adj)), rng: rand.New(src)}
 	for i := range d.local {
 		d.local[i] = -1
 	}
-	all := make([]int32, len(adj))
+	return d
+}
+
+// all lists the nodes of the whole graph.
+func (d *dissector) all() []int32 {
+	all := make([]int32, len(d.adj))
 	for i := range all {
 		all[i] = int32(i)
 	}
-	d.part(all)
-	return d.out
+	return all
 }
 
 type dissector struct {

@@ -184,15 +184,8 @@ func hubs(k, leaves, pairs, quads int) [][]int32 {
 // one of its small nodes and leaves the rest.
 func TestCoarsenTwoHops(t *testing.T) {
 	adj := hubs(20, 6, 4, 4)
-	d := &dissector{adj: adj, local: make([]int32, len(adj)), rng: rand.New(rand.NewPCG(1, 2))}
-	for i := range d.local {
-		d.local[i] = -1
-	}
-	all := make([]int32, len(adj))
-	for i := range all {
-		all[i] = int32(i)
-	}
-	g := d.induced(all)
+	d := newDissector(adj, rand.NewPCG(1, 2))
+	g := d.induced(d.all())
 	cmap, coarse := d.coarsen(g)
 	if coarse.n() > g.n()*6/10 {
 		t.Errorf("one level of coarsening left %d of %d nodes", coarse.n(), g.n())
@@ -227,15 +220,8 @@ func TestCoarsenTwoHops(t *testing.T) {
 // straight cut.
 func TestSeparatorRefined(t *testing.T) {
 	for _, adj := range [][][]int32{grid(60), hubs(30, 4, 2, 2)} {
-		d := &dissector{adj: adj, local: make([]int32, len(adj)), rng: rand.New(rand.NewPCG(5, 6))}
-		for i := range d.local {
-			d.local[i] = -1
-		}
-		all := make([]int32, len(adj))
-		for i := range all {
-			all[i] = int32(i)
-		}
-		g := d.induced(all)
+		d := newDissector(adj, rand.NewPCG(5, 6))
+		g := d.induced(d.all())
 		side := d.separate(g)
 		var count [3]int
 		for v, s := range side {

@@ -13,13 +13,12 @@ import (
 	"github.com/commune-org/commune/internal/store"
 )
 
-// TestJoinPage: a person with no account opens an invite link in
-// Spanish, gets their mistakes back next to the fields, joins, is signed
-// in and is a member; once the invite is used up, the link says so.
-func TestJoinPage(t *testing.T) {
-	e := newEnv(t)
+// inviteTo makes the collective c, a coordinator who invites to it, and
+// an invite of maxUses uses for an hour, and returns the invite's code.
+func inviteTo(t *testing.T, e *env, c store.Collective, maxUses int) string {
+	t.Helper()
 	ctx := context.Background()
-	if _, err := e.store.CreateCollective(ctx, store.Collective{ID: "roosevelt", Name: "Roosevelt High School students", Kind: store.School}); err != nil {
+	if _, err := e.store.CreateCollective(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	coord, err := e.store.CreateMember(ctx, store.Member{Alias: "Profe", Language: "es", Cell: "9q5cs"})
@@ -27,10 +26,20 @@ func TestJoinPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := auth.NewInvite()
-	if _, err := e.store.CreateInvite(ctx, store.Invite{Collective: "roosevelt", Role: store.RoleMember, CodeHash: auth.Hash(code),
-		CreatedBy: coord.ID, Expires: time.Now().Add(time.Hour), MaxUses: 1}); err != nil {
+	if _, err := e.store.CreateInvite(ctx, store.Invite{Collective: c.ID, Role: store.RoleMember, CodeHash: auth.Hash(code),
+		CreatedBy: coord.ID, Expires: time.Now().Add(time.Hour), MaxUses: maxUses}); err != nil {
 		t.Fatal(err)
 	}
+	return code
+}
+
+// TestJoinPage: a person with no account opens an invite link in
+// Spanish, gets their mistakes back next to the fields, joins, is signed
+// in and is a member; once the invite is used up, the link says so.
+func TestJoinPage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	code := inviteTo(t, e, store.Collective{ID: "roosevelt", Name: "Roosevelt High School students", Kind: store.School}, 1)
 	r := e.do(t, "GET", "/join/"+code, "", "es", nil)
 	if r.status != 200 || !strings.Contains(string(r.body), "Únete a Roosevelt High School students") {
 		t.Fatalf("GET /join/…: got %d %.300s", r.status, r.body)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/call"
 	"github.com/commune-org/commune/internal/store"
 )
@@ -59,18 +58,7 @@ func wantTooMany(t *testing.T, what string, r response, retry string) {
 func TestJoinLimitPerClient(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.store.CreateCollective(ctx, store.Collective{ID: "hall", Name: "Local 11", Kind: store.Workplace}); err != nil {
-		t.Fatal(err)
-	}
-	coord, err := e.store.CreateMember(ctx, store.Member{Alias: "Profe", Language: "es", Cell: "9q5cs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := auth.NewInvite()
-	if _, err := e.store.CreateInvite(ctx, store.Invite{Collective: "hall", Role: store.RoleMember, CodeHash: auth.Hash(code),
-		CreatedBy: coord.ID, Expires: time.Now().Add(time.Hour), MaxUses: 1000}); err != nil {
-		t.Fatal(err)
-	}
+	code := inviteTo(t, e, store.Collective{ID: "hall", Name: "Local 11", Kind: store.Workplace}, 1000)
 	now := stopClock(e, time.Now())
 	const hall, script = "198.51.100.7:40000", "203.0.113.9:50000"
 	joined := 0
