@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -50,6 +51,12 @@ const (
 	// coordinator's token acted on, or "".
 	AuditRevokeToken = "revoke-token"
 )
+
+// AuditActions are the actions the log holds, in the order a reader
+// would choose among them.
+func AuditActions() []string {
+	return []string{AuditListMembers, AuditEventRSVPs, AuditRevokeToken}
+}
 
 // AuditCLI is the actor of what was done on the command line (commune
 // token --revoke): whoever holds the database and its key, whom the log
@@ -133,6 +140,7 @@ type AuditFilter struct {
 	// Subject: rows whose subject is this member's pseudonym (the
 	// revocations of their tokens).
 	Subject string
+	Action  string // rows of this action only: one of AuditActions
 }
 
 // AuditLog returns a page of the audit log, newest first: the rows after
@@ -142,6 +150,9 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, after string, limit
 	limit, err := pageLimit(limit)
 	if err != nil {
 		return nil, "", err
+	}
+	if f.Action != "" && !slices.Contains(AuditActions(), f.Action) {
+		return nil, "", Errorf(CodeInvalid, "action: %q is not an action of the audit log", f.Action)
 	}
 	before := int64(1<<63 - 1)
 	if after != "" {
@@ -159,7 +170,8 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, after string, limit
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT id, actor, action, collective_id, subject, token_id, at FROM audit_log
 WHERE id < $1 AND ($2 = '' OR actor = $2) AND ($3 = '' OR collective_id = $3) AND ($4 = '' OR subject = $4)
-ORDER BY id DESC LIMIT $5`, before, actor, f.Collective, subject, limit+1)
+AND ($5 = '' OR action = $5)
+ORDER BY id DESC LIMIT $6`, before, actor, f.Collective, subject, f.Action, limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: audit log: %w", err)
 	}

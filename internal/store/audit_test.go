@@ -84,6 +84,34 @@ func testAudit(t *testing.T, fresh func(t *testing.T) Config) {
 	_, _, err := s.AuditLog(ctx, AuditFilter{}, "x", 0)
 	wantCode(t, "AuditLog with a bad cursor", err, CodeInvalid)
 
+	_, _, err = s.AuditLog(ctx, AuditFilter{Action: "read"}, "", 0)
+	wantCode(t, "AuditLog of an unknown action", err, CodeInvalid)
+
+	// By action: a read of an event's answers among the reads of lists.
+	if err := s.Audit(ctx, other, AuditEventRSVPs, "c-a"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		filter AuditFilter
+		want   int
+	}{
+		{AuditFilter{Action: AuditEventRSVPs}, 1},
+		{AuditFilter{Action: AuditEventRSVPs, Collective: "c-b"}, 0},
+		{AuditFilter{Action: AuditListMembers}, len(writes)},
+		{AuditFilter{Action: AuditListMembers, Collective: "c-a", Member: other}, 1},
+		{AuditFilter{Action: AuditRevokeToken}, 0},
+	} {
+		es, _, err := s.AuditLog(ctx, tc.filter, "", 0)
+		if err != nil || len(es) != tc.want {
+			t.Errorf("AuditLog(%+v): got %d rows, %v; want %d", tc.filter, len(es), err, tc.want)
+		}
+		for _, e := range es {
+			if e.Action != tc.filter.Action {
+				t.Errorf("AuditLog(%+v): a row of %s", tc.filter, e.Action)
+			}
+		}
+	}
+
 	// The pseudonym is not the id, and stays the same for the same key
 	// file: the store opened again finds the same rows.
 	if p := s.Pseudonym(coordinator); strings.Contains(p, coordinator) || len(p) != 32 || p == s.Pseudonym(other) {

@@ -91,15 +91,16 @@ type auditBody struct {
 }
 
 // listAudit answers a page of the audit log, newest first, optionally
-// only the rows of ?member= (by their pseudonym), ?collective=, or
-// ?subject= (the revocations of a member's tokens).
+// only the rows of ?member= (by their pseudonym), ?collective=,
+// ?subject= (the revocations of a member's tokens), or ?action=.
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageOf(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	es, next, err := s.store.AuditLog(r.Context(), store.AuditFilter{Member: q.Get("member"), Collective: q.Get("collective"), Subject: q.Get("subject")}, after, limit)
+	es, next, err := s.store.AuditLog(r.Context(), store.AuditFilter{Member: q.Get("member"), Collective: q.Get("collective"), Subject: q.Get("subject"),
+		Action: q.Get("action")}, after, limit)
 	if err != nil {
 		return err
 	}
