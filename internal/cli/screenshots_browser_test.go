@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,31 @@ func TestPageTour(t *testing.T) {
 		Collective: "boyle-heights"}); err != nil {
 		t.Fatal(err)
 	}
+	// Revocations of API tokens, for the organizers' page of the audit
+	// log, one of each kind: an organizer's of a coordinator's token, a
+	// member's of their own, and one from the command line (by ""). The
+	// tour shows the revocations only, since its own visits read member
+	// lists; the secrets are fixed so that the ids are too (the times
+	// are the tour's).
+	var revoked []string
+	for i, r := range []struct{ by, member, role, collective string }{
+		{d.Organizer, d.Coordinator, "coordinator", "boyle-heights"}, {d.Member, d.Member, "member", ""}, {"", d.Member, "member", ""},
+	} {
+		tok, err := st.CreateToken(ctx, store.Token{Hash: auth.Hash(auth.TokenPrefix + "page-tour-revoked-" + strconv.Itoa(i)), MemberID: r.member,
+			Role: r.role, Collective: r.collective})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.by == r.member {
+			_, err = st.RevokeMemberToken(ctx, r.member, tok.ID)
+		} else {
+			_, err = st.RevokeToken(ctx, r.by, tok.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		revoked = append(revoked, tok.ID)
+	}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
 	srv := web.New(st, slog.New(slog.DiscardHandler), web.Options{PublicURL: base,
@@ -84,7 +110,8 @@ func TestPageTour(t *testing.T) {
 			// An organizer reads every collective's copies (Alexandra is
 			// in Johannesburg), and every press.
 			{"circulation-all", "/circulation", "", []string{"Pico-Union print shop", "Valenzuela print shop", "Alexandra"}},
-			{"tokens", "/tokens", "", nil}}},
+			{"tokens", "/tokens", "", nil},
+			{"audit", "/audit?action=revoke-token", "", append(revoked, "Boyle Heights")}}},
 	}
 	widths := []struct {
 		name string

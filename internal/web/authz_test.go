@@ -236,6 +236,8 @@ var authzCases = map[string]authzCase{
 	"POST /me/tokens/{id}/revoke":   {who: self, path: memberAToken("/me/tokens/%s/revoke")},
 	"GET /tokens":                   {who: organizers},
 	"POST /tokens/{id}/revoke":      {who: organizers, path: memberAToken("/tokens/%s/revoke")},
+	// The page of the audit log, for whoever may read GET /api/v1/audit.
+	"GET /audit": {who: organizers},
 
 	// The demo's sign-in links (demo.go), served in demo mode only.
 	"GET /demo/{who}": {who: everyone, path: func(*fixture) string { return "/demo/member" }},

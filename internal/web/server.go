@@ -145,6 +145,7 @@ func (s *Server) routes() []route {
 		s.meRoutes(),
 		s.mePageRoutes(),
 		s.tokenRoutes(),
+		s.auditPageRoutes(),
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
 		s.demoRoutes(),
