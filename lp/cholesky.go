@@ -218,7 +218,7 @@ var dissectAbove = 1e9
 //
 // Graphs without small separators have no good dissection: on a random
 // transport network of 5,000 rows (TestRepairInPDHG's) nested dissection
-// needs 8.2·10⁹ multiplications and minimum degree 1.7·10⁹. On the
+// needs 8.1·10⁹ multiplications and minimum degree 1.7·10⁹. On the
 // planner's LPs nested dissection wins, and the second run of minimum
 // degree stops as soon as it has passed it (0.4 s on the 300,000-member
 // world's first stage, 1.2 s on the region's, whose barrier takes a

@@ -246,7 +246,7 @@ func TestSeparatorRefined(t *testing.T) {
 // dissectAbove, the rows are ordered by whichever of nested dissection
 // and minimum degree needs fewer multiplications: minimum degree on a
 // random transport network, which has no small separators (nested
-// dissection alone needed 8.2·10⁹ there, four times more), nested
+// dissection alone needed 8.1·10⁹ there, four times more), nested
 // dissection on a mesh.
 func TestOrderBetterOfBoth(t *testing.T) {
 	keep := dissectAbove
