@@ -7,8 +7,10 @@ package browsertest
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -117,4 +119,48 @@ func (b *Browser) Text(sel string) string {
 		b.t.Fatalf("text of %s: %v", sel, err)
 	}
 	return s
+}
+
+// Screenshot captures the page of ctx and, when COMMUNE_SCREENSHOTS is
+// set (scripts/screenshots sets it), writes it to docs/screenshots/name
+// for the README. A plain test run captures it without writing it: some
+// pages show the time of the run (the audit log, the call board, an
+// event), and a test run should leave the tree as it found it.
+func Screenshot(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if os.Getenv("COMMUNE_SCREENSHOTS") == "" {
+		return
+	}
+	dir, err := screenshotDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("saved %s", filepath.Join(dir, name))
+}
+
+// screenshotDir finds docs/screenshots in the module the test runs in:
+// the first directory up from the working directory with a go.mod.
+func screenshotDir() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			d := filepath.Join(dir, "docs", "screenshots")
+			return d, os.MkdirAll(d, 0o755)
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", errors.New("browsertest: no go.mod above the working directory")
+		}
+		dir = up
+	}
 }

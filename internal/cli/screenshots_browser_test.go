@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,8 +27,9 @@ import (
 // organizer, at a phone's width and a desk's, in English and in
 // Spanish. On each it checks that nothing is loaded from another host
 // and that axe-core finds no serious or critical accessibility problem,
-// and it saves a screenshot to docs/screenshots/PAGE-WIDTH-LANG.png,
-// which the README links.
+// and it takes a screenshot, docs/screenshots/PAGE-WIDTH-LANG.png, which
+// the README links (written by scripts/screenshots only,
+// browsertest.Screenshot).
 func TestPageTour(t *testing.T) {
 	exe := browsertest.Chromium(t)
 	if testing.Short() {
@@ -184,13 +183,7 @@ func TestPageTour(t *testing.T) {
 							}
 						}
 						browsertest.Accessible(t, bctx, name)
-						png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-						if err != nil {
-							t.Fatalf("%s: screenshot: %v", name, err)
-						}
-						if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
-							t.Fatal(err)
-						}
+						browsertest.Screenshot(t, bctx, name)
 						t.Logf("%s: %.1f s", name, time.Since(start).Seconds())
 					}
 				}

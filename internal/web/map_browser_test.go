@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -419,21 +417,11 @@ func pinch(ctx context.Context, t *testing.T, x, y, r0, r1 float64) {
 	}
 }
 
-// shot saves the window as docs/screenshots/name.
+// shot saves the window as docs/screenshots/name, when the run is
+// for screenshots (browsertest.Screenshot).
 func shot(ctx context.Context, t *testing.T, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dir := filepath.Join("..", "..", "docs", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("saved %s", filepath.Join(dir, name))
+	browsertest.Screenshot(t, ctx, name)
 }
 
 // mustSub is fs.Sub for the test page, which serves the embedded assets
