@@ -73,6 +73,11 @@ func testAudit(t *testing.T, fresh func(t *testing.T) Config) {
 		{AuditFilter{Member: coordinator}, []string{"coord@c-a", "coord@c-b", "coord@c-a"}},
 		{AuditFilter{Collective: "c-b"}, []string{"other@c-b", "coord@c-b"}},
 		{AuditFilter{Member: other, Collective: "c-a"}, []string{"other@c-a"}},
+		// By pseudonym: its first 8 digits, more, or all of it, alone
+		// or with a collective, kept from page to page.
+		{AuditFilter{Person: s.Pseudonym(coordinator)[:PersonDigits]}, []string{"coord@c-a", "coord@c-b", "coord@c-a"}},
+		{AuditFilter{Person: s.Pseudonym(other)[:11]}, []string{"other@c-b", "other@c-a"}},
+		{AuditFilter{Person: s.Pseudonym(coordinator), Collective: "c-a"}, []string{"coord@c-a", "coord@c-a"}},
 	}
 	for _, tc := range tests {
 		for _, limit := range []int{1, 2, 0} {
@@ -86,6 +91,15 @@ func testAudit(t *testing.T, fresh func(t *testing.T) Config) {
 
 	_, _, err = s.AuditLog(ctx, AuditFilter{Action: "read"}, "", 0)
 	wantCode(t, "AuditLog of an unknown action", err, CodeInvalid)
+
+	// A person is a pseudonym or its first digits, as the log holds it:
+	// not a member's id or alias, not fewer than 8 digits, not more
+	// than 32, not in capitals.
+	p := s.Pseudonym(coordinator)
+	for _, person := range []string{coordinator, "coord", p[:PersonDigits-1], p + "0", strings.ToUpper(p[:7]) + "A", p[:7] + "%", AuditCLI} {
+		_, _, err = s.AuditLog(ctx, AuditFilter{Person: person}, "", 0)
+		wantCode(t, "AuditLog of person "+person, err, CodeInvalid)
+	}
 
 	// By action: a read of an event's answers among the reads of lists.
 	if err := s.Audit(ctx, other, AuditEventRSVPs, "c-a"); err != nil {

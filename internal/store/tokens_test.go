@@ -241,6 +241,13 @@ func testTokenRevoke(t *testing.T, cfg Config) {
 		{AuditFilter{Subject: bea.ID}, []string{ids[1]}},
 		{AuditFilter{Member: ana.ID}, []string{ids[1], ids[0]}},
 		{AuditFilter{Member: bea.ID}, nil},
+		// By pseudonym, as who revoked or as whose token it was.
+		{AuditFilter{Person: s.Pseudonym(ana.ID)}, []string{ids[2], ids[1], ids[0]}},
+		{AuditFilter{Person: s.Pseudonym(bea.ID)[:PersonDigits]}, []string{ids[1]}},
+		{AuditFilter{Person: s.Pseudonym(ana.ID)[:PersonDigits], Action: AuditRevokeToken}, []string{ids[2], ids[1], ids[0]}},
+		{AuditFilter{Person: s.Pseudonym(bea.ID)[:PersonDigits], Action: AuditListMembers}, nil},
+		{AuditFilter{Person: s.Pseudonym(bea.ID), Member: ana.ID}, []string{ids[1]}},
+		{AuditFilter{Person: s.Pseudonym(bea.ID), Member: bea.ID}, nil},
 	} {
 		log, _, err := s.AuditLog(ctx, tc.f, "", 10)
 		var got []string

@@ -14,10 +14,14 @@ import (
 // The organizers' page of the audit log (/audit): what GET
 // /api/v1/audit answers, to the same readers, as sentences in the
 // reader's language, newest first, a page at a time, by collective and
-// by action. The log names people by pseudonyms (store/audit.go), and
-// so does the page, by their first digits: enough to tell one actor
-// from another, nothing to find who they are. It never looks a
-// pseudonym up, so it shows no alias and no member id.
+// by action, and by person. The log names people by pseudonyms
+// (store/audit.go), and so does the page, by their first digits: enough
+// to tell one actor from another, nothing to find who they are. It never
+// looks a pseudonym up, so it shows no alias and no member id. Each
+// pseudonym it shows is a link to the entries of that person, as actor
+// or as subject (?person=, its digits as given, which the store matches
+// without looking anyone up): a filter that takes only codes cannot be
+// asked who an alias is.
 
 func (s *Server) auditPageRoutes() []route {
 	return []route{
@@ -29,9 +33,8 @@ const (
 	// auditPageSize is how many entries a page of the log shows.
 	auditPageSize = 50
 	// pseudonymDigits is how many hex digits of a pseudonym the page
-	// shows: 32 bits, enough to tell apart the few people who read
-	// member lists or revoke tokens.
-	pseudonymDigits = 8
+	// shows: the fewest that ?person= takes.
+	pseudonymDigits = store.PersonDigits
 )
 
 // auditView is the page of the audit log.
@@ -42,6 +45,12 @@ type auditView struct {
 	Collective, Action string
 	Collectives        []store.Collective
 	Actions            []auditChoice
+	// Person is the pseudonym, or its first digits, whose entries
+	// alone are shown, as given, or "" for everyone's; PersonLine says
+	// so, and AllPeople is this page without it.
+	Person     string
+	PersonLine template.HTML
+	AllPeople  string
 	// Older is the URL of the next page, Newest that of the first;
 	// each "" when there is none other than this one.
 	Older, Newest string
@@ -51,9 +60,10 @@ type auditView struct {
 type auditLine struct {
 	When, Datetime string // in UTC, as people read it and as <time> wants it
 	// Actor is the short pseudonym of who did it, or "" when the
-	// command line did: What then says so.
-	Actor string
-	What  template.HTML
+	// command line did: What then says so. ActorURL is the page of
+	// their entries.
+	Actor, ActorURL string
+	What            template.HTML
 }
 
 type auditChoice struct{ Value, Label string }
@@ -62,10 +72,31 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	lang := s.ui.pageLang(r)
 	q := r.URL.Query()
-	v := auditView{Collective: q.Get("collective"), Action: q.Get("action")}
-	es, next, err := s.store.AuditLog(ctx, store.AuditFilter{Collective: v.Collective, Action: v.Action}, q.Get("after"), auditPageSize)
+	v := auditView{Collective: q.Get("collective"), Action: q.Get("action"), Person: q.Get("person")}
+	es, next, err := s.store.AuditLog(ctx, store.AuditFilter{Collective: v.Collective, Action: v.Action, Person: v.Person},
+		q.Get("after"), auditPageSize)
 	if err != nil {
 		return err
+	}
+	// link is this page's URL with the filter, person set to person
+	// and the cursor to after; a link to a person's entries keeps the
+	// collective and the action chosen.
+	link := func(person, after string) string {
+		u := url.Values{}
+		for k, val := range map[string]string{"collective": v.Collective, "action": v.Action, "person": person, "after": after} {
+			if val != "" {
+				u.Set(k, val)
+			}
+		}
+		if len(u) == 0 {
+			return "/audit"
+		}
+		return "/audit?" + u.Encode()
+	}
+	personURL := func(pseudonym string) string { return link(shortPseudonym(pseudonym), "") }
+	if v.Person != "" {
+		v.PersonLine = template.HTML(s.sayHTML(lang, "audit.person", codeHTML(shortPseudonym(v.Person))))
+		v.AllPeople = link("", "")
 	}
 	names := map[string]string{}
 	for after := ""; ; {
@@ -90,29 +121,17 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, e := range es {
 		l := auditLine{When: e.At.UTC().Format(timeLayout + " UTC"), Datetime: e.At.UTC().Format(time.RFC3339),
-			What: s.auditSentence(lang, e, names)}
+			What: s.auditSentence(lang, e, names, personURL)}
 		if e.Actor != store.AuditCLI {
-			l.Actor = shortPseudonym(e.Actor)
+			l.Actor, l.ActorURL = shortPseudonym(e.Actor), personURL(e.Actor)
 		}
 		v.Entries = append(v.Entries, l)
 	}
-	link := func(after string) string {
-		u := url.Values{}
-		for k, val := range map[string]string{"collective": v.Collective, "action": v.Action, "after": after} {
-			if val != "" {
-				u.Set(k, val)
-			}
-		}
-		if len(u) == 0 {
-			return "/audit"
-		}
-		return "/audit?" + u.Encode()
-	}
 	if next != "" {
-		v.Older = link(next)
+		v.Older = link(v.Person, next)
 	}
 	if q.Get("after") != "" {
-		v.Newest = link("")
+		v.Newest = link(v.Person, "")
 	}
 	return s.render(w, r, http.StatusOK, "audit.html", "audit.title", v)
 }
@@ -132,15 +151,16 @@ func auditActionKey(action string) string {
 
 // auditSentence says what e records, in lang, after who did it (the
 // page shows their short pseudonym first), or whole when the command
-// line did it. It is HTML: the catalog's words escaped, and a token's
-// id and a member's pseudonym in <code>, as the page sets the actor's.
-// A collective is named by its name in names, else, if it was deleted
+// line did it. It is HTML: the catalog's words escaped, a token's id in
+// <code>, and a member's short pseudonym in <code> in a link to
+// personURL(their pseudonym), as the page sets the actor's. A
+// collective is named by its name in names, else, if it was deleted
 // since, by its id.
-func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string]string) template.HTML {
-	say := func(key string, args ...any) string {
-		return fmt.Sprintf(template.HTMLEscapeString(s.ui.t(lang, key)), args...)
+func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string]string, personURL func(string) string) template.HTML {
+	say := func(key string, args ...any) string { return s.sayHTML(lang, key, args...) }
+	person := func(p string) string {
+		return `<a href="` + template.HTMLEscapeString(personURL(p)) + `">` + codeHTML(shortPseudonym(p)) + "</a>"
 	}
-	code := func(x string) string { return "<code>" + template.HTMLEscapeString(x) + "</code>" }
 	coll := names[e.Collective]
 	if coll == "" {
 		coll = e.Collective
@@ -155,11 +175,11 @@ func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string
 	case store.AuditRevokeToken:
 		switch e.Actor {
 		case store.AuditCLI:
-			what = say("audit.did.revoke-token.cli", code(e.Token), code(shortPseudonym(e.Subject)))
+			what = say("audit.did.revoke-token.cli", codeHTML(e.Token), person(e.Subject))
 		case e.Subject:
-			what = say("audit.did.revoke-token.own", code(e.Token))
+			what = say("audit.did.revoke-token.own", codeHTML(e.Token))
 		default:
-			what = say("audit.did.revoke-token", code(e.Token), code(shortPseudonym(e.Subject)))
+			what = say("audit.did.revoke-token", codeHTML(e.Token), person(e.Subject))
 		}
 		if e.Collective != "" {
 			what = say("audit.did.token-for", what, coll)
@@ -170,6 +190,15 @@ func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string
 	}
 	return template.HTML(what)
 }
+
+// sayHTML is the catalog's text of key in lang, escaped, with args,
+// which must be HTML already, in its verbs.
+func (s *Server) sayHTML(lang, key string, args ...any) string {
+	return fmt.Sprintf(template.HTMLEscapeString(s.ui.t(lang, key)), args...)
+}
+
+// codeHTML is x, escaped, in <code>.
+func codeHTML(x string) string { return "<code>" + template.HTMLEscapeString(x) + "</code>" }
 
 // shortPseudonym is the part of a pseudonym the page shows.
 func shortPseudonym(p string) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,20 +19,45 @@ import (
 // in UTC, and what was done.
 var auditEntry = regexp.MustCompile(`(?s)<li><time datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)">(\d{4}-\d\d-\d\d \d\d:\d\d) UTC</time>\s*<span>(.*?)</span></li>`)
 
-// olderLink matches the link to the next page of the log.
-var olderLink = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+// olderLink matches the link to the next page of the log, newestLink
+// that to the first, in Spanish.
+var (
+	olderLink  = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+	newestLink = regexp.MustCompile(`<a href="([^"]+)">Entradas más recientes</a>`)
+)
 
 // auditLines returns the entries of a page of the audit log as text,
-// newest first, each actor's code in brackets: "[1a2b3c4d] read ...".
+// newest first, each actor's code in brackets: "[1a2b3c4d] read ...",
+// without the links around the codes (auditPeople reads those).
 func auditLines(t *testing.T, page string) []string {
 	t.Helper()
 	code := regexp.MustCompile(`<code>([^<]*)</code>`)
+	links := regexp.MustCompile(`<a href="[^"]*">|</a>`)
 	var out []string
 	for _, m := range auditEntry.FindAllStringSubmatch(page, -1) {
 		if !strings.HasPrefix(m[1], strings.ReplaceAll(m[2], " ", "T")) {
 			t.Errorf("an entry's time %q and its datetime %q differ", m[2], m[1])
 		}
-		out = append(out, html.UnescapeString(code.ReplaceAllString(m[3], "[$1]")))
+		out = append(out, html.UnescapeString(code.ReplaceAllString(links.ReplaceAllString(m[3], ""), "[$1]")))
+	}
+	return out
+}
+
+// auditPeople returns the codes of people in the entries of a page of
+// the audit log, in order, each as "code -> the URL it links to", or
+// "code" alone when it is no link. A token's id (12 digits) is no
+// person's.
+func auditPeople(page string) []string {
+	person := regexp.MustCompile(`(?:<a href="([^"]*)">)?<code>([0-9a-f]{8})</code>`)
+	var out []string
+	for _, m := range auditEntry.FindAllStringSubmatch(page, -1) {
+		for _, p := range person.FindAllStringSubmatch(m[3], -1) {
+			if p[1] == "" {
+				out = append(out, p[2])
+			} else {
+				out = append(out, p[2]+" -> "+html.UnescapeString(p[1]))
+			}
+		}
 	}
 	return out
 }
@@ -225,12 +251,13 @@ func TestAuditPageFilters(t *testing.T) {
 }
 
 // TestAuditPagePaging: the log is read 50 entries a page, newest first,
-// by the store's cursor; the link to older entries keeps the filter, and
-// a later page links back to the newest.
+// by the store's cursor; the link to older entries keeps the filter (a
+// person's too), and a later page links back to the newest.
 func TestAuditPagePaging(t *testing.T) {
 	e := newEnv(t)
 	ob, rosa := signInOrganizer(t, e, "es")
 	w := newAuditWorld(t, e, rosa)
+	cora := e.store.Pseudonym(w.cora)[:8]
 	ctx := context.Background()
 	// 60 reads of c-b's member list after the 5 entries of every kind.
 	for range 60 {
@@ -246,6 +273,11 @@ func TestAuditPagePaging(t *testing.T) {
 		{"?collective=c-b", []int{50, 11}},
 		{"?collective=c-b&action=list-members", []int{50, 10}},
 		{"?action=revoke-token", []int{3}},
+		// Cora's 62 reads, and the revocation of her token.
+		{"?person=" + cora, []int{50, 13}},
+		{"?person=" + cora + "&collective=c-b", []int{50, 11}},
+		{"?person=" + cora + "&collective=c-b&action=list-members", []int{50, 10}},
+		{"?person=" + e.store.Pseudonym(w.bea)[:8], []int{2}},
 	} {
 		target := "/audit" + tc.query
 		var got []int
@@ -257,8 +289,19 @@ func TestAuditPagePaging(t *testing.T) {
 			}
 			lines := auditLines(t, page)
 			got, all = append(got, len(lines)), append(all, lines...)
-			if len(got) > 1 && !strings.Contains(page, `">Entradas más recientes</a>`) {
-				t.Errorf("GET %s: no link back to the newest entries", target)
+			if len(got) > 1 {
+				newest := newestLink.FindStringSubmatch(page)
+				if newest == nil {
+					t.Errorf("GET %s: no link back to the newest entries", target)
+				}
+				for _, f := range []string{"collective=c-b", "action=list-members", "person=" + cora} {
+					if newest != nil && strings.Contains(tc.query, f) != strings.Contains(newest[1], f) {
+						t.Errorf("the newest entries of /audit%s are at %s: the filter is not kept", tc.query, newest[1])
+					}
+				}
+			}
+			if strings.Contains(tc.query, "person=") != strings.Contains(page, `<p class="filtered">Solo las entradas de`) {
+				t.Errorf("GET %s: the line saying whose entries these are is wrong or missing", target)
 			}
 			m := olderLink.FindStringSubmatch(page)
 			if m == nil {
@@ -268,7 +311,7 @@ func TestAuditPagePaging(t *testing.T) {
 			if !strings.Contains(page, ">Entradas anteriores</a>") {
 				t.Errorf("GET %s: the link to older entries is not in Spanish", target)
 			}
-			for _, f := range []string{"collective=c-b", "action=list-members"} {
+			for _, f := range []string{"collective=c-b", "action=list-members", "person=" + cora} {
 				if strings.Contains(tc.query, f) != strings.Contains(target, f) {
 					t.Errorf("the older entries of /audit%s are at %s: the filter is not kept", tc.query, target)
 				}
@@ -321,6 +364,153 @@ func TestAuditPageAccess(t *testing.T) {
 			if r := e.do(t, "GET", target, tok, "", nil); r.status != tc.want {
 				t.Errorf("GET %s with a %s's token: got %d, want %d", target, tc.role, r.status, tc.want)
 			}
+		}
+	}
+}
+
+// TestAuditPagePerson: each person's code on the page links to their
+// entries, as actor or as subject, keeping the collective and action
+// chosen; a line says whose entries are shown and links back to
+// everyone's; the filter takes codes only, so an alias or a member id
+// finds no one's entries, and the API takes the same codes.
+func TestAuditPagePerson(t *testing.T) {
+	e := newEnv(t)
+	ob, rosa := signInOrganizer(t, e, "en")
+	w := newAuditWorld(t, e, rosa)
+	short := func(member string) string { return e.store.Pseudonym(member)[:8] }
+	cora, bea, rosaCode := short(w.cora), short(w.bea), short(rosa)
+	bracket := func(code string) string { return "[" + code + "]" }
+
+	// Every code is a link to its person's entries.
+	_, page := ob.get(t, "/audit")
+	want := []string{
+		bea + " -> /audit?person=" + bea,
+		rosaCode + " -> /audit?person=" + rosaCode, cora + " -> /audit?person=" + cora,
+		bea + " -> /audit?person=" + bea,
+		cora + " -> /audit?person=" + cora,
+		cora + " -> /audit?person=" + cora,
+	}
+	if got := auditPeople(page); !slices.Equal(got, want) {
+		t.Errorf("GET /audit: the codes and their links:\n got %q\nwant %q", got, want)
+	}
+	if strings.Contains(page, `class="filtered"`) || strings.Contains(page, `name="person"`) {
+		t.Errorf("GET /audit: says it is filtered by a person, or its form carries one")
+	}
+	// And keeps the collective and the action chosen.
+	_, page = ob.get(t, "/audit?collective=c-a&action=revoke-token")
+	want = []string{
+		rosaCode + " -> /audit?action=revoke-token&collective=c-a&person=" + rosaCode,
+		cora + " -> /audit?action=revoke-token&collective=c-a&person=" + cora,
+	}
+	if got := auditPeople(page); !slices.Equal(got, want) {
+		t.Errorf("GET /audit?collective=c-a&action=revoke-token: the codes and their links:\n got %q\nwant %q", got, want)
+	}
+
+	for _, tc := range []struct {
+		query string
+		lang  string
+		want  []string // the entries
+		// line is the line saying whose entries these are, all the
+		// link back to everyone's.
+		line, all string
+	}{
+		// Bea as subject (the command line revoked her token) and as
+		// actor and subject (she revoked her own).
+		{"?person=" + bea, "en", []string{
+			"From the command line: revoked API token [" + w.byCLI + "] of member " + bracket(bea),
+			bracket(bea) + " revoked their own API token [" + w.own + "]",
+		}, "Only the entries of <code>" + bea + "</code>: what they did, and what concerned them.", "/audit"},
+		// Cora as subject (Rosa revoked her token) and as actor.
+		{"?person=" + cora, "es", []string{
+			bracket(rosaCode) + " anuló el token de API [" + w.byOrganizer + "] del miembro " + bracket(cora) + ", un token para coordinar Garment workers",
+			bracket(cora) + " leyó quién de Pico-Union respondió a un evento",
+			bracket(cora) + " leyó la lista de miembros de Garment workers",
+		}, "Solo las entradas de <code>" + cora + "</code>: lo que hizo y lo que le concernía.", "/audit"},
+		// With the other filters, and the link back keeps them.
+		{"?person=" + cora + "&collective=c-b", "en", []string{bracket(cora) + " read who of Pico-Union answered an event"},
+			"Only the entries of <code>" + cora + "</code>", "/audit?collective=c-b"},
+		{"?person=" + cora + "&action=revoke-token", "en", []string{
+			bracket(rosaCode) + " revoked API token [" + w.byOrganizer + "] of member " + bracket(cora) + ", a coordinator's token for Garment workers",
+		}, "Only the entries of <code>" + cora + "</code>", "/audit?action=revoke-token"},
+		{"?person=" + cora + "&collective=c-a&action=list-members", "en", []string{bracket(cora) + " read the member list of Garment workers"},
+			"Only the entries of <code>" + cora + "</code>", "/audit?action=list-members&collective=c-a"},
+		// A whole pseudonym, or more digits than the page shows.
+		{"?person=" + e.store.Pseudonym(rosa), "en", []string{
+			bracket(rosaCode) + " revoked API token [" + w.byOrganizer + "] of member " + bracket(cora) + ", a coordinator's token for Garment workers",
+		}, "Only the entries of <code>" + rosaCode + "</code>", "/audit"},
+		{"?person=" + e.store.Pseudonym(w.bea)[:12], "en", []string{"From the command line", bracket(bea) + " revoked their own"},
+			"Only the entries of <code>" + bea + "</code>", "/audit"},
+	} {
+		ob.lang = tc.lang
+		code, page := ob.get(t, "/audit"+tc.query)
+		if code != http.StatusOK {
+			t.Errorf("GET /audit%s: got %d, want 200", tc.query, code)
+			continue
+		}
+		got := auditLines(t, page)
+		ok := len(got) == len(tc.want)
+		for i := 0; ok && i < len(got); i++ {
+			ok = strings.HasPrefix(got[i], tc.want[i])
+		}
+		if !ok {
+			t.Errorf("GET /audit%s:\n got %q\nwant entries starting %q", tc.query, got, tc.want)
+		}
+		line := regexp.MustCompile(`<p class="filtered">(.*?) <a href="([^"]*)">([^<]*)</a></p>`).FindStringSubmatch(page)
+		allText := map[string]string{"en": "Show everyone’s", "es": "Mostrar las de todos"}[tc.lang]
+		if line == nil || !strings.HasPrefix(line[1], tc.line) || html.UnescapeString(line[2]) != tc.all || line[3] != allText {
+			t.Errorf("GET /audit%s: the line saying whose entries: got %q, want %q and a link %q to %s", tc.query, line, tc.line, allText, tc.all)
+		}
+		// The form keeps the person when another collective or action
+		// is chosen.
+		person := strings.TrimPrefix(strings.Split(tc.query, "&")[0], "?person=")
+		if !strings.Contains(page, `<input type="hidden" name="person" value="`+person+`">`) {
+			t.Errorf("GET /audit%s: the form does not carry the person", tc.query)
+		}
+		for _, secret := range []string{w.cora, w.bea, rosa, "Cora", "Bea", "Rosa"} {
+			if strings.Contains(page, secret) {
+				t.Errorf("GET /audit%s shows %q, an alias or a member id", tc.query, secret)
+			}
+		}
+	}
+
+	// Only codes: an alias, a member id or too few digits is refused;
+	// an alias that looks like a code is matched as a code, and finds
+	// nothing of its member's.
+	ob.lang = "es"
+	for _, person := range []string{"Bea", w.bea, bea[:7], strings.ToUpper(bea[:7]) + "A", "cli"} {
+		if code, page := ob.get(t, "/audit?person="+url.QueryEscape(person)); code != http.StatusBadRequest || !strings.Contains(page, `lang="es"`) {
+			t.Errorf("GET /audit?person=%s: got %d, want 400 in Spanish", person, code)
+		}
+	}
+	ctx := context.Background()
+	hexAlias, err := e.store.CreateMember(ctx, store.Member{Alias: "cafe0123", Language: "en", Cell: "9q8yy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Audit(ctx, hexAlias.ID, store.AuditListMembers, "c-b"); err != nil {
+		t.Fatal(err)
+	}
+	ob.lang = "en"
+	if short(hexAlias.ID) != "cafe0123" {
+		if code, page := ob.get(t, "/audit?person=cafe0123"); code != http.StatusOK || len(auditLines(t, page)) != 0 || !strings.Contains(page, "No entries.") {
+			t.Errorf("GET /audit?person=cafe0123, a member's alias: got %d, %q; want no entries", code, auditLines(t, page))
+		}
+	}
+
+	// The API takes the same codes, as actor or subject.
+	org := addToken(t, e, rosa, auth.Organizer)
+	var log struct{ Entries []auditBody }
+	e.json(t, "GET", "/api/v1/audit?person="+bea, org, nil, http.StatusOK, &log)
+	if len(log.Entries) != 2 || log.Entries[0].Token != w.byCLI || log.Entries[1].Token != w.own {
+		t.Errorf("GET /api/v1/audit?person=%s: got %+v, want the revocations of Bea's two tokens", bea, log.Entries)
+	}
+	e.json(t, "GET", "/api/v1/audit?person="+cora+"&collective=c-b", org, nil, http.StatusOK, &log)
+	if len(log.Entries) != 1 || log.Entries[0].Action != store.AuditEventRSVPs {
+		t.Errorf("GET /api/v1/audit?person=%s&collective=c-b: got %+v, want Cora's read of who answered", cora, log.Entries)
+	}
+	for _, person := range []string{"Bea", w.bea} {
+		if r := e.do(t, "GET", "/api/v1/audit?person="+url.QueryEscape(person), org, "", nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET /api/v1/audit?person=%s: got %d %s, want 400", person, r.status, r.body)
 		}
 	}
 }

@@ -92,7 +92,9 @@ type auditBody struct {
 
 // listAudit answers a page of the audit log, newest first, optionally
 // only the rows of ?member= (by their pseudonym), ?collective=,
-// ?subject= (the revocations of a member's tokens), or ?action=.
+// ?subject= (the revocations of a member's tokens), ?action=, or
+// ?person= (a pseudonym, or its first 8 digits or more, as actor or as
+// subject: what the page of the log takes, and the codes it shows).
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageOf(r)
 	if err != nil {
@@ -100,7 +102,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	es, next, err := s.store.AuditLog(r.Context(), store.AuditFilter{Member: q.Get("member"), Collective: q.Get("collective"), Subject: q.Get("subject"),
-		Action: q.Get("action")}, after, limit)
+		Action: q.Get("action"), Person: q.Get("person")}, after, limit)
 	if err != nil {
 		return err
 	}
