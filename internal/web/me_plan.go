@@ -156,8 +156,8 @@ type exportBody struct {
 	Sessions  []exportSessionBody `json:"sessions"`
 	Passkeys  []passkeyBody       `json:"passkeys"`
 	// Reads are the caller's rows of the audit log: their reads of
-	// member lists and of who answered events, and the API tokens they
-	// revoked.
+	// member lists and of who answered events, the API tokens they
+	// revoked, and the revocations of their own tokens by others.
 	Reads []auditReadBody `json:"reads"`
 	// Push are the caller's Web Push subscriptions, one per browser,
 	// as the browsers gave them (push.go).
@@ -179,10 +179,15 @@ type passkeyBody struct {
 }
 
 type auditReadBody struct {
-	Action     string    `json:"action"`
-	Collective string    `json:"collective"`
-	Token      string    `json:"token,omitempty"` // the id of the token revoked
-	At         time.Time `json:"at"`
+	Action     string `json:"action"`
+	Collective string `json:"collective"`
+	Token      string `json:"token,omitempty"` // the id of the token revoked
+	// By is who did it when not the caller (an organizer who revoked
+	// the caller's token): the first 8 digits of their pseudonym, as
+	// the organizers' page of the log shows them, or "cli" for the
+	// command line; never an alias or an id.
+	By string    `json:"by,omitempty"`
+	At time.Time `json:"at"`
 }
 
 // getMyExport answers everything about the caller, for them to take
@@ -243,14 +248,24 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range si.Passkeys {
 		b.Passkeys = append(b.Passkeys, passkeyBody{Created: c.Created, CloneWarning: c.CloneWarning})
 	}
+	// The caller's rows of the log: those they did, and those done to
+	// them (their tokens revoked by someone else). Of another member,
+	// a row of the first kind says nothing (a token is named by its
+	// id, not by whose it was), and one of the second names the actor
+	// by a short pseudonym.
 	b.Reads = []auditReadBody{}
+	self := s.store.Pseudonym(id)
 	for after := ""; ; {
-		entries, next, err := s.store.AuditLog(ctx, store.AuditFilter{Member: id}, after, store.MaxLimit)
+		entries, next, err := s.store.AuditLog(ctx, store.AuditFilter{Person: self}, after, store.MaxLimit)
 		if err != nil {
 			return err
 		}
 		for _, a := range entries {
-			b.Reads = append(b.Reads, auditReadBody{Action: a.Action, Collective: a.Collective, Token: a.Token, At: a.At})
+			rd := auditReadBody{Action: a.Action, Collective: a.Collective, Token: a.Token, At: a.At}
+			if a.Actor != self {
+				rd.By = shortPseudonym(a.Actor)
+			}
+			b.Reads = append(b.Reads, rd)
 		}
 		if after = next; after == "" {
 			break

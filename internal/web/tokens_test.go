@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -229,5 +230,72 @@ func TestTokenRevokePages(t *testing.T) {
 	want := []string{"Rosa revoked " + tokenID(other) + " of bea", "Lupe revoked " + tokenID(script) + " of Lupe"}
 	if got := revocations(t, e, org, "", names); !slices.Equal(got, want) {
 		t.Errorf("the audit log: got %q, want %q", got, want)
+	}
+}
+
+// TestExportRevokedByOthers: a member's export holds the revocations of
+// their tokens by someone else, an organizer (named by the first 8
+// digits of her pseudonym, as the page of the audit log names her) or
+// the command line ("cli"), beside those they made themselves (no
+// "by"); it holds nothing of another member's revocations, and names
+// no one by an alias, an id or a whole pseudonym. The organizer's
+// export holds what she revoked, as her own rows.
+func TestExportRevokedByOthers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ana, anaScript := e.member(t, "ana")
+	byOrg, byCLI, own := addToken(t, e, ana, auth.Member), addToken(t, e, ana, auth.Member), addToken(t, e, ana, auth.Member)
+	beaID, bea := e.member(t, "bea")
+	org := e.token(t, "olga", auth.Organizer, "")
+	olga := memberOf(t, e, org)
+
+	e.json(t, "DELETE", "/api/v1/tokens/"+tokenID(byOrg), org, nil, http.StatusNoContent, nil)
+	if _, err := e.store.RevokeToken(ctx, "", tokenID(byCLI)); err != nil {
+		t.Fatal(err)
+	}
+	e.json(t, "DELETE", "/api/v1/me/tokens/"+tokenID(own), anaScript, nil, http.StatusNoContent, nil)
+	// Bea's token, revoked by the same organizer, is not Ana's business.
+	e.json(t, "DELETE", "/api/v1/tokens/"+tokenID(bea), org, nil, http.StatusNoContent, nil)
+
+	var ex exportBody
+	r := e.json(t, "GET", "/api/v1/me/export", anaScript, nil, http.StatusOK, &ex)
+	var got []string
+	for _, rd := range ex.Reads {
+		if rd.At.IsZero() || rd.Collective != "" {
+			t.Errorf("ana's export: a row %+v without its time, or with a collective", rd)
+		}
+		got = append(got, fmt.Sprintf("%s %s by %q", rd.Action, rd.Token, rd.By))
+	}
+	want := []string{
+		"revoke-token " + tokenID(own) + ` by ""`,
+		"revoke-token " + tokenID(byCLI) + ` by "cli"`,
+		"revoke-token " + tokenID(byOrg) + ` by "` + e.store.Pseudonym(olga)[:8] + `"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ana's export reads:\n got %q\nwant %q", got, want)
+	}
+	for _, secret := range []string{`"olga"`, olga, e.store.Pseudonym(olga), `"bea"`, beaID, tokenID(bea),
+		e.store.Pseudonym(beaID)[:8], tokenID(org)} {
+		if strings.Contains(string(r.body), secret) {
+			t.Errorf("ana's export holds %q, of another member", secret)
+		}
+	}
+
+	// Olga's export: what she revoked, hers, with no "by" and no name
+	// of whose tokens they were.
+	var olgas exportBody
+	r = e.json(t, "GET", "/api/v1/me/export", org, nil, http.StatusOK, &olgas)
+	got = nil
+	for _, rd := range olgas.Reads {
+		got = append(got, fmt.Sprintf("%s %s by %q", rd.Action, rd.Token, rd.By))
+	}
+	want = []string{"revoke-token " + tokenID(bea) + ` by ""`, "revoke-token " + tokenID(byOrg) + ` by ""`}
+	if !slices.Equal(got, want) {
+		t.Errorf("olga's export reads:\n got %q\nwant %q", got, want)
+	}
+	for _, secret := range []string{ana, beaID, e.store.Pseudonym(ana)[:8], e.store.Pseudonym(beaID)[:8]} {
+		if strings.Contains(string(r.body), secret) {
+			t.Errorf("olga's export holds %q, of another member", secret)
+		}
 	}
 }
