@@ -16,6 +16,7 @@ const (
 	TokenPrefix   = "cmt_" // API token
 	SessionPrefix = "cms_" // session identifier, in a cookie
 	InvitePrefix  = "cmi_" // invite code, in a link or a QR code
+	EmailPrefix   = "cme_" // secret of a link that confirms an email
 )
 
 // encoding is base32 without padding, lower-case: easy to copy, no
@@ -42,10 +43,15 @@ func NewSession() string { return newSecret(SessionPrefix) }
 // store only Hash(code).
 func NewInvite() string { return newSecret(InvitePrefix) }
 
-// Hash is what the store keeps of a token, session identifier or invite code: its
-// SHA-256, in hex. The secrets carry 256 bits of randomness, so a fast
-// hash is enough (a slow one is for guessable passwords, and there are
-// none here): a stolen database does not give anyone a way in.
+// NewEmailConfirm returns a new secret for the link that confirms an
+// email a member gave; store only Hash(secret).
+func NewEmailConfirm() string { return newSecret(EmailPrefix) }
+
+// Hash is what the store keeps of a token, session identifier, invite
+// code or email confirmation: its SHA-256, in hex. The secrets carry
+// 256 bits of randomness, so a fast hash is enough (a slow one is for
+// guessable passwords, and there are none here): a stolen database does
+// not give anyone a way in.
 func Hash(secret string) string {
 	h := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(h[:])

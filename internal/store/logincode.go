@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
@@ -95,33 +96,64 @@ func (s *Store) SetContact(ctx context.Context, memberID string, c Contact) erro
 	// The key may not change between sealing and writing.
 	s.keyMu.RLock()
 	defer s.keyMu.RUnlock()
+	return s.write(ctx, "set contact", func(tx *sql.Tx) error {
+		return setContactIn(ctx, tx, s.aead, s.key, memberID, c)
+	})
+}
+
+// setContactIn is SetContact in the transaction tx, sealing with aead
+// and indexing under key; the caller holds keyMu for reading.
+func setContactIn(ctx context.Context, tx *sql.Tx, aead cipher.AEAD, key []byte, memberID string, c Contact) error {
 	var sealed any // NULL without a contact
 	if !c.empty() {
 		plain, err := json.Marshal(c)
 		if err != nil {
 			return fmt.Errorf("store: set contact: %w", err)
 		}
-		sealed = s.sealContact(memberID, plain)
+		sealed = seal(aead, memberID, plain)
 	}
-	index := emailIndex(s.key, c.Email)
-	return s.write(ctx, "set contact", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE members SET contact = $1, email_index = $2 WHERE id = $3`, sealed, index, memberID)
-		if isUnique(err) {
-			return Errorf(CodeConflict, "contact.email: another member has it")
-		}
-		if err != nil {
-			return fmt.Errorf("store: set contact of %q: %w", memberID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: set contact of %q: %w", memberID, err)
-		} else if n == 0 {
-			return Errorf(CodeNotFound, "member %q not found", memberID)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_codes WHERE member_id = $1`, memberID); err != nil {
-			return fmt.Errorf("store: set contact of %q: %w", memberID, err)
-		}
-		return nil
-	})
+	res, err := tx.ExecContext(ctx, `UPDATE members SET contact = $1, email_index = $2 WHERE id = $3`,
+		sealed, emailIndex(key, c.Email), memberID)
+	if isUnique(err) {
+		return Errorf(CodeConflict, "contact.email: another member has it")
+	}
+	if err != nil {
+		return fmt.Errorf("store: set contact of %q: %w", memberID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: set contact of %q: %w", memberID, err)
+	} else if n == 0 {
+		return Errorf(CodeNotFound, "member %q not found", memberID)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_codes WHERE member_id = $1`, memberID); err != nil {
+		return fmt.Errorf("store: set contact of %q: %w", memberID, err)
+	}
+	return nil
+}
+
+// contactIn reads the member's contact in the transaction tx, opened
+// with aead; the caller holds keyMu for reading.
+func contactIn(ctx context.Context, tx *sql.Tx, aead cipher.AEAD, memberID string) (Contact, error) {
+	var c Contact
+	var sealed []byte
+	err := tx.QueryRowContext(ctx, `SELECT contact FROM members WHERE id = $1`, memberID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, Errorf(CodeNotFound, "member %q not found", memberID)
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: contact of member %q: %w", memberID, err)
+	}
+	if sealed == nil {
+		return c, nil
+	}
+	plain, err := unseal(aead, memberID, sealed)
+	if err == nil {
+		err = json.Unmarshal(plain, &c)
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: contact of member %q: %w", memberID, err)
+	}
+	return c, nil
 }
 
 // LoginCode is what the store keeps of a one-time login code: an HMAC of

@@ -40,18 +40,28 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 func additional(memberID string) []byte { return []byte("commune contact/v1 " + memberID) }
 
 func seal(aead cipher.AEAD, memberID string, plain []byte) []byte {
-	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plain)+aead.Overhead())
-	out[0] = sealFormat
-	rand.Read(out[1:]) // crypto/rand.Read never fails
-	return aead.Seal(out, out[1:], plain, additional(memberID))
+	return sealWith(aead, additional(memberID), plain)
 }
 
 func unseal(aead cipher.AEAD, memberID string, sealed []byte) ([]byte, error) {
+	return unsealWith(aead, additional(memberID), sealed)
+}
+
+// sealWith seals plain with the additional data ad, which says what the
+// value is and whose: it opens only with the same ad.
+func sealWith(aead cipher.AEAD, ad, plain []byte) []byte {
+	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plain)+aead.Overhead())
+	out[0] = sealFormat
+	rand.Read(out[1:]) // crypto/rand.Read never fails
+	return aead.Seal(out, out[1:], plain, ad)
+}
+
+func unsealWith(aead cipher.AEAD, ad, sealed []byte) ([]byte, error) {
 	n := aead.NonceSize()
 	if len(sealed) < 1+n+aead.Overhead() || sealed[0] != sealFormat {
 		return nil, errSealed
 	}
-	plain, err := aead.Open(nil, sealed[1:1+n], sealed[1+n:], additional(memberID))
+	plain, err := aead.Open(nil, sealed[1:1+n], sealed[1+n:], ad)
 	if err != nil {
 		return nil, errSealed
 	}
@@ -300,6 +310,12 @@ func (s *Store) RotateKey(ctx context.Context) error {
 				seal(aead, r.id, plain), emailIndex(key, c.Email), r.id); err != nil {
 				return fmt.Errorf("store: rotate key: contact of member %s: %w", r.id, err)
 			}
+		}
+		// Addresses waiting for confirmation are not sealed again but
+		// dropped: their links last a day, and a member whose link
+		// stops working asks for another (emailconfirm.go).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM email_confirmations`); err != nil {
+			return fmt.Errorf("store: rotate key: drop email confirmations: %w", err)
 		}
 		return resealPush(ctx, tx, s.aead, aead, key)
 	})

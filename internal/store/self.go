@@ -23,7 +23,13 @@ type MemberChange struct {
 	Language *string
 	Cell     *string
 	// Contact replaces the whole contact; an empty Contact removes it.
-	Contact   *Contact
+	// It also drops an address waiting for confirmation
+	// (emailconfirm.go): the member chose their contact anew.
+	Contact *Contact
+	// Phone, when Contact is nil, replaces the phone alone: the email
+	// stays as stored, so that a change made meanwhile by confirming an
+	// address is not undone.
+	Phone     *string
 	CallOptIn *bool
 }
 
@@ -42,6 +48,9 @@ func checkChange(ch MemberChange) error {
 		if err := geo.CheckHome(*ch.Cell); err != nil {
 			return &Error{Code: CodeInvalid, Message: "cell", Err: err}
 		}
+	}
+	if ch.Phone != nil && len(*ch.Phone) > maxContactLen {
+		return Errorf(CodeInvalid, "contact.phone: longer than %d bytes", maxContactLen)
 	}
 	if c := ch.Contact; c != nil {
 		if len(c.Email) > maxContactLen {
@@ -72,8 +81,15 @@ func (s *Store) UpdateMember(ctx context.Context, id string, ch MemberChange) (*
 	err := s.write(ctx, "update member", func(tx *sql.Tx) error {
 		var sealed []byte
 		var created int64
-		err := tx.QueryRowContext(ctx, `SELECT id, alias, language, cell, contact, call_opt_in, created_at
-FROM members WHERE id = $1`, id).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell, &sealed, &m.CallOptIn, &created)
+		// On PostgreSQL the row is locked until the transaction ends:
+		// an address confirmed meanwhile (ConfirmEmail) is either seen
+		// here or waits, and is never sealed over with the old one.
+		// SQLite's one writer already serializes them.
+		q := `SELECT id, alias, language, cell, contact, call_opt_in, created_at FROM members WHERE id = $1`
+		if s.dialect == postgresDialect {
+			q += ` FOR UPDATE`
+		}
+		err := tx.QueryRowContext(ctx, q, id).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell, &sealed, &m.CallOptIn, &created)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Errorf(CodeNotFound, "member %q not found", id)
 		}
@@ -95,7 +111,7 @@ FROM members WHERE id = $1`, id).Scan(&m.ID, &m.Alias, &m.Language, &m.Cell, &se
 		// cell without choosing one.
 		apply(&m, ch)
 		var newSealed any = sealed
-		if ch.Contact != nil {
+		if ch.Contact != nil || ch.Phone != nil {
 			newSealed = nil
 			if !m.Contact.empty() {
 				plain, err := json.Marshal(m.Contact)
@@ -115,8 +131,18 @@ WHERE id = $1`, m.ID, m.Alias, m.Language, m.Cell, m.CallOptIn)
 		if err != nil {
 			return fmt.Errorf("store: update member %q: %w", id, err)
 		}
-		if ch.Contact == nil {
+		if ch.Contact == nil && ch.Phone == nil {
 			return nil
+		}
+		if ch.Contact == nil {
+			// The phone alone: the email and its index stay.
+			if _, err := tx.ExecContext(ctx, `UPDATE members SET contact = $2 WHERE id = $1`, m.ID, newSealed); err != nil {
+				return fmt.Errorf("store: update member %q: %w", id, err)
+			}
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM email_confirmations WHERE member_id = $1`, m.ID); err != nil {
+			return fmt.Errorf("store: update member %q: %w", id, err)
 		}
 		// The contact and its email index change together (see
 		// SetContact), and a code sent to the old address stops working.
@@ -151,6 +177,8 @@ func apply(m *Member, ch MemberChange) {
 	}
 	if ch.Contact != nil {
 		m.Contact = *ch.Contact
+	} else if ch.Phone != nil {
+		m.Contact.Phone = *ch.Phone
 	}
 	if ch.CallOptIn != nil {
 		m.CallOptIn = *ch.CallOptIn

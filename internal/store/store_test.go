@@ -65,6 +65,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Sessions", testSessions},
 		{"LoginCodes", testLoginCodes},
 		{"EmailIndex", testEmailIndex},
+		{"EmailConfirmations", testEmailConfirmations},
 		{"Credentials", testCredentials},
 		{"UpdateMember", testUpdateMember},
 		{"Profile", testProfile},
