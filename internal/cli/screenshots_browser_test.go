@@ -18,6 +18,8 @@ import (
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/browsertest"
 	"github.com/commune-org/commune/internal/demo"
+	"github.com/commune-org/commune/internal/notify"
+	"github.com/commune-org/commune/internal/notify/smtptest"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/web"
 )
@@ -85,7 +87,13 @@ func TestPageTour(t *testing.T) {
 	}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv := web.New(st, slog.New(slog.DiscardHandler), web.Options{PublicURL: base,
+	// With a mailer, as a server that signs in by email: the join page
+	// asks for an email (web/emailconfirm.go).
+	mailer, err := notify.NewMailer(smtptest.Start(t, smtptest.Options{}).URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := web.New(st, slog.New(slog.DiscardHandler), web.Options{PublicURL: base, Mailer: mailer,
 		Demo: &web.DemoPeople{Member: d.Member, Coordinator: d.Coordinator, Organizer: d.Organizer, Collective: "boyle-heights"}})
 	hs.Config.Handler = srv.Handler()
 	hs.Start()

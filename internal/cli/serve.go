@@ -60,10 +60,12 @@ stopped so before it serves, while it opens the database, it exits 130.
 Members sign in with a passkey, or with a one-time code sent by email
 through the SMTP server of --smtp (smtp://user:password@host:port works
 too; STARTTLS is used when offered; ?from=commune@example.org sets the
-sender). Without --smtp there is no sign-in by email. --public-url is
-where browsers reach the server (default: http://localhost and the port
-of --addr); over https the session cookie is Secure. Passkeys need its
-host to be a domain name, not an IP address.
+sender); an email a member gives is theirs only once they open the link
+sent to it. Without --smtp there is no sign-in by email, and no email
+is asked for. --public-url is where browsers reach the server
+(default: http://localhost and the port of --addr); over https the
+session cookie is Secure. Passkeys need its host to be a domain name,
+not an IP address.
 
 Urgent calls reach members' browsers by Web Push, signed with the key
 DIR/vapid.key (created on first start; keep it, or every browser must
@@ -115,12 +117,13 @@ la base de datos, termina con 130.
 Los miembros entran con una llave de acceso, o con un código de un solo
 uso enviado por correo electrónico a través del servidor SMTP de --smtp
 (también smtp://usuario:contraseña@servidor:puerto; se usa STARTTLS si
-el servidor lo ofrece; ?from=commune@example.org fija el remitente). Sin
---smtp no se puede entrar por correo. --public-url es donde los
-navegadores encuentran el servidor (por omisión: http://localhost y el
-puerto de --addr); con https la cookie de sesión es Secure. Las llaves de
-acceso necesitan que su servidor sea un nombre de dominio, no una
-dirección IP.
+el servidor lo ofrece; ?from=commune@example.org fija el remitente); un
+correo que da un miembro es suyo solo cuando abre el enlace que se le
+envía. Sin --smtp no se puede entrar por correo, y no se pide ninguno.
+--public-url es donde los navegadores encuentran el servidor (por
+omisión: http://localhost y el puerto de --addr); con https la cookie
+de sesión es Secure. Las llaves de acceso necesitan que su servidor sea
+un nombre de dominio, no una dirección IP.
 
 Los llamados urgentes llegan a los navegadores de los miembros por Web
 Push, firmados con la clave DIR/vapid.key (creada en el primer arranque;

@@ -32,8 +32,10 @@
 // database at each request; a cookie request that changes something must
 // carry the session's CSRF token. The login endpoints are rate-limited,
 // per client too (client.go: by an HMAC of the address, in memory only),
-// and never tell whether an email belongs to a member; the invite page
-// and a call's answer page are limited per client.
+// and never tell whether an email belongs to a member; nor do the
+// invite page, the account page and PATCH /api/v1/me, which attach an
+// email only once a link sent to it is opened (emailconfirm.go). The
+// invite page and a call's answer page are limited per client.
 //
 // Urgent calls (calls.go, callpage.go, callwork.go): the API, the live
 // board (server-sent events), the one-tap answer page of a notice's

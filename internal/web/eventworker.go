@@ -75,6 +75,12 @@ func (s *Server) eventRound(ctx context.Context, now time.Time) {
 		}
 	})
 	s.guard(ctx, "event purge", func() { s.purgeEvents(ctx, now) })
+	// Emails given and never confirmed (emailconfirm.go).
+	s.guard(ctx, "email confirmation purge", func() {
+		if _, err := s.store.PurgeEmailConfirmations(ctx, now); err != nil && ctx.Err() == nil {
+			s.log.LogAttrs(ctx, slog.LevelWarn, "email confirmation purge", slog.String("err", err.Error()))
+		}
+	})
 }
 
 // purgeEvents deletes the answers, check-ins and reminders of the events

@@ -14,9 +14,12 @@ import (
 // (a geohash cell, which the page can work out from the browser's
 // location without sending the location) and, if they want to sign in
 // by email later, an email; their account and their membership are made
-// together (store.Join), and they are signed in. Both the page and its
-// form are limited per client (login.joinPerClient): the form tells
-// whether an alias or an email is taken.
+// together (store.Join), and they are signed in. The email is not part
+// of the account yet: a message goes to it, and it is attached once
+// confirmed (emailconfirm.go), so that the form says the same whether
+// or not it is already a member's. Without a mailer no email is asked
+// for. Both the page and its form are limited per client
+// (login.joinPerClient): the form tells whether an alias is taken.
 
 func (s *Server) joinRoutes() []route {
 	return []route{
@@ -31,12 +34,13 @@ type joinView struct {
 	Collective string // its name
 	Problem    string // why the invite cannot be used, a catalog key
 	Form       form
+	Mail       bool // the server sends email, so the form asks for one
 }
 
 // invite reads the code of the path and the invite it opens; a problem
 // with the invite is a catalog key, not an error: the page says it.
 func (s *Server) invite(r *http.Request) (joinView, error) {
-	v := joinView{Code: r.PathValue("code"), Form: newForm()}
+	v := joinView{Code: r.PathValue("code"), Form: newForm(), Mail: s.mailOn()}
 	if auth.CheckFormat(v.Code, auth.InvitePrefix) != nil {
 		v.Problem = "join.unknown"
 		return v, nil
@@ -103,28 +107,38 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range []string{"alias", "language", "cell", "email"} {
 		v.Form.Values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
+	if !v.Mail {
+		v.Form.Values["email"] = "" // not asked for: nothing could confirm it
+	}
 	in := mePatch{Alias: ptrTo(v.Form.Values["alias"]), Language: ptrTo(v.Form.Values["language"]),
 		Cell: ptrTo(strings.ToLower(v.Form.Values["cell"])), Contact: &contactBody{Email: v.Form.Values["email"]}}
 	if bad := in.check(); bad != nil {
 		v.Form.problems(bad.(invalid), lang)
 	}
 	if len(v.Form.Errors) == 0 {
+		// The account is made without the email, which waits for its
+		// confirmation: nothing here may depend on whether it is taken.
 		m, _, err := s.store.Join(r.Context(), auth.Hash(v.Code), store.Member{Alias: *in.Alias, Language: *in.Language,
-			Cell: *in.Cell, Contact: store.Contact{Email: in.Contact.Email}})
+			Cell: *in.Cell})
 		switch {
 		case store.ErrorCode(err) == store.CodeConflict && strings.HasPrefix(store.ErrorMessage(err), "alias"):
 			v.Form.Errors["alias"] = s.ui.t(lang, "account.alias.taken")
-		case store.ErrorCode(err) == store.CodeConflict && strings.HasPrefix(store.ErrorMessage(err), "contact"):
-			v.Form.Errors["email"] = s.ui.t(lang, "account.email.taken")
 		case errors.Is(err, store.ErrInviteExpired), errors.Is(err, store.ErrInviteUsedUp):
 			v.Problem = "join.used-up"
 		case err != nil:
 			return err
 		default:
+			next := "/me/commitment"
+			if email := in.Contact.Email; email != "" {
+				if err := s.askEmail(r.Context(), m.ID, m.Language, email); err != nil {
+					return err
+				}
+				next += "?done=email"
+			}
 			if _, err := s.openSession(w, r, m.ID, false); err != nil {
 				return err
 			}
-			http.Redirect(w, r, "/me/commitment", http.StatusSeeOther)
+			http.Redirect(w, r, next, http.StatusSeeOther)
 			return nil
 		}
 	}

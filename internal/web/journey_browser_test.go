@@ -19,6 +19,7 @@ import (
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/browsertest"
+	"github.com/commune-org/commune/internal/notify/smtptest"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/world"
 )
@@ -90,8 +91,11 @@ func journey(t *testing.T, exe, lang string) {
 	// the check of their origin.
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
+	// With a mailer, as a server that signs in by email: the join form
+	// asks for an email (emailconfirm.go).
 	srv := New(st, slog.New(slog.DiscardHandler), Options{PublicURL: base,
-		Demo: &DemoPeople{Coordinator: coord.ID, Collective: "boyle-heights"}})
+		Mailer: mustMailer(t, smtptest.Start(t, smtptest.Options{}).URL),
+		Demo:   &DemoPeople{Coordinator: coord.ID, Collective: "boyle-heights"}})
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
 	defer hs.Close()

@@ -63,6 +63,9 @@ type login struct {
 	// an account (joinpage.go), and answering a call by its link
 	// (callpage.go).
 	joinPerClient, answerPerClient *auth.Limiter
+	// Confirming an email (emailconfirm.go): the link's page, per
+	// client; and the messages sent to one address, whoever asks.
+	confirmPerClient, confirmPerEmail *auth.Limiter
 
 	jobs sync.WaitGroup // codes being looked up and sent
 }
@@ -97,9 +100,10 @@ func newLogin(opt Options, log *slog.Logger) *login {
 		// Joining: the page and its form, and the form again when an
 		// alias is taken. Forty at once, a union hall where a dozen or
 		// more open an invite on the wall and join, then one every
-		// five seconds. The form says whether an alias or an email is
-		// taken, so a script trying them with a leaked invite gets
-		// forty, then twelve a minute.
+		// five seconds. The form says whether an alias is taken (an
+		// email it never says: emailconfirm.go), so a script trying
+		// aliases with a leaked invite gets forty, then twelve a
+		// minute.
 		joinPerClient: clientLimiter(5*time.Second, 40),
 		// Answering a call: the page, the answer and the page again for
 		// each answer, by members who may share a phone on a picket,
@@ -110,8 +114,13 @@ func newLogin(opt Options, log *slog.Logger) *login {
 		// limit over all: one that many addresses could spend would
 		// let them keep everyone from answering a raid.
 		answerPerClient: clientLimiter(500*time.Millisecond, 120),
-		clients:         newClients(opt.TrustedProxies),
-		ceremonies:      ceremonies{m: map[string]ceremony{}},
+		// A link is opened, then its button pressed: twenty at once,
+		// then one every five seconds. An address gets three messages
+		// at once, then one every ten minutes, as login codes.
+		confirmPerClient: clientLimiter(5*time.Second, 20),
+		confirmPerEmail:  auth.NewLimiter(10*time.Minute, 3),
+		clients:          newClients(opt.TrustedProxies),
+		ceremonies:       ceremonies{m: map[string]ceremony{}},
 	}
 	raw := opt.PublicURL
 	if raw == "" {

@@ -48,13 +48,16 @@ func (s *Server) self(r *http.Request) (string, error) {
 
 // meBody is a member as they see themselves.
 type meBody struct {
-	ID          string             `json:"id"`
-	Alias       string             `json:"alias"`
-	Language    string             `json:"language"`
-	Cell        string             `json:"cell"`
-	Contact     contactBody        `json:"contact"`
-	CallOptIn   bool               `json:"call_opt_in"`
-	Collectives []meCollectiveBody `json:"collectives"`
+	ID       string      `json:"id"`
+	Alias    string      `json:"alias"`
+	Language string      `json:"language"`
+	Cell     string      `json:"cell"`
+	Contact  contactBody `json:"contact"`
+	// EmailToConfirm is an email the member gave that is not theirs
+	// until they open the link sent to it (emailconfirm.go).
+	EmailToConfirm string             `json:"email_to_confirm,omitempty"`
+	CallOptIn      bool               `json:"call_opt_in"`
+	Collectives    []meCollectiveBody `json:"collectives"`
 }
 
 type contactBody struct {
@@ -87,7 +90,11 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newMeBody(p.Member, p.Memberships))
+	b := newMeBody(p.Member, p.Memberships)
+	if b.EmailToConfirm, _, err = s.store.EmailToConfirm(r.Context(), id, s.login.now()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
 	return nil
 }
 
@@ -154,10 +161,25 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ch := store.MemberChange{Alias: p.Alias, Language: p.Language, Cell: p.Cell, CallOptIn: p.CallOptIn}
+	var ask string
+	var drop bool
 	if p.Contact != nil {
-		ch.Contact = &store.Contact{Email: p.Contact.Email, Phone: p.Contact.Phone}
+		// A new email is not stored here but waits for confirmation
+		// (emailconfirm.go): the answer is the same whether or not it
+		// is another member's.
+		m, err := s.store.Member(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if ask, drop, err = s.contactChange(r.Context(), id, m.Contact, p.Contact.Email, p.Contact.Phone, &ch); err != nil {
+			return err
+		}
 	}
-	if _, err := s.store.UpdateMember(r.Context(), id, ch); err != nil {
+	m, err := s.store.UpdateMember(r.Context(), id, ch)
+	if err != nil {
+		return err
+	}
+	if err := s.afterContactChange(r.Context(), id, m.Language, ask, drop); err != nil {
 		return err
 	}
 	return s.getMe(w, r)

@@ -183,8 +183,22 @@ func TestDeleteMeLeavesNoRow(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.json(t, "DELETE", "/api/v1/me/tokens/"+auth.Hash(revoked)[:store.TokenIDLen], tok, nil, 204, nil)
+		if err := e.store.SetContact(ctx, id, store.Contact{Email: "rosa.e.q@example.net"}); err != nil {
+			t.Fatal(err)
+		}
 		e.json(t, "PATCH", "/api/v1/me", tok, map[string]any{"contact": map[string]string{"email": "rosa.e.q@example.net", "phone": "+52 55 5555 0142"},
 			"call_opt_in": true}, 200, nil)
+		// A new email she gave, waiting for its confirmation
+		// (emailconfirm.go).
+		confirm := auth.NewEmailConfirm()
+		if err := e.store.PutEmailConfirmation(ctx, store.EmailConfirmation{MemberID: id, Hash: auth.Hash(confirm),
+			Email: "rosa.nueva@example.net", Expires: time.Now().Add(time.Hour)}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		var sealedWaiting []byte
+		if err := db.raw.QueryRow(`SELECT email FROM email_confirmations WHERE member_id = $1`, id).Scan(&sealedWaiting); err != nil {
+			t.Fatalf("sealed email waiting: %v", err)
+		}
 		var needs []string
 		for _, p := range []string{"meal", "clinic-visit"} {
 			var n needBody
@@ -218,6 +232,9 @@ func TestDeleteMeLeavesNoRow(t *testing.T) {
 			"push endpoint":  []byte("rosa-phone-7Qx"),
 			"sealed push":    sealedPush,
 			"push index":     []byte(pushIndex),
+			"email waiting":  []byte("rosa.nueva@example.net"),
+			"sealed waiting": sealedWaiting,
+			"confirm hash":   []byte(auth.Hash(confirm)),
 		}
 		for i, n := range needs {
 			marks[fmt.Sprintf("need %d", i)] = []byte(n)
@@ -230,7 +247,9 @@ func TestDeleteMeLeavesNoRow(t *testing.T) {
 			"commitment_skills.member_id: member id", "tokens.member_id: member id", "tokens.hash: token hash",
 			"plan_runs.plan: member id", "plan_runs.plan: need 0",
 			"push_subscriptions.member_id: member id", "push_subscriptions.subscription: sealed push",
-			"push_subscriptions.endpoint_index: push index"} {
+			"push_subscriptions.endpoint_index: push index",
+			"email_confirmations.member_id: member id", "email_confirmations.email: sealed waiting",
+			"email_confirmations.hash: confirm hash"} {
 			if !slices.Contains(before, want) {
 				t.Errorf("before DELETE, the walk does not find %q; found %q", want, before)
 			}

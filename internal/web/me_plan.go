@@ -205,6 +205,9 @@ func (s *Server) getMyExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	b := exportBody{Member: newMeBody(e.Member, e.Memberships), Needs: []needBody{}, Plans: []myPlanBody{}}
+	if b.Member.EmailToConfirm, _, err = s.store.EmailToConfirm(ctx, id, s.login.now()); err != nil {
+		return err
+	}
 	if e.Commitment != nil {
 		c := newCommitmentBody(*e.Commitment)
 		b.Commitment = &c

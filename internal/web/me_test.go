@@ -125,8 +125,23 @@ func TestMe(t *testing.T) {
 		t.Errorf("GET /api/v1/me: got %+v, want %+v", got, want)
 	}
 
+	// A new email without a mailer: nothing could confirm it
+	// (emailconfirm.go), so nothing is stored.
 	patch := map[string]any{"alias": "Lupita", "language": "es", "cell": "9q5cs", "call_opt_in": true,
 		"contact": map[string]string{"email": "lupe@example.org", "phone": "+1 (213) 555-0101"}}
+	r := e.json(t, "PATCH", "/api/v1/me", tok, patch, 503, nil)
+	if d := errorOf(t, r); d.Message != messagesEN[msgNoEmailConfirm] {
+		t.Errorf("a new email without a mailer: got %+v", d)
+	}
+	e.json(t, "GET", "/api/v1/me", tok, nil, 200, &got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after a refused PATCH: got %+v, want %+v", got, want)
+	}
+	// The email an organizer's import gave stays as it is; the rest
+	// changes.
+	if err := e.store.SetContact(ctx, id, store.Contact{Email: "lupe@example.org"}); err != nil {
+		t.Fatal(err)
+	}
 	e.json(t, "PATCH", "/api/v1/me", tok, patch, 200, &got)
 	want.Alias, want.Language, want.Cell, want.CallOptIn = "Lupita", "es", "9q5cs", true
 	want.Contact = contactBody{Email: "lupe@example.org", Phone: "+1 (213) 555-0101"}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -298,9 +299,13 @@ func (s *Server) putCommitmentPage(w http.ResponseWriter, r *http.Request) error
 
 // accountView is the account page: the account's form, and the
 // member's API tokens, each with a button that revokes it (tokens.go).
+// An email they gave and have not confirmed yet is in the form's email
+// field, with a word that it waits (emailconfirm.go).
 type accountView struct {
-	Form   form
-	Tokens []store.Token
+	Form    form
+	Tokens  []store.Token
+	Mail    bool   // the server sends email
+	Waiting string // the address that waits for confirmation, if any
 }
 
 func (accountView) Date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
@@ -314,7 +319,11 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderAccount(w, r, http.StatusOK, id, accountForm(m))
+	f, err := s.accountForm(r.Context(), m)
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(w, r, http.StatusOK, id, f)
 }
 
 // renderAccount writes the account page of the member with the form f.
@@ -323,18 +332,28 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, status, "account.html", "account.title", &accountView{Form: f, Tokens: toks})
+	v := &accountView{Form: f, Tokens: toks, Mail: s.mailOn()}
+	if v.Waiting, _, err = s.store.EmailToConfirm(r.Context(), member, s.login.now()); err != nil {
+		return err
+	}
+	return s.render(w, r, status, "account.html", "account.title", v)
 }
 
-// accountForm is the account form filled with the member as stored.
-func accountForm(m *store.Member) form {
+// accountForm is the account form filled with the member as stored, and
+// the email they gave that waits for confirmation in place of the one
+// they have, if there is one.
+func (s *Server) accountForm(ctx context.Context, m *store.Member) (form, error) {
 	f := newForm()
 	f.Values["alias"], f.Values["language"], f.Values["cell"] = m.Alias, m.Language, m.Cell
 	f.Values["email"], f.Values["phone"] = m.Contact.Email, m.Contact.Phone
 	if m.CallOptIn {
 		f.Values["calls"] = "on"
 	}
-	return f
+	waiting, _, err := s.store.EmailToConfirm(ctx, m.ID, s.login.now())
+	if waiting != "" {
+		f.Values["email"] = waiting
+	}
+	return f, err
 }
 
 func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
@@ -353,24 +372,45 @@ func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
 	if err := p.check(); err != nil {
 		bad = err.(invalid)
 	}
+	lang := s.ui.pageLang(r)
+	var ask string
+	var drop bool
 	if len(bad) == 0 {
-		ch := store.MemberChange{Alias: p.Alias, Language: p.Language, Cell: p.Cell, CallOptIn: p.CallOptIn,
-			Contact: &store.Contact{Email: p.Contact.Email, Phone: p.Contact.Phone}}
-		_, err := s.store.UpdateMember(r.Context(), id, ch)
-		switch {
-		case store.ErrorCode(err) == store.CodeConflict && strings.HasPrefix(store.ErrorMessage(err), "alias"):
-			f.Errors["alias"] = s.ui.t(s.ui.pageLang(r), "account.alias.taken")
-		case store.ErrorCode(err) == store.CodeConflict:
-			f.Errors["email"] = s.ui.t(s.ui.pageLang(r), "account.email.taken")
-		case err != nil:
+		ch := store.MemberChange{Alias: p.Alias, Language: p.Language, Cell: p.Cell, CallOptIn: p.CallOptIn}
+		m, err := s.store.Member(r.Context(), id)
+		if err != nil {
 			return err
 		}
+		// A new email is not stored here but waits for confirmation
+		// (emailconfirm.go): this page says the same whether or not it
+		// is another member's.
+		ask, drop, err = s.contactChange(r.Context(), id, m.Contact, p.Contact.Email, p.Contact.Phone, &ch)
+		if errors.Is(err, errNoMail) {
+			f.Errors["email"] = s.ui.t(lang, "account.email.nomail")
+		} else if err != nil {
+			return err
+		} else {
+			_, err := s.store.UpdateMember(r.Context(), id, ch)
+			switch {
+			case store.ErrorCode(err) == store.CodeConflict && strings.HasPrefix(store.ErrorMessage(err), "alias"):
+				f.Errors["alias"] = s.ui.t(lang, "account.alias.taken")
+			case err != nil:
+				return err
+			}
+		}
 	}
-	f.problems(bad, s.ui.pageLang(r))
+	f.problems(bad, lang)
 	if len(f.Errors) > 0 {
 		return s.renderAccount(w, r, http.StatusUnprocessableEntity, id, f)
 	}
-	http.Redirect(w, r, "/me", http.StatusSeeOther)
+	if err := s.afterContactChange(r.Context(), id, lang, ask, drop); err != nil {
+		return err
+	}
+	next := "/me"
+	if ask != "" {
+		next += "?done=email"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
@@ -386,7 +426,10 @@ func (s *Server) erasePage(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		f := accountForm(m)
+		f, err := s.accountForm(r.Context(), m)
+		if err != nil {
+			return err
+		}
 		f.Errors["sure"] = s.ui.t(s.ui.pageLang(r), "account.erase.sure")
 		return s.renderAccount(w, r, http.StatusUnprocessableEntity, id, f)
 	}

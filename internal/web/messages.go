@@ -46,6 +46,7 @@ const (
 	msgCodeWrong       msgKey = "code-wrong"
 	msgBadCSRF         msgKey = "bad-csrf"
 	msgNoEmail         msgKey = "no-email"
+	msgNoEmailConfirm  msgKey = "no-email-confirm"
 	msgBadEmail        msgKey = "bad-email"
 	msgNotJSON         msgKey = "not-json"
 	msgOtherOrigin     msgKey = "other-origin"

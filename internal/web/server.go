@@ -28,7 +28,9 @@ type Options struct {
 	// must be a domain name, not an IP address, for passkeys to work
 	// (login.go).
 	PublicURL string
-	// Mailer sends one-time login codes; nil turns sign-in by email off.
+	// Mailer sends one-time login codes and the links that confirm the
+	// email a member gives (emailconfirm.go); nil turns sign-in by
+	// email off, and no email is asked for.
 	Mailer *notify.Mailer
 	// Demo turns on the demo's one-click sign-in links (demo.go); only
 	// "commune demo" sets it.
@@ -148,6 +150,7 @@ func (s *Server) routes() []route {
 		s.auditPageRoutes(),
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
+		s.emailConfirmRoutes(),
 		s.demoRoutes(),
 		s.editRoutes(),
 		s.pushRoutes(),

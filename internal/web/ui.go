@@ -161,6 +161,16 @@ type page struct {
 	Title     string // a catalog key
 	Data      any
 	csrf      string // the session's CSRF token, for forms
+	// Notice is a catalog key said at the top of the page, after a
+	// form sent the browser there (noticeOf).
+	Notice string
+}
+
+// notices are the words a redirect may ask a page to show, by the
+// value of its "done" parameter; any other value shows nothing.
+var notices = map[string]string{
+	// An email was given: a message went to it (emailconfirm.go).
+	"email": "email.sent",
 }
 
 // T returns the words of key in the page's language.
@@ -245,7 +255,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if !ok {
 		return fmt.Errorf("web: no page template %q", name)
 	}
-	p := &page{ui: s.ui, Lang: s.ui.pageLang(r), Path: r.URL.Path, Title: title, Data: data}
+	p := &page{ui: s.ui, Lang: s.ui.pageLang(r), Path: r.URL.Path, Title: title, Data: data,
+		Notice: notices[r.URL.Query().Get("done")]}
 	p.Principal, _ = s.principal(r)
 	if secret := s.sessionSecret(r); secret != "" {
 		p.csrf = auth.CSRFToken(s.store.Key("csrf"), secret)
