@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -311,6 +312,18 @@ func testJoin(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 	if _, _, err := s.Join(ctx, codeHash("join"), Member{Alias: taken.Alias, Language: "es", Cell: "9q5cs"}); ErrorCode(err) != CodeConflict {
 		t.Errorf("Join with a taken alias: got %v, want conflict", err)
+	}
+	// An email another member has: a conflict that says so, at once
+	// (the check of which was taken used to wait, on SQLite, for the one
+	// writer connection that its own transaction held).
+	if err := s.SetContact(ctx, a[0], Contact{Email: "tomada@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_, _, err = s.Join(short, codeHash("join"), Member{Alias: "Otra vez", Language: "es", Cell: "9q5cs", Contact: Contact{Email: "Tomada@example.org"}})
+	cancel()
+	if ErrorCode(err) != CodeConflict || !strings.HasPrefix(ErrorMessage(err), "contact.email") {
+		t.Errorf("Join with a taken email: got %v, want a conflict on contact.email", err)
 	}
 	m, inv, err := s.Join(ctx, codeHash("join"), Member{Alias: "Nueva", Language: "es", Cell: "9q5cs", Contact: Contact{Email: "nueva@example.org"}})
 	if err != nil || inv.Uses != 1 {

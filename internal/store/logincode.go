@@ -62,10 +62,13 @@ func emailIndex(key []byte, email string) any {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// emailTaken reports whether a member has the email index.
+// emailTaken reports whether a member has the email index. It reads
+// from the read pool: a writer's transaction that failed on the index
+// asks it, and on SQLite that transaction holds the one writer
+// connection (on PostgreSQL it can run nothing more).
 func (s *Store) emailTaken(ctx context.Context, index any) bool {
 	var one int
-	return s.db.QueryRowContext(ctx, `SELECT 1 FROM members WHERE email_index = $1`, index).Scan(&one) == nil
+	return s.read.QueryRowContext(ctx, `SELECT 1 FROM members WHERE email_index = $1`, index).Scan(&one) == nil
 }
 
 // MemberByEmail returns the member whose email is email (compared as
