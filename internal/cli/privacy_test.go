@@ -12,8 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/commune-org/commune/internal/notify/smtptest"
 )
 
 // Acceptance 3 of issue 4: a member's phone number and email, written
@@ -83,9 +86,30 @@ func TestContactNotInDatabase(t *testing.T) {
 	bin := buildCommune(t)
 	eachBackend(t, func(t *testing.T, b backend) {
 		tok := seed(t, b.cfg, 1)[0]
-		srv := startProcess(t, bin, b.args...)
+		mail := smtptest.Start(t, smtptest.Options{})
+		args := append(b.args[:len(b.args):len(b.args)], "--smtp", mail.URL)
+		srv := startProcess(t, bin, args...)
 		meRequest(t, srv.base, "PATCH", "/api/v1/me", tok, map[string]any{"alias": publicAlias,
 			"contact": map[string]string{"phone": secretPhone, "email": secretEmail}}, 200)
+		// The email waits for its confirmation, sealed too, until the
+		// link sent to it is used (web/emailconfirm.go).
+		if b.pgBase == "" {
+			waiting, where := dataDir(t, b.cfg.DataDir)
+			checkAbsent(t, waiting, "with the email waiting, "+where)
+		}
+		_, body := mail.Wait(t).Parsed(t)
+		link := regexp.MustCompile(`/email/confirm/cme_[a-z0-9]+`).FindString(body)
+		if link == "" {
+			t.Fatalf("no confirmation link in %q", body)
+		}
+		resp, err := http.Post(srv.base+link, "application/x-www-form-urlencoded", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("confirming the email: got %d", resp.StatusCode)
+		}
 		meRequest(t, srv.base, "POST", "/api/v1/me/push", tok, pushSubscription(t), 201)
 		if b.pgBase == "" {
 			// While the server runs, the write is in the WAL (and the
@@ -114,7 +138,7 @@ func TestContactNotInDatabase(t *testing.T) {
 
 		// The contact was stored, sealed: a server on the same data
 		// opens it again.
-		srv = startProcess(t, bin, b.args...)
+		srv = startProcess(t, bin, args...)
 		me := meRequest(t, srv.base, "GET", "/api/v1/me", tok, nil, 200)
 		if c, _ := me["contact"].(map[string]any); c["phone"] != secretPhone || c["email"] != secretEmail {
 			t.Errorf("contact after restart: got %v", me["contact"])

@@ -277,6 +277,10 @@ var authzCases = map[string]authzCase{
 	// The page an invite link opens (joinpage.go): anyone may open it.
 	"GET /join/{code}":  {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }},
 	"POST /join/{code}": {who: everyone, path: func(f *fixture) string { return "/join/" + f.codeA }, body: "alias=nueva&language=es&cell=9q5cs"},
+	// A link that confirms an email (emailconfirm.go): this one stands
+	// for no email, and says so to anyone.
+	"GET /email/confirm/{token}":  {who: everyone, path: func(*fixture) string { return "/email/confirm/" + auth.NewEmailConfirm() }},
+	"POST /email/confirm/{token}": {who: everyone, path: func(*fixture) string { return "/email/confirm/" + auth.NewEmailConfirm() }},
 
 	// Sites and recipes of a collective, and the catalog (sites.go,
 	// catalog.go and their pages). B's site or recipe under A's path is
