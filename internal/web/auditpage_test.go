@@ -26,6 +26,27 @@ var (
 	newestLink = regexp.MustCompile(`<a href="([^"]+)">Entradas más recientes</a>`)
 )
 
+// auditPageStarts gets /audit with query as ob and checks that its
+// entries are as many as want and begin, in order, as want does. It
+// returns the page, and false if the answer was not 200 (said already).
+func auditPageStarts(t *testing.T, ob *pageBrowser, query string, want []string) (string, bool) {
+	t.Helper()
+	code, page := ob.get(t, "/audit"+query)
+	if code != http.StatusOK {
+		t.Errorf("GET /audit%s: got %d, want 200", query, code)
+		return page, false
+	}
+	got := auditLines(t, page)
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(got); i++ {
+		ok = strings.HasPrefix(got[i], want[i])
+	}
+	if !ok {
+		t.Errorf("GET /audit%s:\n got %q\nwant entries starting %q", query, got, want)
+	}
+	return page, true
+}
+
 // auditLines returns the entries of a page of the audit log as text,
 // newest first, each actor's code in brackets: "[1a2b3c4d] read ...",
 // without the links around the codes (auditPeople reads those).
@@ -188,18 +209,9 @@ func TestAuditPageFilters(t *testing.T) {
 		// A collective deleted since (or never made) is still a filter.
 		{"?collective=gone", nil, []string{`<option value="gone" selected>gone</option>`}},
 	} {
-		code, page := ob.get(t, "/audit"+tc.query)
-		if code != http.StatusOK {
-			t.Errorf("GET /audit%s: got %d, want 200", tc.query, code)
-			continue
-		}
-		got := auditLines(t, page)
-		ok := len(got) == len(tc.want)
-		for i := 0; ok && i < len(got); i++ {
-			ok = strings.HasPrefix(got[i], tc.want[i])
-		}
+		page, ok := auditPageStarts(t, ob, tc.query, tc.want)
 		if !ok {
-			t.Errorf("GET /audit%s:\n got %q\nwant entries starting %q", tc.query, got, tc.want)
+			continue
 		}
 		if len(tc.want) == 0 && !strings.Contains(page, "No entries.") {
 			t.Errorf("GET /audit%s with no entry: does not say so", tc.query)
@@ -442,18 +454,9 @@ func TestAuditPagePerson(t *testing.T) {
 			"Only the entries of <code>" + bea + "</code>", "/audit"},
 	} {
 		ob.lang = tc.lang
-		code, page := ob.get(t, "/audit"+tc.query)
-		if code != http.StatusOK {
-			t.Errorf("GET /audit%s: got %d, want 200", tc.query, code)
-			continue
-		}
-		got := auditLines(t, page)
-		ok := len(got) == len(tc.want)
-		for i := 0; ok && i < len(got); i++ {
-			ok = strings.HasPrefix(got[i], tc.want[i])
-		}
+		page, ok := auditPageStarts(t, ob, tc.query, tc.want)
 		if !ok {
-			t.Errorf("GET /audit%s:\n got %q\nwant entries starting %q", tc.query, got, tc.want)
+			continue
 		}
 		line := regexp.MustCompile(`<p class="filtered">(.*?) <a href="([^"]*)">([^<]*)</a></p>`).FindStringSubmatch(page)
 		allText := map[string]string{"en": "Show everyone’s", "es": "Mostrar las de todos"}[tc.lang]
