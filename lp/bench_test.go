@@ -117,10 +117,10 @@ func BenchmarkBarrierFactor(b *testing.B) {
 	pre.run()
 	q, _, _ := pre.reduced()
 	// Any factor, also those the barrier declines (ipmMaxFlops).
-	keep := ipmMaxFlops
-	ipmMaxFlops = 0
+	keep := ipmMaxFlopsNoLimit
+	ipmMaxFlopsNoLimit = 0
 	w := newIPM(q, Options{})
-	ipmMaxFlops = keep
+	ipmMaxFlopsNoLimit = keep
 	w.start()
 	f := w.f
 	m := append([]float64(nil), f.val...)

@@ -91,8 +91,9 @@ type point struct{ x, y []float64 }
 
 // solveReduced solves the presolved problem q with the method opt asks
 // for; PDHG begins at warm if it is not nil. The barrier hands over to
-// Halpern PDHG when its factor would cost more than ipmMaxFlops (found
-// while ordering, which stops there), when its iterations would outlast
+// Halpern PDHG when its factor would cost more than ipmMaxFlops, or
+// ipmMaxFlopsNoLimit without a time limit (found while ordering, which
+// stops there), when its iterations would outlast
 // the time left, or when it stops making progress (status Unsolved); PDHG
 // then starts (at warm, or at zero) with what is left of the limits, and
 // the iterations of both are counted.

@@ -74,12 +74,26 @@ const denseLimit = 300
 // maxDense bounds the columns treated as dense; beyond it the largest are.
 const maxDense = 16
 
-// ipmMaxFlops is the largest factorisation the barrier takes on: about
-// five seconds on one core. The city's stages (100,000 members) need
-// about 1.4·10⁸ each, 31 ms; the region's (1,000,000 members)
-// 1.2·10¹¹, tens of seconds a factorisation and tens of them a stage,
-// where PDHG is the better bet. The tests change it.
+// ipmMaxFlops is the largest factorisation the barrier takes on within
+// a time limit: about three seconds on two cores. The city's stages
+// (100,000 members) need about 1.4·10⁸ each, 31 ms; the region's
+// (1,000,000 members) 0.9 to 4.8·10¹⁰ (nested dissection), 1.2 to 5 s a
+// factorisation and 30 to 80 of them a stage, where PDHG, stopped at the
+// limit, leaves a point nearer the optimum than a barrier stopped
+// halfway (which leaves none). The tests change it.
 var ipmMaxFlops = 2e10
+
+// ipmMaxFlopsNoLimit is the largest factorisation the barrier takes on
+// without a time limit, where the answer asked for is the optimum,
+// which PDHG may not reach at all. The region's basic total (2.9·10¹⁰
+// multiplications, 1.3 GB at peak) took the barrier 82 iterations and
+// 13 minutes to its optimum, as long as CLP, where PDHG's relative
+// primal residual was still 15 after 5 minutes, and no longer falling (docs/BENCHMARKS.md, "The region's
+// basic total to its optimum"). Its factor holds 1.9·10⁷ entries, 150
+// MB, and entries grow more slowly than multiplications: the bound is
+// on the time of a factorisation (about 25 s at 2·10¹¹), not on memory.
+// The tests change it.
+var ipmMaxFlopsNoLimit = 2e11
 
 // ipmStep is the fraction of the way to the boundary a step may go.
 const ipmStep = 0.9995
@@ -89,7 +103,8 @@ const ipmStep = 0.9995
 const ipmRegularise = 1e-10
 
 // newIPM sets the barrier up on orig, or returns nil when the factor of
-// its normal matrix would need more than ipmMaxFlops multiplications.
+// its normal matrix would need more than ipmMaxFlops multiplications
+// (ipmMaxFlopsNoLimit without a time limit).
 func newIPM(orig *problem, opt Options) *ipm {
 	p, sc := scale(orig)
 	// PDHG's step wants bounds and costs of norm about one; the barrier
@@ -157,7 +172,11 @@ func newIPM(orig *problem, opt Options) *ipm {
 	// region's stages), and within a time limit those go to PDHG anyway
 	// (outlasts): under a limit, minimum degree alone.
 	nested := opt.TimeLimit == 0
-	if w.f = newNormal(p.a, func(j int) bool { return isDense[j] }, ipmMaxFlops, nested); w.f == nil {
+	maxFlops := ipmMaxFlops
+	if opt.TimeLimit == 0 {
+		maxFlops = ipmMaxFlopsNoLimit
+	}
+	if w.f = newNormal(p.a, func(j int) bool { return isDense[j] }, maxFlops, nested); w.f == nil {
 		return nil
 	}
 	return w
