@@ -380,3 +380,42 @@ func TestEmailWithoutMailer(t *testing.T) {
 		t.Errorf("after removing it, the email is %q", got.Contact.Email)
 	}
 }
+
+// TestAccountEmailWaitingHint: the account page says that a message
+// went to the address in its email field only when that address is the
+// one waiting; a form sent back with a problem and another address
+// typed in does not claim that a message went to it.
+func TestAccountEmailWaitingHint(t *testing.T) {
+	for _, lang := range []string{"en", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			e := newMailEnv(t)
+			m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: lang, Cell: "9q5cs",
+				Contact: store.Contact{Email: "lupe@example.org"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			waiting := e.srv.ui.t(lang, "account.email.waiting")
+			b := signIn(t, e.env, m.ID, lang)
+			form := url.Values{"alias": {"Lupe"}, "language": {lang}, "cell": {"9q5cs"}, "email": {"nueva@example.org"}}
+			if code, _, _ := b.post(t, "/me/account", "/me/account", form, true); code != http.StatusSeeOther {
+				t.Fatalf("a new email: got %d, want 303", code)
+			}
+			e.sent(t)
+			if _, page := b.get(t, "/me/account"); !strings.Contains(page, `value="nueva@example.org"`) || !strings.Contains(page, waiting) {
+				t.Errorf("the account page does not show the address waiting with its word")
+			}
+			form.Set("email", "otra@example.org")
+			form.Set("cell", "9q5c!")
+			code, page, _ := b.post(t, "/me/account", "/me/account", form, true)
+			if code != http.StatusUnprocessableEntity || !strings.Contains(page, `value="otra@example.org"`) {
+				t.Fatalf("a bad cell and another email: got %d, want 422 with the email typed", code)
+			}
+			if strings.Contains(page, waiting) {
+				t.Errorf("the form sent back says a message went to otra@example.org, to which none was sent")
+			}
+			if got := e.sent(t); len(got) != 0 {
+				t.Errorf("a refused form sent %v", got)
+			}
+		})
+	}
+}

@@ -305,7 +305,7 @@ type accountView struct {
 	Form    form
 	Tokens  []store.Token
 	Mail    bool   // the server sends email
-	Waiting string // the address that waits for confirmation, if any
+	Waiting string // the address that waits for confirmation, if it is the one in the form
 }
 
 func (accountView) Date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
@@ -333,8 +333,15 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	v := &accountView{Form: f, Tokens: toks, Mail: s.mailOn()}
-	if v.Waiting, _, err = s.store.EmailToConfirm(r.Context(), member, s.login.now()); err != nil {
+	waiting, _, err := s.store.EmailToConfirm(r.Context(), member, s.login.now())
+	if err != nil {
 		return err
+	}
+	// The word that a message went to the address is said of the one
+	// in the field only: a form sent back with a problem holds what
+	// was typed, to which nothing was sent.
+	if waiting != "" && store.NormalizeEmail(waiting) == store.NormalizeEmail(f.Values["email"]) {
+		v.Waiting = waiting
 	}
 	return s.render(w, r, status, "account.html", "account.title", v)
 }
