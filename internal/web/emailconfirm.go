@@ -156,8 +156,9 @@ var errNoMail = errorf(store.CodeUnavailable, msgNoEmailConfirm)
 // to ("" when the email stays, goes, or is the one waiting already) and
 // whether the one waiting is to be dropped (the member went back to
 // their email). An empty email removes both. A new address without a
-// mailer is errNoMail.
-func (s *Server) contactChange(ctx context.Context, member string, cur store.Contact, email, phone string,
+// mailer is errNoMail; one more than a member may give in a while
+// (login.confirmPerMember) is answered 429 on w, whatever the address.
+func (s *Server) contactChange(ctx context.Context, w http.ResponseWriter, member string, cur store.Contact, email, phone string,
 	ch *store.MemberChange) (ask string, drop bool, err error) {
 	waiting, _, err := s.store.EmailToConfirm(ctx, member, s.login.now())
 	if err != nil {
@@ -173,6 +174,8 @@ func (s *Server) contactChange(ctx context.Context, member string, cur store.Con
 		ch.Phone = &phone
 	case !s.mailOn():
 		return "", false, errNoMail
+	case !s.login.confirmPerMember.Allow(member, s.login.now()):
+		return "", false, tooMany(w, s.login.confirmPerMember)
 	default:
 		ch.Phone, ask = &phone, email
 	}

@@ -419,3 +419,51 @@ func TestAccountEmailWaitingHint(t *testing.T) {
 		})
 	}
 }
+
+// TestEmailAskLimitPerMember: a member gives a few new addresses, then
+// one every while; one account cannot have the server mail any number
+// of addresses. The refusal is 429 whatever the address, and sends
+// nothing; other members are not held back.
+func TestEmailAskLimitPerMember(t *testing.T) {
+	e := newMailEnv(t)
+	ctx := context.Background()
+	token := func(alias string) string {
+		m, err := e.store.CreateMember(ctx, store.Member{Alias: alias, Language: "en", Cell: "9q5cs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := auth.NewToken()
+		if _, err := e.store.CreateToken(ctx, store.Token{Hash: auth.Hash(tok), MemberID: m.ID, Role: "member"}); err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	patch := func(tok, email string) int {
+		return e.do(t, "PATCH", "/api/v1/me", tok, "en", strings.NewReader(`{"contact": {"email": "`+email+`"}}`)).status
+	}
+	lupe := token("Lupe")
+	burst := e.srv.login.confirmPerMember.Burst
+	for i := range burst {
+		if code := patch(lupe, fmt.Sprintf("a%d@example.org", i)); code != http.StatusOK {
+			t.Fatalf("new address %d: got %d, want 200", i, code)
+		}
+	}
+	if got := e.sent(t); len(got) != burst {
+		t.Fatalf("%d new addresses sent %d messages", burst, len(got))
+	}
+	for _, email := range []string{"rosa@example.org", "nadie@example.org"} {
+		if code := patch(lupe, email); code != http.StatusTooManyRequests {
+			t.Errorf("one more new address (%s): got %d, want 429", email, code)
+		}
+	}
+	if got := e.sent(t); len(got) != 0 {
+		t.Errorf("refused addresses were sent %v", got)
+	}
+	if code := patch(token("Beto"), "beto@example.org"); code != http.StatusOK {
+		t.Errorf("another member: got %d, want 200", code)
+	}
+	e.clock.add(e.srv.login.confirmPerMember.Every)
+	if code := patch(lupe, "nadie@example.org"); code != http.StatusOK {
+		t.Errorf("after a while: got %d, want 200", code)
+	}
+}

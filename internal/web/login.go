@@ -64,8 +64,9 @@ type login struct {
 	// (callpage.go).
 	joinPerClient, answerPerClient *auth.Limiter
 	// Confirming an email (emailconfirm.go): the link's page, per
-	// client; and the messages sent to one address, whoever asks.
-	confirmPerClient, confirmPerEmail *auth.Limiter
+	// client; the messages sent to one address, whoever asks; and the
+	// new addresses one member gives.
+	confirmPerClient, confirmPerEmail, confirmPerMember *auth.Limiter
 
 	jobs sync.WaitGroup // codes being looked up and sent
 }
@@ -119,6 +120,12 @@ func newLogin(opt Options, log *slog.Logger) *login {
 		// at once, then one every ten minutes, as login codes.
 		confirmPerClient: clientLimiter(5*time.Second, 20),
 		confirmPerEmail:  auth.NewLimiter(10*time.Minute, 3),
+		// A member gives five new addresses at once (a typo, then the
+		// right one, and again), then one every ten minutes: without
+		// it, one account could have the server mail any number of
+		// addresses, three messages each, and get its mail refused
+		// everywhere as spam.
+		confirmPerMember: auth.NewLimiter(10*time.Minute, 5),
 		clients:          newClients(opt.TrustedProxies),
 		ceremonies:       ceremonies{m: map[string]ceremony{}},
 	}

@@ -171,7 +171,7 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if ask, drop, err = s.contactChange(r.Context(), id, m.Contact, p.Contact.Email, p.Contact.Phone, &ch); err != nil {
+		if ask, drop, err = s.contactChange(r.Context(), w, id, m.Contact, p.Contact.Email, p.Contact.Phone, &ch); err != nil {
 			return err
 		}
 	}

@@ -391,7 +391,7 @@ func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
 		// A new email is not stored here but waits for confirmation
 		// (emailconfirm.go): this page says the same whether or not it
 		// is another member's.
-		ask, drop, err = s.contactChange(r.Context(), id, m.Contact, p.Contact.Email, p.Contact.Phone, &ch)
+		ask, drop, err = s.contactChange(r.Context(), w, id, m.Contact, p.Contact.Email, p.Contact.Phone, &ch)
 		if errors.Is(err, errNoMail) {
 			f.Errors["email"] = s.ui.t(lang, "account.email.nomail")
 		} else if err != nil {
