@@ -34,7 +34,7 @@ func ConfirmEmail(to, lang, link string, ttl time.Duration) Email {
 func EmailInUse(to, lang, loginURL string) Email {
 	if lang == "es" {
 		return Email{To: to, Subject: "Alguien intentó usar su correo en commune",
-			Body: fmt.Sprintf("Alguien pidió usar esta dirección en commune, pero ya es la de una cuenta: no se cambió nada.\n"+
+			Body: fmt.Sprintf("Alguien pidió usar esta dirección en commune, pero ya pertenece a una cuenta: no se cambió nada.\n"+
 				"Si fue usted, ya tiene cuenta: entre con esta dirección en\n%s\n\n"+
 				"Si no fue usted, no haga nada.\n", loginURL)}
 	}

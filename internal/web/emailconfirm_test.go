@@ -311,7 +311,7 @@ func TestAccountEmailSameAnswer(t *testing.T) {
 	if code, page := ef.confirm(t, links[0], lang); code != http.StatusOK || !strings.Contains(page, "Tu correo está confirmado") {
 		t.Fatalf("the first link: got %d %.300s", code, page)
 	}
-	if code, page := ef.confirm(t, links[1], lang); code != http.StatusConflict || !strings.Contains(page, "Este correo ya es de una cuenta") {
+	if code, page := ef.confirm(t, links[1], lang); code != http.StatusConflict || !strings.Contains(page, "Este correo ya pertenece a una cuenta") {
 		t.Errorf("the second link: got %d %.300s, want 409", code, page)
 	}
 	first, err := ef.store.MemberByEmail(context.Background(), "nadie@example.org")

@@ -323,3 +323,24 @@ func TestNoUntranslatedText(t *testing.T) {
 		t.Errorf("found %d catalog keys in Go code: the search is broken", named)
 	}
 }
+
+// TestSpanishRegister: the Spanish catalog speaks as the rest of it
+// does to Latin American workers. The API's messages, like the emails,
+// say usted, so none of them uses the tú forms below; and a button is
+// tapped ("toca"), never pressed the way Spain says it ("pulsa").
+func TestSpanishRegister(t *testing.T) {
+	u, err := newUI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu := regexp.MustCompile(`(?i)\b(tienes|puedes|quieres|necesitas|vuelve|intenta)\b`)
+	spain := regexp.MustCompile(`(?i)\bpuls(a|ar|e|ad)\b`)
+	for k, v := range u.catalog["es"] {
+		if w := tu.FindString(v); strings.HasPrefix(k, "api.") && w != "" && !strings.HasPrefix(k, "api.push-test-") {
+			t.Errorf("es %s says %q, tú in a message that says usted: %q", k, w, v)
+		}
+		if w := spain.FindString(v); w != "" {
+			t.Errorf("es %s says %q, as in Spain; the catalog says \"toca\": %q", k, w, v)
+		}
+	}
+}
