@@ -161,6 +161,15 @@ func (s *Store) ConfirmEmail(ctx context.Context, hash string, now time.Time) (s
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: confirm email of %q: %w", member, err)
 		}
+		// On PostgreSQL the member's row is locked before their contact
+		// is read, as UpdateMember locks it: a phone changed meanwhile
+		// is either seen here or waits, and is never sealed over with
+		// the old one. SQLite's one writer already serializes them.
+		if s.dialect == postgresDialect {
+			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM members WHERE id = $1 FOR UPDATE`, member); err != nil {
+				return fmt.Errorf("store: confirm email of %q: %w", member, err)
+			}
+		}
 		c, err := contactIn(ctx, tx, s.aead, member)
 		if err != nil {
 			return err

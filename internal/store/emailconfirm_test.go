@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -159,4 +160,72 @@ func testEmailConfirmations(t *testing.T, fresh func(t *testing.T) Config) {
 		EmailConfirmation{MemberID: "m-1", Hash: hashOf("x"), Email: "x@example.org", Expires: t0.Add(time.Hour)}, t0), CodeNotFound)
 	wantCode(t, "PutEmailConfirmation with a bad hash", s.PutEmailConfirmation(ctx,
 		EmailConfirmation{MemberID: "m-2", Hash: "123", Email: "x@example.org", Expires: t0.Add(time.Hour)}, t0), CodeInvalid)
+}
+
+// testEmailConfirmPhoneKept: a link used while the member's phone is
+// being changed (UpdateMember holds their row) attaches the address
+// after the change and keeps the new phone: ConfirmEmail reads the
+// contact it seals again only once the row is its own. On SQLite the
+// one writer serializes the two; on PostgreSQL the row's lock does.
+func testEmailConfirmPhoneKept(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	if s.dialect != postgresDialect {
+		t.Skip("SQLite's one writer runs one write at a time")
+	}
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	if _, err := s.CreateMember(ctx, Member{ID: "m-1", Alias: "Lupe", Language: "es", Cell: "9q5cs",
+		Contact: Contact{Email: "lupe@example.org", Phone: "+1 213 555 0101"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutEmailConfirmation(ctx, EmailConfirmation{MemberID: "m-1", Hash: hashOf("s1"), Email: "nueva@example.org",
+		Expires: t0.Add(EmailConfirmTTL)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	// A change of the phone, as UpdateMember makes it, under way.
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM members WHERE id = 'm-1' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := json.Marshal(Contact{Email: "lupe@example.org", Phone: "+1 213 555 0199"})
+	if _, err := tx.ExecContext(ctx, `UPDATE members SET contact = $1 WHERE id = 'm-1'`, s.sealContact("m-1", plain)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.ConfirmEmail(ctx, hashOf("s1"), t0)
+		done <- err
+	}()
+	// Wait until the link's use waits for the row.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var n int
+		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity
+WHERE wait_event_type = 'Lock' AND query LIKE '%members%' AND datname = current_database()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the link's use never waited for the member's row")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("ConfirmEmail: %v", err)
+	}
+	m, err := s.Member(ctx, "m-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Contact{Email: "nueva@example.org", Phone: "+1 213 555 0199"}); m.Contact != want {
+		t.Errorf("got contact %+v, want %+v", m.Contact, want)
+	}
 }

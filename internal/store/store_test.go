@@ -66,6 +66,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"LoginCodes", testLoginCodes},
 		{"EmailIndex", testEmailIndex},
 		{"EmailConfirmations", testEmailConfirmations},
+		{"EmailConfirmPhoneKept", testEmailConfirmPhoneKept},
 		{"Credentials", testCredentials},
 		{"UpdateMember", testUpdateMember},
 		{"Profile", testProfile},
