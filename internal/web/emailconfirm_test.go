@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -230,7 +231,9 @@ func TestJoinEmailSameAnswer(t *testing.T) {
 				t.Errorf("after confirming, the address finds %v, %v, want Itzel", m, err)
 			}
 			// A link works once.
-			if code, page := ef.confirm(t, link, lang); code != http.StatusGone || !strings.Contains(page, ef.srv.ui.t(lang, "email.confirm.gone")) {
+			// The page points to where a new link is asked for.
+			if code, page := ef.confirm(t, link, lang); code != http.StatusGone || !strings.Contains(page, ef.srv.ui.t(lang, "email.confirm.gone")) ||
+				!strings.Contains(page, `<a href="/me/account">`+html.EscapeString(ef.srv.ui.t(lang, "email.confirm.account"))+`</a>`) {
 				t.Errorf("the link used again: got %d %.300s, want 410", code, page)
 			}
 		})

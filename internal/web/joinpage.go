@@ -128,15 +128,20 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) error {
 		case err != nil:
 			return err
 		default:
+			// Signed in first: the account is made and the invite's use
+			// spent, and a failure to keep the email must not leave
+			// the new member with no way in (no session, no passkey,
+			// no email yet). They can give it again on their account
+			// page.
+			if _, err := s.openSession(w, r, m.ID, false); err != nil {
+				return err
+			}
 			next := "/me/commitment"
 			if email := in.Contact.Email; email != "" {
 				if err := s.askEmail(r.Context(), m.ID, m.Language, email); err != nil {
 					return err
 				}
 				next += "?done=email"
-			}
-			if _, err := s.openSession(w, r, m.ID, false); err != nil {
-				return err
 			}
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return nil
