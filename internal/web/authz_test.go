@@ -243,16 +243,17 @@ var authzCases = map[string]authzCase{
 	"GET /demo/{who}": {who: everyone, path: func(*fixture) string { return "/demo/member" }},
 
 	// A member's own pages (mepages.go).
-	"GET /me":                    {who: self},
-	"GET /me/needs":              {who: self},
-	"POST /me/needs":             {who: self, body: "product=meal&qty=2&tier=basic"},
-	"POST /me/needs/{id}/delete": {who: self, path: func(*fixture) string { return "/me/needs/need-a-1/delete" }},
-	"GET /me/commitment":         {who: self},
-	"POST /me/commitment":        {who: self, body: "hours=3&max_km=4"},
-	"GET /me/account":            {who: self},
-	"POST /me/account":           {who: self, body: "alias=x"},
-	"POST /me/erase":             {who: self, body: "sure=yes"},
-	"POST /logout":               {who: self},
+	"GET /me":                      {who: self},
+	"GET /me/needs":                {who: self},
+	"POST /me/needs":               {who: self, body: "product=meal&qty=2&tier=basic"},
+	"POST /me/needs/{id}/delete":   {who: self, path: func(*fixture) string { return "/me/needs/need-a-1/delete" }},
+	"GET /me/commitment":           {who: self},
+	"POST /me/commitment":          {who: self, body: "hours=3&max_km=4"},
+	"GET /me/account":              {who: self},
+	"POST /me/account":             {who: self, body: "alias=x"},
+	"POST /me/account/email-again": {who: self},
+	"POST /me/erase":               {who: self, body: "sure=yes"},
+	"POST /logout":                 {who: self},
 	// The newspaper's circulation and growth (circulation.go): anyone
 	// signed in reads what concerns them; A's coordinators and
 	// organizers record for A; growth is for organizers.

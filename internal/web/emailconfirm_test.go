@@ -470,3 +470,55 @@ func TestEmailAskLimitPerMember(t *testing.T) {
 		t.Errorf("after a while: got %d, want 200", code)
 	}
 }
+
+// TestEmailSendAgain: the account page offers to send the address that
+// waits a new link, which replaces the one sent before; with nothing
+// waiting the button is not there and a request sends nothing.
+func TestEmailSendAgain(t *testing.T) {
+	for _, lang := range []string{"en", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			e := newMailEnv(t)
+			m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: lang, Cell: "9q5cs",
+				Contact: store.Contact{Email: "lupe@example.org"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			again := `formaction="/me/account/email-again">` + html.EscapeString(e.srv.ui.t(lang, "account.email.again"))
+			b := signIn(t, e.env, m.ID, lang)
+			if _, page := b.get(t, "/me/account"); strings.Contains(page, again) {
+				t.Errorf("with nothing waiting, the account page offers to send a link again")
+			}
+			if code, _, loc := b.post(t, "/me/account", "/me/account/email-again", url.Values{}, true); code != http.StatusSeeOther || loc != "/me/account" {
+				t.Errorf("sending again with nothing waiting: got %d to %q, want 303 to /me/account", code, loc)
+			}
+			if got := e.sent(t); len(got) != 0 {
+				t.Errorf("sending again with nothing waiting sent %v", got)
+			}
+			form := url.Values{"alias": {"Lupe"}, "language": {lang}, "cell": {"9q5cs"}, "email": {"nueva@example.org"}}
+			if code, _, _ := b.post(t, "/me/account", "/me/account", form, true); code != http.StatusSeeOther {
+				t.Fatalf("a new email: got %d, want 303", code)
+			}
+			first := linkIn(t, e.sent(t)["nueva@example.org"][0])
+			if _, page := b.get(t, "/me/account"); !strings.Contains(page, again) {
+				t.Errorf("with an address waiting, the account page does not offer to send the link again")
+			}
+			if code, _, loc := b.post(t, "/me/account", "/me/account/email-again", url.Values{}, true); code != http.StatusSeeOther || loc != "/me?done=email" {
+				t.Fatalf("sending again: got %d to %q, want 303 to /me?done=email", code, loc)
+			}
+			got := e.sent(t)
+			if len(got) != 1 || len(got["nueva@example.org"]) != 1 {
+				t.Fatalf("sending again sent %v, want one message to nueva@example.org", got)
+			}
+			second := linkIn(t, got["nueva@example.org"][0])
+			if second == first {
+				t.Fatalf("the same link sent again")
+			}
+			if code, _ := e.confirm(t, first, lang); code != http.StatusGone {
+				t.Errorf("the first link, replaced: got %d, want 410", code)
+			}
+			if code, _ := e.confirm(t, second, lang); code != http.StatusOK || e.emailOf(t, m.ID) != "nueva@example.org" {
+				t.Errorf("the new link: got %d and the email %q, want 200 and nueva@example.org", code, e.emailOf(t, m.ID))
+			}
+		})
+	}
+}

@@ -29,6 +29,7 @@ func (s *Server) mePageRoutes() []route {
 		{pattern: "POST /me/commitment", action: auth.WriteSelf, page: true, h: s.putCommitmentPage},
 		{pattern: "GET /me/account", action: auth.ReadSelf, page: true, h: s.accountPage},
 		{pattern: "POST /me/account", action: auth.WriteSelf, page: true, h: s.putAccountPage},
+		{pattern: "POST /me/account/email-again", action: auth.WriteSelf, page: true, h: s.emailAgainPage},
 		{pattern: "POST /me/erase", action: auth.WriteSelf, page: true, h: s.erasePage},
 		{pattern: "POST /logout", action: auth.WriteSelf, page: true, h: s.logoutPage},
 	}
@@ -464,3 +465,34 @@ func (p *page) Name(n world.Names, id string) string {
 
 // CSRF is the token a page's forms carry.
 func (p *page) CSRF() string { return p.csrf }
+
+// emailAgainPage sends the address that waits for confirmation a new
+// link, in place of the one sent before (a message lost, or held back
+// by the limits of emailconfirm.go), which then no longer works. It
+// counts as a new address against the member's limit
+// (login.confirmPerMember); with nothing waiting it does nothing.
+func (s *Server) emailAgainPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	waiting, _, err := s.store.EmailToConfirm(r.Context(), id, s.login.now())
+	if err != nil {
+		return err
+	}
+	if waiting == "" {
+		http.Redirect(w, r, "/me/account", http.StatusSeeOther)
+		return nil
+	}
+	if !s.mailOn() {
+		return errNoMail
+	}
+	if !s.login.confirmPerMember.Allow(id, s.login.now()) {
+		return tooMany(w, s.login.confirmPerMember)
+	}
+	if err := s.askEmail(r.Context(), id, s.ui.pageLang(r), waiting); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/me?done=email", http.StatusSeeOther)
+	return nil
+}
