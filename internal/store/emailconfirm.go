@@ -106,6 +106,23 @@ func (s *Store) EmailToConfirm(ctx context.Context, memberID string, now time.Ti
 	return string(plain), time.Unix(expires, 0).UTC(), nil
 }
 
+// EmailConfirmationFor returns the id of the member whose confirmation's
+// link's secret hashes to hash, if it works at now (not used, not
+// expired), without using it; else ErrConfirmationGone. The page a link
+// opens names the account it is for with it.
+func (s *Store) EmailConfirmationFor(ctx context.Context, hash string, now time.Time) (string, error) {
+	var member string
+	err := s.read.QueryRowContext(ctx, `SELECT member_id FROM email_confirmations WHERE hash = $1 AND expires_at > $2`,
+		hash, now.Unix()).Scan(&member)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrConfirmationGone
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: email confirmation: %w", err)
+	}
+	return member, nil
+}
+
 // DropEmailConfirmation deletes the member's address waiting for
 // confirmation, if there is one.
 func (s *Store) DropEmailConfirmation(ctx context.Context, memberID string) error {

@@ -67,12 +67,28 @@ func testEmailConfirmations(t *testing.T, fresh func(t *testing.T) Config) {
 		t.Fatal(err)
 	}
 
+	// Whose link it is, read without using it, while it works: not
+	// for an unknown link, nor after it expires.
+	for _, tc := range []struct {
+		secret string
+		at     time.Time
+		want   string
+	}{{"cme_first", t0.Add(time.Hour), "m-1"}, {"cme_first", t0.Add(EmailConfirmTTL), ""}, {"cme_other", t0, ""}} {
+		id, err := s.EmailConfirmationFor(ctx, hashOf(tc.secret), tc.at)
+		if id != tc.want || (tc.want == "" && !errors.Is(err, ErrConfirmationGone)) || (tc.want != "" && err != nil) {
+			t.Errorf("EmailConfirmationFor(%s) at %v: got %q, %v; want %q", tc.secret, tc.at, id, err, tc.want)
+		}
+	}
+
 	// The link confirms once: the address is the member's, the phone
 	// kept, and they are found by it; the old address finds no one, and
 	// a login code sent to it no longer works.
 	id, err := s.ConfirmEmail(ctx, hashOf("cme_first"), t0.Add(time.Hour))
 	if err != nil || id != "m-1" {
 		t.Fatalf("ConfirmEmail: got %q, %v", id, err)
+	}
+	if _, err := s.EmailConfirmationFor(ctx, hashOf("cme_first"), t0.Add(time.Hour)); !errors.Is(err, ErrConfirmationGone) {
+		t.Errorf("EmailConfirmationFor a used link: got %v, want ErrConfirmationGone", err)
 	}
 	if m, err := s.Member(ctx, "m-1"); err != nil || m.Contact != (Contact{Email: "lupe.nueva@example.org", Phone: "+1 213 555 0101"}) {
 		t.Errorf("after confirming: got %+v, %v", m, err)

@@ -97,6 +97,7 @@ func (s *Server) sendConfirmation(member, lang, email, token string, now time.Ti
 // confirmView is the page a confirmation link opens.
 type confirmView struct {
 	Token   string
+	Alias   string // of the account the address would be attached to
 	Problem string // why nothing was attached, a catalog key
 	Done    bool   // the address is the member's now
 }
@@ -110,8 +111,26 @@ func (s *Server) confirmEmailPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	v := confirmView{Token: r.PathValue("token")}
 	status := http.StatusOK
-	if auth.CheckFormat(v.Token, auth.EmailPrefix) != nil {
+	// The page names the account the address would be attached to: an
+	// address someone else typed in would otherwise be attached, with
+	// the sign-in codes and urgent calls sent to it, to an account its
+	// owner does not know, by one tap.
+	member := ""
+	var err error = store.ErrConfirmationGone
+	if auth.CheckFormat(v.Token, auth.EmailPrefix) == nil {
+		member, err = s.store.EmailConfirmationFor(r.Context(), auth.Hash(v.Token), s.login.now())
+	}
+	if err == nil {
+		var m *store.Member
+		if m, err = s.store.Member(r.Context(), member); err == nil {
+			v.Alias = m.Alias
+		}
+	}
+	switch {
+	case errors.Is(err, store.ErrConfirmationGone), store.ErrorCode(err) == store.CodeNotFound:
 		v.Problem, status = "email.confirm.gone", http.StatusGone
+	case err != nil:
+		return err
 	}
 	return s.render(w, r, status, "email_confirm.html", "email.confirm.title", &v)
 }
