@@ -82,42 +82,33 @@ func TestBarrierHandsOver(t *testing.T) {
 	}
 }
 
-// TestBarrierDeclines: a factor beyond ipmMaxFlops is declined
-// (Solution.Declined), and PDHG solves the problem.
+// TestBarrierDeclines: a factor beyond ipmMaxFlops within a time
+// limit, or beyond ipmMaxFlopsNoLimit without one, is declined
+// (Solution.Declined), and PDHG solves the problem; the bound without a
+// limit is the larger.
 func TestBarrierDeclines(t *testing.T) {
 	keep, keepNoLimit := ipmMaxFlops, ipmMaxFlopsNoLimit
 	defer func() { ipmMaxFlops, ipmMaxFlopsNoLimit = keep, keepNoLimit }()
-	ipmMaxFlops, ipmMaxFlopsNoLimit = 1, 1
-	m := &Model{}
-	x := m.AddCol("x", 0, Inf, 1)
-	y := m.AddCol("y", 0, Inf, 2)
-	m.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
-	m.AddRow("le", -Inf, 3, []int{x, y}, []float64{2, 1})
-	sol, err := Solve(context.Background(), m, Options{Method: MethodBarrier, NoPresolve: true})
-	if err != nil || sol.Method != MethodHalpern || !sol.Declined {
-		t.Errorf("got %v from %v, declined %v; want an answer from PDHG, declined", err, sol.Method, sol.Declined)
-	}
-}
-
-// TestBarrierLimitByTime: the barrier takes on a larger factor when no
-// time limit is set (ipmMaxFlopsNoLimit) than within one (ipmMaxFlops).
-func TestBarrierLimitByTime(t *testing.T) {
-	keep, keepNoLimit := ipmMaxFlops, ipmMaxFlopsNoLimit
-	defer func() { ipmMaxFlops, ipmMaxFlopsNoLimit = keep, keepNoLimit }()
-	ipmMaxFlops, ipmMaxFlopsNoLimit = 1, 1e6
 	m := &Model{}
 	x := m.AddCol("x", 0, Inf, 1)
 	y := m.AddCol("y", 0, Inf, 2)
 	m.AddRow("ge", 2, Inf, []int{x, y}, []float64{1, 1})
 	m.AddRow("le", -Inf, 3, []int{x, y}, []float64{2, 1})
 	for _, tc := range []struct {
-		limit    time.Duration
-		method   Method
-		declined bool
-	}{{0, MethodBarrier, false}, {time.Minute, MethodHalpern, true}} {
+		maxFlops, noLimit float64
+		limit             time.Duration
+		method            Method
+		declined          bool
+	}{
+		{1, 1, 0, MethodHalpern, true},
+		{1, 1e6, 0, MethodBarrier, false},
+		{1, 1e6, time.Minute, MethodHalpern, true},
+	} {
+		ipmMaxFlops, ipmMaxFlopsNoLimit = tc.maxFlops, tc.noLimit
 		sol, err := Solve(context.Background(), m, Options{Method: MethodBarrier, NoPresolve: true, TimeLimit: tc.limit})
 		if err != nil || sol.Method != tc.method || sol.Declined != tc.declined {
-			t.Errorf("time limit %v: got %v from %v, declined %v; want %v, declined %v", tc.limit, err, sol.Method, sol.Declined, tc.method, tc.declined)
+			t.Errorf("bounds %g and %g, time limit %v: got %v from %v, declined %v; want %v, declined %v",
+				tc.maxFlops, tc.noLimit, tc.limit, err, sol.Method, sol.Declined, tc.method, tc.declined)
 		}
 	}
 }
