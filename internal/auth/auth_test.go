@@ -159,17 +159,24 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
+// mustBurst fails the test unless key may act n times at now, and not
+// once more.
+func mustBurst(t *testing.T, l *Limiter, key string, n int, now time.Time) {
+	t.Helper()
+	for i := range n {
+		if !l.Allow(key, now) {
+			t.Fatalf("attempt %d of a burst of %d refused", i+1, n)
+		}
+	}
+	if l.Allow(key, now) {
+		t.Fatalf("attempt %d at once allowed, after a burst of %d", n+1, n)
+	}
+}
+
 func TestLimiter(t *testing.T) {
 	l := NewLimiter(time.Second, 3)
 	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		if !l.Allow("a", now) {
-			t.Fatalf("attempt %d of a burst of 3 refused", i+1)
-		}
-	}
-	if l.Allow("a", now) {
-		t.Fatal("a fourth attempt at once allowed")
-	}
+	mustBurst(t, l, "a", 3, now)
 	if !l.Allow("b", now) {
 		t.Fatal("another key refused")
 	}
@@ -183,6 +190,26 @@ func TestLimiter(t *testing.T) {
 	l.Allow("c", now)
 	if l.Allow("z", now.Add(time.Hour)); l.Len() != 1 {
 		t.Errorf("after an hour the limiter remembers %d keys, want 1 (the new one)", l.Len())
+	}
+}
+
+// TestLimiterUndo: an action given back is as if it had not been
+// asked for, and giving back to a full bucket does not make the burst
+// larger.
+func TestLimiterUndo(t *testing.T) {
+	l := NewLimiter(time.Minute, 2)
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		if !l.Allow("a", now) {
+			t.Fatalf("attempt %d, each given back, refused", i+1)
+		}
+		l.Undo("a")
+	}
+	l.Undo("a") // with the bucket full: nothing to give back
+	mustBurst(t, l, "a", 2, now)
+	l.Undo("b") // never seen: nothing to give back, nothing remembered
+	if l.Len() != 1 {
+		t.Errorf("the limiter remembers %d keys, want 1", l.Len())
 	}
 }
 

@@ -60,6 +60,21 @@ func (l *Limiter) Allow(key string, now time.Time) bool {
 	return true
 }
 
+// Undo gives back to key an action Allow counted that did not happen
+// after all (a form refused, once the limit was asked, for another of
+// its fields), so that only what was done counts. Asking first and
+// giving back keeps the limit when the same key acts from two requests
+// at once, which asking only once the action is done would not. A key
+// forgotten meanwhile has a full bucket already.
+func (l *Limiter) Undo(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[key]; ok {
+		b.tokens = min(float64(l.Burst), b.tokens+1)
+		l.buckets[key] = b
+	}
+}
+
 // refill is how long an empty bucket takes to fill.
 func (l *Limiter) refill() time.Duration { return time.Duration(l.Burst) * l.Every }
 

@@ -177,6 +177,8 @@ var errNoMail = errorf(store.CodeUnavailable, msgNoEmailConfirm)
 // their email). An empty email removes both. A new address without a
 // mailer is errNoMail; one more than a member may give in a while
 // (login.confirmPerMember) is answered 429 on w, whatever the address.
+// The change is to be stored with updateMember, which gives the count
+// back if the store refuses it.
 func (s *Server) contactChange(ctx context.Context, w http.ResponseWriter, member string, cur store.Contact, email, phone string,
 	ch *store.MemberChange) (ask string, drop bool, err error) {
 	waiting, _, err := s.store.EmailToConfirm(ctx, member, s.login.now())
@@ -199,6 +201,20 @@ func (s *Server) contactChange(ctx context.Context, w http.ResponseWriter, membe
 		ch.Phone, ask = &phone, email
 	}
 	return ask, drop, nil
+}
+
+// updateMember stores ch, which contactChange filled. If the store
+// refuses it (an alias another member has), the address ask is not
+// asked for after all, and the count contactChange took for it goes
+// back to the member's limit: a form refused for another field spends
+// nothing. The count is taken before storing, not after, so that two
+// forms sent at once cannot both pass a limit that has room for one.
+func (s *Server) updateMember(ctx context.Context, member string, ch store.MemberChange, ask string) (*store.Member, error) {
+	m, err := s.store.UpdateMember(ctx, member, ch)
+	if err != nil && ask != "" {
+		s.login.confirmPerMember.Undo(member)
+	}
+	return m, err
 }
 
 // afterContactChange does what contactChange asked, once the change is

@@ -479,6 +479,55 @@ func TestEmailAskLimitPerMember(t *testing.T) {
 	}
 }
 
+// TestEmailAskLimitRefusedForm: a form that gives a new address and is
+// refused for another field (an alias that is another member's) asks
+// for no address, and takes nothing from the member's limit of new
+// addresses: after more such forms than the limit lets through at
+// once, the same form with their own alias is taken, on the account
+// page and by PATCH /api/v1/me.
+func TestEmailAskLimitRefusedForm(t *testing.T) {
+	for _, via := range []string{"page", "api"} {
+		t.Run(via, func(t *testing.T) {
+			e := newMailEnv(t)
+			m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: "en", Cell: "9q5cs",
+				Contact: store.Contact{Email: "lupe@example.org"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, tok := signIn(t, e.env, m.ID, "en"), addToken(t, e.env, m.ID, auth.Member)
+			// send sends the form with the alias and a new address, and
+			// returns the status and whether the answer says the alias
+			// is taken.
+			send := func(alias string) (int, bool) {
+				if via == "api" {
+					r := e.do(t, "PATCH", "/api/v1/me", tok, "en",
+						strings.NewReader(`{"alias": "`+alias+`", "contact": {"email": "nueva@example.org"}}`))
+					return r.status, strings.Contains(string(r.body), "alias: taken")
+				}
+				code, page, _ := b.post(t, "/me/account", "/me/account", url.Values{"alias": {alias}, "language": {"en"}, "cell": {"9q5cs"},
+					"email": {"nueva@example.org"}}, true)
+				return code, strings.Contains(page, `id="alias-error">`+e.srv.ui.t("en", "account.alias.taken"))
+			}
+			refused, taken := map[string]int{"page": http.StatusUnprocessableEntity, "api": http.StatusConflict}[via],
+				map[string]int{"page": http.StatusSeeOther, "api": http.StatusOK}[via]
+			for i := range e.srv.login.confirmPerMember.Burst + 1 {
+				if code, aliasTaken := send(e.rosa.Alias); code != refused || !aliasTaken {
+					t.Fatalf("form %d with Rosa's alias: got %d (alias said taken: %v), want %d saying the alias is taken", i+1, code, aliasTaken, refused)
+				}
+			}
+			if got := e.sent(t); len(got) != 0 {
+				t.Errorf("refused forms sent %v", got)
+			}
+			if code, _ := send("Lupe"); code != taken {
+				t.Fatalf("the form with her own alias, after the refused ones: got %d, want %d", code, taken)
+			}
+			if got := e.sent(t); len(got) != 1 || len(got["nueva@example.org"]) != 1 {
+				t.Errorf("the form taken sent %v, want one message to nueva@example.org", got)
+			}
+		})
+	}
+}
+
 // TestEmailSendAgain: the account page offers to send the address that
 // waits a new link, which replaces the one sent before; with nothing
 // waiting the button is not there and a request sends nothing.

@@ -175,7 +175,7 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	m, err := s.store.UpdateMember(r.Context(), id, ch)
+	m, err := s.updateMember(r.Context(), id, ch, ask)
 	if err != nil {
 		return err
 	}

@@ -398,7 +398,7 @@ func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		} else {
-			_, err := s.store.UpdateMember(r.Context(), id, ch)
+			_, err := s.updateMember(r.Context(), id, ch, ask)
 			switch {
 			case store.ErrorCode(err) == store.CodeConflict && strings.HasPrefix(store.ErrorMessage(err), "alias"):
 				f.Errors["alias"] = s.ui.t(lang, "account.alias.taken")
