@@ -75,6 +75,18 @@ func (e *mailEnv) emailOf(t *testing.T, id string) string {
 	return m.Contact.Email
 }
 
+// lupe makes Lupe, a member whose email is lupe@example.org and whose
+// language is lang, and signs her in.
+func (e *mailEnv) lupe(t *testing.T, lang string) (*store.Member, *pageBrowser) {
+	t.Helper()
+	m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: lang, Cell: "9q5cs",
+		Contact: store.Contact{Email: "lupe@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, signIn(t, e.env, m.ID, lang)
+}
+
 var confirmLink = regexp.MustCompile(`http://localhost:8080(/email/confirm/cme_[a-z0-9]+)`)
 
 // linkIn returns the path of the confirmation link in a message.
@@ -400,13 +412,8 @@ func TestAccountEmailWaitingHint(t *testing.T) {
 	for _, lang := range []string{"en", "es"} {
 		t.Run(lang, func(t *testing.T) {
 			e := newMailEnv(t)
-			m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: lang, Cell: "9q5cs",
-				Contact: store.Contact{Email: "lupe@example.org"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, b := e.lupe(t, lang)
 			waiting := e.srv.ui.t(lang, "account.email.waiting")
-			b := signIn(t, e.env, m.ID, lang)
 			form := url.Values{"alias": {"Lupe"}, "language": {lang}, "cell": {"9q5cs"}, "email": {"nueva@example.org"}}
 			if code, _, _ := b.post(t, "/me/account", "/me/account", form, true); code != http.StatusSeeOther {
 				t.Fatalf("a new email: got %d, want 303", code)
@@ -489,12 +496,8 @@ func TestEmailAskLimitRefusedForm(t *testing.T) {
 	for _, via := range []string{"page", "api"} {
 		t.Run(via, func(t *testing.T) {
 			e := newMailEnv(t)
-			m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: "en", Cell: "9q5cs",
-				Contact: store.Contact{Email: "lupe@example.org"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, tok := signIn(t, e.env, m.ID, "en"), addToken(t, e.env, m.ID, auth.Member)
+			m, b := e.lupe(t, "en")
+			tok := addToken(t, e.env, m.ID, auth.Member)
 			// send sends the form with the alias and a new address, and
 			// returns the status and whether the answer says the alias
 			// is taken.
@@ -535,13 +538,8 @@ func TestEmailSendAgain(t *testing.T) {
 	for _, lang := range []string{"en", "es"} {
 		t.Run(lang, func(t *testing.T) {
 			e := newMailEnv(t)
-			m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: lang, Cell: "9q5cs",
-				Contact: store.Contact{Email: "lupe@example.org"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, b := e.lupe(t, lang)
 			again := `formaction="/me/account/email-again">` + html.EscapeString(e.srv.ui.t(lang, "account.email.again"))
-			b := signIn(t, e.env, m.ID, lang)
 			if _, page := b.get(t, "/me/account"); strings.Contains(page, again) {
 				t.Errorf("with nothing waiting, the account page offers to send a link again")
 			}
