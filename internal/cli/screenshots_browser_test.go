@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,6 +86,18 @@ func TestPageTour(t *testing.T) {
 		}
 		revoked = append(revoked, tok.ID)
 	}
+	// The demo member's code in the audit log, for the page of one
+	// person's entries: hers are two of the revocations above, of her
+	// own token by herself and of another by the command line.
+	person := st.Pseudonym(d.Member)[:store.PersonDigits]
+	// An address the coordinator gave, which waits for confirmation,
+	// for her account page to show it with the word that it waits and
+	// the button that sends the link again. Hers, not the member's,
+	// whose account page the tour shows as it is without one.
+	if err := st.PutEmailConfirmation(ctx, store.EmailConfirmation{MemberID: d.Coordinator, Hash: auth.Hash(auth.NewEmailConfirm()),
+		Email: "coordinator@example.org", Expires: time.Now().Add(store.EmailConfirmTTL)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
 	// With a mailer, as a server that signs in by email: the join page
@@ -112,13 +125,22 @@ func TestPageTour(t *testing.T) {
 			{"sites", "/collectives/boyle-heights/sites", "", nil},
 			// The demo's paper: Boyle Heights's copies, from the Pico-Union
 			// press, which the plan uses.
-			{"circulation", "/circulation", "", []string{"Boyle Heights", "Pico-Union print shop"}}}},
+			{"circulation", "/circulation", "", []string{"Boyle Heights", "Pico-Union print shop"}},
+			{"account-email", "/me/account", "", nil}}},
 		{"organizer", []tourPage{{"collectives", "/collectives", "", nil}, {"catalog", "/catalog", "", nil}, {"growth", "/growth", "", nil},
 			// An organizer reads every collective's copies (Alexandra is
 			// in Johannesburg), and every press.
 			{"circulation-all", "/circulation", "", []string{"Pico-Union print shop", "Valenzuela print shop", "Alexandra"}},
 			{"tokens", "/tokens", "", nil},
-			{"audit", "/audit?action=revoke-token", "", append(revoked, "Boyle Heights")}}},
+			{"audit", "/audit?action=revoke-token", "", append(revoked, "Boyle Heights")},
+			{"audit-person", "/audit?person=" + person, "", []string{person, revoked[1], revoked[2]}}}},
+	}
+	// Words of the interface that tell a page from the one it varies
+	// (the same path), by page and language: the tour's pages show them
+	// in its language.
+	said := map[string]map[string][]string{
+		"account-email": {"en": {"Waiting for confirmation", "Send the link again"}, "es": {"Falta confirmarlo", "Enviar el enlace otra vez"}},
+		"audit-person":  {"en": {"Only the entries of"}, "es": {"Solo las entradas de"}},
 	}
 	widths := []struct {
 		name string
@@ -179,12 +201,12 @@ func TestPageTour(t *testing.T) {
 						if err != nil || where != strings.SplitN(pg.path, "?", 2)[0] {
 							t.Errorf("%s: the browser is at %q, want %q (%v)", name, where, pg.path, err)
 						}
-						if len(pg.want) > 0 {
+						if want := append(slices.Clip(pg.want), said[pg.name][lang]...); len(want) > 0 {
 							text, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body.innerText`))
 							if err != nil {
 								t.Fatal(err)
 							}
-							for _, w := range pg.want {
+							for _, w := range want {
 								if !strings.Contains(text, w) {
 									t.Errorf("%s: the page does not show %q", name, w)
 								}
@@ -210,6 +232,7 @@ func TestPageTour(t *testing.T) {
 type tourPage struct {
 	name, path, ready string
 	// want is text the page must show, in every language: names from
-	// the demo organization.
+	// the demo organization, ids and codes. The words of the interface
+	// it must show are in the tour's said, by language.
 	want []string
 }
