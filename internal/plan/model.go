@@ -44,6 +44,7 @@ type model struct {
 	labourRow                      map[[2]int]int // (site, skill)
 	hold                           float64        // what a later stage may give back, relative
 	balanceRow                     map[[2]int]int // (site, product)
+	colDemand, rowFloor            map[int]int    // by column, by row: demand nodes (merge.go)
 }
 
 func newModel(g *graph, names bool) *model {

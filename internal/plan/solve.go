@@ -237,7 +237,16 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			}
 		}
 		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
-		sol, err := solver.Solve(ctx, md.m, o)
+		// The stage is solved with the demand nodes no answer can tell
+		// apart merged (merge.go), and answers on the whole LP.
+		lpm, mg := md.m, md.merge()
+		if mg != nil {
+			lpm, o.Start, o.Fallback = mg.small, mg.start(o.Start), mg.x(o.Fallback)
+		}
+		sol, err := solver.Solve(ctx, lpm, o)
+		if mg != nil {
+			sol = mg.answer(sol)
+		}
 		if builtin && sol != nil && sol.Declined {
 			// The barrier declined this stage, its factor too large or
 			// its iterations too slow for the time left: the later
