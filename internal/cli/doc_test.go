@@ -62,8 +62,10 @@ func TestPlanningDocExample(t *testing.T) {
 		fmt.Sprintf("takes %.1f cook hours", 6*runs["cook-meals"]),
 		fmt.Sprintf("print the %.0f copies", 100*runs["print-run"]),
 		fmt.Sprintf("m-03 %.1f hours at the press", hours["m-03"]),
-		fmt.Sprintf("a meal embodies %g hours", p.LaborValues["meal"]),
-		fmt.Sprintf("a clinic visit %g and a copy of the paper %g", p.LaborValues["clinic-visit"], p.LaborValues["newspaper"]),
+		// Labour values to six digits: their last bits follow the
+		// runs' (0.06 came out as 0.060000000000000005 once).
+		fmt.Sprintf("a meal embodies %.6g hours", p.LaborValues["meal"]),
+		fmt.Sprintf("a clinic visit %.6g and a copy of the paper %.6g", p.LaborValues["clinic-visit"], p.LaborValues["newspaper"]),
 	} {
 		if !strings.Contains(strings.Join(strings.Fields(doc), " "), want) {
 			t.Errorf("docs/planning.md lacks %q", want)
