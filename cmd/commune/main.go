@@ -13,7 +13,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	cfg := cli.Config{Lang: cli.LangFromEnv(os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG"))}
+	cfg := cli.Config{Lang: cli.LangFromEnv(os.Getenv)}
 	code := cli.Run(ctx, cfg, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

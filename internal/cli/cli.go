@@ -18,19 +18,47 @@ type Config struct {
 	Lang string
 }
 
-// LangFromEnv picks the message language from the usual locale
-// variables, first set wins: Spanish for es*, English otherwise.
-func LangFromEnv(vars ...string) string {
-	for _, v := range vars {
-		if v == "" {
-			continue
+// LangFromEnv picks the language of help and messages from the
+// environment, as gettext does: LANGUAGE, languages in order of
+// preference separated by colons ("es_MX:es:en"), comes first, its
+// first language that commune speaks winning; then the locale, the first
+// set of LC_ALL, LC_MESSAGES and LANG. Spanish for es, es_MX.UTF-8 and
+// the like, English otherwise. As in gettext, a locale of C or POSIX
+// (LC_ALL=C: a script asking for untranslated output) overrides
+// LANGUAGE, and C.UTF-8, the default of many containers, does not
+// (GNU ls with LANGUAGE=es speaks Spanish under LANG=C.UTF-8 and English
+// under LANG=C). Unlike gettext, LANGUAGE counts when no locale is set
+// at all, since nothing else then says what the user reads.
+func LangFromEnv(getenv func(string) string) string {
+	locale := ""
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if locale = getenv(v); locale != "" {
+			break
 		}
-		if strings.HasPrefix(strings.ToLower(v), "es") {
-			return "es"
+	}
+	if locale != "C" && locale != "POSIX" {
+		for _, l := range strings.Split(getenv("LANGUAGE"), ":") {
+			switch language(l) {
+			case "es":
+				return "es"
+			case "en":
+				return "en"
+			}
 		}
-		return "en"
+	}
+	if language(locale) == "es" {
+		return "es"
 	}
 	return "en"
+}
+
+// language is the language code of a locale name such as es_MX.UTF-8,
+// lower-cased: the part before its territory, codeset or modifier.
+func language(locale string) string {
+	if i := strings.IndexAny(locale, "_-.@"); i >= 0 {
+		locale = locale[:i]
+	}
+	return strings.ToLower(locale)
 }
 
 // Exit codes.

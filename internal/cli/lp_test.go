@@ -98,19 +98,37 @@ func TestLPSolveExitCodes(t *testing.T) {
 	}
 }
 
+// TestLangFromEnv: the language comes from the environment as gettext
+// finds it: LANGUAGE first (its first language commune speaks), unless
+// the locale is C; then LC_ALL, LC_MESSAGES, LANG, the first set.
 func TestLangFromEnv(t *testing.T) {
 	cases := []struct {
-		vars []string
+		env  map[string]string
 		want string
 	}{
-		{[]string{"", "", "es_MX.UTF-8"}, "es"},
-		{[]string{"C", "", "es_MX.UTF-8"}, "en"},
-		{[]string{"", "", ""}, "en"},
-		{[]string{"es", "", "en_US"}, "es"},
+		{map[string]string{"LANG": "es_MX.UTF-8"}, "es"},
+		{map[string]string{"LC_ALL": "C", "LANG": "es_MX.UTF-8"}, "en"},
+		{map[string]string{}, "en"},
+		{map[string]string{"LC_ALL": "es", "LANG": "en_US"}, "es"},
+		{map[string]string{"LC_MESSAGES": "es_ES.UTF-8", "LANG": "en_US.UTF-8"}, "es"},
+		{map[string]string{"LANG": "est_EE"}, "en"},
+		// LANGUAGE alone, and before the locale.
+		{map[string]string{"LANGUAGE": "es"}, "es"},
+		{map[string]string{"LANGUAGE": "es_MX", "LANG": "en_US.UTF-8"}, "es"},
+		{map[string]string{"LANGUAGE": "en", "LC_ALL": "es_MX.UTF-8"}, "en"},
+		{map[string]string{"LANGUAGE": "fr:es:en", "LANG": "en_US.UTF-8"}, "es"},
+		{map[string]string{"LANGUAGE": "fr", "LANG": "es_MX.UTF-8"}, "es"},
+		{map[string]string{"LANGUAGE": "", "LANG": "es_MX.UTF-8"}, "es"},
+		// A locale of C or POSIX overrides it, as in gettext.
+		{map[string]string{"LANGUAGE": "es", "LC_ALL": "C"}, "en"},
+		{map[string]string{"LANGUAGE": "es", "LC_MESSAGES": "POSIX"}, "en"},
+		// C.UTF-8, the default of many containers, does not.
+		{map[string]string{"LANGUAGE": "es", "LANG": "C.UTF-8"}, "es"},
+		{map[string]string{"LANG": "C.UTF-8"}, "en"},
 	}
 	for _, c := range cases {
-		if got := LangFromEnv(c.vars...); got != c.want {
-			t.Errorf("LangFromEnv(%q) = %q, want %q", c.vars, got, c.want)
+		if got := LangFromEnv(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("LangFromEnv(%v) = %q, want %q", c.env, got, c.want)
 		}
 	}
 }
