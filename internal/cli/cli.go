@@ -140,24 +140,17 @@ type command struct {
 	stdout, stderr io.Writer
 }
 
-// flags returns a flag set whose usage text is the given help message.
-// The flag package writes its errors in English before the usage: it
-// writes nothing here, and flagError says its error once, after the
-// usage, in the user's language.
+// flags returns a flag set whose usage text is the given help message
+// followed by the flags (printFlags). The flag package writes its
+// errors in English before the usage: it writes nothing here, and
+// flagError says its error once, after the usage, in the user's
+// language.
 func (c *command) flags(name string, help msgKey) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprint(c.stderr, c.t(help))
-		var b strings.Builder
-		fs.SetOutput(&b)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-		defaults := b.String()
-		if c.cfg.Lang == "es" {
-			defaults = strings.ReplaceAll(defaults, "(default ", "(por omisión ")
-		}
-		fmt.Fprint(c.stderr, defaults)
+		c.printFlags(c.stderr, fs)
 	}
 	return fs
 }

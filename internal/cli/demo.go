@@ -91,8 +91,8 @@ Opciones:
 
 func (c *command) demo(ctx context.Context, args []string) error {
 	fs := c.flags("demo", msgDemoUsage)
-	data := fs.String("data", "./commune-demo", "data directory of the demo / directorio de datos de la demostración")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on / dirección de escucha")
+	data := fs.String("data", "./commune-demo", c.t(msgFlagDemoData))
+	addr := fs.String("addr", "127.0.0.1:8080", c.t(msgFlagAddr))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

@@ -73,13 +73,13 @@ const progressMembers = 100000
 func (c *command) gen(ctx context.Context, args []string) error {
 	fs := c.flags("gen", msgGenUsage)
 	var opt world.GenOptions
-	fs.IntVar(&opt.Members, "members", 1000, "members / miembros")
-	fs.IntVar(&opt.Sites, "sites", 20, "sites / sitios")
-	fs.IntVar(&opt.Products, "products", 30, "products / productos")
-	fs.IntVar(&opt.Skills, "skills", 12, "skills / oficios")
-	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed / semilla")
-	fs.StringVar(&opt.Area, "area", "la", "la or world / la o world")
-	out := fs.String("out", "-", `file to write, "-" for standard output / archivo de salida, "-" para la salida estándar`)
+	fs.IntVar(&opt.Members, "members", 1000, c.t(msgFlagGenMembers))
+	fs.IntVar(&opt.Sites, "sites", 20, c.t(msgFlagGenSites))
+	fs.IntVar(&opt.Products, "products", 30, c.t(msgFlagGenProducts))
+	fs.IntVar(&opt.Skills, "skills", 12, c.t(msgFlagGenSkills))
+	fs.Uint64Var(&opt.Seed, "seed", 1, c.t(msgFlagGenSeed))
+	fs.StringVar(&opt.Area, "area", "la", c.t(msgFlagGenArea))
+	out := fs.String("out", "-", c.t(msgFlagGenOut))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

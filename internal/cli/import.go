@@ -38,7 +38,8 @@ const (
 
 var importMessages = map[msgKey][2]string{
 	msgImportUsage: {
-		`usage: commune import [--data DIR | --db postgres://... --key FILE] [--dry-run] MEMBERS.csv
+		`usage: commune import [--data DIR | --db postgres://... --key FILE]
+                      [--dry-run] MEMBERS.csv
 
 Adds the members of a spreadsheet exported as CSV (comma, semicolon or tab
 separated, UTF-8). The first row names the columns, in any order, in
@@ -53,7 +54,8 @@ English or Spanish, whatever their case and accents:
   collective / colectivo         a collective's id or name
   skills / oficios               skill ids or names, separated by ; or |
   hours / horas                  hours a week committed (with skills)
-  max_km                         how far from home they will work (with hours)
+  max_km                         how far from home they will work (with
+                                 hours)
 
 Every bad row is reported with its line and column. Nothing is written
 when any row is bad, nor with --dry-run; otherwise all the rows are
@@ -62,7 +64,8 @@ seals the emails and phones: --key FILE, or --data DIR for DIR/key.
 
 Flags:
 `,
-		`uso: commune import [--data DIR | --db postgres://... --key ARCHIVO] [--dry-run] MIEMBROS.csv
+		`uso: commune import [--data DIR | --db postgres://... --key ARCHIVO]
+                    [--dry-run] MIEMBROS.csv
 
 Añade los miembros de una hoja de cálculo exportada como CSV (separada por
 comas, puntos y comas o tabuladores, en UTF-8). La primera fila nombra las
@@ -78,7 +81,8 @@ mayúsculas ni acentos:
   colectivo / collective         id o nombre de un colectivo
   oficios / skills               ids o nombres de oficios, separados por ; o |
   horas / hours                  horas por semana comprometidas (con oficios)
-  max_km                         hasta qué distancia de casa trabajará (con horas)
+  max_km                         hasta qué distancia de casa trabajará
+                                 (con horas)
 
 Cada fila con errores se informa con su línea y su columna. No se escribe
 nada si alguna fila tiene errores, ni con --dry-run; si no, todas las filas
@@ -129,7 +133,7 @@ Opciones:
 func (c *command) importMembers(ctx context.Context, args []string) error {
 	fs := c.flags("import", msgImportUsage)
 	sf := c.storeFlags(fs)
-	dryRun := fs.Bool("dry-run", false, "check everything, write nothing / revisar todo sin escribir nada")
+	dryRun := fs.Bool("dry-run", false, c.t(msgFlagImportDryRun))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

@@ -45,13 +45,13 @@ var statusES = map[lp.Status]string{
 
 func (c *command) lpSolve(ctx context.Context, args []string) error {
 	fs := c.flags("lp solve", msgLPSolveUsage)
-	asJSON := fs.Bool("json", false, "print one JSON object / imprime un objeto JSON")
-	tol := fs.Float64("tol", 1e-6, "relative tolerance / tolerancia relativa")
-	limit := fs.Duration("time-limit", 60*time.Second, "stop after this long, 0 for no limit / límite de tiempo, 0 sin límite")
-	solverName := fs.String("solver", "builtin", "builtin, clp, glpk or highs")
-	method := fs.String("method", "", "builtin: halpern, adaptive or barrier; clp: dual, primal or barrier; glpk: simplex or interior; highs: simplex, ipm or pdlp")
-	repair := fs.Bool("repair", false, "builtin PDHG: mend a point that keeps all but a few rows by solving again around them; the answer may be feasible, not optimal / PDHG propio: repara un punto que cumple todas las filas menos unas pocas resolviendo de nuevo a su alrededor; la respuesta puede ser factible, no óptima")
-	quiet := fs.Bool("quiet", false, "nothing on standard error but errors: no progress / en la salida de errores solo los errores: sin progreso")
+	asJSON := fs.Bool("json", false, c.t(msgFlagLPJSON))
+	tol := fs.Float64("tol", 1e-6, c.t(msgFlagTol))
+	limit := fs.Duration("time-limit", 60*time.Second, c.t(msgFlagLPLimit))
+	solverName := fs.String("solver", "builtin", c.t(msgFlagLPSolver))
+	method := fs.String("method", "", c.t(msgFlagLPMethod))
+	repair := fs.Bool("repair", false, c.t(msgFlagLPRepair))
+	quiet := fs.Bool("quiet", false, c.t(msgFlagQuiet))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

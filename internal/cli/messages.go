@@ -56,30 +56,50 @@ var messages = map[msgKey][2]string{
 		`commune plans production and distribution for a workers' organization.
 
 Usage:
-  commune lp solve [flags] FILE.mps[.gz]   solve a linear program with the built-in solver
-  commune plan [flags] WORLD.json          plan a world: who works where, what reaches each need
-  commune gen [flags]                      write a synthetic world for tests and benchmarks
-  commune demo [flags]                     run the server on a demo organization, ready to explore
-  commune serve [flags]                    run the server: the JSON API on SQLite or PostgreSQL
-  commune token [flags]                    create, list and revoke API tokens for members' scripts
-  commune rotate-key [flags]               seal every contact again under a new key
-  commune import [flags] MEMBERS.csv       add members from a spreadsheet export
-  commune help                             this text
+  commune lp solve [flags] FILE.mps[.gz]
+        solve a linear program with the built-in solver
+  commune plan [flags] WORLD.json
+        plan a world: who works where, what reaches each need
+  commune gen [flags]
+        write a synthetic world for tests and benchmarks
+  commune demo [flags]
+        run the server on a demo organization, ready to explore
+  commune serve [flags]
+        run the server: the JSON API on SQLite or PostgreSQL
+  commune token [flags]
+        create, list and revoke API tokens for members' scripts
+  commune rotate-key [flags]
+        seal every contact again under a new key
+  commune import [flags] MEMBERS.csv
+        add members from a spreadsheet export
+  commune help
+        this text
 
 Run "commune lp solve -h" for the flags of a command.
 `,
-		`commune planifica la producción y la distribución de una organización de trabajadores.
+		`commune planifica la producción y la distribución de una organización
+de trabajadores.
 
 Uso:
-  commune lp solve [opciones] ARCHIVO.mps[.gz]   resuelve un programa lineal con el solucionador propio
-  commune plan [opciones] MUNDO.json             planifica un mundo: quién trabaja dónde, qué llega a cada necesidad
-  commune gen [opciones]                         escribe un mundo sintético para pruebas y mediciones
-  commune demo [opciones]                        ejecuta el servidor con una organización de demostración, lista para explorar
-  commune serve [opciones]                       ejecuta el servidor: la API JSON sobre SQLite o PostgreSQL
-  commune token [opciones]                       crea, lista y anula tokens de API para los programas de los miembros
-  commune rotate-key [opciones]                  vuelve a sellar todos los contactos con una clave nueva
-  commune import [opciones] MIEMBROS.csv         añade miembros desde una hoja de cálculo exportada
-  commune help                                   este texto
+  commune lp solve [opciones] ARCHIVO.mps[.gz]
+        resuelve un programa lineal con el solucionador propio
+  commune plan [opciones] MUNDO.json
+        planifica un mundo: quién trabaja dónde, qué llega a cada necesidad
+  commune gen [opciones]
+        escribe un mundo sintético para pruebas y mediciones
+  commune demo [opciones]
+        ejecuta el servidor con una organización de demostración, lista para
+        explorar
+  commune serve [opciones]
+        ejecuta el servidor: la API JSON sobre SQLite o PostgreSQL
+  commune token [opciones]
+        crea, lista y anula tokens de API para los programas de los miembros
+  commune rotate-key [opciones]
+        vuelve a sellar todos los contactos con una clave nueva
+  commune import [opciones] MIEMBROS.csv
+        añade miembros desde una hoja de cálculo exportada
+  commune help
+        este texto
 
 Ejecute "commune lp solve -h" para ver las opciones de un comando.
 `},
@@ -93,22 +113,22 @@ Ejecute "commune lp solve -h" para ver las opciones de un comando.
 		`usage: commune lp solve [flags] FILE.mps[.gz]
 
 Solves the linear program in an MPS file (fixed or free format, gzipped or
-not; "-" reads standard input). Prints the result; exits 0 when an optimum was found, 1 when the
-problem is infeasible or unbounded, a limit was reached or the solve
-stalled, 2 on bad input, 130 when interrupted (Ctrl-C).
-Progress goes to standard error on solves longer than a second.
+not; "-" reads standard input). Prints the result; exits 0 when an optimum
+was found, 1 when the problem is infeasible or unbounded, a limit was
+reached or the solve stalled, 2 on bad input, 130 when interrupted
+(Ctrl-C). Progress goes to standard error on solves longer than a second.
 
 Flags:
 `,
 		`uso: commune lp solve [opciones] ARCHIVO.mps[.gz]
 
 Resuelve el programa lineal de un archivo MPS (formato fijo o libre,
-comprimido con gzip o no; "-" lee la entrada estándar). Muestra el resultado; termina con 0 si encontró
-un óptimo, 1 si el problema es infactible o no acotado, se alcanzó un
-límite o la resolución dejó de avanzar, 2 si la entrada es incorrecta,
-130 si se interrumpe (Ctrl-C).
-El progreso se escribe en la salida de errores cuando la resolución dura
-más de un segundo.
+comprimido con gzip o no; "-" lee la entrada estándar). Muestra el
+resultado; termina con 0 si encontró un óptimo, 1 si el problema es
+infactible o no acotado, se alcanzó un límite o la resolución dejó de
+avanzar, 2 si la entrada es incorrecta, 130 si se interrumpe (Ctrl-C). El
+progreso se escribe en la salida de errores cuando la resolución dura más
+de un segundo.
 
 Opciones:
 `},
@@ -157,7 +177,7 @@ solucionador     %s
 // catalogs are all the message catalogs of the command line; a key
 // lives in exactly one of them (TestMessagesComplete checks).
 var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, demoMessages,
-	rotateMessages, importMessages, sheetMessages, fileMessages, mpsMessages, solverMessages, storeMessages}
+	rotateMessages, importMessages, sheetMessages, fileMessages, mpsMessages, solverMessages, storeMessages, flagMessages}
 
 // t returns the message in the command's language, formatted with args.
 func (c *command) t(k msgKey, args ...any) string {

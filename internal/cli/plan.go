@@ -129,14 +129,14 @@ type exportedStage struct {
 
 func (c *command) plan(ctx context.Context, args []string) error {
 	fs := c.flags("plan", msgPlanUsage)
-	asJSON := fs.Bool("json", false, "print the plan file to standard output / imprime el archivo del plan")
-	out := fs.String("out", "", `write the plan file here, "-" for standard output / escribe el archivo del plan aquí, "-" para la salida estándar`)
-	solverName := fs.String("solver", "builtin", "builtin, clp or highs")
-	export := fs.String("export-mps", "", "write every stage's LP as PREFIX-1.mps, ... and PREFIX.json, which names each file with its objective (and its status, when the stage stopped at a limit) / escribe el PL de cada etapa como PREFIX-1.mps, ... y PREFIX.json, que nombra cada archivo con su objetivo (y su estado, si la etapa se detuvo en un límite)")
-	tol := fs.Float64("tol", 1e-6, "relative tolerance of each LP / tolerancia relativa de cada PL")
-	limit := fs.Duration("time-limit", 0, "stop each LP after this long, 0 for no limit; a stage stopped so uses its last point, moved with the built-in solver toward the stages before until it keeps every row / límite de tiempo por PL, 0 sin límite; una etapa detenida así usa su último punto, acercado con el solucionador propio a las etapas anteriores hasta que cumpla cada fila")
-	budget := fs.Duration("budget", 0, "time for all the plan's LPs, 0 for no limit: each gets its share of what is left among the stages to come (the essential tier's twice), each tier takes one max-min round, and the plan is whole but not proved the fairest / tiempo para todos los PL del plan, 0 sin límite: cada uno recibe su parte de lo que queda entre las etapas que faltan (las del nivel esencial el doble), cada nivel hace una ronda max-min, y el plan es completo pero sin prueba de ser el más justo")
-	quiet := fs.Bool("quiet", false, "nothing on standard error but errors: no progress, no files named / en la salida de errores solo los errores: ni progreso ni archivos escritos")
+	asJSON := fs.Bool("json", false, c.t(msgFlagPlanJSON))
+	out := fs.String("out", "", c.t(msgFlagPlanOut))
+	solverName := fs.String("solver", "builtin", c.t(msgFlagPlanSolver))
+	export := fs.String("export-mps", "", c.t(msgFlagPlanExport))
+	tol := fs.Float64("tol", 1e-6, c.t(msgFlagTol))
+	limit := fs.Duration("time-limit", 0, c.t(msgFlagPlanLimit))
+	budget := fs.Duration("budget", 0, c.t(msgFlagPlanBudget))
+	quiet := fs.Bool("quiet", false, c.t(msgFlagPlanQuiet))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

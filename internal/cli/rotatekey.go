@@ -82,9 +82,9 @@ type storeFlags struct {
 func (c *command) storeFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
 		fs:   fs,
-		data: fs.String("data", "./commune-data", "data directory: SQLite database and key / directorio de datos"),
-		db:   fs.String("db", "", "PostgreSQL URL instead of SQLite / URL de PostgreSQL en lugar de SQLite"),
-		key:  fs.String("key", "", "key file, instead of DIR/key / archivo de la clave, en lugar de DIR/key"),
+		data: fs.String("data", "./commune-data", c.t(msgFlagData)),
+		db:   fs.String("db", "", c.t(msgFlagDB)),
+		key:  fs.String("key", "", c.t(msgFlagKey)),
 	}
 }
 

@@ -88,21 +88,22 @@ it ends (at most 7 days); only the counts remain.
 
 Signing in, joining by an invite and answering a call by its link are
 limited per client, by its address, so that no client can hold everyone
-else back or try aliases and emails at will. Behind a reverse proxy every request comes
-from the proxy: --trusted-proxy names the proxies' addresses or ranges
-(such as 127.0.0.1,10.0.0.0/8), and a request from one of them counts
-as coming from the last address of its Forwarded (RFC 7239) or
-X-Forwarded-For header that is not a proxy's; if it has both and they
-name different clients, as coming from the proxy. Without it neither
-header is ever read, since any client can write one. Addresses are held in memory only, as keyed hashes, and are
-never logged.
+else back or try aliases and emails at will. Behind a reverse proxy every
+request comes from the proxy: --trusted-proxy names the proxies'
+addresses or ranges (such as 127.0.0.1,10.0.0.0/8), and a request from
+one of them counts as coming from the last address of its Forwarded (RFC
+7239) or X-Forwarded-For header that is not a proxy's; if it has both and
+they name different clients, as coming from the proxy. Without it neither
+header is ever read, since any client can write one. Addresses are held
+in memory only, as keyed hashes, and are never logged.
 
 Flags:
 `,
 		`uso: commune serve [--data DIR] [--db postgres://...] [--addr 127.0.0.1:8080]
                    [--smtp smtp://servidor:puerto] [--public-url URL]
                    [--push-subject mailto:ops@example.org]
-                   [--sms https://usuario:token@pasarela/... --sms-from +15550100]
+                   [--sms https://usuario:token@pasarela/...]
+                   [--sms-from +15550100]
                    [--call-rings 3m] [--call-retention 24h]
                    [--trusted-proxy CIDR[,CIDR]]
 
@@ -150,16 +151,15 @@ mucho 7 días); solo quedan los conteos.
 La entrada, el ingreso con una invitación y la respuesta a un llamado
 por su enlace están limitados por cliente, según su dirección, para que
 ningún cliente pueda frenar a todos los demás ni probar alias y correos
-a voluntad. Detrás de un proxy
-inverso todas las solicitudes vienen del proxy: --trusted-proxy da las
-direcciones o los rangos de los proxies (como 127.0.0.1,10.0.0.0/8), y
-una solicitud que venga de uno de ellos cuenta como venida de la última
-dirección de su cabecera Forwarded (RFC 7239) o X-Forwarded-For que no
-sea de un proxy; si tiene ambas y nombran a clientes distintos, como
-venida del proxy. Sin esta opción nunca se lee ninguna de las dos, que
-cualquier cliente puede escribir. Las
-direcciones solo se guardan en memoria, como resúmenes con clave, y
-nunca se registran.
+a voluntad. Detrás de un proxy inverso todas las solicitudes vienen del
+proxy: --trusted-proxy da las direcciones o los rangos de los proxies
+(como 127.0.0.1,10.0.0.0/8), y una solicitud que venga de uno de ellos
+cuenta como venida de la última dirección de su cabecera Forwarded (RFC
+7239) o X-Forwarded-For que no sea de un proxy; si tiene ambas y nombran
+a clientes distintos, como venida del proxy. Sin esta opción nunca se lee
+ninguna de las dos, que cualquier cliente puede escribir. Las direcciones
+solo se guardan en memoria, como resúmenes con clave, y nunca se
+registran.
 
 Opciones:
 `},
@@ -219,17 +219,17 @@ const shutdownTimeout = 10 * time.Second
 
 func (c *command) serve(ctx context.Context, args []string) error {
 	fs := c.flags("serve", msgServeUsage)
-	data := fs.String("data", "./commune-data", "data directory: SQLite database and key / directorio de datos")
-	db := fs.String("db", "", "PostgreSQL URL instead of SQLite / URL de PostgreSQL en lugar de SQLite")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on / dirección de escucha")
-	smtpURL := fs.String("smtp", "", "SMTP server for login codes / servidor SMTP para los códigos de entrada")
-	publicURL := fs.String("public-url", "", "URL browsers use / URL que usan los navegadores")
-	pushSubj := fs.String("push-subject", "", "contact for push services (mailto: or https:) / contacto para los servicios de notificaciones")
-	smsURL := fs.String("sms", "", "SMS gateway URL for urgent calls and reminders / URL de la pasarela SMS para los llamados urgentes y los recordatorios")
-	smsFrom := fs.String("sms-from", "", "number or name texts come from / número o nombre del remitente de los mensajes")
-	rings := fs.Duration("call-rings", call.DefaultPolicy.Interval, "time between the rings of a call / tiempo entre los círculos de un llamado")
-	retention := fs.Duration("call-retention", store.DefaultCallRetention, "how long a call's data is kept after it ends / cuánto se guardan los datos de un llamado después de terminar")
-	proxyList := fs.String("trusted-proxy", "", "addresses or CIDR ranges of trusted reverse proxies, whose Forwarded or X-Forwarded-For names the client / direcciones o rangos CIDR de los proxies inversos de confianza, cuyo Forwarded o X-Forwarded-For nombra al cliente")
+	data := fs.String("data", "./commune-data", c.t(msgFlagData))
+	db := fs.String("db", "", c.t(msgFlagDB))
+	addr := fs.String("addr", "127.0.0.1:8080", c.t(msgFlagAddr))
+	smtpURL := fs.String("smtp", "", c.t(msgFlagServeSMTP))
+	publicURL := fs.String("public-url", "", c.t(msgFlagServePublicURL))
+	pushSubj := fs.String("push-subject", "", c.t(msgFlagServePush))
+	smsURL := fs.String("sms", "", c.t(msgFlagServeSMS))
+	smsFrom := fs.String("sms-from", "", c.t(msgFlagServeSMSFrom))
+	rings := fs.Duration("call-rings", call.DefaultPolicy.Interval, c.t(msgFlagServeRings))
+	retention := fs.Duration("call-retention", store.DefaultCallRetention, c.t(msgFlagServeRetention))
+	proxyList := fs.String("trusted-proxy", "", c.t(msgFlagServeProxy))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)

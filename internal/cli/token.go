@@ -37,9 +37,13 @@ const (
 
 var tokenMessages = map[msgKey][2]string{
 	msgTokenUsage: {
-		`usage: commune token [--data DIR | --db postgres://... --key FILE] --member ALIAS --role member|coordinator|organizer [--collective ID]
-       commune token [--data DIR | --db postgres://... --key FILE] --list [--member ALIAS]
-       commune token [--data DIR | --db postgres://... --key FILE] --revoke ID
+		`usage: commune token [--data DIR | --db postgres://... --key FILE]
+                     --member ALIAS --role member|coordinator|organizer
+                     [--collective ID]
+       commune token [--data DIR | --db postgres://... --key FILE]
+                     --list [--member ALIAS]
+       commune token [--data DIR | --db postgres://... --key FILE]
+                     --revoke ID
 
 Creates an API token for a member and prints it on standard output. It is
 shown this once: the database keeps only its hash. Scripts send it as
@@ -64,9 +68,13 @@ DIR/key.
 
 Flags:
 `,
-		`uso: commune token [--data DIR | --db postgres://... --key ARCHIVO] --member ALIAS --role member|coordinator|organizer [--collective ID]
-     commune token [--data DIR | --db postgres://... --key ARCHIVO] --list [--member ALIAS]
-     commune token [--data DIR | --db postgres://... --key ARCHIVO] --revoke ID
+		`uso: commune token [--data DIR | --db postgres://... --key ARCHIVO]
+                   --member ALIAS --role member|coordinator|organizer
+                   [--collective ID]
+     commune token [--data DIR | --db postgres://... --key ARCHIVO]
+                   --list [--member ALIAS]
+     commune token [--data DIR | --db postgres://... --key ARCHIVO]
+                   --revoke ID
 
 Crea un token de API para un miembro y lo escribe en la salida estándar.
 Se muestra esta única vez: la base de datos guarda solo su hash. Los
@@ -136,11 +144,11 @@ Opciones:
 func (c *command) token(ctx context.Context, args []string) error {
 	fs := c.flags("token", msgTokenUsage)
 	sf := c.storeFlags(fs)
-	alias := fs.String("member", "", "the member's alias / alias del miembro")
-	roleName := fs.String("role", "", "member, coordinator or organizer")
-	collective := fs.String("collective", "", "the collective a coordinator's token acts on / colectivo del coordinador")
-	list := fs.Bool("list", false, "list the tokens, or the member's / lista los tokens, o los del miembro")
-	revoke := fs.String("revoke", "", "revoke the token of this id / anula el token de este id")
+	alias := fs.String("member", "", c.t(msgFlagTokenMember))
+	roleName := fs.String("role", "", c.t(msgFlagTokenRole))
+	collective := fs.String("collective", "", c.t(msgFlagTokenCollective))
+	list := fs.Bool("list", false, c.t(msgFlagTokenList))
+	revoke := fs.String("revoke", "", c.t(msgFlagTokenRevoke))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)
