@@ -235,7 +235,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	if *asJSON {
 		return plan.Write(c.stdout, p)
 	}
-	c.summary(p)
+	c.summary(p, w)
 	return nil
 }
 
@@ -361,7 +361,9 @@ func (c *command) readWorld(ctx context.Context, name string) (*world.World, err
 	return nil, c.inputError(name, err)
 }
 
-func (c *command) summary(p *plan.Plan) {
+// summary prints what a plan gives, naming products and skills as the
+// world names them in the reader's language.
+func (c *command) summary(p *plan.Plan, w *world.World) {
 	status := p.Status
 	if c.cfg.Lang == "es" {
 		switch status {
@@ -389,6 +391,6 @@ func (c *command) summary(p *plan.Plan) {
 			fmt.Fprintf(c.stdout, c.t(msgPlanMore), len(p.Shortfalls)-shown)
 			break
 		}
-		fmt.Fprintf(c.stdout, "  %s  %.6g  %s\n", s.Need, s.Missing, s.Cause.Message(c.cfg.Lang))
+		fmt.Fprintf(c.stdout, "  %s  %.6g  %s\n", s.Need, s.Missing, s.Cause.Named(c.cfg.Lang, w))
 	}
 }

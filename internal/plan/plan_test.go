@@ -328,3 +328,30 @@ func TestOpenTiersClosesUnusable(t *testing.T) {
 	check(0)
 	check(2)
 }
+
+// TestCauseNamed: a cause names products and skills as the world does
+// in the language asked, by id when it has no name in it or no world is
+// given (Message, the plan file's reason).
+func TestCauseNamed(t *testing.T) {
+	w := &world.World{
+		Skills:   []world.Skill{{ID: "cook", Name: world.Names{"en": "Cooking", "es": "Cocina"}}},
+		Products: []world.Product{{ID: "maize", Name: world.Names{"en": "Maize", "es": "Maíz"}}, {ID: "ink", Name: world.Names{"en": "Ink"}}},
+	}
+	for _, c := range []struct {
+		cause Cause
+		lang  string
+		w     *world.World
+		want  string
+	}{
+		{Cause{Kind: LaborShort, Skill: "cook", Place: "9q5cs", Site: "k"}, "es", w, "faltan horas de Cocina al alcance de 9q5cs (sitio k)"},
+		{Cause{Kind: LaborShort, Skill: "cook", Place: "9q5cs", Site: "k"}, "en", w, "not enough Cooking hours within reach of 9q5cs (site k)"},
+		{Cause{Kind: InputShort, Product: "maize", Site: "k"}, "es", w, "falta el insumo Maíz en el sitio k"},
+		{Cause{Kind: NoRecipe, Product: "ink"}, "es", w, `ninguna receta produce el producto "ink"`},
+		{Cause{Kind: NoRecipe, Product: "ink"}, "en", w, `no recipe produces product "Ink"`},
+		{Cause{Kind: InputShort, Product: "maize", Site: "k"}, "es", nil, "falta el insumo maize en el sitio k"},
+	} {
+		if got := c.cause.Named(c.lang, c.w); got != c.want {
+			t.Errorf("%+v in %s: got %q, want %q", c.cause, c.lang, got, c.want)
+		}
+	}
+}

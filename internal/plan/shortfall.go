@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/commune-org/commune/internal/geo"
+	"github.com/commune-org/commune/internal/world"
 	"github.com/commune-org/commune/lp"
 )
 
@@ -358,25 +359,45 @@ func (e *explainer) noHoursLeft(s, k int) bool {
 	return true
 }
 
-// Message says the cause in English ("en") or Spanish ("es").
-func (c Cause) Message(lang string) string {
+// Message says the cause in English ("en") or Spanish ("es"), naming
+// products and skills by their ids, as the plan file's reason does.
+func (c Cause) Message(lang string) string { return c.Named(lang, nil) }
+
+// Named says the cause in English ("en") or Spanish ("es"), naming
+// products and skills as w names them in that language, and by their ids
+// when w is nil or has no name for them in it: a Spanish reader sees
+// "faltan horas de Cocina", not "faltan horas de cook".
+func (c Cause) Named(lang string, w *world.World) string {
 	es := lang == "es"
+	product, skill := c.Product, c.Skill
+	if w != nil {
+		for _, p := range w.Products {
+			if p.ID == c.Product && p.Name[lang] != "" {
+				product = p.Name[lang]
+			}
+		}
+		for _, k := range w.Skills {
+			if k.ID == c.Skill && k.Name[lang] != "" {
+				skill = k.Name[lang]
+			}
+		}
+	}
 	switch c.Kind {
 	case NoRecipe:
 		if es {
-			return fmt.Sprintf("ninguna receta produce el producto %q", c.Product)
+			return fmt.Sprintf("ninguna receta produce el producto %q", product)
 		}
-		return fmt.Sprintf("no recipe produces product %q", c.Product)
+		return fmt.Sprintf("no recipe produces product %q", product)
 	case OutOfReach:
 		if es {
-			return fmt.Sprintf("ningún sitio ofrece %s a menos de %g km de %s", c.Product, c.Km, c.Place)
+			return fmt.Sprintf("ningún sitio ofrece %s a menos de %g km de %s", product, c.Km, c.Place)
 		}
-		return fmt.Sprintf("no site offers %s within %g km of %s", c.Product, c.Km, c.Place)
+		return fmt.Sprintf("no site offers %s within %g km of %s", product, c.Km, c.Place)
 	case LaborShort:
 		if es {
-			return fmt.Sprintf("faltan horas de %s al alcance de %s (sitio %s)", c.Skill, c.Place, c.Site)
+			return fmt.Sprintf("faltan horas de %s al alcance de %s (sitio %s)", skill, c.Place, c.Site)
 		}
-		return fmt.Sprintf("not enough %s hours within reach of %s (site %s)", c.Skill, c.Place, c.Site)
+		return fmt.Sprintf("not enough %s hours within reach of %s (site %s)", skill, c.Place, c.Site)
 	case Capacity:
 		if es {
 			return fmt.Sprintf("la receta %s del sitio %s está a plena capacidad", c.Recipe, c.Site)
@@ -384,9 +405,9 @@ func (c Cause) Message(lang string) string {
 		return fmt.Sprintf("recipe %s at site %s at capacity", c.Recipe, c.Site)
 	case InputShort:
 		if es {
-			return fmt.Sprintf("falta el insumo %s en el sitio %s", c.Product, c.Site)
+			return fmt.Sprintf("falta el insumo %s en el sitio %s", product, c.Site)
 		}
-		return fmt.Sprintf("input %s short at site %s", c.Product, c.Site)
+		return fmt.Sprintf("input %s short at site %s", product, c.Site)
 	case Stopped:
 		if es {
 			return "sin planificar: un límite de iteraciones o de tiempo detuvo al planificador antes de este nivel"
