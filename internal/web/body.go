@@ -46,11 +46,23 @@ const (
 	msgFieldLimit          msgKey = "field-limit"
 	msgFieldCursor         msgKey = "field-cursor"
 	msgNoPlan              msgKey = "no-plan"
+
+	// Words that the messages above quote, themselves said in the
+	// caller's language (problem.text): the JSON types of
+	// msgFieldType, the tiers of msgFieldOneOf.
+	msgTypeNumber msgKey = "type-number"
+	msgTypeBool   msgKey = "type-bool"
+	msgTypeArray  msgKey = "type-array"
+	msgTypeObject msgKey = "type-object"
+	msgTypeString msgKey = "type-string"
+	msgTiers      msgKey = "tiers"
 )
 
 // problem is one thing wrong with a request: the field (a JSON path such
 // as skills[2], or a query parameter), and a message of the catalogs
-// with the values it quotes.
+// with the values it quotes. A value that is a msgKey is a word of the
+// catalogs, quoted in the message's language: a Spanish reader was told
+// "se espera a number".
 type problem struct {
 	field string
 	key   msgKey
@@ -58,7 +70,14 @@ type problem struct {
 }
 
 func (p problem) text(l lang) string {
-	msg := fmt.Sprintf(l.t(p.key), p.args...)
+	args := make([]any, len(p.args))
+	for i, a := range p.args {
+		if k, ok := a.(msgKey); ok {
+			a = l.t(k)
+		}
+		args[i] = a
+	}
+	msg := fmt.Sprintf(l.t(p.key), args...)
 	if p.field == "" {
 		return msg
 	}
@@ -153,17 +172,19 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// jsonType names a Go kind as a JSON type.
-func jsonType(kind string) string {
+// jsonType names a Go kind as a JSON type, a word of the catalogs.
+func jsonType(kind string) any {
 	switch {
 	case strings.HasPrefix(kind, "float"), strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
-		return "number"
+		return msgTypeNumber
 	case kind == "bool":
-		return "true/false"
-	case kind == "slice":
-		return "array"
+		return msgTypeBool
+	case kind == "slice", kind == "array":
+		return msgTypeArray
 	case kind == "struct", kind == "map", kind == "ptr":
-		return "object"
+		return msgTypeObject
+	case kind == "string":
+		return msgTypeString
 	}
 	return kind
 }

@@ -267,7 +267,7 @@ func (n *needIn) check() error {
 	case n.Tier == nil:
 		v.add("tier", msgFieldRequired)
 	case *n.Tier != string(world.Essential) && *n.Tier != string(world.Basic) && *n.Tier != string(world.Wanted):
-		v.add("tier", msgFieldOneOf, *n.Tier, "essential, basic, wanted")
+		v.add("tier", msgFieldOneOf, *n.Tier, msgTiers)
 	}
 	return v.err()
 }

@@ -172,7 +172,7 @@ func TestMe(t *testing.T) {
 		{"in Spanish", `{"cell": "9q5csxyz", "alias": ""}`, "es", 400,
 			[]string{"alias: debe tener de 1 a 64 caracteres", `cell: "9q5csxyz" no es una celda geohash de 4 a 6 caracteres`}},
 		{"unknown field", `{"alias": "Ok", "legal_name": "Guadalupe"}`, "", 400, []string{"legal_name: unknown field"}},
-		{"wrong type", `{"call_opt_in": "yes"}`, "", 400, []string{"call_opt_in: want true/false"}},
+		{"wrong type", `{"call_opt_in": "yes"}`, "", 400, []string{"call_opt_in: want true or false"}},
 		{"truncated", `{"alias": `, "", 400, []string{"the JSON ends too early"}},
 		{"malformed", `{"alias": x}`, "", 400, []string{"malformed JSON at byte 11"}},
 		{"two values", `{} {}`, "", 400, []string{"more than one JSON value"}},
@@ -248,10 +248,14 @@ func TestMyNeeds(t *testing.T) {
 		{"huge qty", `{"product": "rice", "qty": 1e12, "tier": "basic"}`, "", []string{"qty: must be at most 1e+09"}},
 		{"all missing", `{}`, "", []string{"product: required", "qty: required", "tier: required"}},
 		{"bad values", `{"product": "Rice!", "qty": -1, "tier": "urgent"}`, "es",
-			[]string{`product: "Rice!" solo puede llevar a-z, 0-9 y "-"`, "qty: debe ser > 0", `tier: "urgent" no es ninguno de: essential, basic, wanted`}},
+			[]string{`product: "Rice!" solo puede llevar a-z, 0-9 y "-"`, "qty: debe ser > 0", `tier: "urgent" no es ninguno de: essential (esencial), basic (básica), wanted (deseada)`}},
 		{"unknown product", `{"product": "caviar", "qty": 1, "tier": "wanted"}`, "es", []string{`product: no existe el producto "caviar"`}},
 		{"member field", `{"product": "rice", "qty": 1, "tier": "basic", "member": "m-01"}`, "", []string{"member: unknown field"}},
-		{"string qty", `{"product": "rice", "qty": "1", "tier": "basic"}`, "", []string{"qty: want number"}},
+		{"string qty", `{"product": "rice", "qty": "1", "tier": "basic"}`, "", []string{"qty: want a number"}},
+		// The words the messages quote are in the caller's language
+		// too: it said "se espera a number".
+		{"string qty in Spanish", `{"product": "rice", "qty": "1", "tier": "basic"}`, "es", []string{"qty: se espera un número"}},
+		{"number tier in Spanish", `{"product": "rice", "qty": 1, "tier": 1}`, "es", []string{"tier: se espera un texto"}},
 	} {
 		r := e.do(t, "POST", "/api/v1/me/needs", tok, tc.lang, strings.NewReader(tc.body))
 		if d := errorOf(t, r); r.status != 400 || d.Code != store.CodeInvalid || !slices.Equal(d.Errors, tc.errors) {

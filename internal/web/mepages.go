@@ -67,7 +67,7 @@ func number(r *http.Request, field string, v *invalid) *float64 {
 	}
 	x, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
 	if err != nil {
-		v.add(field, msgFieldType, "a number")
+		v.add(field, msgFieldNumber)
 		return nil
 	}
 	return &x
@@ -201,6 +201,9 @@ func (s *Server) addNeedPage(w http.ResponseWriter, r *http.Request) error {
 	in := needIn{Product: &product, Tier: &tier, Qty: number(r, "qty", &bad)}
 	if product == "" {
 		in.Product = nil
+	}
+	if tier == "" { // no tier chosen: required, not a tier named ""
+		in.Tier = nil
 	}
 	if err := in.check(); err != nil {
 		bad = append(bad, err.(invalid)...)

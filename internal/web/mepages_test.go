@@ -154,6 +154,39 @@ func TestMemberPages(t *testing.T) {
 	}
 }
 
+// TestNeedFormInSpanish: the needs form's errors are in Spanish through
+// and through; they read "se espera a number" for a quantity that is not
+// one, and `"" no es ninguno de: essential, basic, wanted` when no tier
+// was chosen.
+func TestNeedFormInSpanish(t *testing.T) {
+	e := newEnv(t)
+	putExample(t, e.store)
+	m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, e, m.ID, "es")
+	code, page, _ := b.post(t, "/me/needs", "/me/needs", url.Values{"product": {"meal"}, "qty": {"catorce"}}, true)
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("a need without a number or a tier: got %d, want 422", code)
+	}
+	for _, want := range []string{`id="qty-error">debe ser un número<`, `<p class="error">falta (es obligatorio)</p>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the form lacks %q", want)
+		}
+	}
+	for _, not := range []string{"a number", "essential, basic", "ninguno de"} {
+		if strings.Contains(page, not) {
+			t.Errorf("the form says %q", not)
+		}
+	}
+	code, page, _ = b.post(t, "/me/needs", "/me/needs", url.Values{"product": {"meal"}, "qty": {"2"}, "tier": {"urgent"}}, true)
+	if want := `"urgent" no es ninguno de: essential (esencial), basic (básica), wanted (deseada)`; code != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, strings.ReplaceAll(want, `"`, "&#34;")) {
+		t.Errorf("a tier of no tier: got %d, want 422 with %q", code, want)
+	}
+}
+
 // TestLogoutPage: the sign-out button of every page ends the session,
 // clears the cookie and asks the browser to forget the pages it kept
 // for offline reading; the member's pages then ask to sign in.
