@@ -35,8 +35,11 @@ type catalogView struct {
 	Problem  string // what keeps a deletion from happening
 }
 
-// langCol is a language of the pages, a column of names.
-type langCol struct{ Code, Name string }
+// langCol is a language of the pages, a column of names: Name is its
+// name in itself, for the column's head, and InPage its name in the
+// page's language, for the page's sentences ("Name in Spanish", "Nombre
+// en inglés", not "Nombre en English").
+type langCol struct{ Code, Name, InPage string }
 
 // catalogRow is a product or skill with its names in the page's
 // languages, in the order of the columns; an empty one is missing.
@@ -50,10 +53,19 @@ type nameCell struct {
 	Text string
 }
 
-func (s *Server) langCols() []langCol {
+// langCols are the languages of the pages, named in themselves and in
+// the page's language, page. A catalog names each language under
+// "language." and its code; one a catalog does not name yet (a language
+// just added) is named in itself.
+func (s *Server) langCols(page string) []langCol {
 	var out []langCol
 	for _, l := range s.ui.langs {
-		out = append(out, langCol{Code: l, Name: s.ui.t(l, "language.name")})
+		c := langCol{Code: l, Name: s.ui.t(l, "language.name")}
+		c.InPage = s.ui.catalog[page]["language."+l]
+		if c.InPage == "" {
+			c.InPage = c.Name
+		}
+		out = append(out, c)
 	}
 	return out
 }
@@ -112,7 +124,7 @@ func (s *Server) renderCatalog(w http.ResponseWriter, r *http.Request, status in
 			return err
 		}
 	}
-	v.Langs = s.langCols()
+	v.Langs = s.langCols(s.ui.pageLang(r))
 	for _, p := range cat.Products {
 		v.Products = append(v.Products, catalogRow[world.Product]{Item: p, Names: cells(v.Langs, p.Name)})
 	}

@@ -354,13 +354,28 @@ func TestEditPages(t *testing.T) {
 	if code != http.StatusSeeOther || loc != "/catalog#row-product-visit" {
 		t.Errorf("a good product: got %d to %q", code, loc)
 	}
-	// Its Spanish name is missing, and marked so.
-	if code, page := org.get(t, "/catalog"); code != 200 || !strings.Contains(between(page, `id="row-product-visit"`, "</tr>"), "no name in Español yet") {
+	// Its Spanish name is missing, and marked so. The languages a
+	// sentence names are named in the page's language: it read "no
+	// name in Español yet", "Nombre en English".
+	code, page = org.get(t, "/catalog")
+	if code != 200 || !strings.Contains(between(page, `id="row-product-visit"`, "</tr>"), "no name in Spanish yet") {
 		t.Errorf("the catalog after a product without a Spanish name: got %d: %s", code, between(page, `id="row-product-visit"`, "</tr>"))
 	}
+	for _, want := range []string{`<label for="product-name_en">Name in English</label>`, `<label for="skill-name_es">Name in Spanish</label>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the English catalog lacks %q", want)
+		}
+	}
 	org.lang = "es"
-	if code, page := org.get(t, "/catalog"); code != 200 || !strings.Contains(between(page, `id="row-product-visit"`, "</tr>"), "aún sin nombre en Español") {
+	code, page = org.get(t, "/catalog")
+	if code != 200 || !strings.Contains(between(page, `id="row-product-visit"`, "</tr>"), "aún sin nombre en español") {
 		t.Errorf("the Spanish catalog after a product without a Spanish name: got %d: %s", code, between(page, `id="row-product-visit"`, "</tr>"))
+	}
+	for _, want := range []string{`<label for="product-name_en">Nombre en inglés</label>`, `<label for="skill-name_es">Nombre en español</label>`,
+		`<th scope="col" lang="en">English</th>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Spanish catalog lacks %q", want)
+		}
 	}
 	org.lang = "en"
 	code, page, _ = org.post(t, "/catalog", "/catalog/skills/cook/delete", url.Values{}, true)
