@@ -187,6 +187,52 @@ func TestNeedFormInSpanish(t *testing.T) {
 	}
 }
 
+// TestUnitsInPageLanguage: the built-in units are said in the page's
+// language, in the plural after a quantity other than one; the pages
+// read "Comida (meal)" and "14 de 14 meal". A unit the catalogs do not
+// know is shown as stored.
+func TestUnitsInPageLanguage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	putExample(t, e.store)
+	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := signIn(t, e, m.ID, "es")
+	if code, _, _ := b.post(t, "/me/needs", "/me/needs", url.Values{"product": {"meal"}, "qty": {"14"}, "tier": {"essential"}}, true); code != http.StatusSeeOther {
+		t.Fatalf("a need: got %d", code)
+	}
+	if _, page := b.get(t, "/me/needs"); !strings.Contains(page, "Comida (comida)") || strings.Contains(page, "(meal)") {
+		t.Errorf("the needs page does not say the unit in Spanish: %s", between(page, "<ul", "</ul>"))
+	}
+	planStored(t, e.store)
+	if _, page := b.get(t, "/me"); !strings.Contains(page, "de 14 comidas ·") || strings.Contains(page, " meal") {
+		t.Errorf("/me does not say the unit in Spanish, in the plural: %s", between(page, "<ul", "</ul>"))
+	}
+	b.lang = "en"
+	if _, page := b.get(t, "/me"); !strings.Contains(page, "of 14 meals ·") {
+		t.Errorf("/me does not say the unit in English, in the plural: %s", between(page, "<ul", "</ul>"))
+	}
+	u, err := newUI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &page{ui: u, Lang: "es"}
+	for _, c := range []struct {
+		unit string
+		qty  []float64
+		want string
+	}{
+		{"hour", nil, "hora"}, {"hour", []float64{1}, "hora"}, {"hour", []float64{15}, "horas"}, {"hour", []float64{0.5}, "horas"},
+		{"copy", []float64{2}, "ejemplares"}, {"sacos", []float64{2}, "sacos"}, {"bolsa", nil, "bolsa"},
+	} {
+		if got := p.Unit(c.unit, c.qty...); got != c.want {
+			t.Errorf("Unit(%q, %v) in Spanish: got %q, want %q", c.unit, c.qty, got, c.want)
+		}
+	}
+}
+
 // TestLogoutPage: the sign-out button of every page ends the session,
 // clears the cookie and asks the browser to forget the pages it kept
 // for offline reading; the member's pages then ask to sign in.
