@@ -330,8 +330,8 @@ func TestOpenTiersClosesUnusable(t *testing.T) {
 }
 
 // TestCauseNamed: a cause names products and skills as the world does
-// in the language asked, by id when it has no name in it or no world is
-// given (Message, the plan file's reason).
+// in the language asked, else in English, and by id when no world is
+// given (Message, the plan file's reason) or it names them in neither.
 func TestCauseNamed(t *testing.T) {
 	w := &world.World{
 		Skills:   []world.Skill{{ID: "cook", Name: world.Names{"en": "Cooking", "es": "Cocina"}}},
@@ -346,7 +346,8 @@ func TestCauseNamed(t *testing.T) {
 		{Cause{Kind: LaborShort, Skill: "cook", Place: "9q5cs", Site: "k"}, "es", w, "faltan horas de Cocina al alcance de 9q5cs (sitio k)"},
 		{Cause{Kind: LaborShort, Skill: "cook", Place: "9q5cs", Site: "k"}, "en", w, "not enough Cooking hours within reach of 9q5cs (site k)"},
 		{Cause{Kind: InputShort, Product: "maize", Site: "k"}, "es", w, "falta el insumo Maíz en el sitio k"},
-		{Cause{Kind: NoRecipe, Product: "ink"}, "es", w, `ninguna receta produce el producto "ink"`},
+		{Cause{Kind: NoRecipe, Product: "ink"}, "es", w, `ninguna receta produce el producto "Ink"`},
+		{Cause{Kind: NoRecipe, Product: "radio"}, "es", w, `ninguna receta produce el producto "radio"`},
 		{Cause{Kind: NoRecipe, Product: "ink"}, "en", w, `no recipe produces product "Ink"`},
 		{Cause{Kind: InputShort, Product: "maize", Site: "k"}, "es", nil, "falta el insumo maize en el sitio k"},
 	} {

@@ -364,21 +364,22 @@ func (e *explainer) noHoursLeft(s, k int) bool {
 func (c Cause) Message(lang string) string { return c.Named(lang, nil) }
 
 // Named says the cause in English ("en") or Spanish ("es"), naming
-// products and skills as w names them in that language, and by their ids
-// when w is nil or has no name for them in it: a Spanish reader sees
-// "faltan horas de Cocina", not "faltan horas de cook".
+// products and skills as w names them in that language (a Spanish reader
+// sees "faltan horas de Cocina", not "faltan horas de cook"), else in
+// English, as the web's pages do, and by their ids when w is nil or
+// names them in neither.
 func (c Cause) Named(lang string, w *world.World) string {
 	es := lang == "es"
 	product, skill := c.Product, c.Skill
 	if w != nil {
 		for _, p := range w.Products {
-			if p.ID == c.Product && p.Name[lang] != "" {
-				product = p.Name[lang]
+			if p.ID == c.Product {
+				product = nameIn(p.Name, lang, p.ID)
 			}
 		}
 		for _, k := range w.Skills {
-			if k.ID == c.Skill && k.Name[lang] != "" {
-				skill = k.Name[lang]
+			if k.ID == c.Skill {
+				skill = nameIn(k.Name, lang, k.ID)
 			}
 		}
 	}
@@ -418,4 +419,15 @@ func (c Cause) Named(lang string, w *world.World) string {
 		return "los recursos se reparten por igual con otras necesidades del mismo nivel"
 	}
 	return "resources shared fairly with other needs of the same tier"
+}
+
+// nameIn is a thing's name in lang, else in English, else its id.
+func nameIn(n world.Names, lang, id string) string {
+	if s := n[lang]; s != "" {
+		return s
+	}
+	if s := n["en"]; s != "" {
+		return s
+	}
+	return id
 }
