@@ -32,6 +32,9 @@ const (
 	msgPlanExported  msgKey = "plan-exported"
 	msgPlanNegative  msgKey = "plan-negative"
 	msgPlanStopped   msgKey = "plan-stopped"
+	msgPlanLimited   msgKey = "plan-limited"
+	msgPlanWarning   msgKey = "plan-warning"
+	msgPlanTable     msgKey = "plan-table"
 	msgTolerance     msgKey = "tolerance"
 )
 
@@ -48,6 +51,12 @@ goes to standard error when planning takes more than a second. Exits 0 with
 a plan, 1 when the solver fails, 2 on a bad command line or world, 130
 when interrupted (Ctrl-C).
 
+A stage stopped at --time-limit, at --budget, or at the solver's own limit
+of iterations before its optimum still gives a plan that keeps every rule,
+but it may give less than possible: its status is then "feasible", the
+summary and a warning on standard error name the stages, the shortfalls of
+their tiers name no cause, and the exit status is 0 all the same.
+
 Flags:
 `,
 		`uso: commune plan [opciones] MUNDO.json
@@ -61,6 +70,13 @@ plan (commune.plan/v1) con --json o --out. El progreso va a la salida de
 errores cuando planificar lleva más de un segundo. Termina con 0 si hay
 plan, 1 si el solucionador falla, 2 si la línea de órdenes o el mundo son
 incorrectos, 130 si se interrumpe (Ctrl-C).
+
+Una etapa detenida por --time-limit, por --budget o por el límite de
+iteraciones del propio solucionador antes de su óptimo da igualmente un
+plan que cumple todas las reglas, pero que puede dar menos de lo posible:
+su estado es entonces "factible", el resumen y un aviso en la salida de
+errores nombran las etapas, los faltantes de sus niveles no nombran
+ninguna causa, y el estado de salida es 0 de todos modos.
 
 Opciones:
 `},
@@ -83,12 +99,17 @@ Opciones:
 		"interrupted; no file was written",
 		"interrumpido; no se escribió ningún archivo"},
 	msgPlanSummary: {
-		`plan of %d members, %d sites, %d products, %d needs: %s
-coverage      needed          met     min share
-`,
-		`plan de %d miembros, %d sitios, %d productos, %d necesidades: %s
-cobertura    necesario     cubierto   menor parte
-`},
+		"plan of %d members, %d sites, %d products, %d needs: %s\n",
+		"plan de %d miembros, %d sitios, %d productos, %d necesidades: %s\n"},
+	msgPlanLimited: {
+		"stages stopped at a limit before their optimum: %s; the plan keeps every rule, but may give less than possible",
+		"etapas detenidas en un límite antes de su óptimo: %s; el plan cumple todas las reglas, pero puede dar menos de lo posible"},
+	msgPlanWarning: {
+		"warning: %s\n",
+		"aviso: %s\n"},
+	msgPlanTable: {
+		"coverage      needed          met     min share\n",
+		"cobertura    necesario     cubierto   menor parte\n"},
 	msgPlanTier: {
 		"%-9s %12.6g %12.6g %12.1f%%\n",
 		"%-9s %12.6g %12.6g %12.1f%%\n"},
@@ -115,6 +136,37 @@ faltantes: %d
 }
 
 var tierES = map[world.Tier]string{world.Essential: "esencial", world.Basic: "básica", world.Wanted: "deseada"}
+
+// stopES says in Spanish why a stage stopped (plan.StoppedStage.Status).
+var stopES = map[string]string{"time_limit": "límite de tiempo", "iteration_limit": "límite de iteraciones", "stalled": "sin progreso"}
+
+// limited says which stages of p stopped before their optimum, and why,
+// and what that means for the plan: words to wrap, each stage and its
+// reason one of them.
+func (c *command) limited(p *plan.Plan) []string {
+	before, after, _ := strings.Cut(c.t(msgPlanLimited), "%s")
+	words := strings.Fields(before)
+	for i, s := range p.Stopped {
+		why := strings.ReplaceAll(s.Status, "_", " ")
+		if c.cfg.Lang == "es" && stopES[s.Status] != "" {
+			why = stopES[s.Status]
+		}
+		w := fmt.Sprintf("%s (%s)", s.Stage, why)
+		if i < len(p.Stopped)-1 {
+			w += ","
+		}
+		words = append(words, w)
+	}
+	if rest := strings.Fields(after); len(rest) > 0 {
+		// The punctuation after the list sticks to its last entry.
+		if !strings.HasPrefix(after, " ") {
+			words[len(words)-1] += rest[0]
+			rest = rest[1:]
+		}
+		words = append(words, rest...)
+	}
+	return words
+}
 
 // exportedStage is one entry of the --export-mps manifest.
 // Status is empty for a stage solved to its optimum, else the solver's
@@ -214,6 +266,9 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if len(p.Stopped) > 0 && !*quiet {
+		fmt.Fprintf(c.stderr, "commune: "+c.t(msgPlanWarning), strings.Join(c.limited(p), " "))
 	}
 	if *export != "" {
 		name, err := exp.commit()
@@ -374,6 +429,10 @@ func (c *command) summary(p *plan.Plan, w *world.World) {
 		}
 	}
 	fmt.Fprintf(c.stdout, c.t(msgPlanSummary), p.World.Members, p.World.Sites, p.World.Products, p.World.Needs, status)
+	if len(p.Stopped) > 0 {
+		fmt.Fprint(c.stdout, wrap(c.limited(p), "", helpWidth))
+	}
+	fmt.Fprint(c.stdout, c.t(msgPlanTable))
 	for _, tier := range world.Tiers {
 		name := string(tier)
 		if c.cfg.Lang == "es" {

@@ -439,3 +439,63 @@ func TestPlanOutStdout(t *testing.T) {
 		t.Errorf(`a file named "-" was written`)
 	}
 }
+
+// TestPlanStoppedSaid: a plan whose stages stopped at --time-limit says
+// so on standard output and standard error, naming the stages, in the
+// reader's language, and its shortfalls claim no cause the solver did
+// not prove; it exits 0, as plan -h says. It printed "feasible" and
+// blamed resources "shared fairly", with nothing on standard error.
+// --quiet leaves standard error empty; a full plan says nothing of it.
+func TestPlanStoppedSaid(t *testing.T) {
+	for _, c := range []struct {
+		lang      string
+		out, errs []string
+		not       []string
+	}{
+		{"en", []string{"98 needs: feasible ", "stages stopped at a limit before their optimum: essential/maxmin (time limit),",
+			"the plan keeps every rule, but may give less than possible", "no cause proved"},
+			[]string{"commune: warning: stages stopped at a limit before their optimum: essential/maxmin (time limit)"},
+			[]string{"shared fairly", "input ", "not enough"}},
+		{"es", []string{"98 necesidades: factible ", "etapas detenidas en un límite antes de su óptimo:", "essential/maxmin (límite de tiempo),",
+			"el plan cumple todas las reglas, pero puede dar menos de lo posible", "sin causa probada"},
+			[]string{"commune: aviso: etapas detenidas en un límite antes de su óptimo: essential/maxmin (límite de tiempo)"},
+			[]string{"por igual", "falta el insumo", "faltan horas", "time limit"}},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "plan", "--time-limit", "1ns", example)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", c.lang, code, errOut)
+		}
+		flat := strings.Join(strings.Fields(out), " ") // the notice is wrapped
+		for _, want := range c.out {
+			if !strings.Contains(flat, want) {
+				t.Errorf("%s: the summary lacks %q:\n%s", c.lang, want, out)
+			}
+		}
+		for _, want := range c.errs {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%s: standard error lacks %q:\n%s", c.lang, want, errOut)
+			}
+		}
+		for _, not := range c.not {
+			if strings.Contains(out, not) {
+				t.Errorf("%s: the summary says %q:\n%s", c.lang, not, out)
+			}
+		}
+		// The notice, between the first line and the table, is wrapped.
+		notice := strings.Split(out, "\n")[1:]
+		for _, line := range notice {
+			if strings.HasPrefix(line, "coverage") || strings.HasPrefix(line, "cobertura") {
+				break
+			}
+			if n := len([]rune(line)); n > helpWidth {
+				t.Errorf("%s: line of %d characters in the notice: %q", c.lang, n, line)
+			}
+		}
+	}
+	if code, _, errOut := runCLI(t, "en", "plan", "--quiet", "--json", "--time-limit", "1ns", example); code != exitOK || errOut != "" {
+		t.Errorf("plan --quiet --time-limit 1ns: exit %d, stderr %q; want 0 and nothing", code, errOut)
+	}
+	if _, out, errOut := runCLI(t, "en", "plan", example); strings.Contains(out+errOut, "stopped") {
+		t.Errorf("a full plan says a stage stopped:\n%s%s", out, errOut)
+	}
+}

@@ -22,6 +22,21 @@ type Plan struct {
 	LaborValues map[string]float64 `json:"labor_values"`
 	Shortfalls  []Shortfall        `json:"shortfalls"`
 	Solver      SolverInfo         `json:"solver"`
+	// Stopped are the stages that ended at a limit of iterations or
+	// time, or stalled, before their optimum, in the order solved; the
+	// plan then keeps every rule but may give less than possible, and
+	// its Status is "feasible". It is not part of the plan file, whose
+	// status and stages' status say so of the stages whose point the
+	// plan uses.
+	Stopped []StoppedStage `json:"-"`
+}
+
+// StoppedStage is a stage that stopped before its optimum: its name, as
+// in Stage, and why, as lp.Status says it ("time_limit",
+// "iteration_limit", "stalled").
+type StoppedStage struct {
+	Stage  string
+	Status string
 }
 
 // Counts sizes the world a plan was made from.
@@ -138,6 +153,11 @@ const (
 	// explained as in a planned tier (NoRecipe, OutOfReach, ...): no plan
 	// would reach it.
 	Stopped CauseKind = "stopped"
+	// Unproved: a stage of the need's tier stopped before its optimum
+	// (Plan.Stopped), so the plan may give the need less than it could,
+	// and no resource is proved to bind it. A need nothing could reach
+	// keeps its own cause (NoRecipe, OutOfReach).
+	Unproved CauseKind = "unproved"
 )
 
 // Cause is the binding resource behind a shortfall; the fields that do

@@ -16,8 +16,11 @@ import (
 // each skill it needs within reach of the site, and its inputs, recursively.
 // Among the binding resources found it names the one whose dual price in
 // the tier's max-min stage is largest: the one whose relief would raise
-// the tier's floor most.
-func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, planned int, alloc []Allocation) []Shortfall {
+// the tier's floor most. In a tier one of whose stages stopped before
+// its optimum (unproved) no resource is proved to bind, and the cause
+// is Unproved, unless no plan could reach the need (NoRecipe,
+// OutOfReach).
+func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, planned int, unproved [3]bool, alloc []Allocation) []Shortfall {
 	w := g.w
 	flowsInto := make([][]int, len(g.demands))
 	for i, f := range g.flows {
@@ -60,6 +63,9 @@ func shortfalls(g *graph, md *model, x []float64, explainBy []*lp.Solution, plan
 				explainers[sol] = newExplainer(g, md, x, sol)
 			}
 			c = explainers[sol].demand(d, flowsInto[d])
+			if unproved[g.demands[d].tier] && c.Kind != NoRecipe && c.Kind != OutOfReach {
+				c = Cause{Kind: Unproved}
+			}
 			causes[d] = c
 		}
 		reason, ok := reasons[d]
@@ -414,6 +420,11 @@ func (c Cause) Named(lang string, w *world.World) string {
 			return "sin planificar: un límite de iteraciones o de tiempo detuvo al planificador antes de este nivel"
 		}
 		return "not planned: an iteration or time limit stopped the planner before this tier"
+	case Unproved:
+		if es {
+			return "sin causa probada: una etapa de su nivel se detuvo en un límite antes de su óptimo, y quizá pueda recibir más"
+		}
+		return "no cause proved: a stage of its tier stopped at a limit before its optimum, and it may get more"
 	}
 	if es {
 		return "los recursos se reparten por igual con otras necesidades del mismo nivel"

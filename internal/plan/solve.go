@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/commune-org/commune/internal/world"
@@ -115,6 +116,18 @@ func stopText(err error, limit int) string {
 	return "no optimum within the time limit"
 }
 
+// stopStatus is the status of a stage stopped by err, as lp.Status
+// says it: "time_limit", "iteration_limit" or "stalled".
+func stopStatus(err error) string {
+	switch {
+	case errors.Is(err, lp.ErrStalled):
+		return lp.Stalled.String()
+	case errors.Is(err, lp.ErrTimeLimit):
+		return lp.TimeLimit.String()
+	}
+	return lp.IterationLimit.String()
+}
+
 // keptText says how a stopped stage's point came to keep the rules: as
 // PDHG left it or repaired it, or moved toward the earlier stages' answer
 // (lp.Solution.Shrunk; docs/lp.md, "Falling back").
@@ -197,11 +210,21 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	stopped := func(err error) bool {
 		return ctx.Err() == nil && (errors.Is(err, lp.ErrIterationLimit) || errors.Is(err, lp.ErrTimeLimit) || errors.Is(err, lp.ErrStalled))
 	}
-	// fallBack says how the plan goes on after a stopped stage. Its
-	// fairness or least effort is then not proved: the plan keeps the
-	// rules, and its status is "feasible".
-	fallBack := func(stage, format string, args ...any) {
+	// unproved marks the tiers one of whose stages stopped: what their
+	// needs get is not proved the most they could, and no cause of
+	// their shortfalls is either (shortfalls).
+	var unproved [3]bool
+	// fallBack says how the plan goes on after a stage stopped by err.
+	// Its fairness or least effort is then not proved: the plan keeps the
+	// rules, its status is "feasible", and it lists the stage in Stopped.
+	fallBack := func(stage string, err error, format string, args ...any) {
 		p.Status = "feasible"
+		p.Stopped = append(p.Stopped, StoppedStage{Stage: stage, Status: stopStatus(err)})
+		for ti, tier := range world.Tiers {
+			if strings.HasPrefix(stage, string(tier)+"/") {
+				unproved[ti] = true
+			}
+		}
 		report(Event{Stage: stage, Message: fmt.Sprintf(format, args...)})
 	}
 	// solveAs solves the current LP as stage; a positive limit bounds the
@@ -366,13 +389,13 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 						// needs it reached: those held at the floor
 						// there are held at it, and the rounds go on
 						// with the others (see bound).
-						fallBack(name, "%s: %s and gives the %d needs still raised %.4g",
+						fallBack(name, err, "%s: %s and gives the %d needs still raised %.4g",
 							stopText(err, limit), keptText(sol, last == nil), len(active), md.floor(sol, ti))
 						stalled, err = true, nil
 					} else if feasible(sol, tol) {
 						// Its floor can be had, if it is not the most;
 						// the rounds end with it.
-						fallBack(name, "%s: %s and gives the %d needs still raised %.4g; the rounds end there",
+						fallBack(name, err, "%s: %s and gives the %d needs still raised %.4g; the rounds end there",
 							stopText(err, limit), keptText(sol, last == nil), len(active), md.floor(sol, ti))
 						endRounds, err = true, nil
 					} else if round > 1 {
@@ -380,7 +403,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 						// round proved (t's lower bound), and the tier's
 						// total stage gives them what more it can, not
 						// evenly.
-						fallBack(name, "%s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
+						fallBack(name, err, "%s: the %d needs still raised keep %.4g, the floor proved, and the tier's total is raised",
 							stopText(err, limit), len(active), t)
 						break
 					} else if last != nil {
@@ -388,7 +411,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 						// gives this tier nothing. Planning a later tier
 						// from it would give its needs what this one's
 						// should have first (rule 5), so the tiers end.
-						fallBack(name, "%s, and its last point breaks the rules: this tier and those after it are not planned (their needs get nothing), and the plan is the earlier tiers' answer",
+						fallBack(name, err, "%s, and its last point breaks the rules: this tier and those after it are not planned (their needs get nothing), and the plan is the earlier tiers' answer",
 							stopText(err, limit))
 						planned, err = ti, nil
 						break
@@ -446,12 +469,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		sol, err := solveAs(name, tol, limit)
 		switch {
 		case stopped(err) && feasible(sol, tol):
-			fallBack(name, "%s: %s and the floors, and stands", stopText(err, limit), keptText(sol, false))
+			fallBack(name, err, "%s: %s and the floors, and stands", stopText(err, limit), keptText(sol, false))
 			last = sol
 		case stopped(err):
 			// The last round's answer holds every floor; its total
 			// stands for the tier's.
-			fallBack(name, "%s: the tier keeps the allocations of its last max-min round", stopText(err, limit))
+			fallBack(name, err, "%s: the tier keeps the allocations of its last max-min round", stopText(err, limit))
 		case err != nil:
 			return nil, err
 		default:
@@ -487,11 +510,11 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	final, err := solveAs("cost", costTol, limit)
 	switch {
 	case stopped(err) && feasible(final, costTol):
-		fallBack("cost", "%s: %s and is the plan, without the least labour and transport", stopText(err, limit), keptText(final, last == nil))
+		fallBack("cost", err, "%s: %s and is the plan, without the least labour and transport", stopText(err, limit), keptText(final, last == nil))
 	case stopped(err) && last != nil:
 		// The tiers' answer is a plan too, only not the least effort:
 		// the repair makes it exact.
-		fallBack("cost", "%s: the plan is the tiers' answer, without the least labour and transport", stopText(err, limit))
+		fallBack("cost", err, "%s: the plan is the tiers' answer, without the least labour and transport", stopText(err, limit))
 		final = last
 	case err != nil:
 		return nil, err
@@ -511,7 +534,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 	x, work := md.repair(final.X)
 	p.fill(g, md, x, work)
 	p.LaborValues = laborValues(w, p.Production)
-	p.Shortfalls = shortfalls(g, md, x, explainBy, planned, p.Allocations)
+	p.Shortfalls = shortfalls(g, md, x, explainBy, planned, unproved, p.Allocations)
 	p.Solver.Name = solver.Name()
 	p.Solver.Rows, p.Solver.Cols, p.Solver.Nonzeros = md.m.NumRows(), md.m.NumCols(), md.m.NumNonzeros()
 	p.Solver.Pools, p.Solver.Demands = len(g.pools), len(g.demands)

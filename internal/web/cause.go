@@ -37,6 +37,8 @@ func (p *page) Cause(c plan.Cause, cat *store.Catalog) string {
 		return p.T("cause.input", product, site)
 	case plan.Stopped:
 		return p.T("cause.stopped")
+	case plan.Unproved:
+		return p.T("cause.unproved")
 	}
 	return p.T("cause.shared")
 }

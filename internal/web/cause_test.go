@@ -37,6 +37,8 @@ func TestCauseNames(t *testing.T) {
 		{"en", plan.Cause{Kind: plan.Capacity, Recipe: "cook-meals", Site: "kitchen-boyle"}, cat, "recipe cook-meals at Boyle Heights kitchen is at its capacity"},
 		{"en", plan.Cause{Kind: plan.Capacity, Recipe: "cook-meals", Site: "press-1"}, nil, "recipe cook-meals at press-1 is at its capacity"},
 		{"en", plan.Cause{Kind: plan.Shared}, cat, "what there is, is shared fairly with other needs of the same tier"},
+		{"en", plan.Cause{Kind: plan.Unproved}, cat, "no cause proved: a stage of its tier stopped at a limit before its optimum, and it may get more"},
+		{"es", plan.Cause{Kind: plan.Unproved}, cat, "sin causa probada: una etapa de su nivel se detuvo en un límite antes de su óptimo, y quizá pueda recibir más"},
 	} {
 		p := &page{ui: u, Lang: tc.lang}
 		if got := p.Cause(tc.cause, tc.cat); got != tc.want {
