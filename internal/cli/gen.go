@@ -87,15 +87,17 @@ func (c *command) gen(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return usageError{c.t(msgGenArgs, pos[0])}
 	}
+	// Every count is at least 1: a world without members or sites has
+	// nothing to plan, as one without products or skills has nothing to
+	// make (world.Generate itself accepts no members or sites).
 	for _, f := range []struct {
 		name string
 		n    int
-		min  int
-	}{{"members", opt.Members, 0}, {"sites", opt.Sites, 0}, {"products", opt.Products, 1}, {"skills", opt.Skills, 1}} {
+	}{{"members", opt.Members}, {"sites", opt.Sites}, {"products", opt.Products}, {"skills", opt.Skills}} {
 		switch {
 		case f.n < 0:
 			return usageError{c.t(msgGenNegative, f.name, f.n)}
-		case f.n < f.min:
+		case f.n < 1:
 			return usageError{c.t(msgGenAtLeast, f.name, f.n)}
 		}
 	}

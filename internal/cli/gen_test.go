@@ -66,6 +66,11 @@ func TestGenBadUsage(t *testing.T) {
 		{"en", []string{"gen", "--members", "-3"}, "--members -3: a count cannot be negative"},
 		{"es", []string{"gen", "--sites", "-1"}, "--sites -1: una cantidad no puede ser negativa"},
 		{"es", []string{"gen", "--products", "0"}, "--products 0: se necesita al menos 1"},
+		// Members and sites as products and skills: at least one of
+		// each. --sites 0 and --members 0 were taken.
+		{"en", []string{"gen", "--sites", "0"}, "--sites 0: want at least 1"},
+		{"es", []string{"gen", "--members", "0"}, "--members 0: se necesita al menos 1"},
+		{"en", []string{"gen", "--skills", "0"}, "--skills 0: want at least 1"},
 		{"en", []string{"gen", "--area", "mars"}, `--area "mars": want la or world`},
 		{"es", []string{"gen", "--area", "mars"}, `--area "mars": use la o world`},
 		{"en", []string{"gen", "world.json"}, "takes no arguments"},
