@@ -414,3 +414,19 @@ func BenchmarkGenerate(b *testing.B) {
 		})
 	}
 }
+
+// TestGenNoDigitCells: the places of the generator, read as cells of 4
+// to 6 characters, are never made of digits only outside the areas
+// where such a cell may be a home (geo.DigitCountry): a form would take
+// those for postcodes.
+func TestGenNoDigitCells(t *testing.T) {
+	for _, places := range [][]cityPlace{laPlaces, laFarmland, worldCities} {
+		for _, p := range places {
+			for n := geo.MinCellLen; n <= geo.MaxCellLen; n++ {
+				if cell := geo.Encode(p.lat, p.lon, n); geo.AllDigits(cell) && geo.DigitCountry(cell) == "" {
+					t.Errorf("%s: cell %s is all digits, in the sea by geo.DigitCountry", p.name, cell)
+				}
+			}
+		}
+	}
+}
