@@ -111,9 +111,12 @@ func (s *Server) joinPost(w http.ResponseWriter, r *http.Request) error {
 		v.Form.Values["email"] = "" // not asked for: nothing could confirm it
 	}
 	in := mePatch{Alias: ptrTo(v.Form.Values["alias"]), Language: ptrTo(v.Form.Values["language"]),
-		Cell: ptrTo(strings.ToLower(v.Form.Values["cell"])), Contact: &contactBody{Email: v.Form.Values["email"]}}
+		Cell: ptrTo(strings.ToLower(v.Form.Values["cell"])), Contact: &contactBody{Email: v.Form.Values["email"]},
+		CellNotPostcode: formSure(r, v.Form.Values["cell"])}
+	s.checkCell(&in, true)
 	if bad := in.check(); bad != nil {
 		v.Form.problems(bad.(invalid), lang)
+		v.Form.askCell(bad.(invalid))
 	}
 	if len(v.Form.Errors) == 0 {
 		// The account is made without the email, which waits for its

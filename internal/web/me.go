@@ -106,6 +106,23 @@ type mePatch struct {
 	Cell      *string      `json:"cell"`
 	Contact   *contactBody `json:"contact"`
 	CallOptIn *bool        `json:"call_opt_in"`
+	// CellNotPostcode says that a cell of digits only is a cell, not a
+	// postcode (cellinput.go).
+	CellNotPostcode bool `json:"cell_not_postcode"`
+
+	cellProblem *problem // what typedCell found wrong with Cell
+}
+
+// checkCell reads the patch's cell as a person typed it (typedCell): a
+// postcode of the server's table becomes its cell; other digits are a
+// problem that check reports in the cell's place. page is whether the
+// words are for a page's form.
+func (s *Server) checkCell(p *mePatch, page bool) {
+	if p.Cell == nil {
+		return
+	}
+	c, pr := s.typedCell("cell", *p.Cell, p.CellNotPostcode, page)
+	p.Cell, p.cellProblem = &c, pr
 }
 
 // geohashAlphabet is the base-32 alphabet of geohash cells.
@@ -125,7 +142,9 @@ func (p *mePatch) check() error {
 			v.add("language", msgFieldLanguage, l)
 		}
 	}
-	if p.Cell != nil {
+	if p.cellProblem != nil {
+		v = append(v, *p.cellProblem)
+	} else if p.Cell != nil {
 		c := *p.Cell
 		if len(c) < 4 || len(c) > 6 || strings.Trim(c, geohashAlphabet) != "" {
 			v.add("cell", msgFieldCell, c)
@@ -157,6 +176,7 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &p); err != nil {
 		return err
 	}
+	s.checkCell(&p, false)
 	if err := p.check(); err != nil {
 		return err
 	}

@@ -44,6 +44,15 @@ type form struct {
 
 func newForm() form { return form{Values: map[string]string{}, Errors: map[string]string{}} }
 
+// askCell makes the form show the box with which a person confirms
+// that the digits they typed are their cell, when v asks them to
+// (cellinput.go).
+func (f *form) askCell(v invalid) {
+	if askedCellNotPostcode(v) {
+		f.Values[cellNotPostcode+"_ask"] = "yes"
+	}
+}
+
 // problems puts the problems of an invalid (as me.go's checks find them)
 // next to their fields, in the page's language.
 func (f *form) problems(v invalid, code string) {
@@ -378,10 +387,13 @@ func (s *Server) putAccountPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	calls := f.Values["calls"] == "on"
 	p := mePatch{Alias: ptrTo(f.Values["alias"]), Language: ptrTo(f.Values["language"]), Cell: ptrTo(f.Values["cell"]),
-		Contact: &contactBody{Email: f.Values["email"], Phone: f.Values["phone"]}, CallOptIn: &calls}
+		Contact: &contactBody{Email: f.Values["email"], Phone: f.Values["phone"]}, CallOptIn: &calls,
+		CellNotPostcode: formSure(r, f.Values["cell"])}
+	s.checkCell(&p, true)
 	var bad invalid
 	if err := p.check(); err != nil {
 		bad = err.(invalid)
+		f.askCell(bad)
 	}
 	lang := s.ui.pageLang(r)
 	var ask string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/commune-org/commune/internal/auth"
+	"github.com/commune-org/commune/internal/geo"
 	"github.com/commune-org/commune/internal/notify"
 	"github.com/commune-org/commune/internal/store"
 )
@@ -74,7 +75,10 @@ type Server struct {
 	runs  runs
 	ui    *ui
 	login *login // sessions, codes and passkeys (login.go)
-	calls *calls // urgent calls' channels and boards (callwork.go)
+	// postcodes is geo.Postcodes: a cell typed as a postcode is looked
+	// up in it (cellinput.go).
+	postcodes map[string]string
+	calls     *calls // urgent calls' channels and boards (callwork.go)
 }
 
 // runs keeps the planning run under way (plans.go): at most one, worked
@@ -100,7 +104,11 @@ func New(st *store.Store, log *slog.Logger, opt Options) *Server {
 		// here is a mistake in them, which every test would catch.
 		panic(err)
 	}
-	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux(), ui: u}
+	pc, err := geo.Postcodes()
+	if err != nil {
+		panic(err) // built in, as the templates are
+	}
+	s := &Server{store: st, log: log, opt: opt, mux: http.NewServeMux(), ui: u, postcodes: pc}
 	s.login = newLogin(opt, log)
 	s.calls = s.newCalls(opt)
 	s.runs.ctx, s.runs.cancel = context.WithCancel(context.Background())

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/commune-org/commune/internal/geo"
+)
+
+// A cell a person types (their home area on the join form, the account
+// page and PATCH /api/v1/me) may well be a postcode: every string of
+// digits is a well-formed geohash, and 90033, a ZIP code of Los
+// Angeles, read as a cell is in the Pacific. So a value of digits only
+// is read as what it almost certainly is (geo/digits.go says why, and
+// where it is not):
+//
+//   - a postcode of the server's table (geo.Postcodes, the one the
+//     pages' postcode box and commune import use) gives the table's
+//     cell, and the postcode is not kept;
+//   - otherwise, where a cell of digits may be someone's home
+//     (geo.DigitCountry: parts of Argentina, Chile and Kiribati), it is
+//     taken as a cell only once the person confirms it is one (the
+//     form's box cell_not_postcode, whose value is the cell it vouches
+//     for; the API's "cell_not_postcode": true), and until then
+//     refused with a question that names the country;
+//   - anywhere else it is refused: a cell there would be in the sea.
+//
+// Only the refusal is a problem of the field; nothing typed is logged.
+
+// Messages about a cell of digits, beside body.go's. The page's words
+// point at the page's tools, the API's at its field; a country is said
+// in the reader's language (a msgKey argument, problem.text).
+const (
+	msgFieldCellPostcode     msgKey = "field-cell-postcode"
+	msgFieldCellPostcodePage msgKey = "field-cell-postcode-page"
+	msgFieldCellDigits       msgKey = "field-cell-digits"
+	msgFieldCellDigitsPage   msgKey = "field-cell-digits-page"
+	msgCountryAR             msgKey = "country-AR"
+	msgCountryCL             msgKey = "country-CL"
+	msgCountryKI             msgKey = "country-KI"
+)
+
+// countryKeys are the names of the countries geo.DigitCountry returns.
+var countryKeys = map[string]msgKey{"AR": msgCountryAR, "CL": msgCountryCL, "KI": msgCountryKI}
+
+// cellNotPostcode is the form field with which a person confirms that
+// the digits they typed are their cell.
+const cellNotPostcode = "cell_not_postcode"
+
+// typedCell reads the cell a person typed into field: the cell to keep,
+// and the problem with it, if any. sure is whether they confirmed that
+// digits are their cell; page whether the words are for a page's form.
+// A value that is not digits only is given back as it is, for the
+// usual checks.
+func (s *Server) typedCell(field, typed string, sure, page bool) (string, *problem) {
+	c := digitsOf(typed)
+	if !geo.AllDigits(c) {
+		return typed, nil
+	}
+	if cell, ok := s.postcodes[c]; ok {
+		return cell, nil
+	}
+	if country := geo.DigitCountry(c); country != "" && geo.CheckHome(c) == nil {
+		if sure {
+			return c, nil
+		}
+		key := msgFieldCellDigits
+		if page {
+			key = msgFieldCellDigitsPage
+		}
+		return c, &problem{field: field, key: key, args: []any{c, countryKeys[country]}}
+	}
+	key := msgFieldCellPostcode
+	if page {
+		key = msgFieldCellPostcodePage
+	}
+	return c, &problem{field: field, key: key, args: []any{c}}
+}
+
+// askedCellNotPostcode reports whether v asks the person to confirm
+// that digits are their cell, so that the form shows the box to say so.
+func askedCellNotPostcode(v invalid) bool {
+	for _, p := range v {
+		if p.key == msgFieldCellDigits || p.key == msgFieldCellDigitsPage {
+			return true
+		}
+	}
+	return false
+}
+
+// digitsOf is typed without spaces, as a postcode is looked up.
+func digitsOf(typed string) string {
+	return strings.ReplaceAll(strings.TrimSpace(typed), " ", "")
+}
+
+// formSure reports whether the form of r confirms that the digits typed
+// are a cell: its box cell_not_postcode holds the same digits, so that
+// a box ticked for other digits confirms nothing.
+func formSure(r *http.Request, typed string) bool {
+	sure := digitsOf(r.PostFormValue(cellNotPostcode))
+	return sure != "" && sure == digitsOf(typed)
+}
