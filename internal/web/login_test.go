@@ -495,3 +495,34 @@ func mustURL(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+// TestSignInOffersEmail: the first page and the sign-in page offer a
+// code by email only when the server sends email; without a mailer
+// (commune demo without --smtp) the form would only answer 503.
+func TestSignInOffersEmail(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		e    *env
+		mail bool
+	}{
+		{"no mailer", newEnv(t), false},
+		{"a mailer", newMailEnv(t).env, true},
+	} {
+		for _, l := range []struct{ lang, email, nomail string }{
+			{"en", "or with a code we send to your email", "This server sends no email, so it has no sign-in codes."},
+			{"es", "o con un código que enviamos a tu correo", "Este servidor no envía correos, así que no hay códigos para entrar."},
+		} {
+			home := string(c.e.do(t, "GET", "/", "", l.lang, nil).body)
+			if got := strings.Contains(home, l.email); got != c.mail {
+				t.Errorf("%s, %s: / offers a code by email: got %v, want %v", c.name, l.lang, got, c.mail)
+			}
+			if got := strings.Contains(home, l.nomail); got == c.mail {
+				t.Errorf("%s, %s: / says there are no codes: got %v, want %v", c.name, l.lang, got, !c.mail)
+			}
+			login := string(c.e.do(t, "GET", "/login", "", l.lang, nil).body)
+			if got := strings.Contains(login, `id="code-request"`) && strings.Contains(login, `type="email"`); got != c.mail {
+				t.Errorf("%s, %s: /login has the email form: got %v, want %v", c.name, l.lang, got, c.mail)
+			}
+		}
+	}
+}

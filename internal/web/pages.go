@@ -54,8 +54,9 @@ type homeView struct {
 	Organizer   bool
 }
 
-// loginPage offers a passkey or a code by email; after signing in, the
-// browser goes to ?next= (a path on this site) or the first page.
+// loginPage offers a passkey or, when the server sends email, a code by
+// email; after signing in, the browser goes to ?next= (a path on this
+// site) or the first page.
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	next := r.URL.Query().Get("next")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {

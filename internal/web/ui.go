@@ -164,6 +164,9 @@ type page struct {
 	// Notice is a catalog key said at the top of the page, after a
 	// form sent the browser there (noticeOf).
 	Notice string
+	// Mail is whether the server sends email: without it, no page
+	// offers to sign in with a code by email.
+	Mail bool
 }
 
 // notices are the words a redirect may ask a page to show, by the
@@ -256,7 +259,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return fmt.Errorf("web: no page template %q", name)
 	}
 	p := &page{ui: s.ui, Lang: s.ui.pageLang(r), Path: r.URL.Path, Title: title, Data: data,
-		Notice: notices[r.URL.Query().Get("done")]}
+		Notice: notices[r.URL.Query().Get("done")], Mail: s.mailOn()}
 	p.Principal, _ = s.principal(r)
 	if secret := s.sessionSecret(r); secret != "" {
 		p.csrf = auth.CSRFToken(s.store.Key("csrf"), secret)

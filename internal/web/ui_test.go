@@ -242,9 +242,9 @@ func TestLoginPage(t *testing.T) {
 	for _, tc := range []struct{ target, lang, words, next string }{
 		{"/login", "en", "Sign in with a passkey", "/"},
 		{"/login?next=/me/plan", "es", "Entrar con llave de acceso", "/me/plan"},
-		{"/login?next=//evil.example/x", "en", "Send me a code", "/"},
-		{"/login?next=https://evil.example/", "en", "Send me a code", "/"},
-		{`/login?next=/\evil.example`, "en", "Send me a code", "/"},
+		{"/login?next=//evil.example/x", "en", "Sign in with a passkey", "/"},
+		{"/login?next=https://evil.example/", "en", "Sign in with a passkey", "/"},
+		{`/login?next=/\evil.example`, "en", "Sign in with a passkey", "/"},
 	} {
 		r := e.do(t, "GET", tc.target, "", tc.lang, nil)
 		body := string(r.body)

@@ -32,11 +32,11 @@
     return data;
   };
 
-  // Email codes.
+  // Email codes, when the server sends email (the page has the form).
   const request = document.getElementById("code-request");
   const verify = document.getElementById("code-verify");
   let email = "";
-  request.addEventListener("submit", async (ev) => {
+  if (request && verify) request.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     email = document.getElementById("email").value.trim();
     say(root.dataset.busy);
@@ -49,7 +49,7 @@
       say(e.message, true);
     }
   });
-  verify.addEventListener("submit", async (ev) => {
+  if (request && verify) verify.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const code = document.getElementById("code").value.trim();
     say(root.dataset.busy);
