@@ -23,12 +23,12 @@ func (s *Server) mePageRoutes() []route {
 	return []route{
 		{pattern: "GET /me", action: auth.ReadSelf, page: true, h: s.mePage},
 		{pattern: "GET /me/needs", action: auth.ReadSelf, page: true, h: s.needsPage},
-		{pattern: "POST /me/needs", action: auth.WriteSelf, page: true, h: s.addNeedPage},
+		{pattern: "POST /me/needs", action: auth.WriteSelf, page: true, h: s.addNeedPage, again: s.renderNeeds},
 		{pattern: "POST /me/needs/{id}/delete", action: auth.WriteSelf, page: true, h: s.deleteNeedPage},
 		{pattern: "GET /me/commitment", action: auth.ReadSelf, page: true, h: s.commitmentPage},
 		{pattern: "POST /me/commitment", action: auth.WriteSelf, page: true, h: s.putCommitmentPage},
 		{pattern: "GET /me/account", action: auth.ReadSelf, page: true, h: s.accountPage},
-		{pattern: "POST /me/account", action: auth.WriteSelf, page: true, h: s.putAccountPage},
+		{pattern: "POST /me/account", action: auth.WriteSelf, page: true, h: s.putAccountPage, again: s.accountAgain},
 		{pattern: "POST /me/account/email-again", action: auth.WriteSelf, page: true, h: s.emailAgainPage},
 		{pattern: "POST /me/erase", action: auth.WriteSelf, page: true, h: s.erasePage},
 		{pattern: "POST /logout", action: auth.WriteSelf, page: true, h: s.logoutPage},
@@ -357,6 +357,15 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		v.Waiting = waiting
 	}
 	return s.render(w, r, status, "account.html", "account.title", v)
+}
+
+// accountAgain shows the account page with the form f (sendAgain).
+func (s *Server) accountAgain(w http.ResponseWriter, r *http.Request, status int, f form) error {
+	id, err := s.self(r)
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(w, r, status, id, f)
 }
 
 // accountForm is the account form filled with the member as stored, and

@@ -25,9 +25,9 @@ func (s *Server) newsPageRoutes() []route {
 		{pattern: "GET /news", public: true, page: true, h: s.newsPage},
 		{pattern: "GET /news/{id}", public: true, page: true, h: s.articlePage},
 		{pattern: "GET /news/write", action: auth.ReadSelf, page: true, h: s.writePage},
-		{pattern: "POST /news/write", action: auth.WriteSelf, page: true, h: s.writePost},
+		{pattern: "POST /news/write", action: auth.WriteSelf, page: true, h: s.writePost, again: s.writeAgain},
 		{pattern: "GET /news/{id}/edit", action: auth.ReadSelf, page: true, h: s.editPage},
-		{pattern: "POST /news/{id}/edit", action: auth.WriteSelf, page: true, h: s.editPost},
+		{pattern: "POST /news/{id}/edit", action: auth.WriteSelf, page: true, h: s.editPost, again: s.editAgain},
 		{pattern: "POST /news/{id}/state", action: auth.WriteSelf, page: true, h: s.statePost},
 		{pattern: "POST /news/{id}/delete", action: auth.WriteSelf, page: true, h: s.deletePost},
 		{pattern: "GET /news/review", action: auth.Edit, page: true, h: s.reviewPage},
@@ -171,6 +171,29 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request) error {
 	f := newForm()
 	f.Values["language"] = s.ui.pageLang(r)
 	return s.renderWrite(w, r, http.StatusOK, p, writeView{Form: f})
+}
+
+// writeAgain shows the form of a new article filled with f (sendAgain).
+func (s *Server) writeAgain(w http.ResponseWriter, r *http.Request, status int, f form) error {
+	p, err := s.newsPrincipal(r)
+	if err != nil {
+		return err
+	}
+	return s.renderWrite(w, r, status, p, writeView{Form: f})
+}
+
+// editAgain shows the form of the article of the path filled with f
+// (sendAgain), if the member may still change it.
+func (s *Server) editAgain(w http.ResponseWriter, r *http.Request, status int, f form) error {
+	p, err := s.newsPrincipal(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.changeable(r, p)
+	if err != nil {
+		return err
+	}
+	return s.renderWrite(w, r, status, p, writeView{Form: f, Article: a})
 }
 
 // articleForm reads the form of an article and says, in the page's

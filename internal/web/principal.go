@@ -21,9 +21,16 @@ func (s *Server) authorize(r *http.Request, rt route) (*http.Request, error) {
 	if err != nil {
 		return r, err
 	}
+	return s.authorizeAs(r, rt, p)
+}
+
+// authorizeAs is authorize for the principal p: r with p in its context
+// if p may use the route.
+func (s *Server) authorizeAs(r *http.Request, rt route, p auth.Principal) (*http.Request, error) {
 	if p.Anonymous() {
 		return r, errorf(codeUnauthenticated, msgUnauthenticated)
 	}
+	var err error
 	var collective string
 	if rt.collective != "" {
 		collective = r.PathValue(rt.collective)

@@ -140,6 +140,10 @@ type route struct {
 	// page routes answer HTML, errors included, and take "?lang=".
 	page bool
 	h    handlerFunc
+	// again shows a page's form again, filled in with f, when it was
+	// sent with a stale CSRF token (sendAgain): the form's page, with
+	// the status given. Forms without one get sendAgain's page.
+	again func(w http.ResponseWriter, r *http.Request, status int, f form) error
 }
 
 // routes is every route the server serves, gathered from the files of
@@ -194,6 +198,9 @@ func (s *Server) handle(rt route) http.Handler {
 			return
 		}
 		r, err := s.authorize(r, rt)
+		if err != nil && rt.page && s.sendAgain(w, r, rt, err) {
+			return
+		}
 		if err == nil {
 			err = rt.h(w, r)
 		}

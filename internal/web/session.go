@@ -67,19 +67,31 @@ func csrfOf(r *http.Request) string {
 // anonymous (the route then answers 401 if it needs someone). An unsafe
 // method without the session's CSRF token is refused.
 func (s *Server) sessionPrincipal(r *http.Request) (auth.Principal, error) {
-	secret := s.sessionSecret(r)
-	if secret == "" {
-		return auth.Principal{}, nil
-	}
-	ss, err := s.store.SessionByHash(r.Context(), auth.Hash(secret), s.login.now())
-	if store.ErrorCode(err) == store.CodeNotFound {
-		return auth.Principal{}, nil
-	}
-	if err != nil {
-		return auth.Principal{}, err
+	p, secret, err := s.sessionOwner(r)
+	if err != nil || p.Anonymous() {
+		return p, err
 	}
 	if !safeMethod(r.Method) && !auth.CheckCSRF(s.store.Key("csrf"), secret, csrfOf(r)) {
 		return auth.Principal{}, errorf(store.CodeForbidden, msgBadCSRF)
+	}
+	return p, nil
+}
+
+// sessionOwner is sessionPrincipal without the CSRF check, and the
+// session's secret: who the session cookie belongs to, which only
+// sendAgain asks of a request refused for its CSRF token, to show the
+// form again rather than act on it.
+func (s *Server) sessionOwner(r *http.Request) (auth.Principal, string, error) {
+	secret := s.sessionSecret(r)
+	if secret == "" {
+		return auth.Principal{}, "", nil
+	}
+	ss, err := s.store.SessionByHash(r.Context(), auth.Hash(secret), s.login.now())
+	if store.ErrorCode(err) == store.CodeNotFound {
+		return auth.Principal{}, "", nil
+	}
+	if err != nil {
+		return auth.Principal{}, "", err
 	}
 	p := auth.Principal{Member: ss.MemberID, Role: auth.Member, Coordinates: ss.Coordinates, Passkey: ss.Passkey}
 	switch {
@@ -88,7 +100,7 @@ func (s *Server) sessionPrincipal(r *http.Request) (auth.Principal, error) {
 	case len(ss.Coordinates) > 0:
 		p.Role = auth.Coordinator
 	}
-	return p, nil
+	return p, secret, nil
 }
 
 // startSession opens a session for the member, sets its cookie, and

@@ -260,6 +260,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p := &page{ui: s.ui, Lang: s.ui.pageLang(r), Path: r.URL.Path, Title: title, Data: data,
 		Notice: notices[r.URL.Query().Get("done")], Mail: s.mailOn()}
+	if n, ok := r.Context().Value(noticeKey{}).(string); ok {
+		p.Notice = n
+	}
 	p.Principal, _ = s.principal(r)
 	if secret := s.sessionSecret(r); secret != "" {
 		p.csrf = auth.CSRFToken(s.store.Key("csrf"), secret)
