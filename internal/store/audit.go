@@ -19,6 +19,8 @@ import (
 // coordinators see aliases of people who may be at risk, and the
 // organization must be able to see who looked. It never holds an IP
 // address or what was read, only the action and the collective. It also
+// says who downloaded the world or a plan, which name every member at
+// once (their home cells, commitments and needs; their work). It also
 // says who revoked which API token, whose it was, and when: a token
 // revoked by someone other than its member, or one revoked just before
 // a script stopped, is what an organizer may need to explain.
@@ -50,13 +52,25 @@ const (
 	// Subject the pseudonym of its member; its Collective is the one a
 	// coordinator's token acted on, or "".
 	AuditRevokeToken = "revoke-token"
+	// AuditReadWorld: the world file was read (GET /api/v1/world):
+	// every member's id, home cell, commitment and needs. Its
+	// Collective is "": it is a read of the whole organization.
+	AuditReadWorld = "read-world"
+	// AuditReadPlan: a stored plan was read (GET /api/v1/plans/{id}):
+	// every member's work. Its Collective is "", like AuditReadWorld's;
+	// which run it was is not recorded.
+	AuditReadPlan = "read-plan"
 )
 
 // AuditActions are the actions the log holds, in the order a reader
 // would choose among them.
 func AuditActions() []string {
-	return []string{AuditListMembers, AuditEventRSVPs, AuditRevokeToken}
+	return []string{AuditListMembers, AuditEventRSVPs, AuditReadWorld, AuditReadPlan, AuditRevokeToken}
 }
+
+// wholeRead says whether action is a read of every member at once,
+// which concerns no one collective.
+func wholeRead(action string) bool { return action == AuditReadWorld || action == AuditReadPlan }
 
 // AuditCLI is the actor of what was done on the command line (commune
 // token --revoke): whoever holds the database and its key, whom the log
@@ -111,12 +125,18 @@ func (s *Store) Pseudonym(memberID string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// Audit writes that a member did action on a collective. Callers write
-// it before they answer, and answer nothing if it fails, so that no read
-// goes unrecorded.
+// Audit writes that a member did action on a collective, or, for a
+// read of every member at once (AuditReadWorld, AuditReadPlan), on none:
+// collectiveID "". Callers write it before they answer, and answer
+// nothing if it fails, so that no read goes unrecorded.
 func (s *Store) Audit(ctx context.Context, memberID, action, collectiveID string) error {
-	if memberID == "" || action == "" || collectiveID == "" {
-		return Errorf(CodeInvalid, "audit: member, action and collective are required")
+	if memberID == "" || action == "" {
+		return Errorf(CodeInvalid, "audit: member and action are required")
+	}
+	if whole := wholeRead(action); whole && collectiveID != "" {
+		return Errorf(CodeInvalid, "audit: %s is of no one collective, not of %q", action, collectiveID)
+	} else if !whole && collectiveID == "" {
+		return Errorf(CodeInvalid, "audit: %s needs a collective", action)
 	}
 	return s.audit(ctx, s.db, AuditEntry{Actor: s.Pseudonym(memberID), Action: action, Collective: collectiveID})
 }

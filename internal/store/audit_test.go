@@ -281,6 +281,52 @@ func testCoverage(t *testing.T, fresh func(t *testing.T) Config) {
 	}
 }
 
+// testAuditWholeReads: a read of the world or of a plan is written on
+// no collective, found by its action, and named by its reader's
+// pseudonym; neither is taken with a collective, nor a read of one
+// collective without one.
+func testAuditWholeReads(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	s := open(t, fresh(t))
+	organizer := collectiveWith(t, s, "c-a", 1)[0]
+	for _, action := range []string{AuditReadWorld, AuditReadPlan, AuditReadWorld} {
+		if err := s.Audit(ctx, organizer, action, ""); err != nil {
+			t.Fatalf("Audit %s: %v", action, err)
+		}
+	}
+	if err := s.Audit(ctx, organizer, AuditListMembers, "c-a"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "Audit read-world of a collective", s.Audit(ctx, organizer, AuditReadWorld, "c-a"), CodeInvalid)
+	wantCode(t, "Audit read-plan of a collective", s.Audit(ctx, organizer, AuditReadPlan, "c-a"), CodeInvalid)
+	wantCode(t, "Audit list-members of no collective", s.Audit(ctx, organizer, AuditListMembers, ""), CodeInvalid)
+	wantCode(t, "Audit read-world of no one", s.Audit(ctx, "", AuditReadWorld, ""), CodeInvalid)
+	for _, tc := range []struct {
+		filter AuditFilter
+		want   int
+	}{
+		{AuditFilter{Action: AuditReadWorld}, 2},
+		{AuditFilter{Action: AuditReadPlan}, 1},
+		{AuditFilter{Action: AuditReadWorld, Member: organizer}, 2},
+		{AuditFilter{Action: AuditReadPlan, Person: s.Pseudonym(organizer)[:PersonDigits]}, 1},
+		{AuditFilter{Action: AuditReadWorld, Collective: "c-a"}, 0},
+		{AuditFilter{}, 4},
+	} {
+		es, _, err := s.AuditLog(ctx, tc.filter, "", 0)
+		if err != nil || len(es) != tc.want {
+			t.Errorf("AuditLog(%+v): got %d rows, %v; want %d", tc.filter, len(es), err, tc.want)
+		}
+		for _, e := range es {
+			if tc.filter.Action != "" && (e.Action != tc.filter.Action || e.Collective != "" || e.Subject != "" || e.Token != "") {
+				t.Errorf("AuditLog(%+v): row %+v", tc.filter, e)
+			}
+			if e.Actor != s.Pseudonym(organizer) {
+				t.Errorf("AuditLog(%+v): actor %q, want the reader's pseudonym", tc.filter, e.Actor)
+			}
+		}
+	}
+}
+
 // testAuditTokensMigration writes a read of a member list, as the store
 // wrote it then, in the schema
 // before migration 0014 (which adds the revoked token and its member to

@@ -61,6 +61,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"Join", testJoin},
 		{"Audit", testAudit},
 		{"AuditTokensMigration", testAuditTokensMigration},
+		{"AuditWholeReads", testAuditWholeReads},
 		{"Coverage", testCoverage},
 		{"Sessions", testSessions},
 		{"LoginCodes", testLoginCodes},
