@@ -143,6 +143,10 @@ func auditActionKey(action string) string {
 		return "audit.action.list-members"
 	case store.AuditEventRSVPs:
 		return "audit.action.event-rsvps"
+	case store.AuditReadWorld:
+		return "audit.action.read-world"
+	case store.AuditReadPlan:
+		return "audit.action.read-plan"
 	case store.AuditRevokeToken:
 		return "audit.action.revoke-token"
 	}
@@ -172,6 +176,10 @@ func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string
 		what = say("audit.did.list-members", coll)
 	case store.AuditEventRSVPs:
 		what = say("audit.did.event-rsvps", coll)
+	case store.AuditReadWorld:
+		what = say("audit.did.read-world")
+	case store.AuditReadPlan:
+		what = say("audit.did.read-plan")
 	case store.AuditRevokeToken:
 		switch e.Actor {
 		case store.AuditCLI:

@@ -262,6 +262,18 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A plan gives every member's work: its read is written to the
+	// audit log first, and nothing is answered if that fails. A run
+	// not done yet has no plan, and its read names no one.
+	if len(run.Plan) > 0 {
+		p, err := s.caller(r)
+		if err != nil {
+			return err
+		}
+		if err := s.store.Audit(r.Context(), p.Member, store.AuditReadPlan, ""); err != nil {
+			return err
+		}
+	}
 	// The plan is written as stored, not decoded and encoded again: on
 	// a large plan that was most of the request's work. The store holds
 	// only plans plan.Marshal wrote, which are valid JSON.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 
+	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/world"
 )
 
@@ -22,8 +23,17 @@ func (s *Server) putWorld(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getWorld answers the current world v1.
+// getWorld answers the current world v1. It names every member, with
+// their home cell, commitment and needs, so the read is written to the
+// audit log first, and nothing is answered if that fails.
 func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.caller(r)
+	if err != nil {
+		return err
+	}
+	if err := s.store.Audit(r.Context(), p.Member, store.AuditReadWorld, ""); err != nil {
+		return err
+	}
 	wd, err := s.store.World(r.Context())
 	if err != nil {
 		return err
