@@ -134,6 +134,41 @@ func TestTargets(t *testing.T) {
 	}
 }
 
+// TestPick: the candidates a call leaves out are counted by why, each
+// once, those living beyond NearKm not at all.
+func TestPick(t *testing.T) {
+	place := geo.Point{Lat: 34.0040, Lon: -118.2300}
+	at := func(lat, lon float64) string { return geo.Encode(lat, lon, 6) }
+	near, far := at(34.01, -118.23), at(34.40, -118.23) // under 1 km; 44 km
+	cands := []Candidate{
+		{Member: "reached", Cell: near, OptIn: true, Reach: 5},
+		{Member: "out", Cell: near, OptIn: false, Reach: 5},
+		{Member: "out-far", Cell: far, OptIn: false, Reach: 5},
+		{Member: "short", Cell: at(34.20, -118.23), OptIn: true, Reach: 10}, // 22 km away
+		{Member: "zero", Cell: near, OptIn: true, Reach: 0},
+		{Member: "short-far", Cell: far, OptIn: true, Reach: 10},
+		// Too far and asleep: too far is what counts, the first reason
+		// targeting asks.
+		{Member: "short-asleep", Cell: at(34.20, -118.23), OptIn: true, Reach: 10, Week: Week{{Day: time.Saturday, Start: 0, End: 60}}},
+		{Member: "asleep", Cell: near, OptIn: true, Reach: 5, Week: Week{{Day: time.Saturday, Start: 0, End: 60}}},
+		{Member: "asleep-far", Cell: far, OptIn: true, Reach: 100, Week: Week{{Day: time.Saturday, Start: 0, End: 60}}},
+		{Member: "bad-cell", Cell: "zzzz!", OptIn: false},
+	}
+	got, missed := Pick(place, cands, now)
+	if len(got) != 1 || got[0].Member != "reached" {
+		t.Errorf("targets: got %v, want [reached]", got)
+	}
+	if want := (Missed{NotOptedIn: 1, TooFar: 3, Away: 1}); missed != want {
+		t.Errorf("missed: got %+v, want %+v", missed, want)
+	}
+	missed.AddNotOptedIn(place, near, 7)
+	missed.AddNotOptedIn(place, far, 100)
+	missed.AddNotOptedIn(place, "", 100)
+	if missed.NotOptedIn != 8 || missed.Total() != 12 {
+		t.Errorf("after AddNotOptedIn: got %+v (total %d), want 8 not opted in, 12 in all", missed, missed.Total())
+	}
+}
+
 func TestPolicy(t *testing.T) {
 	p := DefaultPolicy
 	if got := p.FirstRing(20); got != 60 {

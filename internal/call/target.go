@@ -79,25 +79,82 @@ type Target struct {
 // from the centre of their cell, so a cell's size is the error), nearest
 // first, ties broken by member id so that every run picks the same.
 func Targets(place geo.Point, cands []Candidate, now time.Time) []Target {
+	out, _ := Pick(place, cands, now)
+	return out
+}
+
+// NearKm is how far from a call's place the members Missed counts live:
+// a city's width. Someone who lives farther is not one a coordinator
+// expected to come; counting them would only drown the reasons that
+// matter in the whole organization's numbers.
+const NearKm = 25
+
+// Missed counts the members living within NearKm of a call's place whom
+// it has not reached, each under the first reason that holds, in the
+// order targeting asks them. It holds counts only, never who: it tells
+// the coordinators on a call's board why the call reached fewer than
+// they hoped, not who said no to calls or when anyone is free.
+type Missed struct {
+	NotOptedIn int // do not want urgent calls
+	TooFar     int // want them, but the place is beyond how far they go
+	Away       int // would go, but are not available now (their hours)
+	Later      int // would be reached, and wait for a later ring (the store counts them)
+}
+
+// Total is how many members Missed counts.
+func (m Missed) Total() int { return m.NotOptedIn + m.TooFar + m.Away + m.Later }
+
+// AddNotOptedIn counts n members of cell who do not want calls, when the
+// centre of cell is within NearKm of place: the store passes them by
+// cell, not as candidates, since it reads only their number.
+func (m *Missed) AddNotOptedIn(place geo.Point, cell string, n int) {
+	if km, ok := kmTo(place, cell); ok && km <= NearKm {
+		m.NotOptedIn += n
+	}
+}
+
+// Pick is Targets, with the candidates within NearKm it leaves out
+// counted by why: too far for their reach (a reach of zero included),
+// then not available now. A candidate whose cell is not a cell is
+// neither.
+func Pick(place geo.Point, cands []Candidate, now time.Time) ([]Target, Missed) {
 	var out []Target
+	var missed Missed
 	for i := range cands {
 		c := &cands[i]
-		if !c.OptIn || c.Reach <= 0 || !c.Week.Contains(now, c.Loc) {
-			continue
-		}
-		lat, lon, err := geo.Center(c.Cell)
-		if err != nil {
-			continue
-		}
-		km := place.Distance(geo.Point{Lat: lat, Lon: lon})
-		if km <= c.Reach {
+		km, ok := kmTo(place, c.Cell)
+		near := ok && km <= NearKm
+		switch {
+		case !ok:
+		case !c.OptIn:
+			if near {
+				missed.NotOptedIn++
+			}
+		case c.Reach <= 0 || km > c.Reach:
+			if near {
+				missed.TooFar++
+			}
+		case !c.Week.Contains(now, c.Loc):
+			if near {
+				missed.Away++
+			}
+		default:
 			out = append(out, Target{Member: c.Member, Km: km})
 		}
 	}
 	slices.SortFunc(out, func(a, b Target) int {
 		return cmp.Or(cmp.Compare(a.Km, b.Km), cmp.Compare(a.Member, b.Member))
 	})
-	return out
+	return out, missed
+}
+
+// kmTo is the distance from place to the centre of cell.
+func kmTo(place geo.Point, cell string) (float64, bool) {
+	lat, lon, err := geo.Center(cell)
+	if err != nil {
+		return 0, false
+	}
+	return place.Distance(geo.Point{Lat: lat, Lon: lon}), true
 }
 
 // Policy says how a call grows: the first ring is Factor times the
