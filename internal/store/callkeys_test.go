@@ -25,8 +25,22 @@ func testCallKeysMigration(t *testing.T, fresh func(t *testing.T) Config) {
 	if _, err := w.s.VerifyCall(ctx, c.ID, w.other, w.now); err != nil {
 		t.Fatal(err)
 	}
-	if n, _, err := w.s.Ring(ctx, c.ID, w.now, call.Policy{Factor: 3}, []string{"email", "push"}); err != nil || n != 3 {
-		t.Fatalf("ring before the migration: %d, %v; want 3", n, err)
+	// The ring is written as Ring wrote it then: today's Ring also
+	// writes columns that later migrations add (0016's counts of the
+	// members a call missed).
+	for i, m := range w.members {
+		if _, err := w.s.db.Exec(`INSERT INTO call_targets (call_id, member_id, ring, km) VALUES ($1, $2, 1, $3)`, c.ID, m, float64(i)); err != nil {
+			t.Fatalf("ring before the migration: %v", err)
+		}
+		for _, ch := range []string{"email", "push"} {
+			if _, err := w.s.db.Exec(`INSERT INTO call_outbox (call_id, member_id, channel, idem, next_ms) VALUES ($1, $2, $3, $4, $5)`,
+				c.ID, m, ch, idempotencyID(), ms(w.now)); err != nil {
+				t.Fatalf("ring before the migration: %v", err)
+			}
+		}
+	}
+	if _, err := w.s.db.Exec(`UPDATE calls SET rings = 1, ring_ms = $2 WHERE id = $1`, c.ID, ms(w.now)); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := w.s.AnswerCall(ctx, c.ID, "m-001", call.Coming, w.now); err != nil {
 		t.Fatal(err)

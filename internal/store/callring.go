@@ -47,11 +47,15 @@ func (s *Store) Ring(ctx context.Context, id string, now time.Time, policy call.
 		if err != nil {
 			return err
 		}
-		targets := call.Targets(c.Place, cands, now)
+		targets, missed := call.Pick(c.Place, cands, now)
 		if c.Rings == 0 {
 			n = min(policy.FirstRing(c.Headcount), len(targets))
 		} else {
 			n = policy.NextRing(c.Headcount, coming, len(targets), c.LastRing, now)
+		}
+		missed.Later = len(targets) - n
+		if err := noteMissed(ctx, tx, c, missed, now); err != nil {
+			return err
 		}
 		if n == 0 {
 			return nil
@@ -78,6 +82,39 @@ func (s *Store) Ring(ctx context.Context, id string, now time.Time, policy call.
 		return nil
 	})
 	return n, ring, err
+}
+
+// noteMissed adds to missed the members near the call's place who do
+// not want calls and whom it has not reached, read as a count for each
+// cell (a few thousand rows where the members are a hundred thousand),
+// and writes the counts into the call's row when they changed, so that
+// a call that finds nobody tick after tick does not write every tick.
+func noteMissed(ctx context.Context, tx *sql.Tx, c *Call, missed call.Missed, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT m.cell, COUNT(*) FROM members m
+WHERE m.call_opt_in = $1 AND NOT EXISTS (SELECT 1 FROM call_targets t WHERE t.call_id = $2 AND t.member_id = m.id)
+GROUP BY m.cell`, false, c.ID)
+	if err != nil {
+		return fmt.Errorf("store: members a call missed: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cell string
+		var k int
+		if err := rows.Scan(&cell, &k); err != nil {
+			return fmt.Errorf("store: members a call missed: %w", err)
+		}
+		missed.AddNotOptedIn(c.Place, cell, k)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: members a call missed: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE calls SET missed_ms = $2, miss_opt_in = $3, miss_far = $4, miss_away = $5, miss_later = $6
+WHERE id = $1 AND (missed_ms IS NULL OR miss_opt_in <> $3 OR miss_far <> $4 OR miss_away <> $5 OR miss_later <> $6)`,
+		c.ID, ms(now), missed.NotOptedIn, missed.TooFar, missed.Away, missed.Later)
+	if err != nil {
+		return fmt.Errorf("store: members a call missed: %w", err)
+	}
+	return nil
 }
 
 // ringRows writes a ring's targets (byID, in member order) and their
@@ -391,12 +428,30 @@ type Tally struct {
 }
 
 // CallCounts is the board of a call: its status, its tally, and the
-// tally of each ring (none once purged, when only the totals are left).
+// tally of each ring (none once purged, when only the totals are left);
+// and why it reached no more: Missed, the members near its place it has
+// not reached, as Ring last found them (nil before Ring ever looked),
+// and among its targets, NoWay, those no channel could tell since they
+// have no address on any (no email, no phone, no browser subscribed to
+// push: they see the call on their page when they open it), and
+// Failed, those whose every notice failed. Counts only, never who.
 type CallCounts struct {
 	Status call.Status
 	Tally
-	Rings []RingTally
+	Rings         []RingTally
+	Missed        *call.Missed
+	NoWay, Failed int
 }
+
+// The classes of an outbox row given up without an error of sending
+// (Outcome.Class): the member has no address on the row's channel, the
+// server no longer has the channel, the call ended before the row was
+// sent.
+const (
+	ClassNoAddress = "no-address"
+	ClassNoChannel = "no-channel"
+	ClassCallOver  = "call-over"
+)
 
 // RingTally is the tally of one ring.
 type RingTally struct {
@@ -417,15 +472,21 @@ func (s *Store) CallCounts(ctx context.Context, id string) (*CallCounts, error) 
 
 func callCountsIn(ctx context.Context, tx *sql.Tx, id string) (*CallCounts, error) {
 	var cc CallCounts
-	var purged sql.NullInt64
+	var purged, missedAt sql.NullInt64
 	var kept Tally
-	err := tx.QueryRowContext(ctx, `SELECT status, purged_ms, n_targeted, n_notified, n_coming, n_arrived, n_cannot FROM calls WHERE id = $1`, id).
-		Scan(&cc.Status, &purged, &kept.Targeted, &kept.Notified, &kept.Coming, &kept.Arrived, &kept.Cannot)
+	var missed call.Missed
+	err := tx.QueryRowContext(ctx, `SELECT status, purged_ms, n_targeted, n_notified, n_coming, n_arrived, n_cannot,
+missed_ms, miss_opt_in, miss_far, miss_away, miss_later, n_noway, n_failed FROM calls WHERE id = $1`, id).
+		Scan(&cc.Status, &purged, &kept.Targeted, &kept.Notified, &kept.Coming, &kept.Arrived, &kept.Cannot,
+			&missedAt, &missed.NotOptedIn, &missed.TooFar, &missed.Away, &missed.Later, &cc.NoWay, &cc.Failed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Errorf(CodeNotFound, "call %q not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: call counts %q: %w", id, err)
+	}
+	if missedAt.Valid {
+		cc.Missed = &missed
 	}
 	if purged.Valid {
 		cc.Tally = kept
@@ -456,5 +517,35 @@ WHERE t.call_id = $1 GROUP BY t.ring ORDER BY t.ring`, id)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: call counts %q: %w", id, err)
 	}
+	rows.Close()
+	if cc.Notified < cc.Targeted {
+		if cc.NoWay, cc.Failed, err = unreachedIn(ctx, tx, id, cc.Targeted); err != nil {
+			return nil, err
+		}
+	}
 	return &cc, nil
+}
+
+// unreachedIn counts the targets of the call id whose notices are all
+// over and none sent: those whose every row was given up for want of
+// an address or a channel, with those that have no row at all (a server
+// without channels writes none), and those of whom a row failed
+// otherwise. It reads the call's outbox once, by member; the board asks
+// only while some target is not yet notified.
+func unreachedIn(ctx context.Context, tx *sql.Tx, id string, targeted int) (noWay, failed int, err error) {
+	var withRows int
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*),
+COALESCE(SUM(CASE WHEN x.sent = 0 AND x.pending = 0 AND x.failed = 0 AND x.noaddr > 0 THEN 1 ELSE 0 END), 0),
+COALESCE(SUM(CASE WHEN x.sent = 0 AND x.pending = 0 AND x.failed > 0 THEN 1 ELSE 0 END), 0)
+FROM (SELECT member_id,
+	SUM(CASE WHEN sent_ms IS NOT NULL THEN 1 ELSE 0 END) AS sent,
+	SUM(CASE WHEN next_ms IS NOT NULL THEN 1 ELSE 0 END) AS pending,
+	SUM(CASE WHEN sent_ms IS NULL AND next_ms IS NULL AND error_class IN ($2, $3) THEN 1 ELSE 0 END) AS noaddr,
+	SUM(CASE WHEN sent_ms IS NULL AND next_ms IS NULL AND error_class NOT IN ($2, $3, $4) THEN 1 ELSE 0 END) AS failed
+	FROM call_outbox WHERE call_id = $1 AND purpose = 'answer' GROUP BY member_id) x`,
+		id, ClassNoAddress, ClassNoChannel, ClassCallOver).Scan(&withRows, &noWay, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: call counts %q: %w", id, err)
+	}
+	return noWay + max(0, targeted-withRows), failed, nil
 }

@@ -264,6 +264,18 @@ func testCallRings(t *testing.T, fresh func(t *testing.T) Config) {
 	if got := targets(); !slices.Equal(got, want) {
 		t.Errorf("first ring: got %v, want %v", got, want)
 	}
+	// Why no more: within 25 km, m-001 and the two coordinators do not
+	// want calls, m-002 does not go so far, m-003 is not available; of
+	// the 27 who would come (m-023 to m-029 too, who go 50 km from
+	// beyond 25), 21 wait for later rings.
+	wantMissed := func(when string, want call.Missed) {
+		t.Helper()
+		cc, err := w.s.CallCounts(ctx, c.ID)
+		if err != nil || cc.Missed == nil || *cc.Missed != want {
+			t.Errorf("%s: missed %+v, %v; want %+v", when, cc.Missed, err, want)
+		}
+	}
+	wantMissed("after the first ring", call.Missed{NotOptedIn: 3, TooFar: 1, Away: 1, Later: 21})
 	box, err := w.s.Outbox(ctx, c.ID)
 	if err != nil || len(box) != 12 {
 		t.Fatalf("outbox: %d rows, %v, want 12", len(box), err)
@@ -293,6 +305,7 @@ func testCallRings(t *testing.T, fresh func(t *testing.T) Config) {
 	if got := targets(); !slices.Equal(got, want) {
 		t.Errorf("after the second ring: got %v, want %v", got, want)
 	}
+	wantMissed("after the second ring", call.Missed{NotOptedIn: 3, TooFar: 1, Away: 1, Later: 18})
 
 	// Answers: only from targets, idempotent, an arrival final.
 	_, err = w.s.AnswerCall(ctx, c.ID, "m-029", call.Coming, w.now)
@@ -324,6 +337,9 @@ func testCallRings(t *testing.T, fresh func(t *testing.T) Config) {
 	cc, err := w.s.CallCounts(ctx, c.ID)
 	wantCC := CallCounts{Status: call.Open, Tally: Tally{Targeted: 9, Notified: 1, Coming: 2, Arrived: 1, Cannot: 1},
 		Rings: []RingTally{{1, Tally{Targeted: 6, Notified: 1, Coming: 2, Arrived: 1, Cannot: 1}}, {2, Tally{Targeted: 3}}}}
+	if err == nil {
+		cc.Missed = nil // checked above
+	}
 	if err != nil || fmt.Sprint(*cc) != fmt.Sprint(wantCC) {
 		t.Errorf("CallCounts: got %+v, %v, want %+v", cc, err, wantCC)
 	}
@@ -340,6 +356,107 @@ func testCallRings(t *testing.T, fresh func(t *testing.T) Config) {
 	_, err = w.s.AnswerCall(ctx, c.ID, "m-006", call.Coming, w.now.Add(time.Hour))
 	if !errors.Is(err, call.ErrNotOpen) {
 		t.Errorf("an answer to a closed call: got %v, want call.ErrNotOpen", err)
+	}
+}
+
+// testCallUnreached: the board counts the targets no channel could
+// tell, for want of an address, and those whose every notice failed;
+// a call that finds nobody says why before any ring; the purge keeps
+// these counts with the others.
+func testCallUnreached(t *testing.T, fresh func(t *testing.T) Config) {
+	ctx := context.Background()
+	w := newCallWorld(t, fresh, 6)
+	c := w.call(t, 2)
+	if _, err := w.s.VerifyCall(ctx, c.ID, w.other, w.now); err != nil {
+		t.Fatal(err)
+	}
+	channels := []string{"email", "push"}
+	if n, _, err := w.s.Ring(ctx, c.ID, w.now, call.DefaultPolicy, channels); n != 6 || err != nil {
+		t.Fatalf("Ring: %d, %v; want 6", n, err)
+	}
+	ds, err := w.s.ClaimDeliveries(ctx, w.now, time.Minute, 100)
+	if err != nil || len(ds) != 12 {
+		t.Fatalf("claim: %d rows, %v; want 12", len(ds), err)
+	}
+	// m-000 is told by email; m-001 and m-002 have no address on
+	// either channel (m-002's push is given up as a channel the server
+	// lost); m-003's email is refused and it has no push; m-004's email
+	// fails and will be tried again; m-005 is not tried yet.
+	outcome := map[string][2]string{
+		"m-000": {"sent", ClassNoAddress}, "m-001": {ClassNoAddress, ClassNoAddress}, "m-002": {ClassNoAddress, ClassNoChannel},
+		"m-003": {"refused", ClassNoAddress}, "m-004": {"retry", ClassNoAddress},
+	}
+	var outs []Outcome
+	for i := range ds {
+		d := &ds[i]
+		o, ok := outcome[d.Member]
+		if !ok {
+			continue
+		}
+		class := o[0]
+		if d.Channel == "push" {
+			class = o[1]
+		}
+		switch class {
+		case "sent":
+			outs = append(outs, Outcome{Delivery: d, Sent: true, At: w.now})
+		case "retry":
+			outs = append(outs, Outcome{Delivery: d, Class: "timeout", At: w.now, Next: w.now.Add(time.Minute)})
+		default:
+			outs = append(outs, Outcome{Delivery: d, Class: class, At: w.now})
+		}
+	}
+	if _, err := w.s.MarkDeliveries(ctx, outs); err != nil {
+		t.Fatal(err)
+	}
+	cc, err := w.s.CallCounts(ctx, c.ID)
+	if err != nil || cc.Targeted != 6 || cc.Notified != 1 || cc.NoWay != 2 || cc.Failed != 1 {
+		t.Errorf("CallCounts: got %+v, %v; want 6 targeted, 1 notified, 2 with no way to be told, 1 failed", cc, err)
+	}
+
+	// A server without channels writes no outbox rows: every target is
+	// one no channel could tell. A call whose place no member who wants
+	// calls lives near says why before any ring.
+	other := w.call(t, 1)
+	far, err := w.s.CreateCall(ctx, NewCall{Collective: "c-plant", Author: w.author, Request: call.Request{
+		Cell: geo.Encode(callSiteLat, callSiteLon+0.5, 7), Kind: call.Picket, Headcount: 1, Until: w.now.Add(time.Hour),
+		Message: call.Message{EN: "Picket"}}}, w.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []*Call{other, far} {
+		if _, err := w.s.VerifyCall(ctx, x.ID, w.other, w.now); err != nil {
+			t.Fatal(err)
+		}
+		if cc, err := w.s.CallCounts(ctx, x.ID); err != nil || cc.Missed != nil {
+			t.Errorf("before any ring: missed %+v, %v; want none", cc.Missed, err)
+		}
+	}
+	if n, _, err := w.s.Ring(ctx, other.ID, w.now, call.DefaultPolicy, nil); n != 3 || err != nil {
+		t.Fatalf("Ring without channels: %d, %v; want 3", n, err)
+	}
+	if cc, err := w.s.CallCounts(ctx, other.ID); err != nil || cc.NoWay != 3 || cc.Failed != 0 {
+		t.Errorf("a call rung without channels: got %+v, %v; want 3 with no way to be told", cc, err)
+	}
+	// 46 km east: the workers (reach 50) are still reached; the two
+	// coordinators, who do not want calls, are too far to count.
+	if n, _, err := w.s.Ring(ctx, far.ID, w.now, call.DefaultPolicy, channels); err != nil {
+		t.Fatal(err)
+	} else if cc, err := w.s.CallCounts(ctx, far.ID); err != nil || cc.Missed == nil || *cc.Missed != (call.Missed{Later: 6 - n}) {
+		t.Errorf("a call 46 km away: missed %+v, %v; want only %d later", cc.Missed, err, 6-n)
+	}
+
+	// The purge keeps the counts.
+	if _, err := w.s.CloseCall(ctx, c.ID, w.now); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := w.s.CallCounts(ctx, c.ID)
+	if n, err := w.s.PurgeCalls(ctx, w.now.Add(DefaultCallRetention), DefaultCallRetention); n != 1 || err != nil {
+		t.Fatalf("purge: %d, %v", n, err)
+	}
+	after, err := w.s.CallCounts(ctx, c.ID)
+	if err != nil || after.NoWay != before.NoWay || after.Failed != before.Failed || after.Missed == nil || *after.Missed != *before.Missed {
+		t.Errorf("after the purge: got %+v, %v; want the counts of %+v", after, err, before)
 	}
 }
 

@@ -260,8 +260,9 @@ func (s *Store) PurgeCalls(ctx context.Context, now time.Time, retention time.Du
 				}
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE calls SET purged_ms = $2, site_id = NULL, cell = NULL, message_es = '', message_en = '',
-author_id = NULL, verified_by = NULL, n_targeted = $3, n_notified = $4, n_coming = $5, n_arrived = $6, n_cannot = $7 WHERE id = $1`,
-				id, ms(now), cc.Targeted, cc.Notified, cc.Coming, cc.Arrived, cc.Cannot)
+author_id = NULL, verified_by = NULL, n_targeted = $3, n_notified = $4, n_coming = $5, n_arrived = $6, n_cannot = $7,
+n_noway = $8, n_failed = $9 WHERE id = $1`,
+				id, ms(now), cc.Targeted, cc.Notified, cc.Coming, cc.Arrived, cc.Cannot, cc.NoWay, cc.Failed)
 			if err != nil {
 				return fmt.Errorf("store: purge call %q: %w", id, err)
 			}

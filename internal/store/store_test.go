@@ -81,6 +81,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"CallSettings", testCallSettings},
 		{"CallLifecycle", testCallLifecycle},
 		{"CallRings", testCallRings},
+		{"CallUnreached", testCallUnreached},
 		{"Outbox", testOutbox},
 		{"CallPurge", testCallPurge},
 		{"CallErase", testCallErase},

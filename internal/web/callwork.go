@@ -382,10 +382,10 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 	ch, ok := s.calls.channels[d.Channel]
 	switch {
 	case !d.Live:
-		out.Class = "call-over"
+		out.Class = store.ClassCallOver
 		return out
 	case !ok:
-		out.Class = "no-channel"
+		out.Class = store.ClassNoChannel
 		return out
 	}
 	n := notify.CallNotice{ID: d.Idem, Lang: d.Language, Link: s.answerLink(key, d.Call, d.Member)}
@@ -396,7 +396,7 @@ func (s *Server) deliver(ctx context.Context, key []byte, d *store.Delivery, now
 	}
 	err := ch.Send(ctx, d, n)
 	if errors.Is(err, errNoAddress) {
-		out.Class = "no-address"
+		out.Class = store.ClassNoAddress
 		return out
 	}
 	if err != nil {
