@@ -238,6 +238,11 @@ func TestUrgentCallInBrowser(t *testing.T) {
 	}
 	run("the board counts the ring", chromedp.Poll[chromedp.Void](`document.querySelector('td[data-count="notified"]').textContent === "1"`,
 		chromedp.WithPollingTimeout(20*time.Second)))
+	// And says, without a reload, why it reached no more: Carla, Tomás
+	// and the world's sewer, who live near, did not ask for calls.
+	run("the board says why, live", chromedp.Poll[chromedp.Void](`!document.querySelector('[data-field="why"]').hidden &&
+		document.querySelector('[data-why="not_opted_in"]').textContent === "3" &&
+		document.querySelector('[data-field="norings"]').hidden`, chromedp.WithPollingTimeout(20*time.Second)))
 
 	// Rosa answers through her link, as her email's button would.
 	_, mailText := m.Parsed(t)

@@ -355,6 +355,29 @@ type boardView struct {
 	CanClose  bool
 	Map       *mapData
 	Error     string // why the last button did nothing, in the page's language
+	// Why counts, by reason, the members near the place the call has
+	// not reached and the targets no notice found (whyKeys), within
+	// NearKm.
+	Why    []whyCount
+	NearKm int
+}
+
+// whyCount is one reason a call reached no more, and how many it held
+// back: Key is a word of the board's JSON (missedBody, boardBody).
+type whyCount struct {
+	Key string
+	N   int
+}
+
+// whyCounts are the reasons of a board, in the order the page lists
+// them: those of the members not reached, then those of the targets.
+func whyCounts(b *boardBody) []whyCount {
+	var m missedBody
+	if b.Missed != nil {
+		m = *b.Missed
+	}
+	return []whyCount{{"not_opted_in", m.NotOptedIn}, {"too_far", m.TooFar}, {"unavailable", m.Unavailable}, {"later", m.Later},
+		{"no_way", b.NoWay}, {"failed", b.Failed}}
 }
 
 // placeMap is the map of a call's place: one point, the site's or the
@@ -395,6 +418,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	v.Call.Status = string(v.Board.Status)
+	v.Why, v.NearKm = whyCounts(v.Board), call.NearKm
 	v.Max = max(1, v.Board.Targeted, c.Headcount)
 	live := v.Board.Status == call.Unverified || v.Board.Status == call.Open
 	write := auth.Allow(p, auth.WriteCollective, c.Collective)

@@ -173,11 +173,25 @@ func (s *Server) closeCall(w http.ResponseWriter, r *http.Request) error {
 }
 
 // boardBody is a call's board: its status and counts, and those of each
-// ring.
+// ring; and why it reached no more (store.CallCounts): NoWay and Failed
+// among its targets, Missed near its place (nil until the worker first
+// looked for people). Counts only, never who.
 type boardBody struct {
 	Status call.Status `json:"status"`
 	tallyBody
-	Rings []ringBody `json:"rings"`
+	Rings  []ringBody  `json:"rings"`
+	NoWay  int         `json:"no_way"`
+	Failed int         `json:"failed"`
+	Missed *missedBody `json:"missed"`
+}
+
+// missedBody is call.Missed in the API, with the radius it counts in.
+type missedBody struct {
+	NearKm      int `json:"near_km"`
+	NotOptedIn  int `json:"not_opted_in"`
+	TooFar      int `json:"too_far"`
+	Unavailable int `json:"unavailable"`
+	Later       int `json:"later"`
 }
 
 type tallyBody struct {
@@ -202,7 +216,10 @@ func (s *Server) board(ctx context.Context, id string) (*boardBody, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &boardBody{Status: cc.Status, tallyBody: tallyOf(cc.Tally), Rings: []ringBody{}}
+	b := &boardBody{Status: cc.Status, tallyBody: tallyOf(cc.Tally), Rings: []ringBody{}, NoWay: cc.NoWay, Failed: cc.Failed}
+	if m := cc.Missed; m != nil {
+		b.Missed = &missedBody{NearKm: call.NearKm, NotOptedIn: m.NotOptedIn, TooFar: m.TooFar, Unavailable: m.Away, Later: m.Later}
+	}
 	for _, rt := range cc.Rings {
 		b.Rings = append(b.Rings, ringBody{Ring: rt.Ring, tallyBody: tallyOf(rt.Tally)})
 	}

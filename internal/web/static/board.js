@@ -1,8 +1,9 @@
 // board.js keeps an urgent call's board current without a reload: it
 // listens to the call's server-sent events (GET /api/v1/calls/{id}/events,
 // an event "board" with {status, targeted, notified, coming, arrived,
-// cannot, rings: [{ring, ...}]} each time the counts change) and writes
-// the counts, the bars, the table of rings and the status into the page.
+// cannot, rings: [{ring, ...}], no_way, failed, missed: {...}} each time
+// the counts change) and writes the counts, the bars, the table of
+// rings, why the call reached no more and the status into the page.
 // It holds no words: they come from the data-word-* attributes of the
 // element [data-board], in the page's language.
 //
@@ -13,6 +14,7 @@
   "use strict";
 
   var COUNTS = ["targeted", "notified", "coming", "arrived", "cannot"];
+  var WHY = ["not_opted_in", "too_far", "unavailable", "later", "no_way", "failed"];
 
   function word(root, key) {
     return root.getAttribute("data-word-" + key) || key;
@@ -73,8 +75,20 @@
         body.appendChild(tr);
       });
     }
+    var rung = (b.rings || []).length > 0;
     var none = root.querySelector('[data-field="norings"]');
-    if (none) none.hidden = (b.rings || []).length > 0;
+    if (none) none.hidden = rung || !!b.missed;
+    var nobody = root.querySelector('[data-field="nobody"]');
+    if (nobody) nobody.hidden = rung || !b.missed;
+    // Why no more: the members near the place not reached, by why,
+    // and the targets no notice found.
+    var missed = b.missed || {};
+    WHY.forEach(function (k) {
+      var n = k === "no_way" || k === "failed" ? b[k] : missed[k];
+      root.querySelectorAll('[data-why="' + k + '"]').forEach(function (el) { el.textContent = String(n || 0); });
+    });
+    var why = root.querySelector('[data-field="why"]');
+    if (why) why.hidden = !(b.missed || b.no_way || b.failed);
     // Buttons that no longer apply go away: verify once open, both once over.
     root.querySelectorAll("[data-while]").forEach(function (el) {
       el.hidden = el.getAttribute("data-while").split(" ").indexOf(b.status) < 0;
