@@ -91,14 +91,15 @@ const NearKm = 25
 
 // Missed counts the members living within NearKm of a call's place whom
 // it has not reached, each under the first reason that holds, in the
-// order targeting asks them. It holds counts only, never who: it tells
+// order targeting asks them; and those it will reach at a later ring,
+// wherever they live. It holds counts only, never who: it tells
 // the coordinators on a call's board why the call reached fewer than
 // they hoped, not who said no to calls or when anyone is free.
 type Missed struct {
 	NotOptedIn int // do not want urgent calls
 	TooFar     int // want them, but the place is beyond how far they go
 	Away       int // would go, but are not available now (their hours)
-	Later      int // would be reached, and wait for a later ring (the store counts them)
+	Later      int // will be reached, at a later ring (the store counts them)
 }
 
 // Total is how many members Missed counts.
