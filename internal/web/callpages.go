@@ -102,9 +102,18 @@ func (s *Server) collectiveNames(ctx context.Context) (map[string]string, []stor
 	return names, all, nil
 }
 
-// callsView is the list of calls.
+// callsView is the page of urgent calls: first the open calls that
+// reached the reader, to answer, as on their own page; then, for a
+// coordinator or an organizer, the calls of their collectives.
 type callsView struct {
-	Calls []callLine
+	// Calls are the open calls that reached the reader (meCalls), and
+	// OptIn whether they asked for calls at all.
+	Calls []callCard
+	OptIn bool
+	// Coordinates is set for whoever may see a collective's calls; Lines
+	// are those calls, newest first.
+	Coordinates bool
+	Lines       []callLine
 	// Raise are the collectives the reader may raise a call in.
 	Raise []store.Collective
 	// Waiting counts the unverified calls another raised, which the
@@ -161,10 +170,18 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := callsView{Raise: raise, Waiting: waiting(p, calls)}
+	v := callsView{Raise: raise, Waiting: waiting(p, calls), Coordinates: len(raise) > 0}
 	for i := range calls {
-		v.Calls = append(v.Calls, s.callLine(r, &calls[i], sites, names))
+		v.Lines = append(v.Lines, s.callLine(r, &calls[i], sites, names))
 	}
+	if v.Calls, err = s.reachedCalls(r, p); err != nil {
+		return err
+	}
+	m, err := s.store.Member(ctx, p.Member)
+	if err != nil {
+		return err
+	}
+	v.OptIn = m.CallOptIn
 	return s.render(w, r, http.StatusOK, "calls.html", "callpage.list.title", &v)
 }
 
@@ -485,37 +502,9 @@ type callCard struct {
 // verify.
 func (s *Server) meCalls(r *http.Request, p auth.Principal) ([]callCard, int, error) {
 	ctx := r.Context()
-	calls, err := s.store.NotifiedOpenCalls(ctx, p.Member)
+	cards, err := s.reachedCalls(r, p)
 	if err != nil {
 		return nil, 0, err
-	}
-	var cards []callCard
-	if len(calls) > 0 {
-		key, err := s.linkKey()
-		if err != nil {
-			return nil, 0, err
-		}
-		_, sites, err := s.sites(r)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, c := range calls {
-			cc, err := s.store.CallCounts(ctx, c.ID)
-			if err != nil {
-				return nil, 0, err
-			}
-			a, err := s.store.MemberAnswer(ctx, c.ID, p.Member)
-			if err != nil {
-				return nil, 0, err
-			}
-			card := callCard{Kind: kindKeys[c.Kind], Message: c.Message.For(s.ui.pageLang(r)), Place: c.Cell,
-				Until: c.Until.UTC().Format(timeLayout + " UTC"), Headcount: c.Headcount, Coming: cc.Coming,
-				Answer: answerKeys[a], Token: call.SignLink(key, c.ID, p.Member)}
-			if c.Site != "" {
-				card.Place = siteName(sites, c.Site)
-			}
-			cards = append(cards, card)
-		}
 	}
 	if len(p.Coordinates) == 0 && !auth.Allow(p, auth.WriteAll, "") {
 		return cards, 0, nil
@@ -525,4 +514,42 @@ func (s *Server) meCalls(r *http.Request, p auth.Principal) ([]callCard, int, er
 		return nil, 0, err
 	}
 	return cards, waiting(p, mine), nil
+}
+
+// reachedCalls are the cards of the open calls that reached the
+// reader: those whose notice was sent them, or which no channel could
+// bring them and which they see here (store.NotifiedOpenCalls).
+func (s *Server) reachedCalls(r *http.Request, p auth.Principal) ([]callCard, error) {
+	ctx := r.Context()
+	calls, err := s.store.NotifiedOpenCalls(ctx, p.Member)
+	if err != nil || len(calls) == 0 {
+		return nil, err
+	}
+	key, err := s.linkKey()
+	if err != nil {
+		return nil, err
+	}
+	_, sites, err := s.sites(r)
+	if err != nil {
+		return nil, err
+	}
+	var cards []callCard
+	for _, c := range calls {
+		cc, err := s.store.CallCounts(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		a, err := s.store.MemberAnswer(ctx, c.ID, p.Member)
+		if err != nil {
+			return nil, err
+		}
+		card := callCard{Kind: kindKeys[c.Kind], Message: c.Message.For(s.ui.pageLang(r)), Place: c.Cell,
+			Until: c.Until.UTC().Format(timeLayout + " UTC"), Headcount: c.Headcount, Coming: cc.Coming,
+			Answer: answerKeys[a], Token: call.SignLink(key, c.ID, p.Member)}
+		if c.Site != "" {
+			card.Place = siteName(sites, c.Site)
+		}
+		cards = append(cards, card)
+	}
+	return cards, nil
 }

@@ -272,6 +272,28 @@ func TestCallBoardPage(t *testing.T) {
 			t.Errorf("the member's card names %q", alias)
 		}
 	}
+	// Their /calls shows it too; it said "No urgent calls in your
+	// collectives", which only coordinators' lists are about. A member
+	// it did not reach is told so, and how to ask for calls.
+	if _, list := pageBody(t, e.env, "/calls", tok); !strings.Contains(list, "Urgent call near you") ||
+		!strings.Contains(list, "0 coming of 2 needed") || strings.Contains(list, "No urgent calls in your collectives") ||
+		strings.Contains(list, "No open urgent call has reached you") {
+		t.Errorf("the reached member's /calls: %.1500s", list)
+	}
+	for lang, want := range map[string][]string{
+		"en": {"No open urgent call has reached you.", "You have not asked for urgent calls", `href="/me/account"`},
+		"es": {"No te llegó ningún llamado urgente abierto.", "No pediste recibir llamados urgentes"},
+	} {
+		list := string(e.do(t, "GET", "/calls", member, lang, nil).body)
+		for _, w := range want {
+			if !strings.Contains(list, w) {
+				t.Errorf("%s: the /calls of a member the call did not reach lacks %q", lang, w)
+			}
+		}
+		if strings.Contains(list, "Urgent call near you") || strings.Contains(list, "Llamado urgente cerca") || strings.Contains(list, id) {
+			t.Errorf("%s: the /calls of a member the call did not reach shows it", lang)
+		}
+	}
 	action := regexp.MustCompile(`action="(/calls/answer/[^"]+)"`).FindStringSubmatch(me)
 	if action == nil {
 		t.Fatal("the card has no answer form")
