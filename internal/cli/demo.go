@@ -35,6 +35,9 @@ Sign in with one click (these links exist only in the demo):
   as a member of Boyle Heights:        %s/demo/member
   as the coordinator of Boyle Heights: %s/demo/coordinator
   as an organizer:                     %s/demo/organizer
+To try an urgent call, raise one as the coordinator at a site of Boyle
+Heights (its page, "New urgent call"), verify it as the organizer, and
+the member's page shows it within seconds.
 Stop it with Ctrl-C.
 
 `,
@@ -44,6 +47,9 @@ Entra con un clic (estos enlaces existen solo en la demostración):
   como miembro de Boyle Heights:          %s/demo/member
   como coordinadora de Boyle Heights:     %s/demo/coordinator
   como organizadora:                      %s/demo/organizer
+Para probar un llamado urgente, lánzalo como coordinadora en un sitio de
+Boyle Heights (su página, "Nuevo llamado urgente"), verifícalo como
+organizadora, y la página del miembro lo muestra en segundos.
 Detenla con Ctrl-C.
 
 `},
@@ -214,20 +220,34 @@ func demoAlias(d *demo.Demo, id string) string {
 	return ""
 }
 
-// storeDemo writes the demo's collectives, its members with their
-// aliases and languages, its coordinators, and its world.
+// storeDemo writes the demo's collectives with their schools' hours,
+// its members with their aliases, languages and how they take urgent
+// calls, its coordinators, and its world.
 func storeDemo(ctx context.Context, st *store.Store, d *demo.Demo) error {
 	for _, col := range d.Collectives {
 		if _, err := st.CreateCollective(ctx, store.Collective{ID: col.ID, Name: col.Name, Kind: store.CollectiveKind(col.Kind)}); err != nil {
 			return err
+		}
+		if len(col.SchoolWeek) > 0 {
+			set := store.CollectiveCallSettings{Verify: true, SchoolWeek: col.SchoolWeek, TZ: knownZone(col.TZ)}
+			if err := st.PutCollectiveCallSettings(ctx, col.ID, set); err != nil {
+				return err
+			}
 		}
 	}
 	// Members first, with their aliases: the world then adds their
 	// cells, memberships, commitments and needs.
 	for i, m := range d.World.Members {
 		p := d.People[i]
-		if _, err := st.CreateMember(ctx, store.Member{ID: m.ID, Alias: p.Alias, Language: p.Language, Cell: m.Cell}); err != nil {
+		if _, err := st.CreateMember(ctx, store.Member{ID: m.ID, Alias: p.Alias, Language: p.Language, Cell: m.Cell,
+			CallOptIn: p.Calls.OptIn}); err != nil {
 			return err
+		}
+		if p.Calls.OptIn {
+			set := store.MemberCallSettings{ReachKm: p.Calls.ReachKm, Week: p.Calls.Week, TZ: knownZone(p.Calls.TZ)}
+			if err := st.PutMemberCallSettings(ctx, m.ID, set); err != nil {
+				return err
+			}
 		}
 	}
 	// Coordinators before the world: its memberships keep their role.
@@ -243,4 +263,14 @@ func storeDemo(ctx context.Context, st *store.Store, d *demo.Demo) error {
 		return err
 	}
 	return st.SetOrganizer(ctx, d.Organizer, true)
+}
+
+// knownZone returns tz, or UTC on a machine whose time zone database
+// lacks it (the store refuses a zone it cannot load): the demo's hours
+// then fall at other times of day, and the demo still starts.
+func knownZone(tz string) string {
+	if _, err := time.LoadLocation(tz); err != nil {
+		return "UTC"
+	}
+	return tz
 }

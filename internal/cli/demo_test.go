@@ -49,8 +49,15 @@ func TestSeedDemo(t *testing.T) {
 		t.Errorf("collective boyle-heights: got %+v, %v", col, err)
 	}
 	m, err := st.Member(ctx, d.Member)
-	if err != nil || m.Alias != d.People[indexOf(d, d.Member)].Alias {
-		t.Errorf("member %s: got %+v, %v", d.Member, m, err)
+	if err != nil || m.Alias != d.People[indexOf(d, d.Member)].Alias || !m.CallOptIn {
+		t.Errorf("member %s: got %+v, %v; want the demo's alias, asking for calls", d.Member, m, err)
+	}
+	// How the demo's people take urgent calls (demo/calls.go).
+	if set, err := st.MemberCallSettings(ctx, d.Member); err != nil || set.ReachKm != demo.DemoMemberReachKm || len(set.Week) != 0 {
+		t.Errorf("the demo's member's call settings: got %+v, %v; want %d km at any time", set, err, demo.DemoMemberReachKm)
+	}
+	if set, err := st.CollectiveCallSettings(ctx, "roosevelt-hs"); err != nil || len(set.SchoolWeek) != 5 || !set.Verify {
+		t.Errorf("a school's call settings: got %+v, %v; want its hours, five days, and calls verified", set, err)
 	}
 	w, err := st.World(ctx)
 	if err != nil {

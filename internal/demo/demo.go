@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/commune-org/commune/internal/call"
 	"github.com/commune-org/commune/internal/geo"
 	"github.com/commune-org/commune/internal/world"
 )
@@ -22,20 +23,27 @@ type Demo struct {
 	// it.
 	Coordinators map[string]string
 	// Member, Coordinator and Organizer are the ids of the three people
-	// the demo offers to sign in as: a member of Boyle Heights, its
-	// coordinator, and an organizer.
+	// the demo offers to sign in as: a member of Boyle Heights who lives
+	// in its heart and takes urgent calls, its coordinator, and an
+	// organizer.
 	Member, Coordinator, Organizer string
 }
 
 // Collective is a collective's name and kind (workplace, school,
-// neighbourhood), which the world file does not carry.
+// neighbourhood), which the world file does not carry; and for a
+// school, the hours during which its students count as available for
+// urgent calls (in TZ).
 type Collective struct {
 	ID, Name, Kind string
+	SchoolWeek     call.Week
+	TZ             string
 }
 
-// Person is what a member is called and speaks.
+// Person is what a member is called and speaks, and how they take
+// urgent calls (calls.go).
 type Person struct {
 	Alias, Language string
+	Calls           CallSettings
 }
 
 // seed makes the demo the same on every machine.
@@ -69,9 +77,10 @@ func Build() *Demo {
 		d.members(r, p, aliases)
 	}
 	d.newspapers()
-	d.Member = memberOf(w, "boyle-heights", d.Coordinators["boyle-heights"])
+	d.Member = memberAt(w, "boyle-heights", d.Coordinators["boyle-heights"])
 	d.Coordinator = d.Coordinators["boyle-heights"]
 	d.Organizer = d.Coordinators["pico-union"]
+	d.calls()
 	return d
 }
 

@@ -13,6 +13,7 @@ type city struct {
 	names     []string               // first names people take as aliases
 	warehouse site
 	stocks    map[string]float64 // what the warehouse holds, per week
+	tz        string             // the IANA time zone its people keep their hours in
 }
 
 // place is a collective and the sites it runs.
@@ -103,19 +104,19 @@ func mostly(main string, p float64, other string) func(float64) string {
 }
 
 var cities = []city{
-	{slug: "la", language: mostly("es", 0.7, "en"), names: append(append([]string{}, spanishNames...), englishNames...),
+	{slug: "la", tz: "America/Los_Angeles", language: mostly("es", 0.7, "en"), names: append(append([]string{}, spanishNames...), englishNames...),
 		warehouse: site{id: "warehouse-vernon", name: "Vernon warehouse", kind: "depot", lat: 34.0005, lon: -118.2140},
 		stocks:    map[string]float64{"rice": 900, "beans": 800, "maize": 1500, "paper": 30, "ink": 8, "materials": 110, "cloth": 1200}},
-	{slug: "tijuana", language: mostly("es", 1, "es"), names: spanishNames,
+	{slug: "tijuana", tz: "America/Tijuana", language: mostly("es", 1, "es"), names: spanishNames,
 		warehouse: site{id: "warehouse-otay", name: "Otay warehouse", kind: "depot", lat: 32.5300, lon: -116.9650},
 		stocks:    map[string]float64{"rice": 120, "beans": 110, "tortilla": 20000, "paper": 8, "ink": 2, "cloth": 600, "materials": 8}},
-	{slug: "cdmx", language: mostly("es", 1, "es"), names: spanishNames,
+	{slug: "cdmx", tz: "America/Mexico_City", language: mostly("es", 1, "es"), names: spanishNames,
 		warehouse: site{id: "warehouse-iztapalapa", name: "Central de Abasto depot", kind: "depot", lat: 19.3710, lon: -99.0900},
 		stocks:    map[string]float64{"rice": 130, "beans": 120, "tortilla": 22000, "paper": 10, "ink": 2, "cloth": 500, "materials": 6}},
-	{slug: "manila", language: mostly("en", 1, "en"), names: filipinoNames,
+	{slug: "manila", tz: "Asia/Manila", language: mostly("en", 1, "en"), names: filipinoNames,
 		warehouse: site{id: "warehouse-navotas", name: "Navotas depot", kind: "depot", lat: 14.6570, lon: 120.9470},
 		stocks:    map[string]float64{"rice": 160, "beans": 60, "tortilla": 12000, "paper": 6, "ink": 2, "cloth": 400, "materials": 8}},
-	{slug: "johannesburg", language: mostly("en", 1, "en"), names: southAfricanNames,
+	{slug: "johannesburg", tz: "Africa/Johannesburg", language: mostly("en", 1, "en"), names: southAfricanNames,
 		warehouse: site{id: "warehouse-city-deep", name: "City Deep depot", kind: "depot", lat: -26.2220, lon: 28.0830},
 		stocks:    map[string]float64{"rice": 90, "beans": 90, "tortilla": 9000, "materials": 5}},
 }

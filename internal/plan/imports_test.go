@@ -23,7 +23,7 @@ func TestImportDirection(t *testing.T) {
 		".":        {module + "internal/world", module + "internal/geo", module + "lp"},
 		"../world": {module + "internal/geo"},
 		"../geo":   {},
-		"../demo":  {module + "internal/world", module + "internal/geo"},
+		"../demo":  {module + "internal/world", module + "internal/geo", module + "internal/call"},
 		"../call":  {module + "internal/geo"},
 		"../auth":  {},
 		"../store": {module + "internal/world", module + "internal/geo", module + "internal/plan", module + "internal/call",
