@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/commune-org/commune/internal/store"
 )
@@ -111,6 +112,25 @@ func (f storeFlags) config() store.Config {
 		cfg.DataDir = ""
 	}
 	return cfg
+}
+
+// typed is the flags that name the store, as another command takes
+// them: "--data DIR", or "--db postgres://... --key FILE" without the
+// URL, which may hold a password.
+func (f storeFlags) typed() string {
+	quote := func(s string) string {
+		if strings.ContainsAny(s, " \t'\"$") {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+		return s
+	}
+	switch {
+	case *f.db == "":
+		return "--data " + quote(*f.data)
+	case *f.key != "":
+		return "--db postgres://... --key " + quote(*f.key)
+	}
+	return "--db postgres://... --data " + quote(*f.data)
 }
 
 // given reports whether the flag of that name was on the command line.

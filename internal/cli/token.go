@@ -104,8 +104,8 @@ Opciones:
 		"want --member and --role and no other arguments",
 		"se esperan --member y --role y ningún otro argumento"},
 	msgTokenNoMember: {
-		"no member has the alias %q",
-		"ningún miembro tiene el alias %q"},
+		"no member has the alias %q; members are added from a spreadsheet: commune import %s members.csv (with the columns alias, language and cell or postcode; commune import -h says more)",
+		"ningún miembro tiene el alias %q; los miembros se añaden desde una hoja de cálculo: commune import %s miembros.csv (con las columnas alias, idioma y celda o código postal; commune import -h explica más)"},
 	msgTokenRole: {
 		"unknown role %q: want member, coordinator or organizer",
 		"rol desconocido %q: use member, coordinator u organizer"},
@@ -159,7 +159,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 		if len(pos) != 0 || *roleName != "" || *collective != "" || *revoke != "" {
 			return usageError{c.t(msgTokenListArgs)}
 		}
-		run = func(st *store.Store) error { return c.listTokens(ctx, st, *alias) }
+		run = func(st *store.Store) error { return c.listTokens(ctx, st, sf, *alias) }
 	case *revoke != "":
 		if len(pos) != 0 || *alias != "" || *roleName != "" || *collective != "" {
 			return usageError{c.t(msgTokenRevokeArgs)}
@@ -184,7 +184,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 		if (role == auth.Coordinator) != (*collective != "") {
 			return usageError{c.t(msgTokenCollective)}
 		}
-		run = func(st *store.Store) error { return c.createToken(ctx, st, *alias, role, *collective) }
+		run = func(st *store.Store) error { return c.createToken(ctx, st, sf, *alias, role, *collective) }
 	}
 	if err := c.keyNamed(sf); err != nil {
 		return err
@@ -200,18 +200,19 @@ func (c *command) token(ctx context.Context, args []string) error {
 	return run(st)
 }
 
-// memberByAlias finds the member of alias, saying so in the user's
-// language when there is none.
-func (c *command) memberByAlias(ctx context.Context, st *store.Store, alias string) (*store.Member, error) {
+// memberByAlias finds the member of alias in the store the flags sf
+// name, saying so in the user's language when there is none, and how
+// members are added to it: on a new server there is nobody yet.
+func (c *command) memberByAlias(ctx context.Context, st *store.Store, sf storeFlags, alias string) (*store.Member, error) {
 	m, err := st.MemberByAlias(ctx, alias)
 	if store.ErrorCode(err) == store.CodeNotFound {
-		return nil, errors.New(c.t(msgTokenNoMember, alias))
+		return nil, errors.New(c.t(msgTokenNoMember, alias, sf.typed()))
 	}
 	return m, err
 }
 
-func (c *command) createToken(ctx context.Context, st *store.Store, alias string, role auth.Role, collective string) error {
-	m, err := c.memberByAlias(ctx, st, alias)
+func (c *command) createToken(ctx context.Context, st *store.Store, sf storeFlags, alias string, role auth.Role, collective string) error {
+	m, err := c.memberByAlias(ctx, st, sf, alias)
 	if err != nil {
 		return err
 	}
@@ -234,14 +235,14 @@ func (c *command) createToken(ctx context.Context, st *store.Store, alias string
 
 // listTokens prints the tokens, or those of the member of alias, as a
 // table on standard output; with none, it says so on standard error.
-func (c *command) listTokens(ctx context.Context, st *store.Store, alias string) error {
+func (c *command) listTokens(ctx context.Context, st *store.Store, sf storeFlags, alias string) error {
 	var toks []store.Token
 	var err error
 	if alias == "" {
 		toks, err = st.Tokens(ctx)
 	} else {
 		var m *store.Member
-		if m, err = c.memberByAlias(ctx, st, alias); err != nil {
+		if m, err = c.memberByAlias(ctx, st, sf, alias); err != nil {
 			return err
 		}
 		toks, err = st.MemberTokens(ctx, m.ID)

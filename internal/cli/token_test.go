@@ -282,3 +282,33 @@ func TestStoreKeyNamedPostgres(t *testing.T) {
 		t.Errorf("the key named by --key: %v", err)
 	}
 }
+
+// TestTokenNewServer: on a new server nobody is a member yet, and the
+// organizer's first token is refused; the refusal says how members are
+// added, with the flags of the store at hand, in the user's language.
+// It said only that no member has the alias. Imported, the member gets
+// their token.
+func TestTokenNewServer(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "fresh data")
+	st, err := store.Open(context.Background(), store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for lang, want := range map[string]string{
+		"en": `no member has the alias "Carla"; members are added from a spreadsheet: commune import --data '` + dir + `' members.csv`,
+		"es": `ningún miembro tiene el alias "Carla"; los miembros se añaden desde una hoja de cálculo: commune import --data '` + dir + `' miembros.csv`,
+	} {
+		code, out, errOut := runCLI(t, lang, "token", "--data", dir, "--member", "Carla", "--role", "organizer")
+		if code != exitFailure || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 1 saying %q", lang, code, out, errOut, want)
+		}
+	}
+	sheet := writeSheet(t, "alias,language,cell\nCarla,es,9q5cs\n")
+	if code, _, errOut := runCLI(t, "en", "import", "--data", dir, sheet); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	if code, out, errOut := runCLI(t, "en", "token", "--data", dir, "--member", "Carla", "--role", "organizer"); code != 0 || !strings.HasPrefix(out, "cmt_") {
+		t.Errorf("token after the import: exit %d, %q, %s", code, out, errOut)
+	}
+}
