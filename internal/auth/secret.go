@@ -17,6 +17,7 @@ const (
 	SessionPrefix = "cms_" // session identifier, in a cookie
 	InvitePrefix  = "cmi_" // invite code, in a link or a QR code
 	EmailPrefix   = "cme_" // secret of a link that confirms an email
+	SignInPrefix  = "cml_" // secret of a sign-in link the server's operator made
 )
 
 // encoding is base32 without padding, lower-case: easy to copy, no
@@ -47,8 +48,12 @@ func NewInvite() string { return newSecret(InvitePrefix) }
 // email a member gave; store only Hash(secret).
 func NewEmailConfirm() string { return newSecret(EmailPrefix) }
 
+// NewSignInLink returns a new secret for a link that signs a member in
+// once ("commune signin-link"); store only Hash(secret).
+func NewSignInLink() string { return newSecret(SignInPrefix) }
+
 // Hash is what the store keeps of a token, session identifier, invite
-// code or email confirmation: its SHA-256, in hex. The secrets carry
+// code, email confirmation or sign-in link: its SHA-256, in hex. The secrets carry
 // 256 bits of randomness, so a fast hash is enough (a slow one is for
 // guessable passwords, and there are none here): a stolen database does
 // not give anyone a way in.

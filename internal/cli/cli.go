@@ -113,6 +113,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdout, stderr io.Write
 		err = c.rotateKey(ctx, args[1:])
 	case "import":
 		err = c.importMembers(ctx, args[1:])
+	case "signin-link":
+		err = c.signInLink(ctx, args[1:])
 	default:
 		err = usageError{c.t(msgUnknownCommand, args[0])}
 	}

@@ -72,6 +72,8 @@ Usage:
         seal every contact again under a new key
   commune import [flags] MEMBERS.csv
         add members from a spreadsheet export
+  commune signin-link [flags]
+        print a link that signs a member in once, in a browser
   commune help
         this text
 
@@ -98,6 +100,9 @@ Uso:
         vuelve a sellar todos los contactos con una clave nueva
   commune import [opciones] MIEMBROS.csv
         añade miembros desde una hoja de cálculo exportada
+  commune signin-link [opciones]
+        escribe un enlace que abre la sesión de un miembro una vez, en un
+        navegador
   commune help
         este texto
 
@@ -177,7 +182,7 @@ solucionador     %s
 // catalogs are all the message catalogs of the command line; a key
 // lives in exactly one of them (TestMessagesComplete checks).
 var catalogs = []map[msgKey][2]string{messages, genMessages, planMessages, serveMessages, tokenMessages, demoMessages,
-	rotateMessages, importMessages, sheetMessages, fileMessages, mpsMessages, solverMessages, storeMessages, flagMessages}
+	rotateMessages, importMessages, sheetMessages, fileMessages, mpsMessages, solverMessages, storeMessages, flagMessages, signInMessages}
 
 // t returns the message in the command's language, formatted with args.
 func (c *command) t(k msgKey, args ...any) string {

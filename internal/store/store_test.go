@@ -82,6 +82,7 @@ func testStore(t *testing.T, fresh func(t *testing.T) Config) {
 		{"CallLifecycle", testCallLifecycle},
 		{"CallRings", testCallRings},
 		{"CallUnreached", testCallUnreached},
+		{"SignInLinks", testSignInLinks},
 		{"Outbox", testOutbox},
 		{"CallPurge", testCallPurge},
 		{"CallErase", testCallErase},

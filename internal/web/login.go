@@ -115,8 +115,9 @@ func newLogin(opt Options, log *slog.Logger) *login {
 		// limit over all: one that many addresses could spend would
 		// let them keep everyone from answering a raid.
 		answerPerClient: clientLimiter(500*time.Millisecond, 120),
-		// A link is opened, then its button pressed: twenty at once,
-		// then one every five seconds. An address gets three messages
+		// A link (an email's confirmation, a sign-in link) is opened,
+		// then its button pressed: twenty at once, then one every five
+		// seconds. An address gets three messages
 		// at once, then one every ten minutes, as login codes.
 		confirmPerClient: clientLimiter(5*time.Second, 20),
 		confirmPerEmail:  auth.NewLimiter(10*time.Minute, 3),

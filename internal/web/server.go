@@ -163,6 +163,7 @@ func (s *Server) routes() []route {
 		s.collectivePageRoutes(),
 		s.joinRoutes(),
 		s.emailConfirmRoutes(),
+		s.signInRoutes(),
 		s.demoRoutes(),
 		s.editRoutes(),
 		s.pushRoutes(),
