@@ -282,6 +282,8 @@ var authzCases = map[string]authzCase{
 	// for no email, and says so to anyone.
 	"GET /email/confirm/{token}":  {who: everyone, path: func(*fixture) string { return "/email/confirm/" + auth.NewEmailConfirm() }},
 	"POST /email/confirm/{token}": {who: everyone, path: func(*fixture) string { return "/email/confirm/" + auth.NewEmailConfirm() }},
+	"GET /signin/{token}":         {who: everyone, path: func(*fixture) string { return "/signin/" + auth.NewSignInLink() }},
+	"POST /signin/{token}":        {who: everyone, path: func(*fixture) string { return "/signin/" + auth.NewSignInLink() }},
 
 	// Sites and recipes of a collective, and the catalog (sites.go,
 	// catalog.go and their pages). B's site or recipe under A's path is
