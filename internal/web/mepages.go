@@ -319,6 +319,12 @@ type accountView struct {
 	Tokens  []store.Token
 	Mail    bool   // the server sends email
 	Waiting string // the address that waits for confirmation, if it is the one in the form
+	// Passkeys counts the member's passkeys; PasskeysOn says whether
+	// the server can register them (its public URL's host is a domain
+	// name), and PasskeySession whether this session was opened with
+	// one.
+	Passkeys                   int
+	PasskeysOn, PasskeySession bool
 }
 
 func (accountView) Date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
@@ -345,7 +351,12 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	v := &accountView{Form: f, Tokens: toks, Mail: s.mailOn()}
+	creds, err := s.store.Credentials(r.Context(), member)
+	if err != nil {
+		return err
+	}
+	p, _ := s.principal(r)
+	v := &accountView{Form: f, Tokens: toks, Mail: s.mailOn(), Passkeys: len(creds), PasskeysOn: s.login.wa != nil, PasskeySession: p.Passkey}
 	waiting, _, err := s.store.EmailToConfirm(r.Context(), member, s.login.now())
 	if err != nil {
 		return err
