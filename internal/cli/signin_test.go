@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,5 +118,37 @@ func TestFirstOrganizer(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), strings.TrimPrefix(link, public+"/signin/")) {
 		t.Errorf("the log holds the link's secret")
+	}
+}
+
+// TestReadmeStartingServer: the README opens with the demo and the
+// tests, then says how a real server gets its first organizer, with the
+// commands TestFirstOrganizer and TestFirstOrganizerInBrowser run.
+func TestReadmeStartingServer(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	first := strings.Index(doc, "```sh\n")
+	if first < 0 || !strings.HasPrefix(doc[first:], "```sh\ngo run ./cmd/commune demo\n./scripts/test\n```") {
+		t.Errorf("the README's first commands are no longer the demo and the tests")
+	}
+	start := strings.Index(doc, "## Starting a real server")
+	if start < 0 || start < first || strings.Index(doc, "## What is here") < start {
+		t.Fatalf("the README has no section \"Starting a real server\" after its first commands")
+	}
+	section := doc[start:strings.Index(doc, "## What is here")]
+	for _, want := range []string{
+		"./commune serve --data ./commune-data",
+		"printf 'alias,language,cell\\nCarla,es,9q5cs\\n' > organizers.csv",
+		"./commune import --data ./commune-data organizers.csv",
+		"./commune token --data ./commune-data --member Carla --role organizer",
+		"./commune signin-link --data ./commune-data --member Carla",
+		"adds a passkey", "--smtp",
+	} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the README's \"Starting a real server\" lacks %q", want)
+		}
 	}
 }
