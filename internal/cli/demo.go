@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,9 +23,17 @@ const (
 	msgDemoPlanned msgKey = "demo-planned"
 	msgDemoLinks   msgKey = "demo-links"
 	msgDemoNotDemo msgKey = "demo-not-demo"
+	msgDemoPublic  msgKey = "demo-public"
+	msgDemoWarn    msgKey = "demo-public-warning"
 )
 
 var demoMessages = map[msgKey][2]string{
+	msgDemoPublic: {
+		"--addr %s: other machines may reach this address, and the demo signs in as its organizer, with one click, anyone who opens its links; listen on 127.0.0.1, or add --public if everyone who can reach it may do that",
+		"--addr %s: a esta dirección pueden llegar otras máquinas, y la demostración abre con un clic la sesión de su organizadora a cualquiera que abra sus enlaces; escuche en 127.0.0.1, o agregue --public si todas las personas que pueden llegar a ella pueden hacerlo"},
+	msgDemoWarn: {
+		"WARNING: the demo listens on %s, which other machines may reach: anyone who reaches it can sign in as its organizer with one click. Its people are invented; put no real person's data in it.\n",
+		"ATENCIÓN: la demostración escucha en %s, a donde pueden llegar otras máquinas: cualquiera que llegue puede entrar como su organizadora con un clic. Sus personas son inventadas; no ponga en ella datos de ninguna persona real.\n"},
 	msgDemoNotDemo: {
 		"%s holds an organization that is not the demo's: commune demo does not write into it, nor offer its sign-in links; give --data a directory of its own",
 		"%s guarda una organización que no es la de la demostración: commune demo no escribe en ella ni ofrece sus enlaces de entrada; indique en --data un directorio propio"},
@@ -54,7 +63,7 @@ Detenla con Ctrl-C.
 
 `},
 	msgDemoUsage: {
-		`usage: commune demo [--data DIR] [--addr 127.0.0.1:8080]
+		`usage: commune demo [--data DIR] [--addr 127.0.0.1:8080] [--public]
 
 Runs the server on a demo organization: collectives in the garment and
 food factories, high schools and neighbourhoods of Los Angeles, and
@@ -65,9 +74,15 @@ it is created on the first run and reused afterwards. Nothing in it is
 about real people. Ctrl-C stops the server (exit status 0), or the
 creation of the organization before it (130).
 
+Its links sign anyone who opens them in as its member, coordinator or
+organizer, with one click. So it listens only on a loopback address
+(127.0.0.1, ::1, localhost) unless --public is given: with --public it
+listens where --addr says, 0.0.0.0 included, for everyone who can
+reach it, and says so.
+
 Flags:
 `,
-		`uso: commune demo [--data DIR] [--addr 127.0.0.1:8080]
+		`uso: commune demo [--data DIR] [--addr 127.0.0.1:8080] [--public]
 
 Ejecuta el servidor con una organización de demostración: colectivos en
 las fábricas de ropa y de alimentos, las preparatorias y los barrios de
@@ -78,6 +93,12 @@ guarda su base de datos SQLite; se crea la primera vez y se reutiliza
 después. Nada en ella trata de personas reales. Ctrl-C detiene el
 servidor (estado de salida 0), o la creación de la organización antes
 de él (130).
+
+Sus enlaces abren con un clic, a quien los abra, la sesión de su
+miembro, su coordinadora o su organizadora. Por eso solo escucha en una
+dirección local (127.0.0.1, ::1, localhost), salvo con --public: con
+--public escucha donde diga --addr, 0.0.0.0 incluido, para todas las
+personas que puedan llegar a ella, y lo advierte.
 
 Opciones:
 `},
@@ -99,6 +120,7 @@ func (c *command) demo(ctx context.Context, args []string) error {
 	fs := c.flags("demo", msgDemoUsage)
 	data := fs.String("data", "./commune-demo", c.t(msgFlagDemoData))
 	addr := fs.String("addr", "127.0.0.1:8080", c.t(msgFlagAddr))
+	public := fs.Bool("public", false, c.t(msgFlagDemoPublic))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)
@@ -112,6 +134,21 @@ func (c *command) demo(ctx context.Context, args []string) error {
 	ln, err := c.listen(*addr)
 	if err != nil {
 		return err
+	}
+	// The links sign anyone in as the demo's organizer: on an address
+	// other machines may reach, that is anyone on the network (a café's,
+	// a union hall's), and a warning among the lines a server prints at
+	// its start is easily missed. The address listened on says it, a
+	// name such as localhost resolved.
+	if !loopback(ln.Addr()) {
+		if !*public {
+			ln.Close()
+			return usageError{c.t(msgDemoPublic, *addr)}
+		}
+		// As typed, with the port listened on (0 picks one).
+		host, _, _ := net.SplitHostPort(*addr)
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		fmt.Fprint(c.stderr, c.t(msgDemoWarn, net.JoinHostPort(host, port)))
 	}
 	if err := c.seedDemo(ctx, *data); err != nil {
 		ln.Close()
@@ -273,4 +310,12 @@ func knownZone(tz string) string {
 		return "UTC"
 	}
 	return tz
+}
+
+// loopback reports whether addr is on a loopback interface only: not
+// the unspecified address (every interface), nor one of the machine's
+// other addresses.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commune-org/commune/internal/demo"
 	"github.com/commune-org/commune/internal/store"
@@ -208,5 +210,72 @@ func TestDemoRefusesOtherData(t *testing.T) {
 			t.Errorf("a collective %s: the demo's organizer was stored (%v)", collective, err)
 		}
 		st.Close()
+	}
+}
+
+// TestDemoPublicAddress: the demo signs in as its organizer anyone who
+// opens its links, so on an address other machines may reach (every
+// interface, 0.0.0.0 or ":PORT") it refuses to start, saying why and
+// what to do, in the user's language, before it creates anything; with
+// --public it starts there, and warns. It started on 0.0.0.0 without a
+// word. Loopback addresses, localhost included, need nothing.
+func TestDemoPublicAddress(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0"} {
+		for lang, want := range map[string]string{
+			"en": "other machines may reach this address, and the demo signs in as its organizer, with one click, anyone who opens its links; listen on 127.0.0.1, or add --public",
+			"es": "a esta dirección pueden llegar otras máquinas, y la demostración abre con un clic la sesión de su organizadora a cualquiera que abra sus enlaces; escuche en 127.0.0.1, o agregue --public",
+		} {
+			dir := filepath.Join(t.TempDir(), "demo")
+			// A demo that started after all stops at the deadline.
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			var stdout, stderr syncBuffer
+			code := Run(ctx, Config{Lang: lang}, []string{"demo", "--data", dir, "--addr", addr}, &stdout, &stderr)
+			cancel()
+			out, errOut := stdout.String(), stderr.String()
+			if code != exitUsage || out != "" || !strings.Contains(errOut, "--addr "+addr+": "+want) {
+				t.Errorf("%s, --addr %s: got exit %d, stdout %q, stderr %q; want exit 2 saying %q", lang, addr, code, out, errOut, want)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s, --addr %s: the data directory was made (%v)", lang, addr, err)
+			}
+		}
+	}
+	for _, ip := range []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback, net.IPv4(127, 0, 1, 1)} {
+		if !loopback(&net.TCPAddr{IP: ip}) {
+			t.Errorf("%s: not taken for a loopback address", ip)
+		}
+	}
+	for _, ip := range []net.IP{net.IPv4zero, net.IPv6unspecified, net.IPv4(192, 168, 1, 20)} {
+		if loopback(&net.TCPAddr{IP: ip}) {
+			t.Errorf("%s: taken for a loopback address", ip)
+		}
+	}
+	if testing.Short() {
+		return // the rest plans the demo
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, Config{Lang: "en"}, []string{"demo", "--public", "--data", filepath.Join(t.TempDir(), "demo"), "--addr", "0.0.0.0:0"},
+			&stdout, &stderr)
+	}()
+	for deadline := time.Now().Add(2 * time.Minute); !strings.Contains(stdout.String(), "commune demo is running at"); time.Sleep(20 * time.Millisecond) {
+		select {
+		case code := <-done:
+			t.Fatalf("demo --public exited %d: %s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo --public did not start: %s", stderr.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "WARNING: the demo listens on 0.0.0.0:") || !strings.Contains(stderr.String(), "anyone who reaches it can sign in as its organizer") {
+		t.Errorf("demo --public: stderr %q, want the warning", stderr.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("demo --public: exit %d after stop", code)
 	}
 }

@@ -87,6 +87,7 @@ const (
 	msgFlagServeRetention msgKey = "flag-serve-call-retention"
 	msgFlagServeProxy     msgKey = "flag-serve-trusted-proxy"
 	msgFlagDemoData       msgKey = "flag-demo-data"
+	msgFlagDemoPublic     msgKey = "flag-demo-public"
 
 	msgFlagTokenMember     msgKey = "flag-token-member"
 	msgFlagTokenRole       msgKey = "flag-token-role"
@@ -204,6 +205,9 @@ var flagMessages = map[msgKey][2]string{
 	msgFlagServeProxy: {
 		"`LIST` of the addresses or CIDR ranges of trusted reverse proxies, separated by commas, whose Forwarded or X-Forwarded-For header names the client",
 		"`LISTA` de las direcciones o rangos CIDR de los proxies inversos de confianza, separados por comas, cuya cabecera Forwarded o X-Forwarded-For nombra al cliente"},
+	msgFlagDemoPublic: {
+		"listen on an address other machines may reach (0.0.0.0, the machine's own): anyone who reaches it can sign in as the demo's organizer",
+		"escuchar en una dirección a la que pueden llegar otras máquinas (0.0.0.0, las de la máquina): quien llegue a ella puede entrar como organizador de la demostración"},
 	msgFlagDemoData: {
 		"the data directory `DIR` of the demo: its SQLite database and key",
 		"el directorio de datos `DIR` de la demostración: su base de datos SQLite y su clave"},
