@@ -88,6 +88,8 @@ const (
 	msgFlagServeProxy     msgKey = "flag-serve-trusted-proxy"
 	msgFlagDemoData       msgKey = "flag-demo-data"
 	msgFlagDemoPublic     msgKey = "flag-demo-public"
+	msgFlagSignInMember   msgKey = "flag-signin-member"
+	msgFlagSignInURL      msgKey = "flag-signin-url"
 
 	msgFlagTokenMember     msgKey = "flag-token-member"
 	msgFlagTokenRole       msgKey = "flag-token-role"
@@ -205,6 +207,12 @@ var flagMessages = map[msgKey][2]string{
 	msgFlagServeProxy: {
 		"`LIST` of the addresses or CIDR ranges of trusted reverse proxies, separated by commas, whose Forwarded or X-Forwarded-For header names the client",
 		"`LISTA` de las direcciones o rangos CIDR de los proxies inversos de confianza, separados por comas, cuya cabecera Forwarded o X-Forwarded-For nombra al cliente"},
+	msgFlagSignInMember: {
+		"the `ALIAS` of the member the link signs in",
+		"el `ALIAS` del miembro cuya sesión abre el enlace"},
+	msgFlagSignInURL: {
+		"the server's public `URL`, which the link starts with",
+		"la `URL` pública del servidor, con la que empieza el enlace"},
 	msgFlagDemoPublic: {
 		"listen on an address other machines may reach (0.0.0.0, the machine's own): anyone who reaches it can sign in as the demo's organizer",
 		"escuchar en una dirección a la que pueden llegar otras máquinas (0.0.0.0, las de la máquina): quien llegue a ella puede entrar como organizador de la demostración"},

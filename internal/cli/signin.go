@@ -25,7 +25,8 @@ const (
 
 var signInMessages = map[msgKey][2]string{
 	msgSignInUsage: {
-		`usage: commune signin-link [--data DIR | --db postgres://... --key FILE] --member ALIAS [--public-url URL]
+		`usage: commune signin-link [--data DIR | --db postgres://... --key FILE]
+                           --member ALIAS [--public-url URL]
 
 Prints a link that signs the member in once, in a browser, within 24
 hours; a new link for the member replaces the one before. It is how the
@@ -43,7 +44,8 @@ name the server's key file: --key FILE, or --data DIR for DIR/key.
 
 Flags:
 `,
-		`uso: commune signin-link [--data DIR | --db postgres://... --key ARCHIVO] --member ALIAS [--public-url URL]
+		`uso: commune signin-link [--data DIR | --db postgres://... --key ARCHIVO]
+                         --member ALIAS [--public-url URL]
 
 Escribe un enlace que abre la sesión del miembro una sola vez, en un
 navegador, dentro de 24 horas; un enlace nuevo para el mismo miembro
@@ -75,8 +77,8 @@ Opciones:
 func (c *command) signInLink(ctx context.Context, args []string) error {
 	fs := c.flags("signin-link", msgSignInUsage)
 	sf := c.storeFlags(fs)
-	alias := fs.String("member", "", "the member's alias / alias del miembro")
-	publicURL := fs.String("public-url", "http://localhost:8080", "the server's public URL / URL pública del servidor")
+	alias := fs.String("member", "", c.t(msgFlagSignInMember))
+	publicURL := fs.String("public-url", "http://localhost:8080", c.t(msgFlagSignInURL))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return c.flagError(err)
