@@ -158,13 +158,7 @@ func (c *command) rotateKey(ctx context.Context, args []string) error {
 	if len(pos) != 0 {
 		return usageError{c.t(msgRotateArgs, len(pos))}
 	}
-	if err := c.keyNamed(sf); err != nil {
-		return err
-	}
-	if err := c.existingDatabase(*sf.data, *sf.db); err != nil {
-		return err
-	}
-	st, err := c.openStore(ctx, sf.config())
+	st, err := c.openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -90,13 +90,7 @@ func (c *command) signInLink(ctx context.Context, args []string) error {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return usageError{c.t(msgServePublicURL, *publicURL)}
 	}
-	if err := c.keyNamed(sf); err != nil {
-		return err
-	}
-	if err := c.existingDatabase(*sf.data, *sf.db); err != nil {
-		return err
-	}
-	st, err := c.openStore(ctx, sf.config())
+	st, err := c.openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,20 @@ func (c *command) keyNamed(f storeFlags) error {
 	return nil
 }
 
+// openExisting opens the store the flags f name, which must exist
+// already (existingDatabase), with its key named (keyNamed): what
+// commands that change an organization's database, never create one,
+// open (rotate-key, token, signin-link).
+func (c *command) openExisting(ctx context.Context, f storeFlags) (*store.Store, error) {
+	if err := c.keyNamed(f); err != nil {
+		return nil, err
+	}
+	if err := c.existingDatabase(*f.data, *f.db); err != nil {
+		return nil, err
+	}
+	return c.openStore(ctx, f.config())
+}
+
 // openStore opens the store of cfg, saying why it cannot in the user's
 // language: which database (the SQLite file, or PostgreSQL, never its
 // URL, which may hold a password), and the store's own reason, or that

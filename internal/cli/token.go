@@ -186,13 +186,7 @@ func (c *command) token(ctx context.Context, args []string) error {
 		}
 		run = func(st *store.Store) error { return c.createToken(ctx, st, sf, *alias, role, *collective) }
 	}
-	if err := c.keyNamed(sf); err != nil {
-		return err
-	}
-	if err := c.existingDatabase(*sf.data, *sf.db); err != nil {
-		return err
-	}
-	st, err := c.openStore(ctx, sf.config())
+	st, err := c.openExisting(ctx, sf)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,19 @@ func signIn(t *testing.T, e *env, member, lang string) *pageBrowser {
 	return &pageBrowser{e: e, cookie: strings.Split(r.header.Get("Set-Cookie"), ";")[0], lang: lang}
 }
 
+// lupeOnExample puts the example world in e's store, makes Lupe, a
+// member at home in 9q5cs who reads Spanish, and signs her in; it
+// returns her browser and her member as stored.
+func lupeOnExample(t *testing.T, e *env) (*pageBrowser, *store.Member) {
+	t.Helper()
+	putExample(t, e.store)
+	m, err := e.store.CreateMember(context.Background(), store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signIn(t, e, m.ID, "es"), m
+}
+
 // signInOrganizer makes an organizer, Rosa, and signs her in through
 // the demo link, as a browser would; it returns her browser and id.
 func signInOrganizer(t *testing.T, e *env, lang string) (*pageBrowser, string) {
@@ -92,12 +105,7 @@ func (b *pageBrowser) post(t *testing.T, from, target string, form url.Values, c
 func TestMemberPages(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	putExample(t, e.store)
-	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := signIn(t, e, m.ID, "es")
+	b, m := lupeOnExample(t, e)
 
 	code, page := b.get(t, "/me")
 	if code != 200 || !strings.Contains(page, "Hola, Lupe") || !strings.Contains(page, "Todavía no hay plan") {
@@ -193,13 +201,7 @@ func TestNeedFormInSpanish(t *testing.T) {
 // know is shown as stored.
 func TestUnitsInPageLanguage(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
-	putExample(t, e.store)
-	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := signIn(t, e, m.ID, "es")
+	b, _ := lupeOnExample(t, e)
 	if code, _, _ := b.post(t, "/me/needs", "/me/needs", url.Values{"product": {"meal"}, "qty": {"14"}, "tier": {"essential"}}, true); code != http.StatusSeeOther {
 		t.Fatalf("a need: got %d", code)
 	}

@@ -254,11 +254,7 @@ func (s *Server) linkTranslation(r *http.Request, p auth.Principal, a *store.Art
 }
 
 func (s *Server) patchArticle(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.newsPrincipal(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.changeable(r, p)
+	p, a, err := s.changeable(r)
 	if err != nil {
 		return err
 	}
@@ -307,11 +303,7 @@ func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) error {
 // removeArticle deletes the article of the request's path if its reader
 // may (see deleteArticle), for the API and the page.
 func (s *Server) removeArticle(r *http.Request) error {
-	p, err := s.newsPrincipal(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.changeable(r, p)
+	_, a, err := s.changeable(r)
 	if err != nil {
 		return err
 	}

@@ -185,11 +185,7 @@ func (s *Server) writeAgain(w http.ResponseWriter, r *http.Request, status int, 
 // editAgain shows the form of the article of the path filled with f
 // (sendAgain), if the member may still change it.
 func (s *Server) editAgain(w http.ResponseWriter, r *http.Request, status int, f form) error {
-	p, err := s.newsPrincipal(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.changeable(r, p)
+	p, a, err := s.changeable(r)
 	if err != nil {
 		return err
 	}
@@ -261,27 +257,28 @@ func (s *Server) writePost(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// changeable returns the article of the path if p may change it.
+// changeable returns the reader of the request and the article of the
+// path, if the reader may change it.
 // Whoever may read an article but not change it is its author with the
 // article in review, or anyone with it published: what stands in the
 // way is its state (a conflict, not a refusal).
-func (s *Server) changeable(r *http.Request, p auth.Principal) (*store.Article, error) {
+func (s *Server) changeable(r *http.Request) (auth.Principal, *store.Article, error) {
+	p, err := s.newsPrincipal(r)
+	if err != nil {
+		return p, nil, err
+	}
 	a, err := s.readableArticle(r, p)
 	if err != nil {
-		return nil, err
+		return p, nil, err
 	}
 	if !mayChange(p, a) {
-		return nil, store.ErrArticleNotDraft
+		return p, nil, store.ErrArticleNotDraft
 	}
-	return a, nil
+	return p, a, nil
 }
 
 func (s *Server) editPage(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.newsPrincipal(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.changeable(r, p)
+	p, a, err := s.changeable(r)
 	if err != nil {
 		return err
 	}
@@ -291,11 +288,7 @@ func (s *Server) editPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editPost(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.newsPrincipal(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.changeable(r, p)
+	p, a, err := s.changeable(r)
 	if err != nil {
 		return err
 	}

@@ -21,12 +21,7 @@ import (
 func TestSendAgainStaleToken(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	putExample(t, e.store)
-	m, err := e.store.CreateMember(ctx, store.Member{Alias: "Lupe", Language: "es", Cell: "9q5cs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := signIn(t, e, m.ID, "es")
+	b, m := lupeOnExample(t, e)
 	stale := func(form url.Values) url.Values {
 		form.Set("csrf", "stale-token-of-another-session")
 		return form
