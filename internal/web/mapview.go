@@ -161,15 +161,16 @@ func mapView(w *world.World, p *plan.Plan, collective string) mapData {
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Cell, b.Cell))
 	})
 
-	// Rounded once the sums are made. The solver leaves crumbs (1e-9 of
-	// rice to Soweto): a line of nothing, or a site drawn only for one,
-	// would hide what matters.
+	// Rounded once the sums are made, to the decimals the tooltips show.
+	// The solver leaves crumbs (1e-9 of rice to Soweto): a line of
+	// nothing ("0 tortillas · 1 km"), or a site drawn only for one, would
+	// hide what matters.
 	d.Flows = slices.DeleteFunc(d.Flows, func(f mapFlow) bool {
 		roundAll(f.Products)
-		return round3(f.Qty) == 0
+		return len(f.Products) == 0
 	})
 	for i := range d.Flows {
-		d.Flows[i].Qty = round3(d.Flows[i].Qty)
+		d.Flows[i].Qty = roundShown(d.Flows[i].Qty)
 		show[d.Flows[i].From] = true
 		if d.Flows[i].To != "" {
 			show[d.Flows[i].To] = true
@@ -211,7 +212,7 @@ func mapView(w *world.World, p *plan.Plan, collective string) mapData {
 
 	// Rounded once the sums are made, as the flows.
 	for i := range d.Sites {
-		d.Sites[i].Output = round3(d.Sites[i].Output)
+		d.Sites[i].Output = roundShown(d.Sites[i].Output)
 		roundAll(d.Sites[i].Made)
 		for prod := range d.Sites[i].Made {
 			v.product(d.Products, prod)
@@ -377,13 +378,14 @@ func bounds(d mapData) mapBounds {
 	return b
 }
 
-// round3 keeps three decimals: the solver's 13.999999998 is 14 on a map.
+// round3 keeps three decimals of a share: the solver's 0.99999999 is 1.
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-// roundAll rounds every quantity of m and drops those that round to 0.
+// roundAll rounds every quantity of m to the decimals shown and drops
+// those that would show as 0.
 func roundAll(m map[string]float64) {
 	for k, x := range m {
-		if m[k] = round3(x); m[k] == 0 {
+		if m[k] = roundShown(x); m[k] == 0 {
 			delete(m, k)
 		}
 	}

@@ -67,6 +67,7 @@ func smallWorld() (*world.World, *plan.Plan) {
 			{Product: "meal", From: "k1", ToNeed: "n2", Qty: 3, Km: 1.5},
 			{Product: "rice", From: "d", ToNeed: "n4", Qty: 20, Km: 11700},
 			{Product: "bread", From: "k1", ToNeed: "n3", Qty: 1e-9, Km: 2}, // solver's crumbs
+			{Product: "rice", From: "k1", ToNeed: "n3", Qty: 0.004, Km: 2}, // shows as 0: left out
 			// The world was replaced since the plan: site "gone" and need
 			// "n9" are no longer in it.
 			{Product: "meal", From: "gone", ToNeed: "n1", Qty: 7, Km: 1},
@@ -74,6 +75,7 @@ func smallWorld() (*world.World, *plan.Plan) {
 		},
 		Transfers: []plan.Transfer{{Product: "rice", From: "d", To: "k2", Qty: 60, Km: 11700},
 			{Product: "meal", From: "k1", To: "d", Qty: 2e-9, Km: 11700}, // crumbs: A must not see d
+			{Product: "meal", From: "k1", To: "k2", Qty: 0.004, Km: 3},   // shows as 0: no line
 			{Product: "rice", From: "d", To: "gone", Qty: 5, Km: 11700}},
 		Allocations: []plan.Allocation{{Need: "n1", Qty: 10}, {Need: "n2", Qty: 8}, {Need: "n3", Qty: 4}, {Need: "n4", Qty: 20}, {Need: "n5", Qty: 1}, {Need: "n9", Qty: 7}},
 	}

@@ -166,7 +166,9 @@
     this.root = root;
     this.data = data;
     this.lang = root.getAttribute("data-lang") || document.documentElement.lang || "en";
-    this.num = new Intl.NumberFormat(this.lang, { maximumFractionDigits: 1 });
+    // As many decimals as the Go side keeps (shownDecimals in numbers.go),
+    // which leaves out what would show as 0.
+    this.num = new Intl.NumberFormat(this.lang, { maximumFractionDigits: 2 });
     this.pct = new Intl.NumberFormat(this.lang, { style: "percent" });
     var id = "commune-map-" + (++unique);
     var lons = [];
