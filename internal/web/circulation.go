@@ -246,7 +246,7 @@ func (s *Server) newspaperPlan(r *http.Request, p auth.Principal, v *circulation
 		}
 	}
 	for _, f := range pl.Flows {
-		if n, ok := need[f.ToNeed]; ok && f.Qty > 0 {
+		if n, ok := need[f.ToNeed]; ok && shows(f.Qty) {
 			if c := sites[n.Site].Collective; ids[c] {
 				pc := get(c)
 				name := cmp.Or(sites[f.From].Name, f.From)
@@ -281,7 +281,7 @@ func (s *Server) newspaperPlan(r *http.Request, p auth.Principal, v *circulation
 	workers := map[string]map[string]bool{}
 	hours := map[string]float64{}
 	for _, a := range pl.Assignments {
-		if copies[a.Site] > 0 && slices.Contains(skills[a.Site], a.Skill) {
+		if copies[a.Site] > 0 && shows(a.Hours) && slices.Contains(skills[a.Site], a.Skill) {
 			if workers[a.Site] == nil {
 				workers[a.Site] = map[string]bool{}
 			}
@@ -290,6 +290,9 @@ func (s *Server) newspaperPlan(r *http.Request, p auth.Principal, v *circulation
 		}
 	}
 	for id, n := range copies {
+		if !shows(n) {
+			continue // the solver's trace of a run, not a press at work
+		}
 		pv := pressView{Site: sites[id], Copies: n, Workers: len(workers[id]), Hours: hours[id]}
 		// Who works a press is a list of members: only for those who
 		// may read the press's collective, and written down first.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
 )
 
@@ -100,5 +102,42 @@ func TestCirculationPages(t *testing.T) {
 	row := `<a href="/collectives/boyle-heights">boyle-heights</a></th><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">` + strconv.Itoa(boyle) + `</td>`
 	if code != http.StatusOK || !strings.Contains(page, "Members by kind of collective") || !strings.Contains(page, row) {
 		t.Errorf("an organizer's /growth: got %d, want boyle-heights's %d members this week: %s", code, boyle, page)
+	}
+}
+
+// TestCirculationLeavesOutTraces: a flow of 1e-9 copies does not make a
+// site a source of a collective's paper, nor 1e-9 hours a press's
+// worker.
+func TestCirculationLeavesOutTraces(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	w := putExample(t, e.store)
+	p, err := plan.Make(ctx, w, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Flows = append(p.Flows, plan.Flow{Product: newspaper, From: "kitchen-boyle", ToNeed: "clinic-papers", Qty: 1e-9, Km: 1})
+	p.Assignments = append(p.Assignments, plan.Assignment{Member: "m-01", Site: "press-1", Skill: "print", Hours: 1e-9})
+	run, err := e.store.CreatePlanRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.FinishPlanRun(ctx, run, p); err != nil {
+		t.Fatal(err)
+	}
+	coord, err := e.store.CreateMember(ctx, store.Member{Alias: "Carla", Language: "en", Cell: "9q5cs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.AddMembership(ctx, coord.ID, "boyle-heights", store.RoleCoordinator); err != nil {
+		t.Fatal(err)
+	}
+	code, page := signIn(t, e, coord.ID, "en").get(t, "/circulation")
+	row := regexp.MustCompile(`<tr><th scope="row">boyle-heights</th>.*?</tr>`).FindString(page)
+	if code != http.StatusOK || row == "" || strings.Contains(row, "Boyle Heights community kitchen") {
+		t.Errorf("GET /circulation: got %d, the row %q, want it without the kitchen's 1e-9 copies", code, row)
+	}
+	if !strings.Contains(page, "copies; 1 workers") {
+		t.Errorf("GET /circulation: want the press with 1 worker, not 1e-9 hours' more: %s", page[strings.Index(page, "<main"):])
 	}
 }

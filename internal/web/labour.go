@@ -51,7 +51,7 @@ func labourBalance(w *world.World, p *plan.Plan, collective string) []skillBalan
 	var out []skillBalance
 	longest := 0.0
 	for _, k := range w.Skills {
-		if offered[k.ID] == 0 && assigned[k.ID] == 0 {
+		if offered[k.ID] == 0 && !shows(assigned[k.ID]) { // 1e-9 hours is the solver's trace
 			continue
 		}
 		b := skillBalance{Skill: k, Offered: offered[k.ID], Assigned: assigned[k.ID], Short: short[k.ID]}

@@ -20,8 +20,9 @@ func TestLabourBalance(t *testing.T) {
 		},
 	}
 	p := &plan.Plan{
-		Assignments: []plan.Assignment{{Member: "a", Skill: "cook", Hours: 6}, {Member: "b", Skill: "cook", Hours: 4}, {Member: "c", Skill: "teach", Hours: 30}},
-		Shortfalls:  []plan.Shortfall{{Cause: plan.Cause{Kind: plan.LaborShort, Skill: "drive"}}},
+		Assignments: []plan.Assignment{{Member: "a", Skill: "cook", Hours: 6}, {Member: "b", Skill: "cook", Hours: 4}, {Member: "c", Skill: "teach", Hours: 30},
+			{Member: "a", Skill: "print", Hours: 1e-9}}, // a trace: print is not listed
+		Shortfalls: []plan.Shortfall{{Cause: plan.Cause{Kind: plan.LaborShort, Skill: "drive"}}},
 	}
 	got := labourBalance(w, p, "boyle")
 	want := []skillBalance{

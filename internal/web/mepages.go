@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -149,9 +150,23 @@ func (s *Server) mePage(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		p = shownPart(p)
 		v.Plan = &p
 	}
 	return s.render(w, r, http.StatusOK, "me.html", "me.title", &v)
+}
+
+// shownPart leaves out of a member's part of the plan the work, the
+// deliveries and the sources that would read as 0 on the page: the
+// solver's traces, not something planned.
+func shownPart(p myPlanBody) myPlanBody {
+	p.Assignments = slices.DeleteFunc(p.Assignments, func(a assignmentBody) bool { return !shows(a.Hours) })
+	p.Allocations = slices.DeleteFunc(p.Allocations, func(a allocationBody) bool { return !shows(a.Qty) })
+	for i := range p.Allocations {
+		p.Allocations[i].From = slices.DeleteFunc(p.Allocations[i].From, func(f fromBody) bool { return !shows(f.Qty) })
+	}
+	p.Shortfalls = slices.DeleteFunc(p.Shortfalls, func(s myShortfallBody) bool { return !shows(s.Missing) })
+	return p
 }
 
 // allNeeds returns all the member's needs, in their order.

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -296,5 +297,34 @@ func TestDeleteMeAPIFromBrowser(t *testing.T) {
 	}
 	if _, err := e.store.Member(context.Background(), m.ID); store.ErrorCode(err) != store.CodeNotFound {
 		t.Errorf("the member after the erasure: %v, want not found", err)
+	}
+}
+
+// TestShownPart: the member page lists no work, delivery, source or
+// shortfall that would read as 0: the solver's traces.
+func TestShownPart(t *testing.T) {
+	p := shownPart(myPlanBody{
+		Assignments: []assignmentBody{{Site: "k", Skill: "cook", Hours: 3}, {Site: "k", Skill: "drive", Hours: 1e-9}},
+		Allocations: []allocationBody{
+			{Need: "n1", Qty: 10, From: []fromBody{{Site: "k", Qty: 10, Km: 1}, {Site: "far", Qty: 0.004, Km: 900}}},
+			{Need: "n2", Qty: 2e-9, From: []fromBody{{Site: "k", Qty: 2e-9, Km: 1}}},
+		},
+		Shortfalls: []myShortfallBody{{Need: "n2", Missing: 4}, {Need: "n1", Missing: 1e-7}},
+	})
+	var got []string
+	for _, a := range p.Assignments {
+		got = append(got, "work "+a.Skill)
+	}
+	for _, a := range p.Allocations {
+		got = append(got, "get "+a.Need)
+		for _, f := range a.From {
+			got = append(got, "from "+f.Site)
+		}
+	}
+	for _, s := range p.Shortfalls {
+		got = append(got, "short "+s.Need)
+	}
+	if want := []string{"work cook", "get n1", "from k", "short n2"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -9,7 +9,7 @@ const shownDecimals = 2
 
 // roundShown rounds a quantity to the decimals pages show it with.
 func roundShown(x float64) float64 {
-	const scale = 100 // 10^shownDecimals
+	scale := math.Pow10(shownDecimals)
 	return math.Round(x*scale) / scale
 }
 
