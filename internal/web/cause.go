@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strconv"
-
 	"github.com/commune-org/commune/internal/plan"
 	"github.com/commune-org/commune/internal/store"
 	"github.com/commune-org/commune/internal/world"
@@ -28,7 +26,7 @@ func (p *page) Cause(c plan.Cause, cat *store.Catalog) string {
 	case plan.NoRecipe:
 		return p.T("cause.no-recipe", product)
 	case plan.OutOfReach:
-		return p.T("cause.out-of-reach", product, strconv.FormatFloat(c.Km, 'f', -1, 64), c.Place)
+		return p.T("cause.out-of-reach", product, formatNum(p.Lang, c.Km, shownDecimals), c.Place)
 	case plan.LaborShort:
 		return p.T("cause.labor", skill, c.Place, site)
 	case plan.Capacity:

@@ -34,6 +34,7 @@ func TestCauseNames(t *testing.T) {
 		{"es", plan.Cause{Kind: plan.NoRecipe, Product: "meal"}, cat, "ninguna receta produce Comida, y ningún sitio tiene"},
 		{"es", plan.Cause{Kind: plan.InputShort, Product: "rice", Site: "kitchen-boyle"}, cat, "falta Rice en Boyle Heights kitchen para producirlo"},
 		{"en", plan.Cause{Kind: plan.OutOfReach, Product: "meal", Km: 2.5, Place: "9q5c"}, cat, "no site offers Meal within 2.5 km of area 9q5c"},
+		{"es", plan.Cause{Kind: plan.OutOfReach, Product: "meal", Km: 2.5, Place: "9q5c"}, cat, "ningún sitio ofrece Comida a menos de 2,5 km de la zona 9q5c"},
 		{"en", plan.Cause{Kind: plan.Capacity, Recipe: "cook-meals", Site: "kitchen-boyle"}, cat, "recipe cook-meals at Boyle Heights kitchen is at its capacity"},
 		{"en", plan.Cause{Kind: plan.Capacity, Recipe: "cook-meals", Site: "press-1"}, nil, "recipe cook-meals at press-1 is at its capacity"},
 		{"en", plan.Cause{Kind: plan.Shared}, cat, "what there is, is shared fairly with other needs of the same tier"},

@@ -37,14 +37,18 @@ const langCookie = "commune_lang"
 // ui holds what pages are made of: the parsed templates, the catalogs
 // and the static assets.
 type ui struct {
-	pages   map[string]*template.Template // by file name: "home.html"
-	langs   []string                      // "en" first, then the others in order
-	catalog map[string]map[string]string  // words by language and key
+	pages   map[pageKey]*template.Template
+	langs   []string                     // "en" first, then the others in order
+	catalog map[string]map[string]string // words by language and key
 	assets  *assets
 }
 
+// pageKey names a page's template in one language: by file name,
+// "home.html", and language, whose numbers its functions write.
+type pageKey struct{ lang, name string }
+
 func newUI() (*ui, error) {
-	u := &ui{pages: map[string]*template.Template{}, catalog: map[string]map[string]string{}}
+	u := &ui{pages: map[pageKey]*template.Template{}, catalog: map[string]map[string]string{}}
 	var err error
 	if u.assets, err = loadAssets(staticFS); err != nil {
 		return nil, err
@@ -89,34 +93,47 @@ func newUI() (*ui, error) {
 		if name == "layout.html" {
 			continue
 		}
-		t, err := template.New(name).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html", p)
+		t, err := template.New(name).Funcs(templateFuncs("en")).ParseFS(templateFS, "templates/layout.html", "templates/parts/*.html", p)
 		if err != nil {
 			return nil, fmt.Errorf("web: %s: %w", name, err)
 		}
-		u.pages[name] = t
+		// A copy per language, whose functions write numbers in it.
+		for _, lang := range u.langs {
+			c, err := t.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("web: %s: %w", name, err)
+			}
+			u.pages[pageKey{lang, name}] = c.Funcs(templateFuncs(lang))
+		}
 	}
 	return u, nil
 }
 
 // templateFuncs are the few functions templates need beyond page's
-// methods.
-var templateFuncs = template.FuncMap{
-	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" },
-	// num writes a quantity with at most two decimals: 14, 2.5, 0.33.
-	"num":  func(x float64) string { return strconv.FormatFloat(math.Round(100*x)/100, 'f', -1, 64) },
-	"half": func(x float64) float64 { return x / 2 },
-	"div":  func(x, y float64) float64 { return x / y },
-	// cell writes values[i] of a chart's series, or a dash where there
-	// is none.
-	"cell": func(values []float64, i int) string {
-		if i >= len(values) || math.IsNaN(values[i]) {
-			return "—"
-		}
-		return strconv.FormatFloat(math.Round(100*values[i])/100, 'f', -1, 64)
-	},
-	// num3 writes a small quantity with three significant decimals.
-	"num3": func(x float64) string { return strconv.FormatFloat(math.Round(1000*x)/1000, 'f', -1, 64) },
-	"list": func(xs ...string) []string { return xs },
+// methods, numbers written in lang (numbers.go).
+func templateFuncs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"pct": func(x float64) string { return formatPct(lang, x) },
+		// num writes a quantity with at most two decimals: 14, 2.5, 0.33.
+		"num": func(x float64) string { return formatNum(lang, x, shownDecimals) },
+		// met and share write an amount met of an amount needed, and
+		// the share of it: 2210.998 of 2211 is all of it (numbers.go).
+		"met":   func(met, need float64) string { return formatMet(lang, met, need) },
+		"share": func(met, need float64) string { return formatShare(lang, met, need) },
+		"half":  func(x float64) float64 { return x / 2 },
+		"div":   func(x, y float64) float64 { return x / y },
+		// cell writes values[i] of a chart's series, or a dash where
+		// there is none.
+		"cell": func(values []float64, i int) string {
+			if i >= len(values) || math.IsNaN(values[i]) {
+				return "—"
+			}
+			return formatNum(lang, values[i], shownDecimals)
+		},
+		// num3 writes a small quantity with three significant decimals.
+		"num3": func(x float64) string { return formatNum(lang, x, 3) },
+		"list": func(xs ...string) []string { return xs },
+	}
 }
 
 // t returns the words of key in lang, formatted with args: the English
@@ -254,11 +271,12 @@ func (s *Server) chooseLang(w http.ResponseWriter, r *http.Request) bool {
 // headers every page carries: a content security policy that lets the
 // page load nothing from any other host and run no inline script.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
-	t, ok := s.ui.pages[name]
+	lang := s.ui.pageLang(r)
+	t, ok := s.ui.pages[pageKey{lang, name}]
 	if !ok {
 		return fmt.Errorf("web: no page template %q", name)
 	}
-	p := &page{ui: s.ui, Lang: s.ui.pageLang(r), Path: r.URL.Path, Title: title, Data: data,
+	p := &page{ui: s.ui, Lang: lang, Path: r.URL.Path, Title: title, Data: data,
 		Notice: notices[r.URL.Query().Get("done")], Mail: s.mailOn()}
 	if n, ok := r.Context().Value(noticeKey{}).(string); ok {
 		p.Notice = n

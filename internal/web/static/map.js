@@ -168,7 +168,7 @@
     this.lang = root.getAttribute("data-lang") || document.documentElement.lang || "en";
     // As many decimals as the Go side keeps (shownDecimals in numbers.go),
     // which leaves out what would show as 0.
-    this.num = new Intl.NumberFormat(this.lang, { maximumFractionDigits: 2 });
+    this.num = new Intl.NumberFormat(this.lang, { maximumFractionDigits: 2, useGrouping: false });
     this.pct = new Intl.NumberFormat(this.lang, { style: "percent" });
     var id = "commune-map-" + (++unique);
     var lons = [];
