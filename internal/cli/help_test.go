@@ -93,6 +93,24 @@ func checkLines(t *testing.T, what, help string) {
 // language (no "English / Spanish" pairs, no flag left in English, the
 // placeholders of values in Spanish too), and every help fits a
 // terminal of 80 columns, its text wrapped evenly.
+// TestHelpServe: commune help says serve serves the web pages, not only
+// the JSON API, in both languages.
+func TestHelpServe(t *testing.T) {
+	for lang, want := range map[string]string{
+		"en": "run the server: the web pages and the JSON API, on SQLite or PostgreSQL",
+		"es": "ejecuta el servidor: las páginas web y la API JSON, sobre SQLite o\n        PostgreSQL",
+	} {
+		if _, out, _ := runCLI(t, lang, "help"); !strings.Contains(out, want) {
+			t.Errorf("%s commune help: got\n%s\nwant serve described as %q", lang, out, want)
+		}
+	}
+	for lang, want := range map[string]string{"en": "the web pages, the JSON API", "es": "las páginas web, la API JSON"} {
+		if _, _, out := runCLI(t, lang, "serve", "-h"); !strings.Contains(out, want) {
+			t.Errorf("%s commune serve -h: got\n%s\nwant %q in it", lang, out, want)
+		}
+	}
+}
+
 func TestHelp(t *testing.T) {
 	typeNames := map[string]bool{"string": true, "int": true, "uint": true, "float": true, "duration": true, "value": true}
 	for _, lang := range []string{"en", "es"} {

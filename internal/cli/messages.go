@@ -65,7 +65,7 @@ Usage:
   commune demo [flags]
         run the server on a demo organization, ready to explore
   commune serve [flags]
-        run the server: the JSON API on SQLite or PostgreSQL
+        run the server: the web pages and the JSON API, on SQLite or PostgreSQL
   commune token [flags]
         create, list and revoke API tokens for members' scripts
   commune rotate-key [flags]
@@ -93,7 +93,8 @@ Uso:
         ejecuta el servidor con una organización de demostración, lista para
         explorar
   commune serve [opciones]
-        ejecuta el servidor: la API JSON sobre SQLite o PostgreSQL
+        ejecuta el servidor: las páginas web y la API JSON, sobre SQLite o
+        PostgreSQL
   commune token [opciones]
         crea, lista y anula tokens de API para los programas de los miembros
   commune rotate-key [opciones]

@@ -50,11 +50,11 @@ var serveMessages = map[msgKey][2]string{
                      [--call-rings 3m] [--call-retention 24h]
                      [--trusted-proxy CIDR[,CIDR]]
 
-Runs the server: the JSON API under /api/v1, /healthz and the OpenAPI
-document at /api/openapi.json. DIR holds the SQLite database and the key
-that seals contact details (created on first start); with --db,
-PostgreSQL holds the data and DIR only the key. Stops gracefully on
-SIGINT or SIGTERM, letting requests under way finish (exit status 0);
+Runs the server: the web pages, the JSON API under /api/v1, /healthz and
+the OpenAPI document at /api/openapi.json. DIR holds the SQLite database
+and the key that seals contact details (created on first start); with
+--db, PostgreSQL holds the data and DIR only the key. Stops gracefully
+on SIGINT or SIGTERM, letting requests under way finish (exit status 0);
 stopped so before it serves, while it opens the database, it exits 130.
 
 Members sign in with a passkey, or with a one-time code sent by email
@@ -107,13 +107,13 @@ Flags:
                    [--call-rings 3m] [--call-retention 24h]
                    [--trusted-proxy CIDR[,CIDR]]
 
-Ejecuta el servidor: la API JSON en /api/v1, /healthz y el documento
-OpenAPI en /api/openapi.json. DIR guarda la base de datos SQLite y la
-clave que sella los datos de contacto (creada en el primer arranque); con
---db, PostgreSQL guarda los datos y DIR solo la clave. Se detiene con
-orden al recibir SIGINT o SIGTERM, dejando terminar las solicitudes en
-curso (estado de salida 0); detenido así antes de servir, mientras abre
-la base de datos, termina con 130.
+Ejecuta el servidor: las páginas web, la API JSON en /api/v1, /healthz y
+el documento OpenAPI en /api/openapi.json. DIR guarda la base de datos
+SQLite y la clave que sella los datos de contacto (creada en el primer
+arranque); con --db, PostgreSQL guarda los datos y DIR solo la clave. Se
+detiene con orden al recibir SIGINT o SIGTERM, dejando terminar las
+solicitudes en curso (estado de salida 0); detenido así antes de servir,
+mientras abre la base de datos, termina con 130.
 
 Los miembros entran con una llave de acceso, o con un código de un solo
 uso enviado por correo electrónico a través del servidor SMTP de --smtp
