@@ -281,7 +281,7 @@ func (n *needIn) check() error {
 	case *n.Qty <= 0:
 		v.add("qty", msgFieldPositive)
 	case *n.Qty > world.MaxQuantity:
-		v.add("qty", msgFieldAtMost, world.MaxQuantity)
+		v.add("qty", msgFieldAtMost, plainNum(world.MaxQuantity))
 	}
 	switch {
 	case n.Tier == nil:
@@ -373,9 +373,13 @@ func (v *invalid) checkAmount(field string, x *float64, most float64) {
 	case *x < 0:
 		v.add(field, msgFieldNonNegative)
 	case *x > most:
-		v.add(field, msgFieldAtMost, most)
+		v.add(field, msgFieldAtMost, plainNum(most))
 	}
 }
+
+// plainNum writes a limit in a message as a person types it: 1000000000,
+// not %v's 1e+09.
+func plainNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 func (s *Server) getMyCommitment(w http.ResponseWriter, r *http.Request) error {
 	id, err := s.self(r)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/commune-org/commune/internal/store"
+	"github.com/commune-org/commune/internal/world"
 )
 
 // pageBrowser is a signed-in browser: its session cookie, its CSRF token and
@@ -326,5 +327,22 @@ func TestShownPart(t *testing.T) {
 	}
 	if want := []string{"work cook", "get n1", "from k", "short n2"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestNeedCeiling: a need's quantity is at most world.MaxQuantity, the
+// world format's ceiling, which the form says as a person writes it:
+// 1000000000, not 1e+09.
+func TestNeedCeiling(t *testing.T) {
+	e := newEnv(t)
+	_, tok := e.member(t, "Chayo")
+	var n needBody
+	e.json(t, "POST", "/api/v1/me/needs", tok, map[string]any{"product": "rice", "qty": world.MaxQuantity, "tier": "basic"}, 201, &n)
+	// Above it, the API refuses (TestMyNeeds's "huge qty"), and so does
+	// the form.
+	b, _ := lupeOnExample(t, e)
+	code, page, _ := b.post(t, "/me/needs", "/me/needs", url.Values{"product": {"meal"}, "qty": {"1e10"}, "tier": {"essential"}}, true)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(page, `id="qty-error">debe ser como mucho 1000000000<`) {
+		t.Errorf("the form with qty 1e10: got %d, want 422 saying at most 1000000000 in Spanish: %s", code, page)
 	}
 }
