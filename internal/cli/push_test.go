@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/commune-org/commune/internal/notify"
 )
@@ -48,15 +47,7 @@ func TestServePushKey(t *testing.T) {
 			t.Fatalf("GET /api/v1/push/key: got %d %+v, want 200 and a key", resp.StatusCode, body)
 		}
 		keys = append(keys, body.Key)
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Fatalf("serve: exit %d: %s", code, stderr.String())
-			}
-		case <-time.After(15 * time.Second):
-			t.Fatal("serve did not stop")
-		}
+		stopServe(t, cancel, done, stderr)
 	}
 	path := filepath.Join(dir, VAPIDFile)
 	fi, err := os.Stat(path)

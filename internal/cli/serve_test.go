@@ -40,6 +40,21 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// stopServe cancels the serve that startServe started and waits for it
+// to end, failing the test if it exits with an error or does not stop.
+func stopServe(t *testing.T, cancel context.CancelFunc, done chan int, stderr *syncBuffer) {
+	t.Helper()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve: exit %d after stop: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
 // startServe runs "commune serve" on a free loopback port, with the
 // flags more, and returns its URL, the channel its exit code will come
 // on, and its standard error.
@@ -105,15 +120,7 @@ func TestServe(t *testing.T) {
 		t.Errorf("GET /api/v1/world anonymous: got %d, want 401", got)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve: exit %d after stop: %s", code, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, cancel, done, stderr)
 	if strings.Contains(stderr.String(), tok) {
 		t.Errorf("the log holds the token: %s", stderr.String())
 	}
@@ -198,15 +205,7 @@ func TestServePlanRuns(t *testing.T) {
 		t.Fatalf("POST /api/v1/plans: got %d (%v), want 202 and an id", resp.StatusCode, err)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve: exit %d after stop: %s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, cancel, done, stderr)
 	st, err = store.Open(bg, store.Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -105,13 +105,5 @@ func TestFirstOrganizerInBrowser(t *testing.T) {
 	}
 
 	b.Close()
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve: exit %d after stop: %s", code, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, cancel, done, stderr)
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestFirstOrganizer walks the way of README's "Starting a real server"
@@ -107,15 +106,7 @@ func TestFirstOrganizer(t *testing.T) {
 		t.Errorf("the link once used: got %d, want 410", code)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve: exit %d after stop: %s", code, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, cancel, done, stderr)
 	if strings.Contains(stderr.String(), strings.TrimPrefix(link, public+"/signin/")) {
 		t.Errorf("the log holds the link's secret")
 	}
