@@ -55,6 +55,9 @@ type blockSpace struct {
 	idxAt   []int   // where each source's places start in idx
 	sources []source
 	acc     [2][]float64 // each goroutine's accumulator
+	tiles   [2]tileSpace // and its panels (tile.go)
+	packed  []float64    // the sources' b panels, if wide (tile.go)
+	packAt  []int        // where each source's starts in packed, −1 if narrow
 	every   []int32      // 0, 1, ..., m−1: the columns of a factor not split
 }
 
@@ -124,11 +127,7 @@ func (f *normal) block(s int, st *workSpace, bs *blockSpace, big float64) {
 		}
 	}
 	bs.idxAt = append(bs.idxAt, len(bs.idx))
-	f.twice(func(g int) {
-		for i, sc := range bs.sources {
-			f.updateStripes(sc, bs.idx[bs.idxAt[i]:bs.idxAt[i+1]], bs.acc[g], g)
-		}
-	})
+	f.updateSources(len(rows), bs)
 	// The block's own columns. The places of its rows among its rows are
 	// the numbers 0, 1, ...: bs.idx is free again for them.
 	bs.idx = bs.idx[:0]
@@ -139,7 +138,7 @@ func (f *normal) block(s int, st *workSpace, bs *blockSpace, big float64) {
 		i1 := min(i0+panelWidth, width)
 		if i0 > 0 {
 			sc := source{k1: j1, k2: j1 + i0, off: i0, np: i1 - i0, rows: rows[i0:]}
-			f.twice(func(g int) { f.updateStripes(sc, bs.idx[i0:], bs.acc[g], g) })
+			f.twice(func(g int) { f.updateStripes(sc, bs.idx[i0:], bs, g) })
 		}
 		for i := i0; i < i1; i++ {
 			c := j1 + i
@@ -163,6 +162,50 @@ func (f *normal) block(s int, st *workSpace, bs *blockSpace, big float64) {
 	}
 }
 
+// updateSources applies the updates of bs.sources to a block of n rows,
+// on two goroutines. Each takes every other stripe of the block's rows,
+// and applies every source to a stripe before the next, so that the
+// stripe's entries stay in cache while the sources come and go. The wide
+// sources' b panels (tile.go) are packed first, half by each.
+func (f *normal) updateSources(n int, bs *blockSpace) {
+	bs.packAt = bs.packAt[:0]
+	size := 0
+	for _, sc := range bs.sources {
+		if sc.k2-sc.k1 >= tileMinWidth && sc.np >= tileMinCols {
+			bs.packAt = append(bs.packAt, size)
+			size += packedSize(sc)
+		} else {
+			bs.packAt = append(bs.packAt, -1)
+		}
+	}
+	bs.packed = grow(bs.packed, size)
+	f.twice(func(g int) {
+		for i, sc := range bs.sources {
+			if at := bs.packAt[i]; at >= 0 && i%2 == g {
+				f.packB(sc, bs.packed[at:])
+			}
+		}
+	})
+	f.twice(func(g int) {
+		for b := g; b*stripe < n; b += 2 {
+			for i, sc := range bs.sources {
+				idx := bs.idx[bs.idxAt[i]:bs.idxAt[i+1]]
+				if len(idx) == 0 || int(idx[0]) >= (b+1)*stripe || int(idx[len(idx)-1]) < b*stripe {
+					continue
+				}
+				lo, _ := slices.BinarySearch(idx, int32(b*stripe))
+				hi, _ := slices.BinarySearch(idx, int32((b+1)*stripe))
+				switch at := bs.packAt[i]; {
+				case at >= 0 && hi-lo >= tileMinRows:
+					f.updateTiles(sc, idx, lo, hi, bs.packed[at:], &bs.tiles[g])
+				case lo < hi:
+					f.updateRows(sc, idx, lo, hi, bs.acc[g])
+				}
+			}
+		}
+	})
+}
+
 // twice runs fn(0) and fn(1) at once, and returns when both are done; a
 // panic in either comes back here.
 func (f *normal) twice(fn func(g int)) {
@@ -177,16 +220,27 @@ func (f *normal) twice(fn func(g int)) {
 // updateStripes applies source sc to the block's rows in goroutine g's
 // stripes (stripe-high bands of the block's rows, every other one); idx
 // holds the places of sc.rows among the block's rows, increasing.
-func (f *normal) updateStripes(sc source, idx []int32, acc []float64, g int) {
+func (f *normal) updateStripes(sc source, idx []int32, bs *blockSpace, g int) {
 	if len(idx) == 0 {
 		return
 	}
+	wide := sc.k2-sc.k1 >= tileMinWidth && sc.np >= tileMinCols
+	packed := false
+	ts := &bs.tiles[g]
 	first, last := int(idx[0])/stripe, int(idx[len(idx)-1])/stripe
 	for b := first + (first+g)%2; b <= last; b += 2 { // the bands b with b%2 == g
 		lo, _ := slices.BinarySearch(idx, int32(b*stripe))
 		hi, _ := slices.BinarySearch(idx, int32((b+1)*stripe))
-		if lo < hi {
-			f.updateRows(sc, idx, lo, hi, acc)
+		switch {
+		case wide && hi-lo >= tileMinRows:
+			if !packed {
+				ts.b = grow(ts.b, packedSize(sc))
+				f.packB(sc, ts.b)
+				packed = true
+			}
+			f.updateTiles(sc, idx, lo, hi, ts.b, ts)
+		case lo < hi:
+			f.updateRows(sc, idx, lo, hi, bs.acc[g])
 		}
 	}
 }
@@ -212,15 +266,8 @@ func (f *normal) updateRows(sc source, idx []int32, lo, hi int, acc []float64) {
 			k := sc.k1
 			for ; k+4 <= sc.k2; k += 4 {
 				b0, b1, b2, b3 := at(k), at(k+1), at(k+2), at(k+3)
-				l0, l1, l2, l3 := val[b0+p], val[b1+p], val[b2+p], val[b3+p]
-				v0 := val[b0+from : b0+q1]
-				v1 := val[b1+from : b1+q1][:len(v0)]
-				v2 := val[b2+from : b2+q1][:len(v0)]
-				v3 := val[b3+from : b3+q1][:len(v0)]
-				a := a[:len(v0)]
-				for q, x := range v0 {
-					a[q] += x*l0 + v1[q]*l1 + v2[q]*l2 + v3[q]*l3
-				}
+				axpy4(a, val[b0+from:b0+q1], val[b1+from:b1+q1], val[b2+from:b2+q1], val[b3+from:b3+q1],
+					val[b0+p], val[b1+p], val[b2+p], val[b3+p])
 			}
 			// The last one to three columns in one pass.
 			switch sc.k2 - k {

@@ -10,11 +10,16 @@ import (
 // blocks on two goroutines (block.go) has the entries of the factor
 // computed column by column, on random sparse matrices (banded, whose
 // nested dissection order has a chain of separators at the top, and
-// dense), with blocks down to two columns wide and two rows high. (The sums are taken in
+// dense), with blocks down to two columns wide and two rows high, and
+// their wide sources' updates as tiles (tile.go). (The sums are taken in
 // another order, so the entries agree to rounding, not to the bit.)
 func TestBlockMatchesColumns(t *testing.T) {
 	keepDissect, keepWidth, keepRows := dissectAbove, blockWidth, blockRows
-	defer func() { dissectAbove, blockWidth, blockRows = keepDissect, keepWidth, keepRows }()
+	keepTileWidth, keepTileCols, keepTileRows := tileMinWidth, tileMinCols, tileMinRows
+	defer func() {
+		dissectAbove, blockWidth, blockRows = keepDissect, keepWidth, keepRows
+		tileMinWidth, tileMinCols, tileMinRows = keepTileWidth, keepTileCols, keepTileRows
+	}()
 	dissectAbove = 1
 	r := rand.New(rand.NewPCG(7, 8))
 	for trial := range 6 {
@@ -42,6 +47,9 @@ func TestBlockMatchesColumns(t *testing.T) {
 		want := append([]float64(nil), f.val...)
 
 		blockWidth, blockRows = []int{2, 5, 16}[trial%3], []int{2, 2, 128}[trial%3]
+		// Sources as tiles (tile.go) from one column and one row, from
+		// a few, and as the factor has them.
+		tileMinWidth, tileMinCols, tileMinRows = []int{1, 3, 16}[trial/2], []int{1, 2, 8}[trial/2], []int{1, 5, 16}[trial/2]
 		wide := 0
 		for s := range len(f.snLo) - 1 {
 			k := f.snLo[s]
@@ -54,7 +62,12 @@ func TestBlockMatchesColumns(t *testing.T) {
 		}
 		f.blocks = newBlockSpace(rows)
 		f.assemble(theta, e)
+		// Trials 0 and 3 with the Go kernels (kernel.go), the others
+		// with the assembly where the machine runs it.
+		avx := hasAVX
+		hasAVX = avx && trial%3 != 0
 		f.factor()
+		hasAVX = avx
 		for p, v := range f.val {
 			if math.Abs(v-want[p]) > 1e-10*(1+math.Abs(want[p])) {
 				t.Fatalf("trial %d (%d rows, %d blocks): entry %d of L is %g, column by column %g", trial, rows, wide, p, v, want[p])

@@ -556,11 +556,7 @@ func (f *normal) column(j int, st *workSpace, big float64) {
 			k := k1
 			for ; k+4 <= k2; k += 4 {
 				v0, v1, v2, v3 := at(k), at(k+1), at(k+2), at(k+3)
-				l0, l1, l2, l3 := v0[0], v1[0], v2[0], v3[0]
-				v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
-				for q, a := range v0 {
-					acc[q] += a*l0 + v1[q]*l1 + v2[q]*l2 + v3[q]*l3
-				}
+				axpy4(acc, v0, v1, v2, v3, v0[0], v1[0], v2[0], v3[0])
 			}
 			for ; k < k2; k++ {
 				v := at(k)

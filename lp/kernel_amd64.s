@@ -1,0 +1,142 @@
+#include "textflag.h"
+
+// func cpuid(leaf, sub uint32) (a, b, c, d uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL sub+4(FP), CX
+	CPUID
+	MOVL AX, a+8(FP)
+	MOVL BX, b+12(FP)
+	MOVL CX, c+16(FP)
+	MOVL DX, d+20(FP)
+	RET
+
+// func xgetbv0() uint32
+TEXT ·xgetbv0(SB), NOSPLIT, $0-4
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, ret+0(FP)
+	RET
+
+// func tile8x4AVX(a, b *float64, n int, c *[32]float64)
+//
+// c[8·j + i] += Σₖ a[8·k + i] · b[4·k + j]: the tile's 32 sums stay in
+// Y4 to Y11 (two registers of four rows per column j), each step of k
+// loads a's eight numbers in Y0, Y1 and broadcasts b's four in turn.
+TEXT ·tile8x4AVX(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	MOVQ n+16(FP), DX
+	MOVQ c+24(FP), CX
+	VMOVUPD 0(CX), Y4
+	VMOVUPD 32(CX), Y5
+	VMOVUPD 64(CX), Y6
+	VMOVUPD 96(CX), Y7
+	VMOVUPD 128(CX), Y8
+	VMOVUPD 160(CX), Y9
+	VMOVUPD 192(CX), Y10
+	VMOVUPD 224(CX), Y11
+	TESTQ DX, DX
+	JLE done
+
+loop:
+	VMOVUPD 0(AX), Y0
+	VMOVUPD 32(AX), Y1
+	VBROADCASTSD 0(BX), Y2
+	VFMADD231PD Y0, Y2, Y4
+	VFMADD231PD Y1, Y2, Y5
+	VBROADCASTSD 8(BX), Y3
+	VFMADD231PD Y0, Y3, Y6
+	VFMADD231PD Y1, Y3, Y7
+	VBROADCASTSD 16(BX), Y2
+	VFMADD231PD Y0, Y2, Y8
+	VFMADD231PD Y1, Y2, Y9
+	VBROADCASTSD 24(BX), Y3
+	VFMADD231PD Y0, Y3, Y10
+	VFMADD231PD Y1, Y3, Y11
+	ADDQ $64, AX
+	ADDQ $32, BX
+	DECQ DX
+	JNZ loop
+
+done:
+	VMOVUPD Y4, 0(CX)
+	VMOVUPD Y5, 32(CX)
+	VMOVUPD Y6, 64(CX)
+	VMOVUPD Y7, 96(CX)
+	VMOVUPD Y8, 128(CX)
+	VMOVUPD Y9, 160(CX)
+	VMOVUPD Y10, 192(CX)
+	VMOVUPD Y11, 224(CX)
+	VZEROUPPER
+	RET
+
+// func axpy4AVX(acc, v0, v1, v2, v3 *float64, l0, l1, l2, l3 float64, n int)
+//
+// acc[i] += l0·v0[i] + l1·v1[i] + l2·v2[i] + l3·v3[i], i < n:
+// eight rows a step in two chains of four, then four, then one by one.
+TEXT ·axpy4AVX(SB), NOSPLIT, $0-80
+	MOVQ acc+0(FP), DI
+	MOVQ v0+8(FP), R8
+	MOVQ v1+16(FP), R9
+	MOVQ v2+24(FP), R10
+	MOVQ v3+32(FP), R11
+	VBROADCASTSD l0+40(FP), Y12
+	VBROADCASTSD l1+48(FP), Y13
+	VBROADCASTSD l2+56(FP), Y14
+	VBROADCASTSD l3+64(FP), Y15
+	MOVQ n+72(FP), CX
+	XORQ SI, SI
+	MOVQ CX, DX
+	ANDQ $-8, DX
+
+loop8:
+	CMPQ SI, DX
+	JGE four
+	VMOVUPD (DI)(SI*8), Y0
+	VMOVUPD 32(DI)(SI*8), Y1
+	VMULPD (R9)(SI*8), Y13, Y2
+	VMULPD 32(R9)(SI*8), Y13, Y3
+	VFMADD231PD (R8)(SI*8), Y12, Y0
+	VFMADD231PD 32(R8)(SI*8), Y12, Y1
+	VFMADD231PD (R11)(SI*8), Y15, Y2
+	VFMADD231PD 32(R11)(SI*8), Y15, Y3
+	VFMADD231PD (R10)(SI*8), Y14, Y0
+	VFMADD231PD 32(R10)(SI*8), Y14, Y1
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VMOVUPD Y0, (DI)(SI*8)
+	VMOVUPD Y1, 32(DI)(SI*8)
+	ADDQ $8, SI
+	JMP loop8
+
+four:
+	MOVQ CX, DX
+	ANDQ $-4, DX
+	CMPQ SI, DX
+	JGE one
+	VMOVUPD (DI)(SI*8), Y0
+	VMULPD (R9)(SI*8), Y13, Y2
+	VFMADD231PD (R8)(SI*8), Y12, Y0
+	VFMADD231PD (R11)(SI*8), Y15, Y2
+	VFMADD231PD (R10)(SI*8), Y14, Y0
+	VADDPD Y2, Y0, Y0
+	VMOVUPD Y0, (DI)(SI*8)
+	ADDQ $4, SI
+
+one:
+	CMPQ SI, CX
+	JGE done
+	VMOVSD (DI)(SI*8), X0
+	VMULSD (R9)(SI*8), X13, X2
+	VFMADD231SD (R8)(SI*8), X12, X0
+	VFMADD231SD (R11)(SI*8), X15, X2
+	VFMADD231SD (R10)(SI*8), X14, X0
+	VADDSD X2, X0, X0
+	VMOVSD X0, (DI)(SI*8)
+	INCQ SI
+	JMP one
+
+done:
+	VZEROUPPER
+	RET
