@@ -20,11 +20,15 @@ import (
 // the updates of the block's columns before it, again by stripes, and
 // factorises itself column by column on one goroutine.
 //
-// The kernel is the column method's (four source columns at a time into
-// a dense accumulator), which runs at about the speed of the machine's
-// scalar multiply-adds once its data is in cache (2.4 to 3.5·10⁹ a
-// second here): the gain is in the second core, not in a faster kernel
-// (docs/BENCHMARKS.md, "The factor's top on two cores").
+// Each source's products are summed through the vector kernels of
+// kernel.go: a wide source's as tiles of eight rows by four columns
+// (tile.go), a narrow one's four columns at a time. The block's rows are
+// taken a stripe at a time, every source applied to a stripe before the
+// next, so that the stripe's entries stay in cache while the sources come
+// and go (on the region's basic round, the scatters of the sums into the
+// block took more time than their multiplications when each source went
+// over the whole block in turn). The subtrees of a split (split.go)
+// compute their wide supernodes as blocks too, each on its own goroutine.
 
 // A supernode is computed as a block when it has at least blockWidth
 // columns and its first has at least blockRows rows: narrower or shorter
@@ -32,6 +36,11 @@ import (
 // whose factor was not split then, in one run: 10.1 s a factorisation column
 // by column, 7.4 s with blocks of 16 columns or more, 5.9 s with these.)
 var blockWidth, blockRows = 8, 128 // the tests change them
+
+// soloWidth and soloRows are blockWidth and blockRows for the blocks of a
+// split's subtrees, each computed by one goroutine (ways 1), where a block
+// is worth its set-up when its sources can be tiles (tile.go).
+var soloWidth, soloRows = 8, 32 // the tests change them
 
 // stripe is the height of the stripes of rows the two goroutines take in
 // turn, and of the chunks of rows the kernel takes at a time.
@@ -58,6 +67,7 @@ type blockSpace struct {
 	tiles   [2]tileSpace // and its panels (tile.go)
 	packed  []float64    // the sources' b panels, if wide (tile.go)
 	packAt  []int        // where each source's starts in packed, −1 if narrow
+	ways    int          // the goroutines that compute a block: 2, or 1 in a split's subtrees
 	every   []int32      // 0, 1, ..., m−1: the columns of a factor not split
 }
 
@@ -69,8 +79,10 @@ func (bs *blockSpace) all(m int) []int32 {
 	return bs.every[:m]
 }
 
-func newBlockSpace(m int) *blockSpace {
-	return &blockSpace{pos: make([]int32, m), acc: [2][]float64{make([]float64, stripe), make([]float64, stripe)}}
+// newBlockSpace makes the space of blocks computed by ways goroutines,
+// 1 or 2.
+func newBlockSpace(m, ways int) *blockSpace {
+	return &blockSpace{pos: make([]int32, m), acc: [2][]float64{make([]float64, stripe), make([]float64, stripe)}, ways: ways}
 }
 
 // runColumns factorises the columns cols, in order, with st: the columns
@@ -80,9 +92,15 @@ func (f *normal) runColumns(cols []int32, st *workSpace, bs *blockSpace, big flo
 	for i := 0; i < len(cols); {
 		j := int(cols[i])
 		s := int(f.sn[j])
-		w := int(f.snLo[s+1] - f.snLo[s])
-		if bs != nil && w >= blockWidth && f.start[j+1]-f.start[j] >= blockRows && int(f.snLo[s]) == j && i+w <= len(cols) && int(cols[i+w-1]) == j+w-1 {
-			f.block(s, st, bs, big)
+		// The supernode's columns from j on: all of them, or those a
+		// split's subtree left to the serial part.
+		w := int(f.snLo[s+1]) - j
+		minWidth, minRows := blockWidth, blockRows
+		if bs != nil && bs.ways == 1 {
+			minWidth, minRows = soloWidth, soloRows
+		}
+		if bs != nil && w >= minWidth && f.start[j+1]-f.start[j] >= minRows && i+w <= len(cols) && int(cols[i+w-1]) == j+w-1 {
+			f.block(j, j+w, st, bs, big)
 			i += w
 			continue
 		}
@@ -91,12 +109,14 @@ func (f *normal) runColumns(cols []int32, st *workSpace, bs *blockSpace, big flo
 	}
 }
 
-// block computes the columns of supernode s, the updates of the
-// supernodes before it included, on two goroutines.
-func (f *normal) block(s int, st *workSpace, bs *blockSpace, big float64) {
+// block computes the columns j1 ≤ j < j2, the last of a supernode's (all
+// of them or the last few), the updates of the supernodes before them
+// included (and of the supernode's earlier columns), on bs.ways
+// goroutines.
+func (f *normal) block(j1, j2 int, st *workSpace, bs *blockSpace, big float64) {
 	start, ind, val := f.start, f.ind, f.val
 	head, nxt, rel := st.head, f.nxt, f.rel
-	j1, j2 := int(f.snLo[s]), int(f.snLo[s+1])
+	s := int(f.sn[j1])
 	width := j2 - j1
 	rows := ind[start[j1]:start[j1+1]] // the block's rows; the first width are its columns
 	for t, r := range rows {
@@ -113,7 +133,10 @@ func (f *normal) block(s int, st *workSpace, bs *blockSpace, big float64) {
 			base, end := start[k1]+rel[src], start[k1+1]
 			sr := ind[base:end]
 			np, _ := slices.BinarySearch(sr, int32(j2))
-			bs.sources = append(bs.sources, source{k1: k1, k2: int(f.snLo[src+1]), off: rel[src], np: np, rows: sr})
+			// The block's own supernode, if it began before j1, is a
+			// source with its columns before j1.
+			k2 := min(int(f.snLo[src+1]), j1)
+			bs.sources = append(bs.sources, source{k1: k1, k2: k2, off: rel[src], np: np, rows: sr})
 			bs.idxAt = append(bs.idxAt, len(bs.idx))
 			for _, r := range sr {
 				bs.idx = append(bs.idx, bs.pos[r])
@@ -138,7 +161,7 @@ func (f *normal) block(s int, st *workSpace, bs *blockSpace, big float64) {
 		i1 := min(i0+panelWidth, width)
 		if i0 > 0 {
 			sc := source{k1: j1, k2: j1 + i0, off: i0, np: i1 - i0, rows: rows[i0:]}
-			f.twice(func(g int) { f.updateStripes(sc, bs.idx[i0:], bs, g) })
+			f.both(bs, func(g int) { f.updateStripes(sc, bs.idx[i0:], bs, g) })
 		}
 		for i := i0; i < i1; i++ {
 			c := j1 + i
@@ -155,7 +178,9 @@ func (f *normal) block(s int, st *workSpace, bs *blockSpace, big float64) {
 			}
 		}
 	}
-	if width < len(rows) {
+	// The supernode enters the lists of its rows below the block, unless
+	// it began before j1: then it is there already, a source above.
+	if width < len(rows) && j1 == int(f.snLo[s]) {
 		rel[s] = width
 		r := rows[width]
 		nxt[s], head[r] = head[r], int32(s)
@@ -179,15 +204,15 @@ func (f *normal) updateSources(n int, bs *blockSpace) {
 		}
 	}
 	bs.packed = grow(bs.packed, size)
-	f.twice(func(g int) {
+	f.both(bs, func(g int) {
 		for i, sc := range bs.sources {
-			if at := bs.packAt[i]; at >= 0 && i%2 == g {
+			if at := bs.packAt[i]; at >= 0 && i%bs.ways == g {
 				f.packB(sc, bs.packed[at:])
 			}
 		}
 	})
-	f.twice(func(g int) {
-		for b := g; b*stripe < n; b += 2 {
+	f.both(bs, func(g int) {
+		for b := g; b*stripe < n; b += bs.ways {
 			for i, sc := range bs.sources {
 				idx := bs.idx[bs.idxAt[i]:bs.idxAt[i+1]]
 				if len(idx) == 0 || int(idx[0]) >= (b+1)*stripe || int(idx[len(idx)-1]) < b*stripe {
@@ -204,6 +229,16 @@ func (f *normal) updateSources(n int, bs *blockSpace) {
 			}
 		}
 	})
+}
+
+// both runs fn for each of the block's goroutines: fn(0), or fn(0) and
+// fn(1) at once (twice).
+func (f *normal) both(bs *blockSpace, fn func(g int)) {
+	if bs.ways == 1 {
+		fn(0)
+		return
+	}
+	f.twice(fn)
 }
 
 // twice runs fn(0) and fn(1) at once, and returns when both are done; a
@@ -228,7 +263,7 @@ func (f *normal) updateStripes(sc source, idx []int32, bs *blockSpace, g int) {
 	packed := false
 	ts := &bs.tiles[g]
 	first, last := int(idx[0])/stripe, int(idx[len(idx)-1])/stripe
-	for b := first + (first+g)%2; b <= last; b += 2 { // the bands b with b%2 == g
+	for b := first + (g-first%bs.ways+bs.ways)%bs.ways; b <= last; b += bs.ways { // the bands b with b%ways == g
 		lo, _ := slices.BinarySearch(idx, int32(b*stripe))
 		hi, _ := slices.BinarySearch(idx, int32((b+1)*stripe))
 		switch {

@@ -11,16 +11,19 @@ import (
 // computed column by column, on random sparse matrices (banded, whose
 // nested dissection order has a chain of separators at the top, and
 // dense), with blocks down to two columns wide and two rows high, and
-// their wide sources' updates as tiles (tile.go). (The sums are taken in
+// their wide sources' updates as tiles (tile.go); then split into
+// subtrees, whose blocks one goroutine each computes. (The sums are taken in
 // another order, so the entries agree to rounding, not to the bit.)
 func TestBlockMatchesColumns(t *testing.T) {
 	keepDissect, keepWidth, keepRows := dissectAbove, blockWidth, blockRows
 	keepTileWidth, keepTileCols, keepTileRows := tileMinWidth, tileMinCols, tileMinRows
+	keepSplit, keepSoloWidth, keepSoloRows := splitAbove, soloWidth, soloRows
 	defer func() {
 		dissectAbove, blockWidth, blockRows = keepDissect, keepWidth, keepRows
 		tileMinWidth, tileMinCols, tileMinRows = keepTileWidth, keepTileCols, keepTileRows
+		splitAbove, soloWidth, soloRows = keepSplit, keepSoloWidth, keepSoloRows
 	}()
-	dissectAbove = 1
+	dissectAbove, splitAbove = 1, 0
 	r := rand.New(rand.NewPCG(7, 8))
 	for trial := range 6 {
 		rows, cols, band := 2000+r.IntN(1000), 6000, 40
@@ -42,6 +45,7 @@ func TestBlockMatchesColumns(t *testing.T) {
 		f := newNormal(a, func(int) bool { return false }, 0, true)
 		theta, e := normalWeights(r, rows, cols, 1)
 		f.assemble(theta, e)
+		split := f.split
 		f.split, f.blocks = nil, nil
 		f.factor()
 		want := append([]float64(nil), f.val...)
@@ -60,7 +64,7 @@ func TestBlockMatchesColumns(t *testing.T) {
 		if wide == 0 {
 			t.Fatalf("trial %d: no supernode %d columns wide and %d rows high", trial, blockWidth, blockRows)
 		}
-		f.blocks = newBlockSpace(rows)
+		f.blocks = newBlockSpace(rows, 2)
 		f.assemble(theta, e)
 		// Trials 0 and 3 with the Go kernels (kernel.go), the others
 		// with the assembly where the machine runs it.
@@ -71,6 +75,22 @@ func TestBlockMatchesColumns(t *testing.T) {
 		for p, v := range f.val {
 			if math.Abs(v-want[p]) > 1e-10*(1+math.Abs(want[p])) {
 				t.Fatalf("trial %d (%d rows, %d blocks): entry %d of L is %g, column by column %g", trial, rows, wide, p, v, want[p])
+			}
+		}
+		// Split in two sets of subtrees, whose blocks one goroutine
+		// computes each.
+		if split == nil {
+			t.Fatalf("trial %d: the factor is not split", trial)
+		}
+		soloWidth, soloRows = blockWidth, blockRows
+		f.split = split
+		f.assemble(theta, e)
+		hasAVX = avx && trial%3 != 1
+		f.factor()
+		hasAVX = avx
+		for p, v := range f.val {
+			if math.Abs(v-want[p]) > 1e-10*(1+math.Abs(want[p])) {
+				t.Fatalf("trial %d (%d rows, split): entry %d of L is %g, column by column %g", trial, rows, p, v, want[p])
 			}
 		}
 		t.Logf("trial %d: %d rows, %d blocks of at least %d columns and %d rows", trial, rows, wide, blockWidth, blockRows)

@@ -57,6 +57,10 @@ type normal struct {
 	nxt    []int32 // by supernode: the next in its row's list
 	rel    []int   // by supernode: that row's place in its first column
 
+	// ordered is the multiplications of the ordering's pattern, before
+	// relax joined supernodes (what maxFlops bounds).
+	ordered float64
+
 	// shifted lists the last factor's shifted pivots (see column), in
 	// the order of the work spaces: the factor is of M + Σ δᵣ·eᵣ·eᵣᵀ.
 	shifted []pivotShift
@@ -117,6 +121,8 @@ func newNormal(a *CSC, skip func(j int) bool, maxFlops float64, nested bool) *no
 		}
 		slices.Sort(col)
 	}
+	f.ordered = f.flops()
+	f.relax()
 	f.val = make([]float64, len(f.ind))
 	f.diag = make([]float64, m)
 
@@ -153,7 +159,7 @@ func newNormal(a *CSC, skip func(j int) bool, maxFlops float64, nested bool) *no
 	f.rel = make([]int, len(f.snLo)-1)
 	f.planSplit()
 	if f.flops() >= splitAbove {
-		f.blocks = newBlockSpace(m)
+		f.blocks = newBlockSpace(m, 2)
 	}
 	return f
 }

@@ -270,8 +270,8 @@ func TestOrderBetterOfBoth(t *testing.T) {
 		above float64
 	}{{"transport", q.a, keep}, {"mesh", mesh.Matrix(), 1}} {
 		dissectAbove = c.above
-		md := newNormal(c.a, none, 0, false).flops()
-		got := newNormal(c.a, none, 0, true).flops()
+		md := newNormal(c.a, none, 0, false).ordered
+		got := newNormal(c.a, none, 0, true).ordered
 		nd := patternFlops(symbolic(normalGraph(c.a, none), dissect(normalGraph(c.a, none))))
 		if got > md || got > 1.05*nd {
 			t.Errorf("%s: the order needs %.4g multiplications; minimum degree %.4g, nested dissection %.4g", c.name, got, md, nd)

@@ -221,10 +221,10 @@ func TestNormalSolves(t *testing.T) {
 		}
 		// The ordering gives up just short of the multiplications the
 		// factor needs, and not at them.
-		if newNormal(a, func(int) bool { return false }, 0.999*f.flops(), true) != nil {
-			t.Fatalf("trial %d: the ordering went on beyond its budget of %.4g", trial, 0.999*f.flops())
+		if newNormal(a, func(int) bool { return false }, 0.999*f.ordered, true) != nil {
+			t.Fatalf("trial %d: the ordering went on beyond its budget of %.4g", trial, 0.999*f.ordered)
 		}
-		if newNormal(a, func(int) bool { return false }, f.flops(), true) == nil {
+		if newNormal(a, func(int) bool { return false }, f.ordered, true) == nil {
 			t.Fatalf("trial %d: the ordering gave up within its budget", trial)
 		}
 		theta, e := normalWeights(r, rows, cols, 4)

@@ -28,6 +28,7 @@ type split struct {
 	cols   [2][]int32
 	serial []int32
 	spaces [2]workSpace
+	blocks [2]*blockSpace // each goroutine's, for the blocks of its subtrees
 }
 
 // planSplit finds two sets of whole subtrees of the elimination tree, of
@@ -124,6 +125,7 @@ func (f *normal) planSplit() {
 		}
 	}
 	sp.spaces = [2]workSpace{newWorkSpace(m), newWorkSpace(m)}
+	sp.blocks = [2]*blockSpace{newBlockSpace(m, 1), newBlockSpace(m, 1)}
 	f.split = sp
 }
 
@@ -141,7 +143,7 @@ func (f *normal) factorSplit(big float64) {
 		emptyLists(st.head)
 		wg.Go(func() {
 			failed.run(func() {
-				f.runColumns(sp.cols[g], st, nil, big)
+				f.runColumns(sp.cols[g], st, sp.blocks[g], big)
 			})
 		})
 	}
