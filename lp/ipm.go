@@ -75,25 +75,26 @@ const denseLimit = 300
 const maxDense = 16
 
 // ipmMaxFlops is the largest factorisation the barrier takes on within
-// a time limit: about three seconds on two cores. The city's stages
-// (100,000 members) need about 1.4·10⁸ each, 31 ms; the region's
-// (1,000,000 members) 0.9 to 4.8·10¹⁰ (nested dissection), 1.2 to 5 s a
-// factorisation and 30 to 80 of them a stage, where PDHG, stopped at the
-// limit, leaves a point nearer the optimum than a barrier stopped
-// halfway (which leaves none). The tests change it.
-var ipmMaxFlops = 2e10
+// a time limit: about three seconds on two cores with the vector kernels
+// (kernel.go). The city's stages (100,000 members) need about 1.4·10⁸
+// each; the region's (1,000,000 members) 0.9 to 4.8·10¹⁰ (nested
+// dissection), 0.3 to 1.5 s a factorisation and 25 to 40 of them a
+// stage. Beyond it, PDHG, stopped at the limit, leaves a point nearer
+// the optimum than a barrier stopped halfway (which leaves none). The
+// tests change it.
+var ipmMaxFlops = 1e11
 
 // ipmMaxFlopsNoLimit is the largest factorisation the barrier takes on
 // without a time limit, where the answer asked for is the optimum,
-// which PDHG may not reach at all. The region's basic total (2.9·10¹⁰
-// multiplications, 1.3 GB at peak) took the barrier 82 iterations and
-// 13 minutes to its optimum, as long as CLP, where PDHG's relative
-// primal residual was still 15 after 5 minutes, and no longer falling (docs/BENCHMARKS.md, "The region's
-// basic total to its optimum"). Its factor holds 1.9·10⁷ entries, 150
-// MB, and entries grow more slowly than multiplications: the bound is
-// on the time of a factorisation (about 25 s at 2·10¹¹), not on memory.
-// The tests change it.
-var ipmMaxFlopsNoLimit = 2e11
+// which PDHG may not reach at all (on the region's basic total its
+// relative primal residual was still 15 after 5 minutes, and no longer
+// falling: docs/BENCHMARKS.md, "The region's basic total to its
+// optimum"). The region's basic round's factor (3.3·10¹⁰
+// multiplications) holds 2·10⁷ entries, 160 MB, and entries grow more
+// slowly than multiplications: the bound is on the time of a
+// factorisation (about 15 s at 5·10¹¹), not on memory. The tests change
+// it.
+var ipmMaxFlopsNoLimit = 5e11
 
 // ipmStep is the fraction of the way to the boundary a step may go.
 const ipmStep = 0.9995
@@ -169,9 +170,10 @@ func newIPM(orig *problem, opt Options) *ipm {
 		w.cg[k] = make([]float64, m)
 	}
 	// Nested dissection takes seconds on the LPs it is for (4 to 12 on a
-	// region's stages), and within a time limit those go to PDHG anyway
-	// (outlasts): under a limit, minimum degree alone.
-	nested := opt.TimeLimit == 0
+	// region's stages), which the barrier now solves within the time a
+	// plan's budget gives them: it is tried under a limit too (orderRows
+	// tries it only on factors minimum degree leaves large).
+	nested := true
 	maxFlops := ipmMaxFlops
 	if opt.TimeLimit == 0 {
 		maxFlops = ipmMaxFlopsNoLimit
@@ -890,10 +892,12 @@ const maxCorrectors = 2
 // 14 to 44 on the city's, 30 to 40 on the region's essential rounds.
 const ipmTypical = 50
 
-// ipmRate is the factor's multiplications a second, about, on one core
-// of the machines where the barrier was measured (2026-11-30: 9.16·10⁹ in
-// 2.43 s on the region's essential stage).
-const ipmRate = 4e9
+// ipmRate is the factor's multiplications a second, about, on the
+// machines where the barrier was measured, for the factors that ask
+// whether they fit the time left (2026-12-01: 3.3·10¹⁰ in 0.92 s on the
+// region's basic round, two cores and the vector kernels; a third of
+// that said here, for smaller factors and machines without them).
+const ipmRate = 1.2e10
 
 // outlasts reports whether ipmTypical iterations of one iteration's
 // duration would outlast the time left of the limits: a barrier stopped
