@@ -57,6 +57,8 @@ type normal struct {
 	nxt    []int32 // by supernode: the next in its row's list
 	rel    []int   // by supernode: that row's place in its first column
 
+	solveRuns solveRuns // the runs of columns the solves take (trisolve.go)
+
 	// ordered is the multiplications of the ordering's pattern, before
 	// relax joined supernodes (what maxFlops bounds).
 	ordered float64
@@ -158,6 +160,7 @@ func newNormal(a *CSC, skip func(j int) bool, maxFlops float64, nested bool) *no
 	f.nxt = make([]int32, len(f.snLo)-1)
 	f.rel = make([]int, len(f.snLo)-1)
 	f.planSplit()
+	f.planSolve()
 	if f.flops() >= splitAbove {
 		f.blocks = newBlockSpace(m, 2)
 	}
@@ -625,33 +628,14 @@ func emptyLists(a []int32) {
 	}
 }
 
-// solve overwrites x (indexed by row) with M⁻¹x, M as factorised.
+// solve overwrites x (indexed by row) with M⁻¹x, M as factorised
+// (trisolve.go).
 func (f *normal) solve(x []float64) {
-	start, ind, val, b := f.start, f.ind, f.val, f.b
+	b := f.b
 	for k, v := range f.perm {
 		b[k] = x[v]
 	}
-	for j := 0; j < f.m; j++ {
-		lo, hi := start[j], start[j+1]
-		bj := b[j] / val[lo]
-		b[j] = bj
-		if bj == 0 {
-			continue
-		}
-		rows, vals := ind[lo+1:hi], val[lo+1:hi:hi]
-		for q, r := range rows {
-			b[r] -= vals[q] * bj
-		}
-	}
-	for j := f.m - 1; j >= 0; j-- {
-		lo, hi := start[j], start[j+1]
-		s := b[j]
-		rows, vals := ind[lo+1:hi], val[lo+1:hi:hi]
-		for q, r := range rows {
-			s -= vals[q] * b[r]
-		}
-		b[j] = s / val[lo]
-	}
+	f.solveFactor(b)
 	for k, v := range f.perm {
 		x[v] = b[k]
 	}

@@ -69,6 +69,7 @@ const (
 	msgFlagPlanLimit  msgKey = "flag-plan-time-limit"
 	msgFlagPlanBudget msgKey = "flag-plan-budget"
 	msgFlagPlanQuiet  msgKey = "flag-plan-quiet"
+	msgFlagPlanRounds msgKey = "flag-plan-rounds"
 
 	msgFlagGenMembers  msgKey = "flag-gen-members"
 	msgFlagGenSites    msgKey = "flag-gen-sites"
@@ -157,6 +158,9 @@ var flagMessages = map[msgKey][2]string{
 	msgFlagPlanBudget: {
 		"time for all the plan's LPs, 0 for no limit: each gets its share of what is left among the stages to come (the essential tier's twice), each tier takes one max-min round, and the plan is whole but not proved the fairest",
 		"tiempo para todos los PL del plan, 0 sin límite: cada uno recibe su parte de lo que queda entre las etapas que faltan (las del nivel esencial el doble), cada nivel hace una ronda max-min, y el plan es completo pero sin prueba de ser el más justo"},
+	msgFlagPlanRounds: {
+		"the most max-min rounds in each tier, at least 1: the first raises the smallest share, and each after it the shares of the needs that can still get more; with fewer the plan is made sooner, and the shares above the smallest are not proved the fairest",
+		"el máximo de rondas max-min en cada nivel, al menos 1: la primera eleva la parte más pequeña, y cada una de las siguientes las partes de las necesidades que aún pueden recibir más; con menos el plan se hace antes, y las partes por encima de la más pequeña no quedan probadas como las más justas"},
 	msgFlagPlanQuiet: {
 		"nothing on standard error but errors: no progress, no files named, no warning of a stage stopped at a limit (the plan's status still says it)",
 		"en la salida de errores solo los errores: ni progreso, ni archivos escritos, ni el aviso de una etapa detenida en un límite (el estado del plan lo dice igual)"},

@@ -31,6 +31,7 @@ const (
 	msgPlanWrote     msgKey = "plan-wrote"
 	msgPlanExported  msgKey = "plan-exported"
 	msgPlanNegative  msgKey = "plan-negative"
+	msgPlanRounds    msgKey = "plan-rounds"
 	msgPlanStopped   msgKey = "plan-stopped"
 	msgPlanLimited   msgKey = "plan-limited"
 	msgPlanWarning   msgKey = "plan-warning"
@@ -92,6 +93,9 @@ Opciones:
 	msgPlanNegative: {
 		"--%s %s: a time cannot be negative (0 for no limit)",
 		"--%s %s: un tiempo no puede ser negativo (0 sin límite)"},
+	msgPlanRounds: {
+		"--rounds %d: a tier takes at least one max-min round",
+		"--rounds %d: cada nivel hace al menos una ronda max-min"},
 	msgTolerance: {
 		"--tol %g: want a relative tolerance above 0 and below 1, such as 1e-6",
 		"--tol %g: se espera una tolerancia relativa mayor que 0 y menor que 1, como 1e-6"},
@@ -188,6 +192,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	tol := fs.Float64("tol", 1e-6, c.t(msgFlagTol))
 	limit := fs.Duration("time-limit", 0, c.t(msgFlagPlanLimit))
 	budget := fs.Duration("budget", 0, c.t(msgFlagPlanBudget))
+	rounds := fs.Int("rounds", plan.DefaultRounds, c.t(msgFlagPlanRounds))
 	quiet := fs.Bool("quiet", false, c.t(msgFlagPlanQuiet))
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -209,6 +214,9 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	}
 	if !(*tol > 0 && *tol < 1) {
 		return usageError{c.t(msgTolerance, *tol)}
+	}
+	if *rounds < 1 {
+		return usageError{c.t(msgPlanRounds, *rounds)}
 	}
 	var solver lp.Solver
 	switch *solverName {
@@ -242,7 +250,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 
 	start := time.Now()
 	var mu sync.Mutex
-	opt := plan.Options{Solver: solver, LP: lp.Options{Tolerance: *tol, TimeLimit: *limit}, Budget: *budget}
+	opt := plan.Options{Solver: solver, LP: lp.Options{Tolerance: *tol, TimeLimit: *limit}, Budget: *budget, Rounds: *rounds}
 	if !*quiet {
 		opt.Progress = func(e plan.Event) {
 			mu.Lock()

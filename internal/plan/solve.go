@@ -35,6 +35,10 @@ type Options struct {
 	// not the fairest or the least effort. Splitting the pools and what
 	// the caller does with the plan come on top.
 	Budget time.Duration
+	// Rounds, if positive, is the most max-min rounds a tier takes (1:
+	// the smallest share is raised, then the total, as rule 5 asks);
+	// 0 means DefaultRounds. Under a Budget a tier takes one.
+	Rounds int
 	// Export, if set, is called with every stage's LP and its solution
 	// right after the stage is solved; the LP then carries names.
 	Export func(stage string, m *lp.Model, sol *lp.Solution) error
@@ -53,8 +57,9 @@ type Event struct {
 // infeasible by rounding.
 const minHold = 1e-5
 
-// rounds is how many max-min rounds a tier may take (see saturated).
-const rounds = 6
+// DefaultRounds is how many max-min rounds a tier may take (see
+// saturated) unless Options.Rounds says otherwise.
+const DefaultRounds = 6
 
 // roundBudget bounds the iterations of a tier's later max-min rounds:
 // factor times those of its first round, and at least min, so that a
@@ -184,6 +189,10 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		opt.LP.Repair = true
 	}
 	p := &Plan{Format: Format, Status: "optimal"}
+	maxRounds := DefaultRounds
+	if opt.Rounds > 0 {
+		maxRounds = opt.Rounds
+	}
 	nothing := make([]float64, md.m.NumCols()) // the first stage's fallback
 	deadline := start.Add(opt.Budget)
 	// weight is the current stage's and weightLeft that of the stages
@@ -432,7 +441,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			}
 			// Under a budget a tier takes one round, as rule 5 asks:
 			// the later rounds' time goes to the later tiers.
-			if endRounds || t >= 1-md.hold || round == rounds || opt.Budget > 0 {
+			if endRounds || t >= 1-md.hold || round == maxRounds || opt.Budget > 0 {
 				break
 			}
 			stuck, say := md.saturated(sol, active), "%d of %d needs can get no more than %.4g; raising the others"

@@ -633,3 +633,31 @@ func TestFirstRoundLimit(t *testing.T) {
 		t.Errorf("the planner did not say %q; it said:\n%s", want, all)
 	}
 }
+
+// TestRoundsOption: Options.Rounds bounds a tier's max-min rounds. The
+// kitchen's essential tier takes two by default, one when told; either
+// plan keeps the rules and is proved at its optimum.
+func TestRoundsOption(t *testing.T) {
+	w := stalledKitchen(t)
+	for _, tc := range []struct {
+		rounds int
+		second bool // an essential/maxmin-2 stage
+	}{{0, true}, {1, false}, {2, true}} {
+		p, err := Make(context.Background(), w, Options{Rounds: tc.rounds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Check(w, p); err != nil {
+			t.Fatalf("rounds %d: the plan breaks the rules:\n%v", tc.rounds, err)
+		}
+		var names []string
+		second := false
+		for _, st := range p.Solver.Stages {
+			names = append(names, st.Name)
+			second = second || st.Name == "essential/maxmin-2"
+		}
+		if second != tc.second || p.Status != "optimal" {
+			t.Errorf("rounds %d: status %s, stages %v", tc.rounds, p.Status, names)
+		}
+	}
+}
