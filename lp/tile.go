@@ -1,16 +1,17 @@
 package lp
 
 // The updates of a wide source as a matrix product. updateRows takes a
-// source's columns four at a time into one column of the block, which
-// runs at the speed of scalar multiply-adds; a source of many columns
-// gives each tile of eight of its rows by four of the block's columns
-// the sum of its columns' products instead, through the vector kernel
-// tile8x4 (kernel.go), on panels packed so that the kernel reads them in
-// order: a chunk of the source's columns over the rows (the a panel, in
-// groups of eight rows) and over the block's columns (the b panel, four
-// at a time). The products are summed in whole tiles, the entries above
-// the block's diagonal included, and only the entries on or below it are
-// scattered.
+// source's columns four at a time into one column of the block, reading
+// the source once for each of the block's columns; a source of many
+// columns gives each tile of eight of its rows by four of the block's
+// columns the sum of its columns' products instead, through the vector
+// kernel tile8x4 (kernel.go), which keeps the tile in registers and reads
+// each number once a tile. Its panels are packed so that the kernel reads
+// them in order: the source's rows in a stripe of the block over all its
+// columns (the a panel, eight rows at a time), and its rows among the
+// block's columns (the b panel, four at a time, packed once a source).
+// The products are summed in whole tiles, the entries above the block's
+// diagonal included, and only the entries on or below it are scattered.
 
 // tileMinWidth is the width of the sources whose updates are computed as
 // tiles, tileMinCols the block's columns they must reach, and
