@@ -58,14 +58,8 @@ func TestFactorPanicReachesCaller(t *testing.T) {
 	defer func() { splitAbove = keep }()
 	splitAbove = 0
 	r := rand.New(rand.NewPCG(5, 6))
-	rows, cols, band := 3000, 8000, 40
-	m := emptyModel(rows, cols)
-	for j := range cols {
-		c := r.IntN(rows)
-		for range 3 {
-			m.Set(min(rows-1, max(0, c+r.IntN(band)-band/2)), j, r.NormFloat64())
-		}
-	}
+	rows, cols := 3000, 8000
+	m := bandedModel(r, rows, cols, 40)
 	f := newNormal(m.Matrix(), func(int) bool { return false }, 0, true)
 	if f.split == nil {
 		t.Fatal("the factor is not split over two cores")

@@ -366,6 +366,19 @@ func TestShiftedPivots(t *testing.T) {
 }
 
 // emptyModel has rows empty rows and cols columns in [0, 1] of cost 0.
+// bandedModel is a random rows × cols model whose columns have three
+// entries within band rows of one another, wherever the band falls.
+func bandedModel(r *rand.Rand, rows, cols, band int) *Model {
+	m := emptyModel(rows, cols)
+	for j := range cols {
+		c := r.IntN(rows)
+		for range 3 {
+			m.Set(min(rows-1, max(0, c+r.IntN(band)-band/2)), j, r.NormFloat64())
+		}
+	}
+	return m
+}
+
 func emptyModel(rows, cols int) *Model {
 	m := &Model{}
 	for j := 0; j < cols; j++ {

@@ -12,15 +12,8 @@ func TestRelax(t *testing.T) {
 	keep := relaxWidths
 	defer func() { relaxWidths = keep }()
 	r := rand.New(rand.NewPCG(11, 12))
-	rows, cols, band := 3000, 9000, 30
-	m := emptyModel(rows, cols)
-	for j := range cols {
-		c := r.IntN(rows)
-		for range 3 {
-			m.Set(min(rows-1, max(0, c+r.IntN(band)-band/2)), j, r.NormFloat64())
-		}
-	}
-	a := m.Matrix()
+	rows, cols := 3000, 9000
+	a := bandedModel(r, rows, cols, 30).Matrix()
 	none := func(int) bool { return false }
 	relaxWidths = nil
 	fund := newNormal(a, none, 0, true)

@@ -44,13 +44,7 @@ func (f *normal) packB(sc source, b []float64) {
 			d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
 		}
 		if 4*g < np {
-			d := b[g*4*nk+4*k:][:4]
-			for j := range d {
-				d[j] = 0
-				if 4*g+j < np {
-					d[j] = src[4*g+j]
-				}
-			}
+			padded(b[g*4*nk+4*k:][:4], src[4*g:])
 		}
 	}
 }
@@ -73,13 +67,7 @@ func (f *normal) updateTiles(sc source, idx []int32, lo, hi int, b []float64, ts
 			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
 		}
 		if 8*h < nq {
-			d := a[h*8*nk+8*k:][:8]
-			for i := range d {
-				d[i] = 0
-				if 8*h+i < nq {
-					d[i] = src[8*h+i]
-				}
-			}
+			padded(a[h*8*nk+8*k:][:8], src[8*h:])
 		}
 	}
 	ts.c = grow(ts.c, 32)
@@ -111,6 +99,13 @@ func (f *normal) updateTiles(sc source, idx []int32, lo, hi int, b []float64, ts
 			}
 		}
 	}
+}
+
+// padded copies into d what of src fits, and zeros after it: the last
+// group of a panel, short of its eight or four numbers.
+func padded(d, src []float64) {
+	n := copy(d, src)
+	clear(d[n:])
 }
 
 // grow returns s with room for n numbers, its contents lost.
