@@ -188,10 +188,11 @@ func (f *normal) block(j1, j2 int, st *workSpace, bs *blockSpace, big float64) {
 }
 
 // updateSources applies the updates of bs.sources to a block of n rows,
-// on two goroutines. Each takes every other stripe of the block's rows,
-// and applies every source to a stripe before the next, so that the
-// stripe's entries stay in cache while the sources come and go. The wide
-// sources' b panels (tile.go) are packed first, half by each.
+// on the block's goroutines (bs.ways). On two, each takes every other
+// stripe of the block's rows; either applies every source to a stripe
+// before the next, so that the stripe's entries stay in cache while the
+// sources come and go. The wide sources' b panels (tile.go) are packed
+// first, shared out the same way.
 func (f *normal) updateSources(n int, bs *blockSpace) {
 	bs.packAt = bs.packAt[:0]
 	size := 0

@@ -173,14 +173,14 @@ func newIPM(orig *problem, opt Options) *ipm {
 	}
 	// Nested dissection takes seconds on the LPs it is for (4 to 12 on a
 	// region's stages), which the barrier now solves within the time a
-	// plan's budget gives them: it is tried under a limit too (orderRows
-	// tries it only on factors minimum degree leaves large).
-	nested := true
+	// plan's budget gives the essential ones: it is tried under a limit
+	// too (orderRows tries it only on factors minimum degree leaves
+	// large).
 	maxFlops := ipmMaxFlops
 	if opt.TimeLimit == 0 {
 		maxFlops = ipmMaxFlopsNoLimit
 	}
-	if w.f = newNormal(p.a, func(j int) bool { return isDense[j] }, maxFlops, nested); w.f == nil {
+	if w.f = newNormal(p.a, func(j int) bool { return isDense[j] }, maxFlops, true); w.f == nil {
 		return nil
 	}
 	return w
