@@ -1,6 +1,6 @@
 package lp
 
-// The dense kernel of the factor's wide updates (gemm.go): a tile of
+// The dense kernel of the factor's wide updates (tile.go): a tile of
 // eight rows by four columns of a product of two packed panels,
 //
 //	c[8·j + i] += Σₖ a[8·k + i] · b[4·k + j],  0 ≤ i < 8, 0 ≤ j < 4, k < n,
@@ -26,12 +26,14 @@ func tile8x4Go(a, b []float64, n int, c *[32]float64) {
 	}
 }
 
-// axpy4 adds to acc four columns times their factors,
+// axpy4Go is axpy4 in Go: it adds to acc four columns times their
+// factors,
 //
-//	acc[i] += l[0]·v0[i] + l[1]·v1[i] + l[2]·v2[i] + l[3]·v3[i],
+//	acc[i] += l0·v0[i] + l1·v1[i] + l2·v2[i] + l3·v3[i],
 //
-// the inner loop of the factor's column updates (cholesky.go, block.go);
-// v0 to v3 are at least as long as acc. In assembly where tile8x4 is.
+// the inner loop of the factor's column updates and of the solves
+// (cholesky.go, block.go, trisolve.go); v0 to v3 are at least as long as
+// acc. axpy4 runs it in assembly where tile8x4 is.
 func axpy4Go(acc, v0, v1, v2, v3 []float64, l0, l1, l2, l3 float64) {
 	v0, v1, v2, v3 = v0[:len(acc)], v1[:len(acc)], v2[:len(acc)], v3[:len(acc)]
 	for q, x := range v0 {

@@ -1,7 +1,5 @@
 package lp
 
-import "sync"
-
 // The solves with the factor, M⁻¹x = L⁻ᵀL⁻¹x, several an iteration of
 // the barrier (its predictor, correctors and refinement). Column by
 // column, each entry of L is a multiply-add into a row found through ind,
@@ -109,38 +107,19 @@ func (f *normal) backward(runs []int32, b []float64, sp *solveSpace) {
 			for i, v := range val[lo+1 : lo+j2-j] {
 				s -= v * b[j+1+i]
 			}
-			s -= dotRun(val[lo+j2-j:start[j+1]], g)
+			s -= dot(val[lo+j2-j:start[j+1]], g)
 			b[j] = s / val[lo]
 		}
 	}
 }
 
-// dotRun is Σ a[i]·b[i], len(b) ≥ len(a), in four sums.
-func dotRun(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
 // solveRuns is what solve needs of the runs: all columns' if the factor
-// is not split, else each goroutine's and the serial part's, and the
-// serial part's rows.
+// is not split, else each goroutine's and the serial part's.
 type solveRuns struct {
 	all, serial []int32
 	subs        [2][]int32
 	spaces      [2]solveSpace
 	b1          []float64 // the second goroutine's copy of b
-	serialRows  []int32
 }
 
 func (f *normal) planSolve() {
@@ -156,7 +135,6 @@ func (f *normal) planSolve() {
 	sp := f.split
 	sr.subs = [2][]int32{f.runs(sp.cols[0]), f.runs(sp.cols[1])}
 	sr.serial = f.runs(sp.serial)
-	sr.serialRows = sp.serial
 	sr.b1 = make([]float64, f.m)
 }
 
@@ -168,29 +146,22 @@ func (f *normal) solveFactor(b []float64) {
 		f.backward(sr.all, b, &sr.spaces[0])
 		return
 	}
-	b1 := sr.b1
-	for _, j := range f.split.cols[1] {
+	sp, b1 := f.split, sr.b1
+	for _, j := range sp.cols[1] {
 		b1[j] = b[j]
 	}
-	for _, r := range sr.serialRows {
+	for _, r := range sp.serial {
 		b1[r] = 0
 	}
-	var wg sync.WaitGroup
-	var failed caught
-	wg.Go(func() { failed.run(func() { f.forward(sr.subs[1], b1, &sr.spaces[1]) }) })
-	failed.run(func() { f.forward(sr.subs[0], b, &sr.spaces[0]) })
-	wg.Wait()
-	failed.rethrow()
-	for _, j := range f.split.cols[1] {
+	vecs := [2][]float64{b, b1}
+	f.twice(func(g int) { f.forward(sr.subs[g], vecs[g], &sr.spaces[g]) })
+	for _, j := range sp.cols[1] {
 		b[j] = b1[j]
 	}
-	for _, r := range sr.serialRows {
+	for _, r := range sp.serial {
 		b[r] += b1[r]
 	}
 	f.forward(sr.serial, b, &sr.spaces[0])
 	f.backward(sr.serial, b, &sr.spaces[0])
-	wg.Go(func() { failed.run(func() { f.backward(sr.subs[1], b, &sr.spaces[1]) }) })
-	failed.run(func() { f.backward(sr.subs[0], b, &sr.spaces[0]) })
-	wg.Wait()
-	failed.rethrow()
+	f.twice(func(g int) { f.backward(sr.subs[g], b, &sr.spaces[g]) })
 }

@@ -347,6 +347,33 @@ func TestPlanTolerance(t *testing.T) {
 	}
 }
 
+// TestPlanRounds: --rounds below 1 is a usage error in the reader's
+// language; --rounds 1 plans the example's essential tier in one max-min
+// round, where it takes two by default.
+func TestPlanRounds(t *testing.T) {
+	for _, c := range []struct{ lang, n, want string }{
+		{"en", "0", "commune: --rounds 0: a tier takes at least one max-min round\n"},
+		{"es", "-2", "commune: --rounds -2: cada nivel hace al menos una ronda max-min\n"},
+	} {
+		code, out, errOut := runCLI(t, c.lang, "plan", "--rounds", c.n, example)
+		if code != exitUsage || out != "" || errOut != c.want {
+			t.Errorf("%s --rounds %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.n, code, out, errOut, c.want)
+		}
+	}
+	for _, c := range []struct {
+		args   []string
+		second bool
+	}{{nil, true}, {[]string{"--rounds", "1"}, false}} {
+		code, out, errOut := runCLI(t, "en", append(append([]string{"plan", "--json", "--quiet"}, c.args...), example)...)
+		if code != 0 {
+			t.Fatalf("plan %v: exit %d: %s", c.args, code, errOut)
+		}
+		if got := strings.Contains(out, `"essential/maxmin-2"`); got != c.second {
+			t.Errorf("plan %v: an essential/maxmin-2 stage: %v, want %v", c.args, got, c.second)
+		}
+	}
+}
+
 // TestPlanQuiet: --quiet leaves standard error empty on a plan that
 // writes its files, as its help says (no progress); it still said
 // "wrote N stage LPs and PREFIX.json". Without --quiet both files are
