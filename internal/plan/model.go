@@ -11,9 +11,10 @@ import (
 
 // model is the LP of a world. Every stage of the lexicographic sequence
 // solves the same rows and columns; only the objective, the bounds of the
-// coverage floors t, the right-hand sides of the tier totals and the
+// coverage floors t, the right-hand sides of the tier totals, the
 // bounds that close what a stage leaves out (openTiers, freeze,
-// holdAllocations) change.
+// holdAllocations) and those that keep a tier's later stages on the
+// optimal face of its earlier ones (keepFace) change.
 //
 //	runs[r]   ∈ [0, max_runs]                 times recipe r runs
 //	hours[e]  ≥ 0                             labour arc e: node → (site, skill)
@@ -41,15 +42,19 @@ type model struct {
 	poolRow, deliverRow, floorRow  []int
 	nodeRow                        []int // by node; a pool's row for a node of its own
 	totalRow                       [3]int
-	labourRow                      map[[2]int]int // (site, skill)
-	hold                           float64        // what a later stage may give back, relative
-	balanceRow                     map[[2]int]int // (site, product)
-	colDemand, rowFloor            map[int]int    // by column, by row: demand nodes (merge.go)
+	labourRow                      map[[2]int]int     // (site, skill)
+	hold                           float64            // what a later stage may give back, relative
+	balanceRow                     map[[2]int]int     // (site, product)
+	colDemand, rowFloor            map[int]int        // by column, by row: demand nodes (merge.go)
+	face                           map[int]float64    // by column: the value an earlier stage's optimum fixed (keepFace)
+	faceWas                        map[int][2]float64 // by column in face: its bounds before
+	faceTier                       int                // the tiers open when face was found (openTiers)
 }
 
 func newModel(g *graph, names bool) *model {
 	w := g.w
-	md := &model{g: g, m: &lp.Model{Name: "commune"}, labourRow: map[[2]int]int{}, balanceRow: map[[2]int]int{}}
+	md := &model{g: g, m: &lp.Model{Name: "commune"}, labourRow: map[[2]int]int{}, balanceRow: map[[2]int]int{},
+		face: map[int]float64{}, faceWas: map[int][2]float64{}}
 	m := md.m
 	name := func(format string, args ...any) string {
 		if !names {
@@ -249,6 +254,61 @@ func (md *model) freeze(d int, t float64) {
 	md.m.RowLower[md.floorRow[d]] = -lp.Inf
 }
 
+// keepFace fixes, for every later stage, the columns that sol, a
+// stage's optimum, proves to sit on a bound in every optimal solution:
+// those with a reduced cost (a column whose reduced cost is positive is
+// at its lower bound in every optimum, by complementary slackness with
+// sol's prices, and one whose reduced cost is negative at its upper). A
+// later stage holds what this one achieved (up to hold), so its answers
+// are optima of this one and keep these columns where they are: fixed,
+// they leave its LP, and the later stage is solved on the optimal face
+// of this one instead of on a thin slab around it (the rows that hold
+// the floors and totals to within hold of their optimum). A column is
+// fixed only where sol has it on its bound, to within hold and a tenth
+// of its reduced cost: sol keeps every row with the columns fixed. The
+// floors t and the allocations are left as they are: the tier's later
+// rounds raise its floor, and freeze and holdAllocations bound what
+// needs keep.
+//
+// The face holds only while the same tiers are open (openTiers forgets
+// it): what a tier's stages close makes dead ends of rows whose prices
+// are then anything that fits, and the columns into them look costly.
+// On a random world a pool's hours into a labour node whose every arc
+// served only basic recipes, closed in the essential stages, were priced
+// there, fixed at 0, and left a basic need short of what it could have.
+func (md *model) keepFace(sol *lp.Solution) {
+	m := md.m
+	own := make([]bool, m.NumCols()) // the columns other stages bound
+	for _, j := range md.t {
+		own[j] = true
+	}
+	for _, j := range md.alloc {
+		own[j] = true
+	}
+	for j, v := range sol.X {
+		lo, hi := m.ColLower[j], m.ColUpper[j]
+		if lo == hi || own[j] {
+			continue
+		}
+		d := sol.ReducedCost[j]
+		switch {
+		case d > 0 && v-lo <= math.Min(d/10, md.hold*(1+math.Abs(lo))):
+			md.face[j], md.faceWas[j] = lo, [2]float64{lo, hi}
+		case d < 0 && hi-v <= math.Min(-d/10, md.hold*(1+math.Abs(hi))):
+			md.face[j], md.faceWas[j] = hi, [2]float64{lo, hi}
+		}
+	}
+	md.applyFace()
+}
+
+// applyFace fixes the columns keepFace found at their values, over the
+// bounds openTiers gives them.
+func (md *model) applyFace() {
+	for j, v := range md.face {
+		md.m.ColLower[j], md.m.ColUpper[j] = v, v
+	}
+}
+
 // openTiers lets the needs of tiers up to ti receive, and closes the
 // later tiers' needs: their allocations and the flows to them are fixed
 // at 0, so the solver's presolve takes them out of the LP. A tier's
@@ -258,6 +318,14 @@ func (md *model) freeze(d int, t float64) {
 // lose two thirds of the demand nodes and their flows.
 func (md *model) openTiers(ti int) {
 	m, g := md.m, md.g
+	if ti != md.faceTier {
+		for j, b := range md.faceWas {
+			m.ColLower[j], m.ColUpper[j] = b[0], b[1]
+		}
+		clear(md.face)
+		clear(md.faceWas)
+		md.faceTier = ti
+	}
 	for d, dm := range g.demands {
 		up := dm.qty
 		if dm.tier > ti {

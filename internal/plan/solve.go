@@ -269,6 +269,7 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			}
 		}
 		o.Progress = func(pr lp.Progress) { report(Event{Stage: stage, LP: &pr}) }
+		md.applyFace()
 		// The stage is solved with the demand nodes no answer can tell
 		// apart merged (merge.go), and answers on the whole LP.
 		lpm, mg := md.m, md.merge()
@@ -317,6 +318,13 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			if err := opt.Export(stage, md.m, sol); err != nil {
 				return nil, fmt.Errorf("plan: export stage %s: %w", stage, err)
 			}
+		}
+		// A tier stage's optimum fixes, for the stages after it, the
+		// columns its prices prove to sit on a bound (keepFace): with
+		// the prices of a simplex or of the barrier, not PDHG's, which
+		// are near the optimum's but not of one.
+		if err == nil && sol.ReducedCost != nil && strings.Contains(stage, "/") && (!builtin || sol.Method == lp.MethodBarrier) {
+			md.keepFace(sol)
 		}
 		return sol, err
 	}
