@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 )
 
 // Nested dissection (George, "Nested dissection of a regular finite
@@ -55,10 +56,21 @@ func (g *wgraph) n() int { return len(g.vw) }
 // dissect returns an elimination order of the graph adj (symmetric, without
 // self loops) by nested dissection.
 func dissect(adj [][]int32) []int32 {
+	return dissectUntil(adj, nil)
+}
+
+// dissectUntil is dissect, given up (nil) once stop, if not nil, is set.
+func dissectUntil(adj [][]int32, stop *atomic.Bool) []int32 {
 	d := newDissector(adj, rand.NewPCG(1, 2))
+	d.stop = stop
 	d.part(d.all())
+	if d.stopped() {
+		return nil
+	}
 	return d.out
 }
+
+func (d *dissector) stopped() bool { return d.stop != nil && d.stop.Load() }
 
 func newDissector(adj [][]int32, src rand.Source) *dissector {
 	d := &dissector{adj: adj, local: make([]int32, len(adj)), rng: rand.New(src)}
@@ -78,6 +90,7 @@ func (d *dissector) all() []int32 {
 }
 
 type dissector struct {
+	stop  *atomic.Bool // given up once set (dissectUntil)
 	adj   [][]int32
 	local []int32 // a node's index in the part being split, −1 outside it
 	out   []int32
@@ -112,6 +125,9 @@ func (d *dissector) induced(nodes []int32) *wgraph {
 // part appends an order of nodes to d.out: its connected components one
 // after the other, each small one by minimum degree, each large one split.
 func (d *dissector) part(nodes []int32) {
+	if d.stopped() {
+		return
+	}
 	g := d.induced(nodes)
 	if len(nodes) <= dissectLeaf {
 		d.leaf(nodes, g)
@@ -172,7 +188,7 @@ func (d *dissector) leaf(nodes []int32, g *wgraph) {
 		adj[v] = slices.Clone(g.nbr[g.start[v]:g.start[v+1]])
 	}
 	var f normal
-	f.order(adj, 0)
+	f.order(adj, 0, nil)
 	for _, v := range f.perm {
 		d.out = append(d.out, nodes[v])
 	}

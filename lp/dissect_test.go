@@ -124,13 +124,13 @@ func TestDissect(t *testing.T) {
 		}
 		samePattern(t, name+", nested dissection", symbolic(adj, perm), eliminate(adj, perm))
 		var f normal
-		cols := f.order(cloneAdj(adj), 0)
+		cols := f.order(cloneAdj(adj), 0, nil)
 		samePattern(t, name+", minimum degree", symbolic(adj, f.perm), cols)
 	}
 	for name, adj := range map[string][][]int32{"grid 150×150": grid(150), "geometric": geometric(r, 12000, 0.02)} {
 		nd := patternFlops(symbolic(adj, dissect(cloneAdj(adj))))
 		var f normal
-		md := patternFlops(f.order(cloneAdj(adj), 0))
+		md := patternFlops(f.order(cloneAdj(adj), 0, nil))
 		if nd >= md {
 			t.Errorf("%s: nested dissection needs %.4g multiplications, minimum degree %.4g", name, nd, md)
 		}
