@@ -234,11 +234,13 @@ var dissectAbove = 1e9
 // Both orders are computed at once, one on each core: minimum degree
 // stops as soon as it needs more than nested dissection's order and
 // dissectAbove, once that is known, and nested dissection as soon as
-// minimum degree ends within dissectAbove. The order chosen is the one the rule above
-// chooses, whichever ends first. One after the other they took 9 s of
-// the setting up of each of the region's stages (1,000,000 members):
-// minimum degree up to dissectAbove, nested dissection, then minimum
-// degree again up to nested dissection's multiplications.
+// minimum degree ends within dissectAbove. The order chosen is the one
+// the rule above chooses, whichever ends first. One after the other
+// (minimum degree up to dissectAbove, nested dissection, then minimum
+// degree again up to nested dissection's multiplications) they made a
+// region stage's setting up and first iteration take 16 to 17 s, and
+// at once 11 to 12 s (docs/BENCHMARKS.md, "Optimal faces, and both
+// orders at once").
 func (f *normal) orderRows(adj [][]int32, maxFlops float64, nested bool) [][]int32 {
 	if !nested || maxFlops > 0 && maxFlops <= dissectAbove {
 		return f.order(adj, maxFlops, nil)
