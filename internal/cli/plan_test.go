@@ -336,13 +336,24 @@ func TestStageExport(t *testing.T) {
 // TestPlanTolerance: a tolerance that is not between 0 and 1 is a usage
 // error; a negative one was taken silently as the default.
 func TestPlanTolerance(t *testing.T) {
-	for _, c := range []struct{ lang, tol, want string }{
+	planUsageErrors(t, "--tol", []usageCase{
 		{"en", "-1", "commune: --tol -1: want a relative tolerance above 0 and below 1, such as 1e-6\n"},
 		{"es", "2", "commune: --tol 2: se espera una tolerancia relativa mayor que 0 y menor que 1, como 1e-6\n"},
-	} {
-		code, out, errOut := runCLI(t, c.lang, "plan", "--tol", c.tol, example)
+	})
+}
+
+// usageCase is a value of a flag of plan, in a language, and the usage
+// error it must give.
+type usageCase struct{ lang, value, want string }
+
+// planUsageErrors checks that `commune plan flag value` exits 2 with
+// nothing on stdout and the case's message on stderr.
+func planUsageErrors(t *testing.T, flag string, cases []usageCase) {
+	t.Helper()
+	for _, c := range cases {
+		code, out, errOut := runCLI(t, c.lang, "plan", flag, c.value, example)
 		if code != exitUsage || out != "" || errOut != c.want {
-			t.Errorf("%s --tol %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.tol, code, out, errOut, c.want)
+			t.Errorf("%s %s %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, flag, c.value, code, out, errOut, c.want)
 		}
 	}
 }
@@ -351,15 +362,10 @@ func TestPlanTolerance(t *testing.T) {
 // language; --rounds 1 plans the example's essential tier in one max-min
 // round, where it takes two by default.
 func TestPlanRounds(t *testing.T) {
-	for _, c := range []struct{ lang, n, want string }{
+	planUsageErrors(t, "--rounds", []usageCase{
 		{"en", "0", "commune: --rounds 0: a tier takes at least one max-min round\n"},
 		{"es", "-2", "commune: --rounds -2: cada nivel hace al menos una ronda max-min\n"},
-	} {
-		code, out, errOut := runCLI(t, c.lang, "plan", "--rounds", c.n, example)
-		if code != exitUsage || out != "" || errOut != c.want {
-			t.Errorf("%s --rounds %s: got exit %d, stdout %q, stderr %q; want exit 2 and %q", c.lang, c.n, code, out, errOut, c.want)
-		}
-	}
+	})
 	for _, c := range []struct {
 		args   []string
 		second bool
