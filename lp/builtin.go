@@ -103,6 +103,9 @@ func solveReduced(ctx context.Context, q *problem, opt Options, start time.Time,
 		w := newIPM(q, opt)
 		declined = w == nil
 		if w != nil {
+			if warm != nil && opt.StartBarrier {
+				w.warm = warm.x
+			}
 			r := w.run(ctx, start)
 			if r.status != Unsolved {
 				r.method = MethodBarrier

@@ -32,6 +32,7 @@ type ipm struct {
 	sc      *scaling
 	opt     Options
 	n, m    int
+	warm    []float64 // a point of orig to begin at (warmStart), or nil
 
 	lo, hi       []float64 // bounds of v = (x, s)
 	hasLo, hasHi []bool
@@ -520,6 +521,12 @@ func (w *ipm) steps(dv, dz, dw []float64) (ap, ad float64) {
 // squares multipliers of c, then both shifted into the interior.
 func (w *ipm) start() {
 	n := w.n
+	if w.warm != nil {
+		if w.warmStart() {
+			return
+		}
+		w.warm = nil
+	}
 	for v := range w.v {
 		w.theta[v] = 1
 		switch {
@@ -600,6 +607,94 @@ func (w *ipm) start() {
 	}
 }
 
+// warmShift is how far into the interior of its bounds a warm start is
+// moved: the least shift of the cold start. warmCentre is the product
+// g·z (and t·w) its duals are set to, in proportion to it.
+const (
+	warmShift  = 1e-2
+	warmCentre = 1e-3 * warmShift
+)
+
+// A warm start is abandoned for the cold one when, at the end of a
+// window of warmWindow iterations, none of its measures (primal, dual,
+// gap) above the tolerance has fallen to half of what it was at the
+// window's start. On the region's basic max-min round, whose optimum (a
+// floor of 0.00028) is near the answer of the stage before, the primal
+// residual fell from 2.4 to 0.014 in the first ten iterations, to 10⁻⁸
+// in the next ten, and the gap from 10⁻³ to 10⁻⁵ in the ten after. On
+// the city's (a floor of 0.87, far from the start's zero), the gap went
+// from 0.40 to 0.34 in 24 iterations, and the warm start took 146 where
+// the cold one takes 19.
+const warmWindow = 10
+
+// progressed reports whether one of the measures of a that are above tol
+// has fallen to half in b.
+func progressed(a, b kktParts, tol float64) bool {
+	return a.presRel > tol && b.presRel <= a.presRel/2 ||
+		a.dresRel > tol && b.dresRel <= a.dresRel/2 ||
+		a.gapRel() > tol && b.gapRel() <= a.gapRel()/2
+}
+
+// warmStart sets the starting point at w.warm, if it keeps the bounds of
+// every column and row within warmShift (scaled), and reports whether it
+// did. Such a point is at hand in a sequence of LPs where each keeps the
+// answer of the one before, as the planner's (the max-min round of a
+// tier holds what the tiers before achieved, with its own floor at
+// zero): Mehrotra's point, least squares without regard to the bounds,
+// is far from it (on the region's basic max-min round, a primal residual
+// of 2.5·10⁷, brought to 1 in 40 iterations). The point is moved
+// warmShift inside, without Mehrotra's second shift, which moves every
+// column as far again as the products g·z are large; the multipliers y
+// are least squares, as cold, and every bound's dual is centred,
+// z = warmCentre/g: the reduced costs' duals (rd plus a floor), which
+// cold starts use, leave pairs far off the central path, and the steps
+// from them were nothing. On that round the primal residual starts at
+// 2.4 and is 10⁻⁷ by the twelfth iteration (the 48th cold).
+func (w *ipm) warmStart() bool {
+	n := w.n
+	ls := w.dvA
+	for j := 0; j < n; j++ {
+		ls[j] = w.warm[j] / w.sc.col[j]
+	}
+	w.p.a.MulVec(w.tmp, ls[:n])
+	copy(ls[n:], w.tmp)
+	for v, x := range ls {
+		if w.hasLo[v] && x < w.lo[v]-warmShift || w.hasHi[v] && x > w.hi[v]+warmShift || math.IsNaN(x) {
+			return false
+		}
+	}
+	for v := range w.v {
+		w.theta[v] = 1
+		if w.fixed[v] {
+			ls[v], w.theta[v] = w.lo[v], 0
+		}
+	}
+	w.factorTheta()
+	// y = M⁻¹·A·Θ·c.
+	clear(w.y)
+	for j := 0; j < n; j++ {
+		w.col(w.y, j, w.theta[j]*w.p.c[j])
+	}
+	w.solveNormal(w.y)
+	copy(w.v, ls)
+	clear(w.z)
+	clear(w.w)
+	w.residuals()
+	w.place(ls, warmShift, 0)
+	for v := range w.v {
+		if w.fixed[v] {
+			continue
+		}
+		if w.hasLo[v] {
+			w.z[v] = warmCentre / (w.v[v] - w.lo[v])
+		}
+		if w.hasHi[v] {
+			w.w[v] = warmCentre / (w.hi[v] - w.v[v])
+		}
+	}
+	return true
+}
+
 // dualFloor is the least shift of the starting duals: a hundredth of the
 // mean |cⱼ|, and no more than a hundredth. The duals at an optimum are
 // of the costs' scale, and a start far above it must be brought down
@@ -670,6 +765,8 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 	w.start()
 	w.correctors = w.correctorsFor()
 	best, bestAt := math.Inf(1), 0
+	var warmAt kktParts // the measures at the start of a warm start's window
+	warmFrom := 0
 	var kept *ipmPoint // the first point that met the tolerance
 	keptAt := 0
 	// answer returns the point p (the current one if nil), placed by
@@ -713,6 +810,20 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 		e := math.Max(math.Max(cur.presRel, cur.dresRel), cur.gapRel())
 		if math.IsNaN(e) {
 			return giveUp(Unsolved)
+		}
+		// A warm start is a bet that the optimum is near the start;
+		// lost, the barrier begins again at Mehrotra's point.
+		switch {
+		case w.warm == nil:
+		case w.iter == warmFrom:
+			warmAt = cur
+		case w.iter-warmFrom >= warmWindow && !progressed(warmAt, cur, tol):
+			w.warm = nil
+			w.start()
+			best, bestAt = math.Inf(1), w.iter
+			continue
+		case w.iter-warmFrom >= warmWindow:
+			warmAt, warmFrom = cur, w.iter
 		}
 		if e < 0.9*best {
 			best, bestAt = e, w.iter

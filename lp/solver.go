@@ -59,8 +59,16 @@ type Options struct {
 	// previous step of a sequence of LPs that differ in a few bounds. A
 	// start without row duals (RowDual nil) begins the dual at zero: the
 	// previous step's prices mislead where the objective changed. The
-	// barrier and the external solvers ignore it.
+	// barrier ignores it unless StartBarrier is set; the external
+	// solvers ignore it.
 	Start *Solution
+	// StartBarrier has the built-in barrier begin at Start's X too,
+	// where that keeps the bounds of every column and row: for a
+	// sequence whose next optimum is likely near the last answer, as the
+	// planner's max-min rounds (a tier's floor is often near zero after
+	// a tier that could not be met). The barrier goes back to its own
+	// start when the warm one does not make progress.
+	StartBarrier bool
 	// Fallback, if set, is a point of a model of the same shape that
 	// keeps every row of this one, such as the answer of the step before
 	// of a sequence that only tightens costs: with Repair, a solve that

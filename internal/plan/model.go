@@ -309,6 +309,15 @@ func (md *model) applyFace() {
 	}
 }
 
+// forgetFace gives the columns keepFace fixed their bounds back.
+func (md *model) forgetFace() {
+	for j, b := range md.faceWas {
+		md.m.ColLower[j], md.m.ColUpper[j] = b[0], b[1]
+	}
+	clear(md.face)
+	clear(md.faceWas)
+}
+
 // openTiers lets the needs of tiers up to ti receive, and closes the
 // later tiers' needs: their allocations and the flows to them are fixed
 // at 0, so the solver's presolve takes them out of the LP. A tier's
@@ -319,11 +328,7 @@ func (md *model) applyFace() {
 func (md *model) openTiers(ti int) {
 	m, g := md.m, md.g
 	if ti != md.faceTier {
-		for j, b := range md.faceWas {
-			m.ColLower[j], m.ColUpper[j] = b[0], b[1]
-		}
-		clear(md.face)
-		clear(md.faceWas)
+		md.forgetFace()
 		md.faceTier = ti
 	}
 	for d, dm := range g.demands {

@@ -251,6 +251,12 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 			if !sameObjective {
 				o.Start = &lp.Solution{X: last.X}
 			}
+			// A max-min round's optimum is often near the answer before
+			// it: the next round's, and a tier's first after a tier that
+			// used up what it needs (on the region, a floor of 0.00028
+			// for the basic tier). The barrier begins there too, and goes
+			// back to its own start when that does not pay.
+			o.StartBarrier = strings.Contains(stage, "/maxmin")
 		}
 		// The earlier stages' answer keeps the rows of every later stage
 		// but a round that fixes the floor at 1 (allMet; the solver
@@ -272,13 +278,26 @@ func Make(ctx context.Context, w *world.World, opt Options) (*Plan, error) {
 		md.applyFace()
 		// The stage is solved with the demand nodes no answer can tell
 		// apart merged (merge.go), and answers on the whole LP.
-		lpm, mg := md.m, md.merge()
-		if mg != nil {
-			lpm, o.Start, o.Fallback = mg.small, mg.start(o.Start), mg.x(o.Fallback)
+		solve := func(o lp.Options) (*lp.Solution, error) {
+			lpm, mg := md.m, md.merge()
+			if mg != nil {
+				lpm, o.Start, o.Fallback = mg.small, mg.start(o.Start), mg.x(o.Fallback)
+			}
+			sol, err := solver.Solve(ctx, lpm, o)
+			if mg != nil {
+				sol = mg.answer(sol)
+			}
+			return sol, err
 		}
-		sol, err := solver.Solve(ctx, lpm, o)
-		if mg != nil {
-			sol = mg.answer(sol)
+		sol, err := solve(o)
+		if errors.Is(err, lp.ErrInfeasible) && len(md.face) > 0 {
+			// The earlier stages' prices, exact only to the tolerance,
+			// fixed a column the later ones need (as on a max-min round
+			// whose floor is about zero, where prices are the least
+			// sure): the stage is solved again without the face.
+			report(Event{Stage: stage, Message: "no point on the earlier stages' optimal face; solving again without it"})
+			md.forgetFace()
+			sol, err = solve(o)
 		}
 		if builtin && sol != nil && sol.Declined {
 			// The barrier declined this stage, its factor too large or
