@@ -71,7 +71,9 @@ func netlibTest(t *testing.T) map[string]float64 {
 	return optima
 }
 
-func TestNetlibFast(t *testing.T) {
+// eachNetlibFast runs check on every problem of netlibFast, in parallel
+// subtests, with the problem read and its reference optimum.
+func eachNetlibFast(t *testing.T, check func(t *testing.T, m *Model, ref float64)) {
 	optima := netlibTest(t)
 	for _, name := range netlibFast {
 		t.Run(name, func(t *testing.T) {
@@ -80,22 +82,27 @@ func TestNetlibFast(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sol, err := Solve(context.Background(), m, Options{TimeLimit: 60 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ref := optima[name]
-			rel := math.Abs(sol.Objective-ref) / math.Max(1, math.Abs(ref))
-			if rel > 1e-6 || sol.PrimalResidual > 1e-6 {
-				t.Errorf("got objective %.10g (relative error %.1e), primal residual %.1e; want %.10g within 1e-6",
-					sol.Objective, rel, sol.PrimalResidual, ref)
-			}
-			// The reported residuals must be what Measure finds.
-			r := Measure(m, sol.X, sol.RowDual)
-			if r.Primal != sol.PrimalResidual || r.Dual != sol.DualResidual || r.Gap != sol.Gap {
-				t.Errorf("reported residuals %g %g %g differ from measured %g %g %g",
-					sol.PrimalResidual, sol.DualResidual, sol.Gap, r.Primal, r.Dual, r.Gap)
-			}
+			check(t, m, optima[name])
 		})
 	}
+}
+
+func TestNetlibFast(t *testing.T) {
+	eachNetlibFast(t, func(t *testing.T, m *Model, ref float64) {
+		sol, err := Solve(context.Background(), m, Options{TimeLimit: 60 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := math.Abs(sol.Objective-ref) / math.Max(1, math.Abs(ref))
+		if rel > 1e-6 || sol.PrimalResidual > 1e-6 {
+			t.Errorf("got objective %.10g (relative error %.1e), primal residual %.1e; want %.10g within 1e-6",
+				sol.Objective, rel, sol.PrimalResidual, ref)
+		}
+		// The reported residuals must be what Measure finds.
+		r := Measure(m, sol.X, sol.RowDual)
+		if r.Primal != sol.PrimalResidual || r.Dual != sol.DualResidual || r.Gap != sol.Gap {
+			t.Errorf("reported residuals %g %g %g differ from measured %g %g %g",
+				sol.PrimalResidual, sol.DualResidual, sol.Gap, r.Primal, r.Dual, r.Gap)
+		}
+	})
 }

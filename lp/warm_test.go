@@ -3,43 +3,33 @@ package lp
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"testing"
 )
 
 // TestBarrierWarmStart solves the fast Netlib problems by the barrier,
-// then again with the answer as a warm start (Options.StartBarrier). The
-// start is placed as warmStart says, and the optimum is the same. These
-// problems' costs are dense, and a start without its duals does not pay
-// on them: the barrier must go back to its own start within two windows
-// (warmWindow), not hand over to PDHG or spend its iterations.
+// then again with the answer as a warm start (Options.StartBarrier): the
+// optimum must be the same. These problems' costs are dense, and a start
+// without its duals does not pay on them: the barrier must go back to
+// its own start within two windows (warmWindow), not hand over to PDHG
+// or spend its iterations.
 func TestBarrierWarmStart(t *testing.T) {
-	optima := netlibTest(t)
-	for _, name := range netlibFast {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			m, err := ReadMPSFile(filepath.Join(netlibDir, name+".mps.gz"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			o := Options{Method: MethodBarrier}
-			cold, err := Builtin{}.Solve(context.Background(), m, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o.Start, o.StartBarrier = &Solution{X: cold.X}, true
-			warm, err := Builtin{}.Solve(context.Background(), m, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ref := optima[name]
-			rel := math.Abs(warm.Objective-ref) / (1 + math.Abs(ref))
-			if rel > 1e-6 || warm.Method != MethodBarrier || warm.Iterations > cold.Iterations+2*warmWindow+1 {
-				t.Errorf("warm: objective %.10g (relative error %.1e) by %v in %d iterations, cold in %d; want %.10g within 1e-6 by the barrier in at most %d",
-					warm.Objective, rel, warm.Method, warm.Iterations, cold.Iterations, ref, cold.Iterations+2*warmWindow+1)
-			}
-		})
-	}
+	eachNetlibFast(t, func(t *testing.T, m *Model, ref float64) {
+		o := Options{Method: MethodBarrier}
+		cold, err := Builtin{}.Solve(context.Background(), m, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Start, o.StartBarrier = &Solution{X: cold.X}, true
+		warm, err := Builtin{}.Solve(context.Background(), m, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := math.Abs(warm.Objective-ref) / (1 + math.Abs(ref))
+		if most := cold.Iterations + 2*warmWindow + 1; rel > 1e-6 || warm.Method != MethodBarrier || warm.Iterations > most {
+			t.Errorf("warm: objective %.10g (relative error %.1e) by %v in %d iterations, cold in %d; want %.10g within 1e-6 by the barrier in at most %d",
+				warm.Objective, rel, warm.Method, warm.Iterations, cold.Iterations, ref, most)
+		}
+	})
 }
 
 // TestWarmStartPlaced: warmStart begins at the start, moved warmShift
