@@ -520,7 +520,6 @@ func (w *ipm) steps(dv, dz, dw []float64) (ap, ad float64) {
 // middle of its bounds with A·x − s = 0 (least squares), y the least
 // squares multipliers of c, then both shifted into the interior.
 func (w *ipm) start() {
-	n := w.n
 	if w.warm != nil {
 		if w.warmStart() {
 			return
@@ -552,15 +551,7 @@ func (w *ipm) start() {
 		ls[v] = w.v[v] + w.theta[v]*w.dotCol(v, w.dy)
 		w.v[v] = ls[v]
 	}
-	// y = M⁻¹·A·Θ·c.
-	clear(w.y)
-	for j := 0; j < n; j++ {
-		w.col(w.y, j, w.theta[j]*w.p.c[j])
-	}
-	w.solveNormal(w.y)
-	clear(w.z)
-	clear(w.w)
-	w.residuals() // rd = c − aᵀy: the reduced costs, z = w = 0
+	w.multipliers()
 	// Shift the distances and duals to at least a positive floor.
 	dp, dd := 0.0, 0.0
 	for v := range w.v {
@@ -583,10 +574,10 @@ func (w *ipm) start() {
 	}
 	dp, dd = math.Max(dp, 1e-2), math.Max(dd, w.dualFloor())
 	if dp > startSpread {
-		w.placeEach(ls, startSpread, dd)
+		w.place(ls, startSpread, dd, true)
 		return
 	}
-	w.place(ls, dp, dd)
+	w.place(ls, dp, dd, false)
 	// Mehrotra's second shift balances the products g·z.
 	gz, sg, sz := 0.0, 0.0, 0.0
 	for v := range w.v {
@@ -607,7 +598,7 @@ func (w *ipm) start() {
 		}
 	}
 	if sz > 0 && sg > 0 {
-		w.place(ls, dp+0.5*gz/sz, dd+0.5*gz/sg)
+		w.place(ls, dp+0.5*gz/sz, dd+0.5*gz/sg, false)
 	}
 }
 
@@ -674,17 +665,9 @@ func (w *ipm) warmStart() bool {
 		}
 	}
 	w.factorTheta()
-	// y = M⁻¹·A·Θ·c.
-	clear(w.y)
-	for j := 0; j < n; j++ {
-		w.col(w.y, j, w.theta[j]*w.p.c[j])
-	}
-	w.solveNormal(w.y)
 	copy(w.v, ls)
-	clear(w.z)
-	clear(w.w)
-	w.residuals()
-	w.place(ls, warmShift, 0)
+	w.multipliers()
+	w.place(ls, warmShift, 0, false)
 	for v := range w.v {
 		if w.fixed[v] {
 			continue
@@ -701,7 +684,7 @@ func (w *ipm) warmStart() bool {
 
 // startSpread is the largest shift Mehrotra's start gives every
 // variable: beyond it, each variable is moved inside only as far as it
-// must be, by at least startSpread (placeEach). The least-squares point
+// must be, by at least startSpread (place). The least-squares point
 // of the planner's last stage (the least labour and transport on the
 // region) breaks some bound by 7·10⁴, and moved that far, and as far
 // again by the second shift, every flow began at about 10⁵ units: the
@@ -712,25 +695,18 @@ func (w *ipm) warmStart() bool {
 // least 1: it made no progress and handed over).
 const startSpread = 100
 
-// placeEach sets v to ls moved inside its bounds only as far as it must
-// be, and then by dp, and z and w as place does.
-func (w *ipm) placeEach(ls []float64, dp, dd float64) {
-	w.place(ls, dp, dd)
-	for v := range w.v {
-		if w.fixed[v] {
-			continue
-		}
-		x, lo, hi := ls[v], w.lo[v], w.hi[v]
-		switch {
-		case w.hasLo[v] && w.hasHi[v]:
-			mg := math.Min(dp, (hi-lo)/2)
-			w.v[v] = clamp(x, lo+mg, hi-mg)
-		case w.hasLo[v]:
-			w.v[v] = math.Max(x, lo+dp)
-		case w.hasHi[v]:
-			w.v[v] = math.Min(x, hi-dp)
-		}
+// multipliers sets y to the least-squares multipliers of c for the
+// factor of the current θ, y = M⁻¹·A·Θ·c, z and w to zero, and the
+// residuals at v (rd = c − Aᵀy: the reduced costs).
+func (w *ipm) multipliers() {
+	clear(w.y)
+	for j := 0; j < w.n; j++ {
+		w.col(w.y, j, w.theta[j]*w.p.c[j])
 	}
+	w.solveNormal(w.y)
+	clear(w.z)
+	clear(w.w)
+	w.residuals()
 }
 
 // dualFloor is the least shift of the starting duals: a hundredth of the
@@ -755,10 +731,11 @@ func (w *ipm) dualFloor() float64 {
 	return math.Min(1e-2, 1e-2*sum/float64(w.n))
 }
 
-// place sets v to ls moved dp into the interior of its bounds, and z and
-// w to the reduced costs rd plus dd. Boxes narrower than 2·dp are entered
-// at their middle.
-func (w *ipm) place(ls []float64, dp, dd float64) {
+// place sets v to ls moved dp into the interior of its bounds (with
+// each, only as far as it must be to lie dp inside), and z and w to the
+// reduced costs rd plus dd. Boxes narrower than 2·dp are entered at their
+// middle.
+func (w *ipm) place(ls []float64, dp, dd float64, each bool) {
 	for v := range w.v {
 		if w.fixed[v] {
 			w.z[v], w.w[v] = 0, 0
@@ -774,10 +751,16 @@ func (w *ipm) place(ls []float64, dp, dd float64) {
 			w.w[v] = math.Max(-rc, 0) + dd
 		case w.hasLo[v]:
 			w.v[v] = math.Max(x, lo) + dp
+			if each {
+				w.v[v] = math.Max(x, lo+dp)
+			}
 			w.z[v] = math.Max(rc, 0) + dd
 			w.w[v] = 0
 		case w.hasHi[v]:
 			w.v[v] = math.Min(x, hi) - dp
+			if each {
+				w.v[v] = math.Min(x, hi-dp)
+			}
 			w.w[v] = math.Max(-rc, 0) + dd
 			w.z[v] = 0
 		default:
