@@ -645,8 +645,7 @@ func progressed(a, b kktParts, first bool, tol float64) bool {
 	if first {
 		return b.presRel <= math.Max(tol, warmFall*a.presRel)
 	}
-	worst := func(k kktParts) float64 { return math.Max(math.Max(k.presRel, k.dresRel), k.gapRel()) }
-	return worst(b) <= warmFall*worst(a)
+	return b.worst() <= warmFall*a.worst()
 }
 
 // warmStart sets the starting point at w.warm, if it keeps the bounds of
@@ -848,7 +847,7 @@ func (w *ipm) run(ctx context.Context, start time.Time) pdResult {
 		}
 		// Progress is the largest of the three measures; without a tenth
 		// of it gained in 30 iterations the method is stuck.
-		e := math.Max(math.Max(cur.presRel, cur.dresRel), cur.gapRel())
+		e := cur.worst()
 		if math.IsNaN(e) {
 			return giveUp(Unsolved)
 		}

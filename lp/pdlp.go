@@ -341,6 +341,12 @@ func (k kktParts) gapRel() float64 {
 	return math.Abs(k.pobj-k.dobj) / (1 + math.Abs(k.pobj) + math.Abs(k.dobj))
 }
 
+// worst is the largest of the relative primal residual, dual residual
+// and gap.
+func (k kktParts) worst() float64 {
+	return math.Max(math.Max(k.presRel, k.dresRel), k.gapRel())
+}
+
 // rowViolation returns by how much v, row i's activity, is outside the
 // row's bounds (0 inside), and that relative to 1 + |the bound it
 // breaks|, or to the model's own bound where presolve moved it (loDen,
