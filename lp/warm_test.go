@@ -86,3 +86,30 @@ func TestWarmStartPlaced(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmProgressed: the rule that keeps or gives up a warm start, on
+// the measures traced on the planner's stages (progressed's comment).
+func TestWarmProgressed(t *testing.T) {
+	m := func(p, d, gap float64) kktParts {
+		return kktParts{presRel: p, dresRel: d, pobj: 0, dobj: gap / (1 - gap)}
+	}
+	for _, tc := range []struct {
+		name  string
+		a, b  kktParts
+		first bool
+		want  bool
+	}{
+		// First window: the primal residual alone, though the gap rose.
+		{"region wanted, first window", m(0.24, 2e-7, 0.48), m(0.013, 2e-5, 0.96), true, true},
+		{"primal residual stuck, first window", m(0.085, 0.1, 0.13), m(0.08, 0.1, 0.13), true, false},
+		{"primal residual met, first window", m(3e-7, 0.1, 0.4), m(5e-7, 0.1, 0.4), true, true},
+		// Later: the largest measure over two windows.
+		{"region wanted, slow window kept", m(8.4e-4, 1.4e-6, 0.628), m(2.1e-4, 3e-7, 0.335), false, true},
+		{"city basic, given up", m(0.037, 1.3e-6, 0.478), m(7.1e-8, 9.3e-7, 0.395), false, false},
+		{"dual residual stuck", m(0.014, 0.23, 0.089), m(0.014, 0.23, 0.017), false, false},
+	} {
+		if got := progressed(tc.a, tc.b, tc.first, 1e-6); got != tc.want {
+			t.Errorf("%s: progressed(%+v, %+v, first %v) = %v, want %v", tc.name, tc.a, tc.b, tc.first, got, tc.want)
+		}
+	}
+}
