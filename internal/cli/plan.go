@@ -94,8 +94,8 @@ Opciones:
 		"--%s %s: a time cannot be negative (0 for no limit)",
 		"--%s %s: un tiempo no puede ser negativo (0 sin límite)"},
 	msgPlanRounds: {
-		"--rounds %d: a tier takes at least one max-min round",
-		"--rounds %d: cada nivel hace al menos una ronda max-min"},
+		"--rounds %d: a tier takes at least one max-min round (0, the default: six, or one on an LP of more than a million nonzeros)",
+		"--rounds %d: cada nivel hace al menos una ronda max-min (0, el valor por defecto: seis, o una en un PL de más de un millón de coeficientes no nulos)"},
 	msgTolerance: {
 		"--tol %g: want a relative tolerance above 0 and below 1, such as 1e-6",
 		"--tol %g: se espera una tolerancia relativa mayor que 0 y menor que 1, como 1e-6"},
@@ -192,7 +192,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	tol := fs.Float64("tol", 1e-6, c.t(msgFlagTol))
 	limit := fs.Duration("time-limit", 0, c.t(msgFlagPlanLimit))
 	budget := fs.Duration("budget", 0, c.t(msgFlagPlanBudget))
-	rounds := fs.Int("rounds", plan.DefaultRounds, c.t(msgFlagPlanRounds))
+	rounds := fs.Int("rounds", 0, c.t(msgFlagPlanRounds))
 	quiet := fs.Bool("quiet", false, c.t(msgFlagPlanQuiet))
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -215,7 +215,7 @@ func (c *command) plan(ctx context.Context, args []string) error {
 	if !(*tol > 0 && *tol < 1) {
 		return usageError{c.t(msgTolerance, *tol)}
 	}
-	if *rounds < 1 {
+	if *rounds < 0 {
 		return usageError{c.t(msgPlanRounds, *rounds)}
 	}
 	var solver lp.Solver

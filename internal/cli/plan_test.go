@@ -358,18 +358,18 @@ func planUsageErrors(t *testing.T, flag string, cases []usageCase) {
 	}
 }
 
-// TestPlanRounds: --rounds below 1 is a usage error in the reader's
+// TestPlanRounds: --rounds below 0 is a usage error in the reader's
 // language; --rounds 1 plans the example's essential tier in one max-min
-// round, where it takes two by default.
+// round, where it takes two by default (0, a small LP).
 func TestPlanRounds(t *testing.T) {
 	planUsageErrors(t, "--rounds", []usageCase{
-		{"en", "0", "commune: --rounds 0: a tier takes at least one max-min round\n"},
-		{"es", "-2", "commune: --rounds -2: cada nivel hace al menos una ronda max-min\n"},
+		{"en", "-1", "commune: --rounds -1: a tier takes at least one max-min round (0, the default: six, or one on an LP of more than a million nonzeros)\n"},
+		{"es", "-2", "commune: --rounds -2: cada nivel hace al menos una ronda max-min (0, el valor por defecto: seis, o una en un PL de más de un millón de coeficientes no nulos)\n"},
 	})
 	for _, c := range []struct {
 		args   []string
 		second bool
-	}{{nil, true}, {[]string{"--rounds", "1"}, false}} {
+	}{{nil, true}, {[]string{"--rounds", "0"}, true}, {[]string{"--rounds", "1"}, false}} {
 		code, out, errOut := runCLI(t, "en", append(append([]string{"plan", "--json", "--quiet"}, c.args...), example)...)
 		if code != 0 {
 			t.Fatalf("plan %v: exit %d: %s", c.args, code, errOut)

@@ -660,3 +660,39 @@ func TestRoundsOption(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundsLargeLP: on an LP of more than oneRoundNonzeros nonzeros a
+// tier takes one max-min round by default, and says so; Options.Rounds
+// still asks for more. The kitchen stands in for the region, the
+// threshold lowered below its size.
+func TestRoundsLargeLP(t *testing.T) {
+	w := stalledKitchen(t)
+	saved := oneRoundNonzeros
+	oneRoundNonzeros = 10
+	defer func() { oneRoundNonzeros = saved }()
+	for _, tc := range []struct {
+		rounds int
+		second bool // an essential/maxmin-2 stage
+		said   bool // the planner said why it took one round
+	}{{0, false, true}, {2, true, false}} {
+		said := false
+		opt := Options{Rounds: tc.rounds, Progress: func(e Event) {
+			said = said || strings.Contains(e.Message, "one max-min round a tier")
+		}}
+		p, err := Make(context.Background(), w, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Check(w, p); err != nil {
+			t.Fatalf("rounds %d: the plan breaks the rules:\n%v", tc.rounds, err)
+		}
+		second := false
+		for _, st := range p.Solver.Stages {
+			second = second || st.Name == "essential/maxmin-2"
+		}
+		if second != tc.second || said != tc.said || p.Status != "optimal" {
+			t.Errorf("rounds %d: status %s, a second round %v, said so %v; want a second round %v, said %v",
+				tc.rounds, p.Status, second, said, tc.second, tc.said)
+		}
+	}
+}
