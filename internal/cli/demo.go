@@ -46,7 +46,9 @@ Sign in with one click (these links exist only in the demo):
   as an organizer:                     %s/demo/organizer
 To try an urgent call, raise one as the coordinator at a site of Boyle
 Heights (its page, "New urgent call"), verify it as the organizer, and
-the member's page shows it within seconds.
+the member's page shows it within seconds. The member is invited to the
+May Day march (Events) and has an article waiting for the organizer, who
+edits the newspaper (Newspaper).
 Stop it with Ctrl-C.
 
 `,
@@ -58,7 +60,9 @@ Entra con un clic (estos enlaces existen solo en la demostración):
   como organizadora:                      %s/demo/organizer
 Para probar un llamado urgente, lánzalo como coordinadora en un sitio de
 Boyle Heights (su página, "Nuevo llamado urgente"), verifícalo como
-organizadora, y la página del miembro lo muestra en segundos.
+organizadora, y la página del miembro lo muestra en segundos. El miembro
+está invitado a la marcha del Primero de Mayo (Eventos) y tiene un
+artículo esperando a la organizadora, que edita el periódico (Periódico).
 Detenla con Ctrl-C.
 
 `},
@@ -68,8 +72,8 @@ Detenla con Ctrl-C.
 Runs the server on a demo organization: collectives in the garment and
 food factories, high schools and neighbourhoods of Los Angeles, and
 sister collectives in Tijuana, Mexico City, Manila and Johannesburg,
-with about two thousand members, their needs and commitments, and a
-computed plan. DIR (default ./commune-demo) holds its SQLite database;
+with about two thousand members, their needs and commitments, a
+computed plan, a May Day march and the newspaper's first edition. DIR (default ./commune-demo) holds its SQLite database;
 it is created on the first run and reused afterwards. Nothing in it is
 about real people. Ctrl-C stops the server (exit status 0), or the
 creation of the organization before it (130).
@@ -88,7 +92,8 @@ Ejecuta el servidor con una organización de demostración: colectivos en
 las fábricas de ropa y de alimentos, las preparatorias y los barrios de
 Los Ángeles, y colectivos hermanos en Tijuana, Ciudad de México, Manila
 y Johannesburgo, con unas dos mil personas, sus necesidades y
-compromisos, y un plan calculado. DIR (por omisión ./commune-demo)
+compromisos, un plan calculado, una marcha del Primero de Mayo y el
+primer número del periódico. DIR (por omisión ./commune-demo)
 guarda su base de datos SQLite; se crea la primera vez y se reutiliza
 después. Nada en ella trata de personas reales. Ctrl-C detiene el
 servidor (estado de salida 0), o la creación de la organización antes
@@ -299,7 +304,84 @@ func storeDemo(ctx context.Context, st *store.Store, d *demo.Demo) error {
 	if err := st.NoteSizes(ctx, time.Now()); err != nil {
 		return err
 	}
-	return st.SetOrganizer(ctx, d.Organizer, true)
+	if err := st.SetOrganizer(ctx, d.Organizer, true); err != nil {
+		return err
+	}
+	if err := storeDemoEvents(ctx, st, d, time.Now()); err != nil {
+		return err
+	}
+	return storeDemoNews(ctx, st, d, time.Now())
+}
+
+// storeDemoEvents writes the demo's events, held next after now, with
+// their contingents, led by their collectives' coordinators, and the
+// answers of the members who have given one.
+func storeDemoEvents(ctx context.Context, st *store.Store, d *demo.Demo, now time.Time) error {
+	for _, de := range d.Events {
+		starts, ends := de.Next(now)
+		e := store.Event{TitleEN: de.TitleEN, TitleES: de.TitleES, DescriptionEN: de.DescriptionEN, DescriptionES: de.DescriptionES,
+			Starts: starts, Ends: ends, Cell: de.Cell, CreatedBy: d.Organizer}
+		for _, c := range de.Contingents {
+			e.Collectives = append(e.Collectives, c.Collective)
+		}
+		created, err := st.CreateEvent(ctx, e)
+		if err != nil {
+			return err
+		}
+		for _, c := range de.Contingents {
+			if _, err := st.SetContingent(ctx, store.Contingent{Event: created.ID, Collective: c.Collective,
+				MeetSite: c.Site, MeetNote: c.Note, MeetAt: starts.Add(-c.Before),
+				MarshalAlias: demoAlias(d, d.Coordinators[c.Collective])}); err != nil {
+				return err
+			}
+		}
+		for _, a := range de.Answers {
+			if _, err := st.SetRSVP(ctx, created.ID, a.Member, a.Collective, a.Answer); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// storeDemoNews writes the demo's newspaper: its organizer an editor,
+// its articles published or in review, the translations linked, and
+// its first edition, dated now.
+func storeDemoNews(ctx context.Context, st *store.Store, d *demo.Demo, now time.Time) error {
+	if err := st.SetEditor(ctx, d.Organizer, true); err != nil {
+		return err
+	}
+	ids := make([]string, len(d.Articles))
+	var edition []string
+	for i, da := range d.Articles {
+		a, err := st.CreateArticle(ctx, store.Article{Author: da.Author, Language: da.Language, Title: da.Title, Body: da.Body})
+		if err != nil {
+			return err
+		}
+		ids[i] = a.ID
+		to := []store.ArticleState{store.Review, store.Published}
+		if da.InReview {
+			to = to[:1]
+		}
+		for _, state := range to {
+			if _, err := st.SetArticleState(ctx, a.ID, state); err != nil {
+				return err
+			}
+		}
+		if da.Translates >= 0 {
+			if err := st.LinkTranslation(ctx, a.ID, ids[da.Translates]); err != nil {
+				return err
+			}
+		}
+		if da.InFirstEdition {
+			edition = append(edition, a.ID)
+		}
+	}
+	if len(edition) == 0 {
+		return nil
+	}
+	_, err := st.CreateEdition(ctx, store.Edition{Number: 1, Title: d.EditionTitle, Date: now.Format(time.DateOnly), Articles: edition})
+	return err
 }
 
 // knownZone returns tz, or UTC on a machine whose time zone database

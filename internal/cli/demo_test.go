@@ -89,6 +89,53 @@ func TestSeedDemo(t *testing.T) {
 	if err != nil || run.Status != store.RunDone {
 		t.Errorf("plan run 1: got %+v, %v; want done", run, err)
 	}
+
+	// The May Day march, ahead, for the demo's member, who has not
+	// answered; Boyle Heights' contingent led by its coordinator.
+	events, err := st.Events(ctx, d.Member, time.Now())
+	if err != nil || len(events) != 1 || events[0].Starts.Month() != time.May || !events[0].Starts.After(time.Now()) {
+		t.Fatalf("the demo member's events: got %+v, %v; want the May Day march ahead", events, err)
+	}
+	march := events[0]
+	if r, err := st.MyRSVP(ctx, march.ID, d.Member); err != nil || r != nil {
+		t.Errorf("the demo's member's answer: got %+v, %v; want none yet", r, err)
+	}
+	if c, err := st.Contingent(ctx, march.ID, "boyle-heights"); err != nil || c.Marshal != d.Coordinator || c.MeetSite != "kitchen-boyle" || !c.MeetAt.Before(march.Starts) {
+		t.Errorf("Boyle Heights' contingent: got %+v, %v; want its coordinator at the kitchen before the start", c, err)
+	}
+	counts, err := st.EventCounts(ctx, march.ID)
+	yes := 0
+	for _, c := range counts {
+		yes += c.Yes
+	}
+	if err != nil || len(counts) != 6 || yes == 0 {
+		t.Errorf("the march's counts: got %+v, %v; want six contingents and some answering yes", counts, err)
+	}
+	// The newspaper: six articles published, in pairs of translations,
+	// in the first edition, and the member's in review.
+	published, err := st.Articles(ctx, store.ArticleFilter{State: store.Published})
+	if err != nil || len(published) != 6 {
+		t.Fatalf("published articles: got %d, %v; want 6", len(published), err)
+	}
+	for _, a := range published {
+		if a.Translation == "" {
+			t.Errorf("article %q has no translation", a.Title)
+		}
+	}
+	review, err := st.Articles(ctx, store.ArticleFilter{State: store.Review, Author: d.Member})
+	if err != nil || len(review) != 1 {
+		t.Errorf("the demo member's articles in review: got %d, %v; want 1", len(review), err)
+	}
+	editions, err := st.Editions(ctx)
+	if err != nil || len(editions) != 1 {
+		t.Fatalf("editions: got %+v, %v; want one", editions, err)
+	}
+	if e, err := st.Edition(ctx, editions[0].ID); err != nil || len(e.Articles) != 6 {
+		t.Errorf("the first edition: got %+v, %v; want its six articles", e, err)
+	}
+	if ok, err := st.IsEditor(ctx, d.Organizer); err != nil || !ok {
+		t.Errorf("the demo's organizer an editor: got %v, %v", ok, err)
+	}
 }
 
 func indexOf(d *demo.Demo, member string) int {

@@ -27,6 +27,12 @@ type Demo struct {
 	// in its heart and takes urgent calls, its coordinator, and an
 	// organizer.
 	Member, Coordinator, Organizer string
+	// Events are the demo's events, Articles its newspaper's, and
+	// EditionTitle the title of the edition that prints those marked
+	// for it (gatherings.go).
+	Events       []Event
+	Articles     []Article
+	EditionTitle string
 }
 
 // Collective is a collective's name and kind (workplace, school,
@@ -81,6 +87,8 @@ func Build() *Demo {
 	d.Coordinator = d.Coordinators["boyle-heights"]
 	d.Organizer = d.Coordinators["pico-union"]
 	d.calls()
+	d.events()
+	d.news()
 	return d
 }
 
