@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"time"
 
@@ -28,7 +29,7 @@ type answerView struct {
 	// Place is where the call is: its site's name, or its cell; the
 	// notice leaves it out, so this page is where the member learns it.
 	Place     string
-	Until     string
+	Until     template.HTML // timeHTML
 	Headcount int
 	Coming    int
 	Answer    string // a catalog key: the member's answer so far, "" if none
@@ -88,7 +89,7 @@ func (s *Server) answerFor(r *http.Request) (answerView, string, string, error) 
 	lang := s.ui.pageLang(r)
 	v.Kind = kindKeys[c.Kind]
 	v.Message = c.Message.For(lang)
-	v.Until = c.Until.UTC().Format("2006-01-02 15:04 UTC")
+	v.Until = timeHTML(c.Until)
 	v.Place = c.Cell
 	if c.Site != "" {
 		_, sites, err := s.sites(r)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,15 +69,15 @@ type callLine struct {
 	Place      string // a site's name, or a cell
 	Message    string
 	Headcount  int
-	Created    string
-	Until      string
+	Created    template.HTML // timeHTML
+	Until      template.HTML
 	Own        bool // the reader raised it
 }
 
 func (s *Server) callLine(r *http.Request, c *store.Call, sites map[string]world.Site, names map[string]string) callLine {
 	l := callLine{ID: c.ID, Collective: names[c.Collective], Kind: kindKeys[c.Kind], Status: string(c.Status), Place: c.Cell,
 		Message: c.Message.For(s.ui.pageLang(r)), Headcount: c.Headcount,
-		Created: c.Created.UTC().Format(timeLayout + " UTC"), Until: c.Until.UTC().Format(timeLayout + " UTC")}
+		Created: timeHTML(c.Created), Until: timeHTML(c.Until)}
 	if l.Collective == "" {
 		l.Collective = c.Collective
 	}
@@ -318,17 +319,9 @@ func (s *Server) createCallPage(w http.ResponseWriter, r *http.Request) error {
 	if req.Headcount, err = strconv.Atoi(f.Values["headcount"]); err != nil && f.Values["headcount"] != "" {
 		bad("headcount", s.ui.t(lang, "callpage.err.number"))
 	}
-	// The browser's script sends the end in RFC 3339, from the time the
-	// reader typed in their own time zone; without it the field is read
-	// in UTC, as the hint says.
-	switch until := f.Values["until_rfc3339"]; {
-	case until != "":
-		if req.Until, err = time.Parse(time.RFC3339, until); err != nil {
-			bad("until", s.ui.t(lang, "callpage.err.time"))
-		}
-	case f.Values["until"] != "":
-		var ok bool
-		if req.Until, ok = formTime(f.Values["until"]); !ok {
+	if until, ok, given := formTime(r, "until"); given {
+		req.Until = until
+		if !ok {
 			bad("until", s.ui.t(lang, "callpage.err.time"))
 		}
 	}
@@ -491,10 +484,11 @@ func (s *Server) afterButton(w http.ResponseWriter, r *http.Request, id string, 
 // callCard is an open call on a member's page: what it is, how many are
 // coming (never who), and the member's signed link to answer it.
 type callCard struct {
-	Kind, Message, Place, Until string
-	Headcount, Coming           int
-	Answer                      string // a catalog key, "" before any answer
-	Token                       string
+	Kind, Message, Place string
+	Until                template.HTML // timeHTML
+	Headcount, Coming    int
+	Answer               string // a catalog key, "" before any answer
+	Token                string
 }
 
 // meCalls fills the member's page with the open calls that reached
@@ -544,7 +538,7 @@ func (s *Server) reachedCalls(r *http.Request, p auth.Principal) ([]callCard, er
 			return nil, err
 		}
 		card := callCard{Kind: kindKeys[c.Kind], Message: c.Message.For(s.ui.pageLang(r)), Place: c.Cell,
-			Until: c.Until.UTC().Format(timeLayout + " UTC"), Headcount: c.Headcount, Coming: cc.Coming,
+			Until: timeHTML(c.Until), Headcount: c.Headcount, Coming: cc.Coming,
 			Answer: answerKeys[a], Token: call.SignLink(key, c.ID, p.Member)}
 		if c.Site != "" {
 			card.Place = siteName(sites, c.Site)

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // America/Los_Angeles, on a machine without the zone files
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -29,7 +31,9 @@ import (
 // QR code's link; the reminders of the day before and the hour before
 // reach a real SMTP server; seven days after the end (the clock moved)
 // no answer or check-in row remains. The event's page is photographed
-// in English and Spanish for docs/screenshots.
+// in English and Spanish for docs/screenshots. The browser is in Los
+// Angeles' time zone: the times typed are read there, and the pages show
+// them there.
 func TestEventsInBrowser(t *testing.T) {
 	exe := chromium(t)
 	if testing.Short() {
@@ -86,6 +90,13 @@ func TestEventsInBrowser(t *testing.T) {
 	defer b.Close()
 	ctx, run := b.Ctx, b.Run
 	body := func() string { return b.Text("main") }
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: la.String()}); err != nil {
+		t.Fatal(err)
+	}
 	// accessible runs axe-core in the page and fails the test on every
 	// serious or critical violation (as journey_browser_test.go does).
 	accessible := func(where string) {
@@ -120,8 +131,8 @@ func TestEventsInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#title_es"), "Marcha del Primero de Mayo"),
 		chromedp.SetValue(chromedp.CSS("#description_en"), "Workers of every trade and every country, together."),
 		chromedp.SetValue(chromedp.CSS("#description_es"), "Trabajadores de todos los oficios y de todos los países, juntos."),
-		chromedp.SetValue(chromedp.CSS("#starts"), start.Format(inputLayout)),
-		chromedp.SetValue(chromedp.CSS("#ends"), end.Format(inputLayout)),
+		chromedp.SetValue(chromedp.CSS("#starts"), start.In(la).Format(inputLayout)),
+		chromedp.SetValue(chromedp.CSS("#ends"), end.In(la).Format(inputLayout)),
 		chromedp.SetValue(chromedp.CSS("#cell"), "9q5c"),
 		chromedp.Click(chromedp.CSS(`input[name="collectives"][value="garment"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="collectives"][value="school"]`)),
@@ -133,6 +144,13 @@ func TestEventsInBrowser(t *testing.T) {
 	}
 	eventURL := base + href
 	id := strings.TrimPrefix(href, "/events/")
+	// The times typed in Los Angeles, stored as instants, shown there.
+	if e, err := st.Event(bg, id); err != nil || !e.Starts.Equal(start) || !e.Ends.Equal(end) {
+		t.Errorf("the march as stored: got %+v, %v; want from %v to %v", e, err, start, end)
+	}
+	if local := start.In(la).Format(timeLayout); !strings.Contains(body(), local) {
+		t.Errorf("the event's page lacks its start in Los Angeles, %s:\n%s", local, body())
+	}
 
 	// Each coordinator sets their contingent.
 	setContingent := func(collective, place, marshal string) {
@@ -140,11 +158,18 @@ func TestEventsInBrowser(t *testing.T) {
 		run("the contingent of "+collective, chromedp.Navigate(eventURL+"/contingents/"+collective), chromedp.WaitVisible(chromedp.CSS("#meet_note")),
 			chromedp.SetValue(chromedp.CSS("#meet_cell"), "9q5cs"),
 			chromedp.SetValue(chromedp.CSS("#meet_note"), place),
-			chromedp.SetValue(chromedp.CSS("#meet_at"), start.Add(-30*time.Minute).Format(inputLayout)),
+			chromedp.SetValue(chromedp.CSS("#meet_at"), start.Add(-30*time.Minute).In(la).Format(inputLayout)),
 			chromedp.SetValue(chromedp.CSS("#marshal"), marshal),
 			chromedp.Click(chromedp.CSS(`#meeting button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#meeting .ok")))
 		accessible("the contingent of " + collective)
+		// Stored as the instant, and shown again in Los Angeles.
+		if c, err := st.Contingent(bg, id, collective); err != nil || !c.MeetAt.Equal(start.Add(-30*time.Minute)) {
+			t.Errorf("the contingent of %s as stored: got %+v, %v; want to meet at %v", collective, c, err, start.Add(-30*time.Minute))
+		}
+		if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#meet_at"))); v != start.Add(-30*time.Minute).In(la).Format(inputLayout) {
+			t.Errorf("the contingent of %s: the form shows the meeting at %q, want %q, in Los Angeles", collective, v, start.Add(-30*time.Minute).In(la).Format(inputLayout))
+		}
 	}
 	setContingent("garment", "corner of 1st and Soto", "Rosa")
 	signIn("Tomás", "es")

@@ -48,15 +48,15 @@ const (
 // language.
 type eventLine struct {
 	ID, Title    string
-	Description  []string // its paragraphs
-	Starts, Ends string
-	Place        string // a site's name, or a cell
+	Description  []string      // its paragraphs
+	Starts, Ends template.HTML // timeHTML
+	Place        string        // a site's name, or a cell
 	Purged       bool
 }
 
 func (s *Server) eventLine(r *http.Request, e *store.Event, sites map[string]world.Site) eventLine {
-	l := eventLine{ID: e.ID, Title: e.TitleEN, Starts: e.Starts.Format(timeLayout),
-		Ends: e.Ends.Format(timeLayout), Place: e.Cell, Purged: e.Purged}
+	l := eventLine{ID: e.ID, Title: e.TitleEN, Starts: timeHTML(e.Starts),
+		Ends: timeHTML(e.Ends), Place: e.Cell, Purged: e.Purged}
 	description := e.DescriptionEN
 	if s.ui.pageLang(r) == "es" {
 		l.Title, description = e.TitleES, e.DescriptionES
@@ -127,7 +127,7 @@ func (s *Server) eventsPage(w http.ResponseWriter, r *http.Request) error {
 type contingentLine struct {
 	Collective, Name string
 	Place, Note      string
-	At               string
+	At               template.HTML // timeHTML, empty when not set
 	Marshal          string
 	Manages          bool // the reader may see the names and change it
 }
@@ -177,7 +177,7 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, status int,
 			line.Place = siteName(sites, ct.MeetSite)
 		}
 		if !ct.MeetAt.IsZero() {
-			line.At = ct.MeetAt.Format(timeLayout)
+			line.At = timeHTML(ct.MeetAt)
 		}
 		if slices.Contains(a.mine, c.Collective) {
 			v.Mine = append(v.Mine, line)
@@ -254,10 +254,22 @@ func (s *Server) renderNewEvent(w http.ResponseWriter, r *http.Request, status i
 	return s.render(w, r, status, "eventnew.html", "events.new.title", &v)
 }
 
-// formTime reads a datetime-local field, in UTC.
-func formTime(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation(inputLayout, strings.TrimSpace(s), time.UTC)
-	return t, err == nil
+// formTime reads the datetime-local field name of a posted form: the
+// instant app.js wrote in the hidden field name_rfc3339 from the time
+// typed in the reader's own time zone, or without it (scripts off) the
+// field as typed, in UTC, as the form's hint says. given is false when
+// both are empty.
+func formTime(r *http.Request, name string) (t time.Time, ok, given bool) {
+	if v := strings.TrimSpace(r.PostFormValue(name + "_rfc3339")); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		return t, err == nil, true
+	}
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return time.Time{}, false, false
+	}
+	t, err := time.ParseInLocation(inputLayout, v, time.UTC)
+	return t, err == nil, true
 }
 
 func (s *Server) createEventPage(w http.ResponseWriter, r *http.Request) error {
@@ -287,8 +299,8 @@ func (s *Server) createEventPage(w http.ResponseWriter, r *http.Request) error {
 			bad(k, "events.err.required")
 		}
 	}
-	starts, okStart := formTime(f.Values["starts"])
-	ends, okEnd := formTime(f.Values["ends"])
+	starts, okStart, _ := formTime(r, "starts")
+	ends, okEnd, _ := formTime(r, "ends")
 	switch {
 	case !okStart:
 		bad("starts", "events.err.time")
@@ -372,7 +384,10 @@ func (s *Server) renderContingent(w http.ResponseWriter, r *http.Request, status
 		nf := newForm()
 		nf.Values["meet_site"], nf.Values["meet_cell"], nf.Values["meet_note"], nf.Values["marshal"] = c.MeetSite, c.MeetCell, c.MeetNote, c.MarshalAlias
 		if !c.MeetAt.IsZero() {
-			nf.Values["meet_at"] = c.MeetAt.Format(inputLayout)
+			// In UTC, and the instant, which app.js shows in the
+			// reader's time zone.
+			nf.Values["meet_at"] = c.MeetAt.UTC().Format(inputLayout)
+			nf.Values["meet_at_rfc3339"] = c.MeetAt.UTC().Format(time.RFC3339)
 		}
 		f, v.Saved = &nf, r.URL.Query().Get("saved") == "1"
 	}
@@ -403,8 +418,7 @@ func (s *Server) putContingentPage(w http.ResponseWriter, r *http.Request) error
 	case c.MeetCell != "" && geo.CheckHome(c.MeetCell) != nil:
 		f.Errors["meet_cell"] = s.ui.t(lang, "events.err.cell")
 	}
-	if f.Values["meet_at"] != "" {
-		at, ok := formTime(f.Values["meet_at"])
+	if at, ok, given := formTime(r, "meet_at"); given {
 		if !ok {
 			f.Errors["meet_at"] = s.ui.t(lang, "events.err.time")
 		}

@@ -523,9 +523,40 @@ func TestEventPages(t *testing.T) {
 			}
 		}
 	}
+	// A time typed in the reader's own time zone comes as the instant
+	// in name_rfc3339 (app.js), read before the field; without it the
+	// field is read in UTC. The pages write each time in UTC, in a time
+	// element app.js rewrites in the reader's time zone.
+	for _, tc := range []struct {
+		body  string
+		start time.Time
+	}{
+		{"starts=2030-05-01T10:00&starts_rfc3339=2030-05-01T10:00:00-07:00&ends=2030-05-01T12:00&ends_rfc3339=2030-05-01T12:00:00-07:00",
+			time.Date(2030, 5, 1, 17, 0, 0, 0, time.UTC)},
+		{"starts=2030-05-01T10:00&ends=2030-05-01T12:00", time.Date(2030, 5, 1, 10, 0, 0, 0, time.UTC)},
+	} {
+		r := form("POST", "/events/new", "coord-school", "en", "title_en=Teach-in&title_es=Clase+abierta&cell=9q5c&collectives=school&"+tc.body)
+		loc := r.header.Get("Location")
+		if r.status != 303 || !strings.HasPrefix(loc, "/events/e-") {
+			t.Fatalf("new event, %s: got %d, Location %q: %.300s", tc.body, r.status, loc, r.body)
+		}
+		e, err := w.store.Event(context.Background(), strings.TrimPrefix(loc, "/events/"))
+		if err != nil || !e.Starts.Equal(tc.start) || !e.Ends.Equal(tc.start.Add(2*time.Hour)) {
+			t.Errorf("new event, %s: got %+v, %v; want from %v for 2 hours", tc.body, e, err, tc.start)
+		}
+		page := form("GET", loc, "coord-school", "en", "")
+		if want := `<time datetime="` + tc.start.Format(time.RFC3339) + `" data-local>` + tc.start.Format(timeLayout) + ` UTC</time>`; !bytes.Contains(page.body, []byte(want)) {
+			t.Errorf("the event's page lacks %s: %.600s", want, page.body)
+		}
+	}
+	r := form("POST", "/events/new", "coord-school", "en", "title_en=Teach-in&title_es=Clase+abierta&cell=9q5c&collectives=school&starts=2030-05-01T10:00&starts_rfc3339=10am&ends=2030-05-01T12:00")
+	if r.status != 422 || !bytes.Contains(r.body, []byte(`id="starts-error"`)) {
+		t.Errorf("new event, a bad instant: got %d: %.300s", r.status, r.body)
+	}
+
 	// The check-in page, opened from the QR code, checks in.
 	tok := w.srv.checkinToken(id)
-	r := form("GET", "/events/"+id+"/checkin?t="+url.QueryEscape(tok), "beto", "es", "")
+	r = form("GET", "/events/"+id+"/checkin?t="+url.QueryEscape(tok), "beto", "es", "")
 	if r.status != 200 || !bytes.Contains(r.body, []byte("Estoy aquí")) {
 		t.Fatalf("check-in page: got %d %.300s", r.status, r.body)
 	}

@@ -196,6 +196,33 @@ var notices = map[string]string{
 // T returns the words of key in the page's language.
 func (p *page) T(key string, args ...any) string { return p.ui.t(p.Lang, key, args...) }
 
+// TH is T for words whose arguments hold markup, such as times
+// (timeHTML): the words and the other arguments are escaped, the
+// template.HTML arguments are not.
+func (p *page) TH(key string, args ...any) template.HTML {
+	escaped := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case template.HTML:
+			escaped[i] = string(a)
+		case string:
+			escaped[i] = template.HTMLEscapeString(a)
+		case int, int64, float64:
+			escaped[i] = a // for %d and %f, and nothing to escape
+		default:
+			escaped[i] = template.HTMLEscapeString(fmt.Sprint(a))
+		}
+	}
+	return template.HTML(fmt.Sprintf(template.HTMLEscapeString(p.ui.t(p.Lang, key)), escaped...))
+}
+
+// timeHTML is how the pages write a time: in UTC, with the instant in
+// a time element that app.js rewrites in the reader's own time zone.
+func timeHTML(t time.Time) template.HTML {
+	t = t.UTC()
+	return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `" data-local>` + t.Format(timeLayout) + ` UTC</time>`)
+}
+
 // Asset returns the hashed URL of a static asset.
 func (p *page) Asset(name string) (string, error) { return p.ui.assets.url(name) }
 

@@ -7,9 +7,8 @@
 // It holds no words: they come from the data-word-* attributes of the
 // element [data-board], in the page's language.
 //
-// On the form of a new call it also turns the datetime-local field,
-// which the browser shows in the reader's time zone, into RFC 3339 in
-// the hidden field until_rfc3339, and names that time zone in the hint.
+// On the form of a new call it turns a pick on the map into a cell.
+// (app.js reads the form's time in the reader's time zone.)
 (function () {
   "use strict";
 
@@ -118,16 +117,6 @@
     });
   }
 
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-
-  // rfc3339 writes a local date as RFC 3339 with the reader's offset.
-  function rfc3339(d) {
-    var off = -d.getTimezoneOffset(), sign = off >= 0 ? "+" : "-";
-    off = Math.abs(off);
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" +
-      pad(d.getMinutes()) + ":00" + sign + pad(Math.floor(off / 60)) + ":" + pad(off % 60);
-  }
-
   // geohash encodes a point as a cell of n characters (geohash.org).
   function geohash(lat, lon, n) {
     var B = "0123456789bcdefghjkmnpqrstuvwxyz", la = [-90, 90], lo = [-180, 180], h = "", bit = 0, ch = 0, even = true;
@@ -159,23 +148,9 @@
     });
   }
 
-  function callForm(form) {
-    picker(form);
-    var hint = form.querySelector("[data-tz-hint]");
-    var tz = "";
-    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { tz = ""; }
-    if (hint && tz) hint.textContent = fill(hint.getAttribute("data-word-tz"), tz);
-    form.addEventListener("submit", function () {
-      var until = form.elements.until, out = form.elements.until_rfc3339;
-      out.value = "";
-      var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(until.value || "");
-      if (m) out.value = rfc3339(new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]));
-    });
-  }
-
   function all() {
     document.querySelectorAll("[data-board]").forEach(board);
-    document.querySelectorAll("form[data-call-form]").forEach(callForm);
+    document.querySelectorAll("form[data-call-form]").forEach(picker);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", all);
   else all();
