@@ -72,11 +72,12 @@ Detenla con Ctrl-C.
 Runs the server on a demo organization: collectives in the garment and
 food factories, high schools and neighbourhoods of Los Angeles, and
 sister collectives in Tijuana, Mexico City, Manila and Johannesburg,
-with about two thousand members, their needs and commitments, a
-computed plan, a May Day march and the newspaper's first edition. DIR (default ./commune-demo) holds its SQLite database;
-it is created on the first run and reused afterwards. Nothing in it is
-about real people. Ctrl-C stops the server (exit status 0), or the
-creation of the organization before it (130).
+with about two thousand members, their needs and commitments, a computed
+plan, a May Day march and the newspaper's first edition. DIR (default
+./commune-demo) holds its SQLite database; it is created on the first
+run and reused afterwards. Nothing in it is about real people. Ctrl-C
+stops the server (exit status 0), or the creation of the organization
+before it (130).
 
 Its links sign anyone who opens them in as its member, coordinator or
 organizer, with one click. So it listens only on a loopback address
@@ -93,11 +94,11 @@ las fábricas de ropa y de alimentos, las preparatorias y los barrios de
 Los Ángeles, y colectivos hermanos en Tijuana, Ciudad de México, Manila
 y Johannesburgo, con unas dos mil personas, sus necesidades y
 compromisos, un plan calculado, una marcha del Primero de Mayo y el
-primer número del periódico. DIR (por omisión ./commune-demo)
-guarda su base de datos SQLite; se crea la primera vez y se reutiliza
-después. Nada en ella trata de personas reales. Ctrl-C detiene el
-servidor (estado de salida 0), o la creación de la organización antes
-de él (130).
+primer número del periódico. DIR (por omisión ./commune-demo) guarda su
+base de datos SQLite; se crea la primera vez y se reutiliza después.
+Nada en ella trata de personas reales. Ctrl-C detiene el servidor
+(estado de salida 0), o la creación de la organización antes de él
+(130).
 
 Sus enlaces abren con un clic, a quien los abra, la sesión de su
 miembro, su coordinadora o su organizadora. Por eso solo escucha en una

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/commune-org/commune/internal/geo"
@@ -269,13 +270,21 @@ func referenceTiers(t *testing.T, w *world.World, solver lp.Solver) (share []flo
 	return share, total
 }
 
-// referenceSolver is the solver of the reference fair shares: CLP when it
-// is installed (the test command installs it), the built-in one if not.
-func referenceSolver() lp.Solver {
+// referenceSolver is the solver of the reference fair shares: CLP, which
+// the test command installs. Without it the plans are checked against
+// the rules only, unless COMMUNE_STRICT is set (as in CI), when the test
+// fails: the built-in solver, the one under test, took more than ten
+// minutes on the reference's LPs at 1e-8 (PDHG, where the barrier gave
+// up), and would not be an independent reference.
+func referenceSolver(t *testing.T) lp.Solver {
 	if clp := (lp.External{Program: "clp"}); clp.Available() {
 		return clp
 	}
-	return lp.Builtin{}
+	if os.Getenv("COMMUNE_STRICT") != "" {
+		t.Fatal("clp is not installed (apt-get install coinor-clp)")
+	}
+	t.Log("clp is not installed: the plans are checked against the rules, not against the reference fair shares")
+	return nil
 }
 
 // TestRandomWorlds is the property test: on 200 random small worlds every
@@ -287,7 +296,7 @@ func TestRandomWorlds(t *testing.T) {
 	if testing.Short() {
 		n = 40
 	}
-	ref := referenceSolver()
+	ref := referenceSolver(t)
 	r := rand.New(rand.NewPCG(2026, 11))
 	for i := range n {
 		checkRandomWorld(t, i, randomWorld(r), ref)
@@ -305,7 +314,7 @@ func TestRandomWorldsSharedCells(t *testing.T) {
 	if testing.Short() {
 		n = 20
 	}
-	ref := referenceSolver()
+	ref := referenceSolver(t)
 	r := rand.New(rand.NewPCG(2026, 12))
 	chains := 0
 	for i := range n {
@@ -341,8 +350,8 @@ func TestRandomWorldsSharedCells(t *testing.T) {
 	}
 }
 
-// checkRandomWorld plans w and compares the plan with the rules and with
-// the reference's fair shares.
+// checkRandomWorld plans w and compares the plan with the rules and, if
+// ref is not nil, with the reference's fair shares.
 func checkRandomWorld(t *testing.T, i int, w *world.World, ref lp.Solver) {
 	t.Helper()
 	p, err := Make(context.Background(), w, Options{})
@@ -351,6 +360,9 @@ func checkRandomWorld(t *testing.T, i int, w *world.World, ref lp.Solver) {
 	}
 	if err := Check(w, p); err != nil {
 		t.Fatalf("world %d: the plan breaks the rules:\n%v", i, err)
+	}
+	if ref == nil {
+		return
 	}
 	share, total := referenceTiers(t, w, ref)
 	// Each stage may give back hold (1e-5) of what it achieved, which
