@@ -60,12 +60,16 @@ const (
 	// every member's work. Its Collective is "", like AuditReadWorld's;
 	// which run it was is not recorded.
 	AuditReadPlan = "read-plan"
+	// AuditSignInLink: a link that signs a member in once was made
+	// (PutSignInLink, commune signin-link). Its Actor is AuditCLI, its
+	// Subject the pseudonym of the member, its Collective "".
+	AuditSignInLink = "signin-link"
 )
 
 // AuditActions are the actions the log holds, in the order a reader
 // would choose among them.
 func AuditActions() []string {
-	return []string{AuditListMembers, AuditEventRSVPs, AuditReadWorld, AuditReadPlan, AuditRevokeToken}
+	return []string{AuditListMembers, AuditEventRSVPs, AuditReadWorld, AuditReadPlan, AuditRevokeToken, AuditSignInLink}
 }
 
 // wholeRead says whether action is a read of every member at once,
@@ -86,7 +90,7 @@ type AuditEntry struct {
 	// none (the revocation of a token that was not a coordinator's).
 	Collective string
 	// Subject is the pseudonym of the member acted on (whose token was
-	// revoked), or "".
+	// revoked, for whom a sign-in link was made), or "".
 	Subject string
 	// Token is the public id of the token revoked, or "".
 	Token string

@@ -42,7 +42,9 @@ func (s *Store) PutSignInLink(ctx context.Context, member, hash string, expires,
 			member, hash, expires.Unix()); err != nil {
 			return fmt.Errorf("store: put sign-in link: %w", err)
 		}
-		return nil
+		// A link opens the member's account to whoever holds it: the
+		// organizers see that one was made, and for whom, with the link.
+		return s.audit(ctx, tx, AuditEntry{Actor: AuditCLI, Action: AuditSignInLink, Subject: s.Pseudonym(member)})
 	})
 }
 

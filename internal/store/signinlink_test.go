@@ -69,6 +69,17 @@ func testSignInLinks(t *testing.T, fresh func(t *testing.T) Config) {
 	if err := s.PutSignInLink(ctx, m.ID, hash('d'), until, now); err != nil {
 		t.Fatal(err)
 	}
+	// Each link made is in the audit log, from the command line, for
+	// the member (the four made, not the two refused).
+	es, _, err := s.AuditLog(ctx, AuditFilter{Action: AuditSignInLink}, "", 100)
+	if err != nil || len(es) != 4 {
+		t.Fatalf("the audit log's sign-in links: got %d, %v; want 4", len(es), err)
+	}
+	for _, e := range es {
+		if e.Actor != AuditCLI || e.Subject != s.Pseudonym(m.ID) || e.Collective != "" {
+			t.Errorf("an audit entry of a sign-in link: got %+v; want from the command line, for %s", e, s.Pseudonym(m.ID))
+		}
+	}
 	if err := s.DeleteMember(ctx, m.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -149,6 +149,8 @@ func auditActionKey(action string) string {
 		return "audit.action.read-plan"
 	case store.AuditRevokeToken:
 		return "audit.action.revoke-token"
+	case store.AuditSignInLink:
+		return "audit.action.signin-link"
 	}
 	return "audit.action.all"
 }
@@ -192,6 +194,8 @@ func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string
 		if e.Collective != "" {
 			what = say("audit.did.token-for", what, coll)
 		}
+	case store.AuditSignInLink:
+		what = say("audit.did.signin-link", person(e.Subject))
 	default:
 		// An action this version does not know, written by a newer one.
 		what = say("audit.did.other", template.HTMLEscapeString(e.Action))

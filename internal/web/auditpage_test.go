@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/commune-org/commune/internal/auth"
 	"github.com/commune-org/commune/internal/store"
@@ -143,9 +144,14 @@ func TestAuditPage(t *testing.T) {
 	e := newEnv(t)
 	ob, rosa := signInOrganizer(t, e, "en")
 	w := newAuditWorld(t, e, rosa)
+	// commune signin-link, for Bea.
+	if err := e.store.PutSignInLink(context.Background(), w.bea, strings.Repeat("a", 64), time.Now().Add(time.Hour), time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	cora, bea, rosaCode := w.code(e, w.cora), w.code(e, w.bea), w.code(e, rosa)
 	want := map[string][]string{
 		"en": {
+			"From the command line: made a link that signs member " + bea + " in once",
 			"From the command line: revoked API token [" + w.byCLI + "] of member " + bea,
 			rosaCode + " revoked API token [" + w.byOrganizer + "] of member " + cora + ", a coordinator's token for Garment workers",
 			bea + " revoked their own API token [" + w.own + "]",
@@ -153,6 +159,7 @@ func TestAuditPage(t *testing.T) {
 			cora + " read the member list of Garment workers",
 		},
 		"es": {
+			"Desde la línea de comandos: se creó un enlace que abre una vez la sesión del miembro " + bea,
 			"Desde la línea de comandos: se anuló el token de API [" + w.byCLI + "] del miembro " + bea,
 			rosaCode + " anuló el token de API [" + w.byOrganizer + "] del miembro " + cora + ", un token para coordinar Garment workers",
 			bea + " anuló su propio token de API [" + w.own + "]",
