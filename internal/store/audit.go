@@ -58,7 +58,8 @@ const (
 	AuditReadWorld = "read-world"
 	// AuditReadPlan: a stored plan was read (GET /api/v1/plans/{id}):
 	// every member's work. Its Collective is "", like AuditReadWorld's;
-	// which run it was is not recorded.
+	// its PlanRun the run read (AuditPlanRead), 0 in the entries written
+	// before the log said it.
 	AuditReadPlan = "read-plan"
 	// AuditSignInLink: a link that signs a member in once was made
 	// (PutSignInLink, commune signin-link). Its Actor is AuditCLI, its
@@ -94,7 +95,9 @@ type AuditEntry struct {
 	Subject string
 	// Token is the public id of the token revoked, or "".
 	Token string
-	At    time.Time
+	// PlanRun is the plan run read (AuditReadPlan), or 0.
+	PlanRun int64
+	At      time.Time
 }
 
 func (s *Store) auditKeyPath() string { return s.keyPath + "-audit" }
@@ -145,12 +148,21 @@ func (s *Store) Audit(ctx context.Context, memberID, action, collectiveID string
 	return s.audit(ctx, s.db, AuditEntry{Actor: s.Pseudonym(memberID), Action: action, Collective: collectiveID})
 }
 
+// AuditPlanRead writes that a member read the plan of run: every
+// member's work. Callers write it before they answer, as with Audit.
+func (s *Store) AuditPlanRead(ctx context.Context, memberID string, run int64) error {
+	if memberID == "" || run <= 0 {
+		return Errorf(CodeInvalid, "audit: member and plan run are required")
+	}
+	return s.audit(ctx, s.db, AuditEntry{Actor: s.Pseudonym(memberID), Action: AuditReadPlan, PlanRun: run})
+}
+
 // audit writes e, at the store's time, through ex: the database, or the
 // transaction of the change it records, so that the change and its
 // entry are written together or not at all.
 func (s *Store) audit(ctx context.Context, ex execer, e AuditEntry) error {
-	_, err := ex.ExecContext(ctx, `INSERT INTO audit_log (actor, action, collective_id, subject, token_id, at)
-VALUES ($1, $2, $3, $4, $5, $6)`, e.Actor, e.Action, e.Collective, e.Subject, e.Token, s.now().Unix())
+	_, err := ex.ExecContext(ctx, `INSERT INTO audit_log (actor, action, collective_id, subject, token_id, plan_run, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.Actor, e.Action, e.Collective, e.Subject, e.Token, e.PlanRun, s.now().Unix())
 	if err != nil {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
@@ -226,7 +238,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter, after string, limit
 	// databases (LIKE ignores case on SQLite and not on PostgreSQL). No
 	// index serves it: a page of one person's rows reads the log down
 	// from the cursor until it has found them.
-	rows, err := s.read.QueryContext(ctx, `SELECT id, actor, action, collective_id, subject, token_id, at FROM audit_log
+	rows, err := s.read.QueryContext(ctx, `SELECT id, actor, action, collective_id, subject, token_id, plan_run, at FROM audit_log
 WHERE id < $1 AND ($2 = '' OR actor = $2) AND ($3 = '' OR collective_id = $3) AND ($4 = '' OR subject = $4)
 AND ($5 = '' OR action = $5)
 AND ($6 = '' OR substr(actor, 1, length($6)) = $6 OR substr(subject, 1, length($6)) = $6)
@@ -239,7 +251,7 @@ ORDER BY id DESC LIMIT $7`, before, actor, f.Collective, subject, f.Action, f.Pe
 	for rows.Next() {
 		var e AuditEntry
 		var at int64
-		if err := rows.Scan(&e.ID, &e.Actor, &e.Action, &e.Collective, &e.Subject, &e.Token, &at); err != nil {
+		if err := rows.Scan(&e.ID, &e.Actor, &e.Action, &e.Collective, &e.Subject, &e.Token, &e.PlanRun, &at); err != nil {
 			return nil, "", fmt.Errorf("store: audit log: %w", err)
 		}
 		e.At = time.Unix(at, 0).UTC()

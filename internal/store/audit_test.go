@@ -294,6 +294,14 @@ func testAuditWholeReads(t *testing.T, fresh func(t *testing.T) Config) {
 			t.Fatalf("Audit %s: %v", action, err)
 		}
 	}
+	// A read of a plan says which run; before, the log did not (0).
+	if err := s.AuditPlanRead(ctx, organizer, 7); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "AuditPlanRead of no run", s.AuditPlanRead(ctx, organizer, 0), CodeInvalid)
+	if es, _, err := s.AuditLog(ctx, AuditFilter{Action: AuditReadPlan}, "", 0); err != nil || len(es) != 2 || es[0].PlanRun != 7 || es[1].PlanRun != 0 {
+		t.Errorf("the reads of plans: got %+v, %v; want run 7, then one that did not say", es, err)
+	}
 	if err := s.Audit(ctx, organizer, AuditListMembers, "c-a"); err != nil {
 		t.Fatal(err)
 	}
@@ -306,18 +314,18 @@ func testAuditWholeReads(t *testing.T, fresh func(t *testing.T) Config) {
 		want   int
 	}{
 		{AuditFilter{Action: AuditReadWorld}, 2},
-		{AuditFilter{Action: AuditReadPlan}, 1},
+		{AuditFilter{Action: AuditReadPlan}, 2},
 		{AuditFilter{Action: AuditReadWorld, Member: organizer}, 2},
-		{AuditFilter{Action: AuditReadPlan, Person: s.Pseudonym(organizer)[:PersonDigits]}, 1},
+		{AuditFilter{Action: AuditReadPlan, Person: s.Pseudonym(organizer)[:PersonDigits]}, 2},
 		{AuditFilter{Action: AuditReadWorld, Collective: "c-a"}, 0},
-		{AuditFilter{}, 4},
+		{AuditFilter{}, 5},
 	} {
 		es, _, err := s.AuditLog(ctx, tc.filter, "", 0)
 		if err != nil || len(es) != tc.want {
 			t.Errorf("AuditLog(%+v): got %d rows, %v; want %d", tc.filter, len(es), err, tc.want)
 		}
 		for _, e := range es {
-			if tc.filter.Action != "" && (e.Action != tc.filter.Action || e.Collective != "" || e.Subject != "" || e.Token != "") {
+			if tc.filter.Action != "" && (e.Action != tc.filter.Action || e.Collective != "" || e.Subject != "" || e.Token != "" || e.Action != AuditReadPlan && e.PlanRun != 0) {
 				t.Errorf("AuditLog(%+v): row %+v", tc.filter, e)
 			}
 			if e.Actor != s.Pseudonym(organizer) {

@@ -182,6 +182,9 @@ func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string
 		what = say("audit.did.read-world")
 	case store.AuditReadPlan:
 		what = say("audit.did.read-plan")
+		if e.PlanRun > 0 {
+			what = say("audit.did.read-plan.run", e.PlanRun)
+		}
 	case store.AuditRevokeToken:
 		switch e.Actor {
 		case store.AuditCLI:

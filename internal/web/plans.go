@@ -270,7 +270,7 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if err := s.store.Audit(r.Context(), p.Member, store.AuditReadPlan, ""); err != nil {
+		if err := s.store.AuditPlanRead(r.Context(), p.Member, run.ID); err != nil {
 			return err
 		}
 	}

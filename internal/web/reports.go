@@ -87,6 +87,7 @@ type auditBody struct {
 	Collective string    `json:"collective"`
 	Subject    string    `json:"subject,omitempty"`
 	Token      string    `json:"token,omitempty"`
+	PlanRun    int64     `json:"plan_run,omitempty"`
 	At         time.Time `json:"at"`
 }
 
@@ -109,7 +110,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	out := make([]auditBody, len(es))
 	for i, e := range es {
 		out[i] = auditBody{ID: e.ID, Actor: e.Actor, Action: e.Action, Collective: e.Collective,
-			Subject: e.Subject, Token: e.Token, At: e.At}
+			Subject: e.Subject, Token: e.Token, PlanRun: e.PlanRun, At: e.At}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out, "next": next})
 	return nil

@@ -22,13 +22,18 @@ func auditActions(t *testing.T, e *env, org, query string) []string {
 	e.json(t, "GET", "/api/v1/audit"+query, org, nil, http.StatusOK, &log)
 	var out []string
 	for _, a := range log.Entries {
-		out = append(out, a.Action+" by "+a.Actor+" on "+a.Collective)
+		line := a.Action + " by " + a.Actor + " on " + a.Collective
+		if a.PlanRun != 0 {
+			line += fmt.Sprintf(" of run %d", a.PlanRun)
+		}
+		out = append(out, line)
 	}
 	return out
 }
 
 // TestWorldReadAudited: downloading the world, or a plan once it has
-// one, writes an entry of the audit log under the reader's pseudonym,
+// one, writes an entry of the audit log under the reader's pseudonym
+// (a plan's with the run read),
 // on no collective; a run not done yet names no one and writes none,
 // nor does a read refused to a coordinator. The page of the log says
 // it in English and in Spanish, and its filter and the API's keep
@@ -66,7 +71,7 @@ func TestWorldReadAudited(t *testing.T) {
 		t.Fatalf("GET /api/v1/plans/%d of a done run: got plan %.200s, want its assignments", done, b.Plan)
 	}
 	me := e.store.Pseudonym(rosa)
-	want := []string{"read-plan by " + me + " on ", "read-world by " + me + " on "}
+	want := []string{fmt.Sprintf("read-plan by %s on  of run %d", me, done), "read-world by " + me + " on "}
 	if got := auditActions(t, e, org, ""); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("audit log after the downloads:\n got %q\nwant %q", got, want)
 	}
@@ -79,9 +84,9 @@ func TestWorldReadAudited(t *testing.T) {
 
 	code := "[" + me[:8] + "] "
 	for lang, want := range map[string][]string{
-		"en": {code + "downloaded a plan: every member's work",
+		"en": {code + fmt.Sprintf("downloaded plan %d: every member's work", done),
 			code + "downloaded the world file: every member's home cell, commitment and needs"},
-		"es": {code + "descargó un plan: el trabajo de cada miembro",
+		"es": {code + fmt.Sprintf("descargó el plan %d: el trabajo de cada miembro", done),
 			code + "descargó el archivo del mundo: de cada miembro, la celda de su casa, su compromiso y sus necesidades"},
 	} {
 		ob.lang = lang
@@ -90,7 +95,7 @@ func TestWorldReadAudited(t *testing.T) {
 	ob.lang = "en"
 	for _, tc := range []struct{ action, option, sentence string }{
 		{"read-world", "Downloading the world file", "downloaded the world file"},
-		{"read-plan", "Downloading a plan", "downloaded a plan"},
+		{"read-plan", "Downloading a plan", fmt.Sprintf("downloaded plan %d", done)},
 	} {
 		page, ok := auditPageStarts(t, ob, "?action="+tc.action, []string{code + tc.sentence})
 		if opt := `<option value="` + tc.action + `" selected>` + tc.option + `</option>`; ok && !strings.Contains(page, opt) {
