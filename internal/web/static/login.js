@@ -1,36 +1,21 @@
 // The sign-in page: a passkey (WebAuthn, discoverable, so no name is
 // typed) or a six-digit code sent by email. Words come from the page's
-// data- attributes, in the reader's language.
+// data- attributes, in the reader's language; the helpers from
+// webauthn.js.
 "use strict";
 
 (() => {
   const root = document.getElementById("login");
   if (!root) return;
   const status = document.getElementById("login-status");
-  const say = (text, bad) => {
-    status.textContent = text;
-    status.classList.toggle("bad", !!bad);
-  };
+  const { b64, postJSON } = window.commune;
+  const say = window.commune.status(status);
   const next = () => {
     const n = root.dataset.next;
     // Only a path on this site: never a link elsewhere.
     location.assign(n && n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\") ? n : "/");
   };
-  const post = async (url, body) => {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    let data = null;
-    try { data = await res.json(); } catch (e) { /* an empty answer */ }
-    if (!res.ok) {
-      const msg = data && data.error && data.error.message;
-      throw new Error(msg || root.dataset.failed);
-    }
-    return data;
-  };
+  const post = (url, body) => postJSON(url, body, {}, root.dataset.failed);
 
   // Email codes, when the server sends email (the page has the form).
   const request = document.getElementById("code-request");
@@ -61,11 +46,7 @@
     }
   });
 
-  // Passkeys. WebAuthn's JSON carries binary fields in base64url.
-  const b64 = {
-    decode: (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
-    encode: (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
-  };
+  // Passkeys.
   const button = document.getElementById("passkey");
   if (!window.PublicKeyCredential) {
     button.disabled = true;

@@ -3,7 +3,8 @@
 // (navigator.credentials.create: a discoverable credential, verified by
 // the device's fingerprint, face or PIN), and its answer to the server
 // (register/finish). Signing in with it is the sign-in page's (login.js).
-// Words come from the data- attributes, in the page's language.
+// Words come from the data- attributes, in the page's language; the
+// helpers from webauthn.js.
 "use strict";
 
 (() => {
@@ -12,33 +13,16 @@
   if (!root || !button) return;
   const d = root.dataset;
   const status = document.getElementById("passkey-status");
-  const say = (text, bad) => {
-    status.textContent = text;
-    status.classList.toggle("bad", !!bad);
-  };
+  const { b64, postJSON } = window.commune;
+  const say = window.commune.status(status);
   if (!window.PublicKeyCredential) {
     button.disabled = true;
     say(d.nopasskey);
     return;
   }
-  // WebAuthn's JSON carries binary fields in base64url.
-  const b64 = {
-    decode: (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
-    encode: (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
-  };
   // The API answers errors in the page's language.
-  const post = async (url, body) => {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": d.csrf, "Accept-Language": document.documentElement.lang },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    let data = null;
-    try { data = await res.json(); } catch (e) { /* an empty answer */ }
-    if (!res.ok) throw new Error((data && data.error && data.error.message) || d.failed);
-    return data;
-  };
+  const post = (url, body) =>
+    postJSON(url, body, { "X-CSRF-Token": d.csrf, "Accept-Language": document.documentElement.lang }, d.failed);
   button.addEventListener("click", async () => {
     say(d.busy);
     button.disabled = true;
