@@ -306,6 +306,7 @@ func (s *Server) createCallPage(w http.ResponseWriter, r *http.Request) error {
 			f.Errors[field] = text
 		}
 	}
+	s.placeCell(r, &f, "cell", lang)
 	status := http.StatusUnprocessableEntity
 	coll := f.Values["collective"]
 	switch {

@@ -104,6 +104,12 @@ func TestCallPageForm(t *testing.T) {
 		{"bad cell, es", with(map[string]string{"site": "", "cell": "zzaa!"}), "es",
 			map[string]string{"cell": "no es una celda geohash"}, map[string]string{"cell": "zzaa!"}},
 		{"unknown site, en", with(map[string]string{"site": "nowhere"}), "en", map[string]string{"site": "unknown site &#34;nowhere&#34;"}, nil},
+		// A place typed as a postcode the server does not know: in the
+		// sea as a cell (90033, a known one, is in TestCallPagePostcode).
+		{"postcode, en", with(map[string]string{"site": "", "cell": "90210"}), "en",
+			map[string]string{"cell": "looks like a postcode"}, map[string]string{"cell": "90210"}},
+		{"postcode, es", with(map[string]string{"site": "", "cell": "90210"}), "es",
+			map[string]string{"cell": "parece un código postal"}, nil},
 		{"no kind, es", with(map[string]string{"kind": ""}), "es", map[string]string{"kind": "Elige qué está pasando."}, nil},
 		{"no collective, en", with(map[string]string{"collective": ""}), "en", map[string]string{"collective": "Choose one of your collectives."}, nil},
 	} {
@@ -350,4 +356,21 @@ func pageBody(t *testing.T, e *env, target, token string) (int, string) {
 		t.Fatalf("GET %s: got %d %.300s", target, r.status, r.body)
 	}
 	return r.status, string(r.body)
+}
+
+// TestCallPagePostcode: an urgent call's place typed as a postcode of
+// the server's table (90033, Boyle Heights) is raised at its cell.
+func TestCallPagePostcode(t *testing.T) {
+	e := newCallEnv(t, store.Config{DataDir: t.TempDir()}, 0)
+	until := time.Now().Add(2 * time.Hour).UTC().Truncate(time.Second)
+	form := callForm(until)
+	form.Set("site", "")
+	form.Set("cell", "90033")
+	if r := e.postForm(t, "/calls/new", e.author, "en", form); r.status != http.StatusSeeOther {
+		t.Fatalf("a call at 90033: got %d, want 303: %.500s", r.status, r.body)
+	}
+	calls, err := e.store.CollectiveCalls(context.Background(), []string{"c-garment"}, false, 10)
+	if err != nil || len(calls) != 1 || calls[0].Cell != "9q5cw" {
+		t.Fatalf("a call at 90033: got %+v, %v; want one at the table's cell 9q5cw", calls, err)
+	}
 }

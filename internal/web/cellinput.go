@@ -100,3 +100,31 @@ func formSure(r *http.Request, typed string) bool {
 	sure := digitsOf(r.PostFormValue(cellNotPostcode))
 	return sure != "" && sure == digitsOf(typed)
 }
+
+// placeCell reads the cell of a place typed into the field of a page's
+// form (an event's place, a contingent's meeting point, an urgent
+// call's place) as typedCell reads a home: digits that are a postcode
+// of the server's table give its cell; other digits are refused, since
+// read as a cell they are in the sea, except where a cell of digits is
+// land (geo.DigitCountry), where the form's box cell_not_postcode
+// confirms them. It writes the cell into f, or the problem next to the
+// field, with the box, in lang.
+func (s *Server) placeCell(r *http.Request, f *form, field, lang string) {
+	c := digitsOf(f.Values[field])
+	if c == "" || !geo.AllDigits(c) {
+		return
+	}
+	if cell, ok := s.postcodes[c]; ok {
+		f.Values[field] = cell
+		return
+	}
+	f.Values[field] = c
+	if country := geo.DigitCountry(c); country != "" && geo.CheckHome(c) == nil {
+		if !formSure(r, c) {
+			f.Errors[field] = s.ui.t(lang, "place.cell.digits", c, langOf(lang).t(countryKeys[country]))
+			f.Values[cellNotPostcode+"_ask"] = "yes"
+		}
+		return
+	}
+	f.Errors[field] = s.ui.t(lang, "place.cell.postcode", c)
+}

@@ -299,6 +299,7 @@ func (s *Server) createEventPage(w http.ResponseWriter, r *http.Request) error {
 			bad(k, "events.err.required")
 		}
 	}
+	s.placeCell(r, &f, "cell", lang)
 	starts, okStart, _ := formTime(r, "starts")
 	ends, okEnd, _ := formTime(r, "ends")
 	switch {
@@ -410,6 +411,7 @@ func (s *Server) putContingentPage(w http.ResponseWriter, r *http.Request) error
 		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	lang := s.ui.pageLang(r)
+	s.placeCell(r, &f, "meet_cell", lang)
 	c := store.Contingent{Event: r.PathValue("id"), Collective: r.PathValue("collective"), MeetSite: f.Values["meet_site"],
 		MeetCell: f.Values["meet_cell"], MeetNote: f.Values["meet_note"], MarshalAlias: f.Values["marshal"]}
 	switch {

@@ -554,6 +554,36 @@ func TestEventPages(t *testing.T) {
 		t.Errorf("new event, a bad instant: got %d: %.300s", r.status, r.body)
 	}
 
+	// A place typed as a postcode: one of the server's table is its cell
+	// (90033, Boyle Heights: 9q5cw); another is refused, in the sea as
+	// a cell; digits that are land as a cell (6839, Trelew) are taken
+	// once the box says so. So for the contingent's meeting point.
+	base := "title_en=Teach-in&title_es=Clase+abierta&collectives=school&starts=2030-05-01T10:00&ends=2030-05-01T12:00&"
+	r = form("POST", "/events/new", "coord-school", "en", base+"cell=90033")
+	if e, err := w.store.Event(context.Background(), strings.TrimPrefix(r.header.Get("Location"), "/events/")); r.status != 303 || err != nil || e.Cell != "9q5cw" {
+		t.Errorf("an event at 90033: got %d, %+v, %v; want its cell 9q5cw", r.status, e, err)
+	}
+	r = form("POST", "/events/new", "coord-school", "en", base+"cell=90210")
+	if r.status != 422 || !bytes.Contains(r.body, []byte("looks like a postcode")) || bytes.Contains(r.body, []byte(`name="cell_not_postcode"`)) {
+		t.Errorf("an event at 90210: got %d: %.600s", r.status, r.body)
+	}
+	r = form("POST", "/events/new", "coord-school", "es", base+"cell=6839")
+	if r.status != 422 || !bytes.Contains(r.body, []byte("es una zona de Argentina")) || !bytes.Contains(r.body, []byte(`name="cell_not_postcode" value="6839"`)) {
+		t.Errorf("an event at 6839: got %d: %.600s", r.status, r.body)
+	}
+	r = form("POST", "/events/new", "coord-school", "es", base+"cell=6839&cell_not_postcode=6839")
+	if e, err := w.store.Event(context.Background(), strings.TrimPrefix(r.header.Get("Location"), "/events/")); r.status != 303 || err != nil || e.Cell != "6839" {
+		t.Errorf("an event at 6839, confirmed: got %d, %+v, %v", r.status, e, err)
+	}
+	r = form("POST", "/events/"+id+"/contingents/garment", "coord-garment", "en", "meet_cell=90033&meet_note=Soto+station")
+	if c, err := w.store.Contingent(context.Background(), id, "garment"); r.status != 303 || err != nil || c.MeetCell != "9q5cw" {
+		t.Errorf("a contingent meeting at 90033: got %d, %+v, %v; want the cell 9q5cw", r.status, c, err)
+	}
+	r = form("POST", "/events/"+id+"/contingents/garment", "coord-garment", "en", "meet_cell=90210")
+	if r.status != 422 || !bytes.Contains(r.body, []byte("looks like a postcode")) {
+		t.Errorf("a contingent meeting at 90210: got %d: %.600s", r.status, r.body)
+	}
+
 	// The check-in page, opened from the QR code, checks in.
 	tok := w.srv.checkinToken(id)
 	r = form("GET", "/events/"+id+"/checkin?t="+url.QueryEscape(tok), "beto", "es", "")
