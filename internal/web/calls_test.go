@@ -455,7 +455,7 @@ func TestCallJourney(t *testing.T) {
 		await(t, events, "one coming, one cannot", func(b boardBody) bool { return b.Coming == 1 && b.Cannot == 1 })
 		// The page speaks the member's language (TestCallAnswerPageLanguage).
 		if _, page := e.get(t, links[e.members[0]]); !(strings.Contains(page, "Your answer: coming") && strings.Contains(page, "1 coming of 2") ||
-			strings.Contains(page, "Su respuesta: voy") && strings.Contains(page, "1 en camino de 2")) {
+			strings.Contains(page, "Tu respuesta: voy") && strings.Contains(page, "1 en camino de 2")) {
 			t.Errorf("the answer page after answering: %.600s", page)
 		}
 		// A link made for another call or member, or altered, opens

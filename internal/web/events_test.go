@@ -500,7 +500,7 @@ func TestEventPages(t *testing.T) {
 			[]string{"You can only create an event that invites a collective you coordinate."}, nil},
 		{"new", "POST", "/events/new", "coord-school", "en",
 			"title_en=Picket&title_es=Piquete&starts=2030-05-01T10:00&ends=2030-05-01T12:00&cell=9q5c&collectives=school", 303, nil, nil},
-		{"rsvp, none", "POST", "/events/" + id + "/rsvp", "ana", "es", "", 422, []string{"Elija sí, quizás o no."}, nil},
+		{"rsvp, none", "POST", "/events/" + id + "/rsvp", "ana", "es", "", 422, []string{"Elige sí, quizás o no."}, nil},
 		{"rsvp", "POST", "/events/" + id + "/rsvp", "ana", "es", "answer=no", 303, nil, nil},
 		{"contingent, bad marshal", "POST", "/events/" + id + "/contingents/garment", "coord-garment", "es",
 			"meet_note=esquina&marshal=beto", 422, []string{"Ningún miembro de este colectivo tiene ese alias.", `value="esquina"`}, nil},
@@ -591,7 +591,7 @@ func TestEventPages(t *testing.T) {
 		t.Fatalf("check-in page: got %d %.300s", r.status, r.body)
 	}
 	r = form("POST", "/events/"+id+"/checkin", "beto", "es", "t="+url.QueryEscape(tok))
-	if r.status != 200 || !bytes.Contains(r.body, []byte("Quedó registrado")) {
+	if r.status != 200 || !bytes.Contains(r.body, []byte("Quedaste registrado")) {
 		t.Errorf("check in: got %d %.300s", r.status, r.body)
 	}
 	if ok, err := w.store.CheckedIn(context.Background(), id, w.ids["beto"]); !ok || err != nil {
