@@ -12,7 +12,7 @@ import (
 // which its organizers chose to show the invited collectives.
 type eventText struct {
 	subjectDay, subjectHour string // %s is the title
-	body                    string // %s the title, then the start (UTC), then the link
+	body                    string // %s the title, then the start with its zone, then the link
 	// A push notification shows on a locked screen: it names neither
 	// the event nor the place.
 	pushDay, pushHour, pushBody string
@@ -27,7 +27,7 @@ var eventTexts = map[string]eventText{
 	"en": {
 		subjectDay:  "Tomorrow: %s",
 		subjectHour: "In an hour: %s",
-		body:        "A reminder: %s starts at %s (UTC).\nOpen this link for your contingent's meeting point:\n%s\n",
+		body:        "A reminder: %s starts at %s.\nOpen this link for your contingent's meeting point:\n%s\n",
 		pushDay:     "Tomorrow: an event you are going to",
 		pushHour:    "In an hour: an event you are going to",
 		pushBody:    "Open to see where your contingent meets.",
@@ -37,7 +37,7 @@ var eventTexts = map[string]eventText{
 	"es": {
 		subjectDay:  "Mañana: %s",
 		subjectHour: "En una hora: %s",
-		body:        "Un recordatorio: %s empieza a las %s (UTC).\nAbra este enlace para ver el punto de encuentro de su contingente:\n%s\n",
+		body:        "Un recordatorio: %s empieza a las %s.\nAbra este enlace para ver el punto de encuentro de su contingente:\n%s\n",
 		pushDay:     "Mañana: un evento al que va",
 		pushHour:    "En una hora: un evento al que va",
 		pushBody:    "Abra para ver dónde se reúne su contingente.",
@@ -48,7 +48,7 @@ var eventTexts = map[string]eventText{
 
 // EventReminder is the reminder of an event to to, in lang, the day
 // before (hour false) or an hour before (hour true). start is the start
-// as the reader should see it; id is the reminder's idempotency id, from
+// as the reader should see it, with its time zone; id is the reminder's idempotency id, from
 // which the Message-ID derives.
 func EventReminder(to, lang, title, start, link, id string, hour bool) Email {
 	t := eventTextIn(lang)

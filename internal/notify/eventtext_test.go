@@ -12,14 +12,14 @@ func TestEventReminder(t *testing.T) {
 		subject     string
 		body        string
 	}{
-		{"en", "May Day march", false, "Tomorrow: May Day march", "starts at 2027-05-01 10:00 (UTC)"},
-		{"es", "Marcha del Primero de Mayo", false, "Mañana: Marcha del Primero de Mayo", "empieza a las 2027-05-01 10:00 (UTC)"},
+		{"en", "May Day march", false, "Tomorrow: May Day march", "starts at 2027-05-01 10:00 PDT (America/Los_Angeles)."},
+		{"es", "Marcha del Primero de Mayo", false, "Mañana: Marcha del Primero de Mayo", "empieza a las 2027-05-01 10:00 PDT (America/Los_Angeles)."},
 		{"es-MX", "Marcha", true, "En una hora: Marcha", "punto de encuentro"},
 		{"fr", "May Day", true, "In an hour: May Day", "meeting point"},
 		// A title with line breaks stays one line of subject.
 		{"en", "May\r\nBcc: x@example.org", true, "In an hour: May Bcc: x@example.org", "starts"},
 	} {
-		e := EventReminder("ana@example.org", tc.lang, tc.title, "2027-05-01 10:00", "https://commune.example.org/events/e-1", "id-1", tc.hour)
+		e := EventReminder("ana@example.org", tc.lang, tc.title, "2027-05-01 10:00 PDT (America/Los_Angeles)", "https://commune.example.org/events/e-1", "id-1", tc.hour)
 		if e.Subject != tc.subject {
 			t.Errorf("%s %q: subject: got %q, want %q", tc.lang, tc.title, e.Subject, tc.subject)
 		}

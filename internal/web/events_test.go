@@ -277,6 +277,20 @@ func TestEventReminders(t *testing.T) {
 	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Minute)
 	id := w.mayDay(t, start)
 	ctx := context.Background()
+	// Rosa chose Tijuana's time zone for her urgent calls: her
+	// reminders say the start there; the others', in UTC.
+	if err := w.store.PutMemberCallSettings(ctx, w.ids["rosa"], store.MemberCallSettings{ReachKm: 5, TZ: "America/Tijuana"}); err != nil {
+		t.Fatal(err)
+	}
+	tijuana, err := time.LoadLocation("America/Tijuana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	when := map[string]string{
+		"rosa@example.org": "empieza a las " + start.In(tijuana).Format("2006-01-02 15:04 MST") + " (America/Tijuana).",
+		"ana@example.org":  "starts at " + start.Format("2006-01-02 15:04") + " UTC.",
+		"beto@example.org": "empieza a las " + start.Format("2006-01-02 15:04") + " UTC.",
+	}
 
 	for _, round := range []struct {
 		at      time.Time
@@ -303,6 +317,9 @@ func TestEventReminders(t *testing.T) {
 			got[msg.To[0]] = h["Subject"]
 			if !strings.Contains(body, "/events/"+id) {
 				t.Errorf("reminder to %s: no link to the event in %q", msg.To[0], body)
+			}
+			if !strings.Contains(body, when[msg.To[0]]) {
+				t.Errorf("reminder to %s: no %q in %q", msg.To[0], when[msg.To[0]], body)
 			}
 			if strings.Contains(body, "1st and Soto") || strings.Contains(body, "9q5c") {
 				t.Errorf("reminder to %s names the place: %q", msg.To[0], body)

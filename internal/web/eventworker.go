@@ -137,7 +137,7 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 			if strings.HasPrefix(r.Language, "es") {
 				title = r.TitleES
 			}
-			errs = append(errs, s.opt.Mailer.Send(ctx, notify.EventReminder(r.Email, r.Language, title, r.Starts.Format("2006-01-02 15:04"),
+			errs = append(errs, s.opt.Mailer.Send(ctx, notify.EventReminder(r.Email, r.Language, title, s.reminderTime(ctx, r.Member, r.Starts),
 				link, r.ID(), hour)))
 		}
 		if push {
@@ -177,4 +177,20 @@ func (s *Server) sendReminders(ctx context.Context, now time.Time) (int, error) 
 		}
 	}
 	return sent, first
+}
+
+// reminderTime writes when an event starts, for its reminder to member:
+// in the time zone of their urgent-call settings, which they chose, and
+// named, or else in UTC.
+func (s *Server) reminderTime(ctx context.Context, member string, t time.Time) string {
+	const layout = "2006-01-02 15:04 MST"
+	set, err := s.store.MemberCallSettings(ctx, member)
+	if err != nil || set.TZ == "" || set.TZ == "UTC" {
+		return t.UTC().Format(layout)
+	}
+	loc, err := time.LoadLocation(set.TZ)
+	if err != nil {
+		return t.UTC().Format(layout)
+	}
+	return t.In(loc).Format(layout) + " (" + set.TZ + ")"
 }
