@@ -109,6 +109,9 @@ type callBody struct {
 	Headcount  int          `json:"headcount"`
 	Until      string       `json:"until"` // RFC 3339
 	Message    call.Message `json:"message"`
+	// CellNotPostcode says that a cell of digits only is a cell, not a
+	// postcode (cellinput.go).
+	CellNotPostcode bool `json:"cell_not_postcode"`
 }
 
 // callStatus is what creating, verifying and closing a call answer.
@@ -129,7 +132,11 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req := call.Request{Site: in.Site, Cell: strings.ToLower(in.Cell), Kind: call.Kind(in.Kind), Headcount: in.Headcount, Message: in.Message}
+	cell, pr := s.apiPlaceCell("cell", in.Cell, in.CellNotPostcode)
+	if pr != nil {
+		return invalid{*pr}
+	}
+	req := call.Request{Site: in.Site, Cell: strings.ToLower(cell), Kind: call.Kind(in.Kind), Headcount: in.Headcount, Message: in.Message}
 	if in.Until != "" {
 		if req.Until, err = time.Parse(time.RFC3339, in.Until); err != nil {
 			return invalid{{field: "until", key: msgCallUntil}}

@@ -342,9 +342,11 @@ func testCallBadInput(t *testing.T, db database) {
 		{"no message", with("message", map[string]string{}), "message: give the message", "message: escribe el mensaje"},
 		{"not a time", with("until", "tomorrow"), "until: give the end as a time", "until: indica el final como una hora"},
 		{"unknown kind", with("kind", "party"), `kind: "party" is not one of`, `kind: "party" no es uno de`},
+		{"a postcode not known", with("site", nil), `cell: "90210" looks like a postcode`, `cell: "90210" parece un código postal`},
 	}
 	tests[1].body["cell"] = "9q5ca" // 'a' is not a geohash digit
 	tests[1].en, tests[1].es = `cell: "9q5ca" is not a geohash cell`, `cell: "9q5ca" no es una celda geohash`
+	tests[len(tests)-1].body["cell"] = "90210" // in the sea as a cell
 	for _, tc := range tests {
 		for _, lang := range []string{"en", "es"} {
 			b, _ := json.Marshal(tc.body)

@@ -38,6 +38,8 @@ const (
 	msgCountryAR             msgKey = "country-AR"
 	msgCountryCL             msgKey = "country-CL"
 	msgCountryKI             msgKey = "country-KI"
+	msgFieldPlacePostcode    msgKey = "field-place-postcode"
+	msgFieldPlaceDigits      msgKey = "field-place-digits"
 )
 
 // countryKeys are the names of the countries geo.DigitCountry returns.
@@ -101,30 +103,57 @@ func formSure(r *http.Request, typed string) bool {
 	return sure != "" && sure == digitsOf(typed)
 }
 
-// placeCell reads the cell of a place typed into the field of a page's
-// form (an event's place, a contingent's meeting point, an urgent
-// call's place) as typedCell reads a home: digits that are a postcode
-// of the server's table give its cell; other digits are refused, since
-// read as a cell they are in the sea, except where a cell of digits is
-// land (geo.DigitCountry), where the form's box cell_not_postcode
-// confirms them. It writes the cell into f, or the problem next to the
-// field, with the box, in lang.
-func (s *Server) placeCell(r *http.Request, f *form, field, lang string) {
-	c := digitsOf(f.Values[field])
+// readPlace reads the cell of a place typed as a home's is read
+// (typedCell): digits that are a postcode of the server's table give its
+// cell; other digits are refused, since read as a cell they are in the
+// sea (postcode), except where a cell of digits is land
+// (geo.DigitCountry), where they are taken once sure says so, and until
+// then asked about (country, the country's name). Anything else is given
+// back as typed, for the usual checks.
+func (s *Server) readPlace(typed string, sure bool) (cell string, postcode bool, country msgKey) {
+	c := digitsOf(typed)
 	if c == "" || !geo.AllDigits(c) {
-		return
+		return typed, false, ""
 	}
 	if cell, ok := s.postcodes[c]; ok {
-		f.Values[field] = cell
-		return
+		return cell, false, ""
 	}
-	f.Values[field] = c
-	if country := geo.DigitCountry(c); country != "" && geo.CheckHome(c) == nil {
-		if !formSure(r, c) {
-			f.Errors[field] = s.ui.t(lang, "place.cell.digits", c, langOf(lang).t(countryKeys[country]))
-			f.Values[cellNotPostcode+"_ask"] = "yes"
+	if dc := geo.DigitCountry(c); dc != "" && geo.CheckHome(c) == nil {
+		if sure {
+			return c, false, ""
 		}
-		return
+		return c, false, countryKeys[dc]
 	}
-	f.Errors[field] = s.ui.t(lang, "place.cell.postcode", c)
+	return c, true, ""
+}
+
+// placeCell reads the cell of a place typed into the field of a page's
+// form (an event's place, a contingent's meeting point, an urgent
+// call's place) by readPlace, the form's box cell_not_postcode saying
+// whether digits are sure. It writes the cell into f, or the problem
+// next to the field, with the box, in lang.
+func (s *Server) placeCell(r *http.Request, f *form, field, lang string) {
+	cell, postcode, country := s.readPlace(f.Values[field], formSure(r, f.Values[field]))
+	f.Values[field] = cell
+	switch {
+	case postcode:
+		f.Errors[field] = s.ui.t(lang, "place.cell.postcode", cell)
+	case country != "":
+		f.Errors[field] = s.ui.t(lang, "place.cell.digits", cell, langOf(lang).t(country))
+		f.Values[cellNotPostcode+"_ask"] = "yes"
+	}
+}
+
+// apiPlaceCell reads the cell of a place sent to the API in field by
+// readPlace, sure being the body's cell_not_postcode: the cell, and the
+// problem, if any.
+func (s *Server) apiPlaceCell(field, typed string, sure bool) (string, *problem) {
+	cell, postcode, country := s.readPlace(typed, sure)
+	switch {
+	case postcode:
+		return cell, &problem{field: field, key: msgFieldPlacePostcode, args: []any{cell}}
+	case country != "":
+		return cell, &problem{field: field, key: msgFieldPlaceDigits, args: []any{cell, country}}
+	}
+	return cell, nil
 }

@@ -153,6 +153,9 @@ type newEventBody struct {
 	Site        string    `json:"site"`
 	Cell        string    `json:"cell"`
 	Collectives []string  `json:"collectives"`
+	// CellNotPostcode says that a cell of digits only is a cell, not a
+	// postcode (cellinput.go).
+	CellNotPostcode bool `json:"cell_not_postcode"`
 }
 
 // mayCreate reports whether p may make an event inviting collectives:
@@ -178,6 +181,10 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	// Without collectives the store refuses the event as invalid.
 	if len(b.Collectives) > 0 && !mayCreate(p, b.Collectives) {
 		return errorf(store.CodeForbidden, msgForbidden)
+	}
+	var pr *problem
+	if b.Cell, pr = s.apiPlaceCell("cell", b.Cell, b.CellNotPostcode); pr != nil {
+		return invalid{*pr}
 	}
 	e, err := s.store.CreateEvent(r.Context(), store.Event{TitleEN: b.Title.EN, TitleES: b.Title.ES,
 		DescriptionEN: b.Description.EN, DescriptionES: b.Description.ES, Starts: b.StartsAt, Ends: b.EndsAt,
@@ -317,12 +324,19 @@ type putContingentBody struct {
 	MeetNote string     `json:"meet_note"`
 	MeetAt   *time.Time `json:"meet_at"`
 	Marshal  string     `json:"marshal"`
+	// CellNotPostcode says that a meet_cell of digits only is a cell,
+	// not a postcode (cellinput.go).
+	CellNotPostcode bool `json:"cell_not_postcode"`
 }
 
 func (s *Server) putContingent(w http.ResponseWriter, r *http.Request) error {
 	var b putContingentBody
 	if err := decode(r, &b); err != nil {
 		return err
+	}
+	var pr *problem
+	if b.MeetCell, pr = s.apiPlaceCell("meet_cell", b.MeetCell, b.CellNotPostcode); pr != nil {
+		return invalid{*pr}
 	}
 	c := store.Contingent{Event: r.PathValue("id"), Collective: r.PathValue("collective"),
 		MeetSite: b.MeetSite, MeetCell: b.MeetCell, MeetNote: b.MeetNote, MarshalAlias: b.Marshal}

@@ -266,6 +266,38 @@ func TestEventAPI(t *testing.T) {
 	}
 }
 
+// TestEventAPIPostcode: a place sent to the API as a postcode, as on the
+// pages (cellinput.go): one of the server's table is its cell; another
+// is refused; digits that are land as a cell are taken with
+// cell_not_postcode. So for a contingent's meeting point.
+func TestEventAPIPostcode(t *testing.T) {
+	w := newEventWorld(t, store.Config{DataDir: t.TempDir()}, nil)
+	start := time.Now().Add(30 * time.Minute).UTC().Truncate(time.Second)
+	id := w.mayDay(t, start)
+	ev := "/api/v1/events/" + id
+	newEvent := func(cell string, sure bool) map[string]any {
+		return map[string]any{"title": map[string]string{"en": "x", "es": "x"}, "starts_at": start, "ends_at": start.Add(time.Hour),
+			"cell": cell, "cell_not_postcode": sure, "collectives": []string{"school"}}
+	}
+	var made eventBody
+	w.json(t, "POST", "/api/v1/events", w.tokens["coord-school"], newEvent("90033", false), 201, &made)
+	if made.Cell != "9q5cw" {
+		t.Errorf("an event at 90033 by the API: got cell %q, want 9q5cw", made.Cell)
+	}
+	for _, tc := range []struct {
+		cell, want string
+	}{{"90210", "looks like a postcode"}, {"6839", "an area in Argentina"}} {
+		if r := w.json(t, "POST", "/api/v1/events", w.tokens["coord-school"], newEvent(tc.cell, false), 400, nil); !strings.Contains(string(r.body), tc.want) {
+			t.Errorf("an event at %s by the API: got %s, want %q", tc.cell, r.body, tc.want)
+		}
+	}
+	w.json(t, "POST", "/api/v1/events", w.tokens["coord-school"], newEvent("6839", true), 201, &made)
+	w.json(t, "PUT", ev+"/contingents/garment", w.tokens["coord-garment"], map[string]string{"meet_cell": "90033"}, 200, nil)
+	if c, err := w.store.Contingent(context.Background(), id, "garment"); err != nil || c.MeetCell != "9q5cw" {
+		t.Errorf("a contingent meeting at 90033 by the API: got %+v, %v", c, err)
+	}
+}
+
 func TestEventReminders(t *testing.T) {
 	mail := smtptest.Start(t, smtptest.Options{})
 	m, err := notify.NewMailer(mail.URL)
