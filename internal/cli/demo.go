@@ -347,7 +347,7 @@ func storeDemoEvents(ctx context.Context, st *store.Store, d *demo.Demo, now tim
 
 // storeDemoNews writes the demo's newspaper: its organizer an editor,
 // its articles published or in review, the translations linked, and
-// its first edition, dated now.
+// its first edition, dated now, printing those published.
 func storeDemoNews(ctx context.Context, st *store.Store, d *demo.Demo, now time.Time) error {
 	if err := st.SetEditor(ctx, d.Organizer, true); err != nil {
 		return err
@@ -374,7 +374,7 @@ func storeDemoNews(ctx context.Context, st *store.Store, d *demo.Demo, now time.
 				return err
 			}
 		}
-		if da.InFirstEdition {
+		if !da.InReview {
 			edition = append(edition, a.ID)
 		}
 	}

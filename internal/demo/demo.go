@@ -28,8 +28,8 @@ type Demo struct {
 	// organizer.
 	Member, Coordinator, Organizer string
 	// Events are the demo's events, Articles its newspaper's, and
-	// EditionTitle the title of the edition that prints those marked
-	// for it (gatherings.go).
+	// EditionTitle the title of the edition that prints those published
+	// (gatherings.go).
 	Events       []Event
 	Articles     []Article
 	EditionTitle string

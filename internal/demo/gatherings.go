@@ -59,12 +59,11 @@ func (e Event) Next(now time.Time) (starts, ends time.Time) {
 // whose Translates is not negative is the translation of the article at
 // that index of Demo.Articles.
 type Article struct {
-	Author         string // a member id
-	Language       string
-	Title, Body    string
-	Translates     int
-	InReview       bool // waiting for an editor, not published
-	InFirstEdition bool
+	Author      string // a member id
+	Language    string
+	Title, Body string
+	Translates  int
+	InReview    bool // waiting for an editor, not published
 }
 
 // events sets the demo's events: the May Day march from MacArthur
@@ -124,40 +123,40 @@ func (d *Demo) events() {
 func (d *Demo) news() {
 	garment := d.Coordinators["vernon-garment"]
 	d.Articles = []Article{
-		{Author: d.Organizer, Language: "en", Translates: -1, InFirstEdition: true,
+		{Author: d.Organizer, Language: "en", Translates: -1,
 			Title: "May Day: we march without borders",
 			Body: "On the first of May we march from MacArthur Park to City Hall.\n\n" +
 				"Every collective meets first at its own place: the kitchens, the print shop, the plant gate, the schools. " +
 				"Your collective's page says where and when, and who leads its contingent.\n\n" +
 				"**Come in a group, leave in a group.** Bring water and nothing with your name on it. " +
 				"If you are stopped, you have the right to remain silent."},
-		{Author: d.Organizer, Language: "es", Translates: 0, InFirstEdition: true,
+		{Author: d.Organizer, Language: "es", Translates: 0,
 			Title: "Primero de Mayo: marchamos sin fronteras",
 			Body: "El primero de mayo marchamos del parque MacArthur al Ayuntamiento.\n\n" +
 				"Cada colectivo se reúne antes en su propio lugar: los comedores, la imprenta, la puerta de la planta, las escuelas. " +
 				"La página de tu colectivo dice dónde y cuándo, y quién encabeza su contingente.\n\n" +
 				"**Llegamos en grupo, nos vamos en grupo.** Trae agua y nada que lleve tu nombre. " +
 				"Si te detienen, tienes derecho a guardar silencio."},
-		{Author: garment, Language: "es", Translates: -1, InFirstEdition: true,
+		{Author: garment, Language: "es", Translates: -1,
 			Title: "Las costureras de Vernon planean sus propios turnos",
 			Body: "Cada semana el plan reparte las horas de costura entre quienes se comprometieron, " +
 				"sin mandar a nadie más lejos de lo que aceptó ni darle más horas de las que ofreció.\n\n" +
 				"Esta semana la planta cose la ropa de tres barrios. Lo que falta lo dice el plan con nombre: " +
 				"faltan horas de costura cerca de la planta, no falta voluntad."},
-		{Author: garment, Language: "en", Translates: 2, InFirstEdition: true,
+		{Author: garment, Language: "en", Translates: 2,
 			Title: "Vernon's garment workers plan their own shifts",
 			Body: "Every week the plan shares the sewing hours among those who committed them, " +
 				"sending no one farther than they agreed and giving no one more hours than they offered.\n\n" +
 				"This week the plant sews the clothes of three neighbourhoods. What is short, the plan names: " +
 				"sewing hours near the plant, not will."},
-		{Author: d.Organizer, Language: "en", Translates: -1, InFirstEdition: true,
+		{Author: d.Organizer, Language: "en", Translates: -1,
 			Title: "When there is not enough, the plan shares it fairly",
 			Body: "Essential needs come first: meals, the clinic, childcare. " +
 				"When there is not enough of something, the plan does not feed some and leave others with nothing: " +
 				"it raises the smallest share as far as it can, and only then the total.\n\n" +
 				"A coordinator sees why a need is short, such as not enough cook hours within reach of a neighbourhood, " +
 				"and the collective can act on it."},
-		{Author: d.Organizer, Language: "es", Translates: 4, InFirstEdition: true,
+		{Author: d.Organizer, Language: "es", Translates: 4,
 			Title: "Cuando no alcanza, el plan reparte con justicia",
 			Body: "Primero van las necesidades esenciales: la comida, la clínica, el cuidado de niñas y niños. " +
 				"Cuando algo no alcanza, el plan no alimenta a unos y deja a otros sin nada: " +

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -95,7 +94,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	personURL := func(pseudonym string) string { return link(shortPseudonym(pseudonym), "") }
 	if v.Person != "" {
-		v.PersonLine = template.HTML(s.sayHTML(lang, "audit.person", codeHTML(shortPseudonym(v.Person))))
+		v.PersonLine = template.HTML(s.ui.sayHTML(lang, "audit.person", codeHTML(shortPseudonym(v.Person))))
 		v.AllPeople = link("", "")
 	}
 	names := map[string]string{}
@@ -163,7 +162,7 @@ func auditActionKey(action string) string {
 // collective is named by its name in names, else, if it was deleted
 // since, by its id.
 func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string]string, personURL func(string) string) template.HTML {
-	say := func(key string, args ...any) string { return s.sayHTML(lang, key, args...) }
+	say := func(key string, args ...any) string { return s.ui.sayHTML(lang, key, args...) }
 	person := func(p string) string {
 		return `<a href="` + template.HTMLEscapeString(personURL(p)) + `">` + codeHTML(shortPseudonym(p)) + "</a>"
 	}
@@ -204,12 +203,6 @@ func (s *Server) auditSentence(lang string, e store.AuditEntry, names map[string
 		what = say("audit.did.other", template.HTMLEscapeString(e.Action))
 	}
 	return template.HTML(what)
-}
-
-// sayHTML is the catalog's text of key in lang, escaped, with args,
-// which must be HTML already, in its verbs.
-func (s *Server) sayHTML(lang, key string, args ...any) string {
-	return fmt.Sprintf(template.HTMLEscapeString(s.ui.t(lang, key)), args...)
 }
 
 // codeHTML is x, escaped, in <code>.

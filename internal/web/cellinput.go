@@ -49,34 +49,15 @@ var countryKeys = map[string]msgKey{"AR": msgCountryAR, "CL": msgCountryCL, "KI"
 // the digits they typed are their cell.
 const cellNotPostcode = "cell_not_postcode"
 
-// typedCell reads the cell a person typed into field: the cell to keep,
-// and the problem with it, if any. sure is whether they confirmed that
-// digits are their cell; page whether the words are for a page's form.
-// A value that is not digits only is given back as it is, for the
-// usual checks.
+// typedCell reads the cell a person typed into field (readCell): the
+// cell to keep, and the problem with it, if any. sure is whether they
+// confirmed that digits are their cell; page whether the words are for
+// a page's form.
 func (s *Server) typedCell(field, typed string, sure, page bool) (string, *problem) {
-	c := digitsOf(typed)
-	if !geo.AllDigits(c) {
-		return typed, nil
-	}
-	if cell, ok := s.postcodes[c]; ok {
-		return cell, nil
-	}
-	if country := geo.DigitCountry(c); country != "" && geo.CheckHome(c) == nil {
-		if sure {
-			return c, nil
-		}
-		key := msgFieldCellDigits
-		if page {
-			key = msgFieldCellDigitsPage
-		}
-		return c, &problem{field: field, key: key, args: []any{c, countryKeys[country]}}
-	}
-	key := msgFieldCellPostcode
 	if page {
-		key = msgFieldCellPostcodePage
+		return s.cellProblem(field, typed, sure, msgFieldCellPostcodePage, msgFieldCellDigitsPage)
 	}
-	return c, &problem{field: field, key: key, args: []any{c}}
+	return s.cellProblem(field, typed, sure, msgFieldCellPostcode, msgFieldCellDigits)
 }
 
 // askedCellNotPostcode reports whether v asks the person to confirm
@@ -103,14 +84,14 @@ func formSure(r *http.Request, typed string) bool {
 	return sure != "" && sure == digitsOf(typed)
 }
 
-// readPlace reads the cell of a place typed as a home's is read
-// (typedCell): digits that are a postcode of the server's table give its
-// cell; other digits are refused, since read as a cell they are in the
-// sea (postcode), except where a cell of digits is land
-// (geo.DigitCountry), where they are taken once sure says so, and until
-// then asked about (country, the country's name). Anything else is given
-// back as typed, for the usual checks.
-func (s *Server) readPlace(typed string, sure bool) (cell string, postcode bool, country msgKey) {
+// readCell reads a cell typed for a home or a place: digits that are
+// a postcode of the server's table give its cell; other digits are
+// refused, since read as a cell they are in the sea (postcode), except
+// where a cell of digits is land (geo.DigitCountry), where they are
+// taken once sure says so, and until then asked about (country, the
+// country's name). Anything else is given back as typed, for the usual
+// checks.
+func (s *Server) readCell(typed string, sure bool) (cell string, postcode bool, country msgKey) {
 	c := digitsOf(typed)
 	if c == "" || !geo.AllDigits(c) {
 		return typed, false, ""
@@ -127,13 +108,26 @@ func (s *Server) readPlace(typed string, sure bool) (cell string, postcode bool,
 	return c, true, ""
 }
 
+// cellProblem is readCell with its problem, if any, in field's place:
+// postcodeKey's words for a postcode, digitsKey's for digits to confirm.
+func (s *Server) cellProblem(field, typed string, sure bool, postcodeKey, digitsKey msgKey) (string, *problem) {
+	cell, postcode, country := s.readCell(typed, sure)
+	switch {
+	case postcode:
+		return cell, &problem{field: field, key: postcodeKey, args: []any{cell}}
+	case country != "":
+		return cell, &problem{field: field, key: digitsKey, args: []any{cell, country}}
+	}
+	return cell, nil
+}
+
 // placeCell reads the cell of a place typed into the field of a page's
 // form (an event's place, a contingent's meeting point, an urgent
-// call's place) by readPlace, the form's box cell_not_postcode saying
+// call's place) by readCell, the form's box cell_not_postcode saying
 // whether digits are sure. It writes the cell into f, or the problem
 // next to the field, with the box, in lang.
 func (s *Server) placeCell(r *http.Request, f *form, field, lang string) {
-	cell, postcode, country := s.readPlace(f.Values[field], formSure(r, f.Values[field]))
+	cell, postcode, country := s.readCell(f.Values[field], formSure(r, f.Values[field]))
 	f.Values[field] = cell
 	switch {
 	case postcode:
@@ -144,16 +138,8 @@ func (s *Server) placeCell(r *http.Request, f *form, field, lang string) {
 	}
 }
 
-// apiPlaceCell reads the cell of a place sent to the API in field by
-// readPlace, sure being the body's cell_not_postcode: the cell, and the
-// problem, if any.
+// apiPlaceCell reads the cell of a place sent to the API in field
+// (cellProblem), sure being the body's cell_not_postcode.
 func (s *Server) apiPlaceCell(field, typed string, sure bool) (string, *problem) {
-	cell, postcode, country := s.readPlace(typed, sure)
-	switch {
-	case postcode:
-		return cell, &problem{field: field, key: msgFieldPlacePostcode, args: []any{cell}}
-	case country != "":
-		return cell, &problem{field: field, key: msgFieldPlaceDigits, args: []any{cell, country}}
-	}
-	return cell, nil
+	return s.cellProblem(field, typed, sure, msgFieldPlacePostcode, msgFieldPlaceDigits)
 }

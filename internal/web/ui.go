@@ -213,7 +213,13 @@ func (p *page) TH(key string, args ...any) template.HTML {
 			escaped[i] = template.HTMLEscapeString(fmt.Sprint(a))
 		}
 	}
-	return template.HTML(fmt.Sprintf(template.HTMLEscapeString(p.ui.t(p.Lang, key)), escaped...))
+	return template.HTML(p.ui.sayHTML(p.Lang, key, escaped...))
+}
+
+// sayHTML is the catalog's text of key in lang, escaped, with args,
+// which must be HTML already, in its verbs.
+func (u *ui) sayHTML(lang, key string, args ...any) string {
+	return fmt.Sprintf(template.HTMLEscapeString(u.t(lang, key)), args...)
 }
 
 // timeHTML is how the pages write a time: in UTC, with the instant in
